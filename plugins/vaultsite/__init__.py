@@ -1,0 +1,1 @@
+"""vaultsite: publish an Obsidian/Typora notes vault as a static site with MkDocs + Material."""

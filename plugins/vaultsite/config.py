@@ -1,0 +1,14 @@
+"""Typed options of the `vaultsite` plugin (the `plugins: - vaultsite:` block of mkdocs.yml)."""
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class VaultsiteConfig(Config):
+    enabled = c.Type(bool, default=True)
+    # Caches and the build report, relative to mkdocs.yml (like Material's own plugins' `.cache/`).
+    cache_dir = c.Type(str, default=".cache/vaultsite")
+    # Repair mojibake and legacy encodings while reading notes (see repair.py).
+    repair = c.Type(bool, default=True)
+    # Math to MathML at build time, so formulas need no script and no network when read.
+    mathml = c.Type(bool, default=True)

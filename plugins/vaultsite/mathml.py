@@ -1,0 +1,36 @@
+"""Typeset math at build time: TeX found by pymdownx.arithmatex (generic mode) becomes MathML.
+
+Browsers render MathML natively, so formulas need no script, no font download and no network when
+the site is read (CI and offline readers included). A formula latex2mathml cannot convert stays
+visible as its TeX source and is reported.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from latex2mathml.converter import convert
+
+_ARITHMATEX = re.compile(
+    r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
+    r'|<div class="arithmatex">\\\[(?P<block>.*?)\\\]</div>',
+    re.DOTALL,
+)
+
+
+def typeset(content: str) -> tuple[str, list[str]]:
+    """Return `content` with every arithmatex formula as MathML, and the formulas that failed."""
+    failed: list[str] = []
+
+    def one(match: re.Match) -> str:
+        block = match.group("block") is not None
+        tex = html.unescape(match.group("block") if block else match.group("inline")).strip()
+        try:
+            mathml = convert(tex, display="block" if block else "inline")
+        except Exception:  # latex2mathml raises many types for TeX it does not know
+            failed.append(tex)
+            return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
+        return f'<div class="vs-math">{mathml}</div>' if block else mathml
+
+    return _ARITHMATEX.sub(one, content), failed

@@ -1,0 +1,125 @@
+"""The `vaultsite` MkDocs plugin: the pipeline, one step per MkDocs event, in event order.
+
+1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
+2. on_files      read every note once: decode and repair mojibake; index the vault's files
+3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
+4. on_page_markdown      normalize Obsidian/Typora syntax into Markdown Python-Markdown renders
+5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
+6. on_post_build         write the build report and log its one-line summary
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from pymdownx.slugs import slugify as make_slugify
+
+from . import mathml
+from .config import VaultsiteConfig
+from .normalize import normalize
+from .repair import repair_bytes
+from .report import BuildReport
+from .vault import VaultIndex
+
+log = get_plugin_logger(__name__)
+
+CSS = "assets/vaultsite/vaultsite.css"
+_NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>)\s*<a\b[^>]*>(.*?)</a>\s*(</a>)", re.DOTALL)
+
+
+class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.report = BuildReport()
+        self.sources: dict[str, str] = {}
+        self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
+        toc = config.mdx_configs.get("toc", {})
+        slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
+        self.slugify = lambda text: slugify(text, separator)
+        if self.config.mathml:
+            _require_extension(config, "pymdownx.arithmatex", {"generic": True})
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        return config
+
+    @event_priority(50)
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        """Early (50), so that plugins after us see the repaired notes."""
+        if not self.config.enabled:
+            return None
+        self.sources = self._read_notes(files.documentation_pages())
+        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir)
+        css = Path(__file__).parent / "assets" / "vaultsite.css"
+        files.append(File.generated(config, CSS, abs_src_path=str(css)))
+        return files
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled:
+            return None
+        return self.sources.get(page.file.src_uri)
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        path = page.file.src_uri
+        result = normalize(markdown, path, self.vault, self.slugify)
+        entry = self.report.note(path)
+        entry["normalized"] = dict(result.applied)
+        entry["missing_assets"] = [f"{line}: {target}" for line, target in result.missing_assets]
+        entry["unwritten"] = [f"{line}: {target}" for line, target in result.unwritten]
+        for problem in result.problems:
+            log.warning(f"{path}:{problem.line}: {problem.message}")
+        return result.text
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        # magiclink also links the URL text inside a raw `<a href>`: keep the outer anchor.
+        html = _NESTED_ANCHOR.sub(r"\1\2\3", html)
+        if self.config.mathml:
+            html, failed = mathml.typeset(html)
+            for tex in failed:
+                log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
+        return html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        try:
+            self.report.write(self.cache_dir / "report.json")
+        except OSError as error:
+            raise PluginError(f"vaultsite: cannot write the build report in {self.cache_dir}: {error}")
+        log.info(f"{self.report.summary()} (report: {self.cache_dir / 'report.json'})")
+
+    def _read_notes(self, notes: list[File]) -> dict[str, str]:
+        """Decode and repair each note; clean notes give the repair model the vault's vocabulary."""
+        raw = {f.src_uri: f.content_bytes for f in notes}
+        if not self.config.repair:
+            return {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
+        results = {path: repair_bytes(data) for path, data in raw.items()}
+        context = [r.text for r in results.values() if not r.changed]
+        sources = {}
+        for path, result in results.items():
+            if result.changed:
+                result = repair_bytes(raw[path], context)
+                self.report.note(path)["repair"] = result.to_dict()
+                log.info(f"{path}: {result.summary()}")
+            elif result.encoding != "utf-8":
+                self.report.note(path)["repair"] = result.to_dict()
+                log.info(f"{path}: decoded from {result.encoding}")
+            sources[path] = result.text.replace("\r\n", "\n")
+        return sources
+
+
+def _require_extension(config: MkDocsConfig, name: str, options: dict) -> None:
+    if name not in config.markdown_extensions:
+        config.markdown_extensions.append(name)
+    config.mdx_configs.setdefault(name, {}).update(options)

@@ -1,0 +1,35 @@
+"""The build report: what the plugin did to each note, written as JSON under the cache folder."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class BuildReport:
+    notes: dict[str, dict] = field(default_factory=dict)
+
+    def note(self, path: str) -> dict:
+        return self.notes.setdefault(path, {})
+
+    def totals(self) -> Counter:
+        totals: Counter = Counter(notes=len(self.notes))
+        for entry in self.notes.values():
+            totals["repaired"] += bool(entry.get("repair"))
+            totals["normalizations"] += sum(entry.get("normalized", {}).values())
+            totals["missing_assets"] += len(entry.get("missing_assets", []))
+            totals["unwritten_links"] += len(entry.get("unwritten", []))
+        return totals
+
+    def summary(self) -> str:
+        t = self.totals()
+        return (f"{t['notes']} notes: {t['repaired']} repaired, {t['normalizations']} normalizations, "
+                f"{t['unwritten_links']} links to unwritten notes, {t['missing_assets']} missing files")
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"summary": dict(self.totals()), "notes": dict(sorted(self.notes.items()))}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
