@@ -1,0 +1,82 @@
+"""Each fixture case is a note in a small vault built with the site's real configuration; the
+HTML MkDocs writes for it must match the case's expected output (`pytest --regen` rewrites them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from conftest import FIXTURES, build_site
+from fixtures import Case, read_cases, write_cases
+
+FILES = sorted((FIXTURES / "normalize").glob("*.md"))
+CASES = [case for path in FILES for case in read_cases(path)]
+
+TARGET_NOTE = """# Target Note
+
+## 👉 Big Data, Deep Learning, AGI (2005–2017)
+text
+
+## 神经网络 基础
+text
+"""
+
+
+def page_name(case: Case) -> str:
+    return f"{case.file.stem}-{case.line}"
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("fixtures")
+    notes = project / "docs" / "notes"
+    (notes / "pics").mkdir(parents=True)
+    (notes / "sub folder 🗿").mkdir()
+    (project / "docs" / "index.md").write_text("# Fixtures\n", encoding="utf-8")
+    (notes / "Target Note.md").write_text(TARGET_NOTE, encoding="utf-8")
+    (notes / "sub folder 🗿" / "Deep Note.md").write_text("# Deep Note\n", encoding="utf-8")
+    Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
+    for case in CASES:
+        (notes / f"{page_name(case)}.md").write_text(f"---\ntitle: {json.dumps(case.title)}\n---\n{case.input}\n",
+                                                      encoding="utf-8")
+    result = build_site(project, project / "docs")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def rendered(site: Path, case: Case) -> str:
+    """The note's HTML as the reader gets it, less Material's chrome (title it adds, ¶ links)."""
+    html = (site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    for link in article.select("a.headerlink"):
+        link.decompose()
+    first = article.find("h1")
+    if first is not None and not first.get("id"):
+        first.decompose()  # the title Material adds when the note has no H1 of its own
+    return "\n".join(line.strip() for line in article.decode_contents().strip().splitlines() if line.strip())
+
+
+@pytest.fixture(scope="session")
+def regenerated(regen):
+    """Collects regenerated outputs and rewrites each fixture file once, at the end."""
+    outputs: dict[str, str] = {}
+    yield outputs
+    if regen:
+        for path in FILES:
+            cases = read_cases(path)
+            for case in cases:
+                case.expected = outputs.get(case.id, case.expected)
+            write_cases(path, cases)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture_case(case, fixture_site, regen, regenerated):
+    got = rendered(fixture_site, case)
+    if regen:
+        regenerated[case.id] = got
+        return
+    assert got == case.expected

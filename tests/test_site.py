@@ -1,0 +1,121 @@
+"""The real vault (docs/) builds strictly and reads as its author saw it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+
+MAIN = "Deep Learning (Neural Network)"
+
+
+def pages(site: Path) -> dict[Path, BeautifulSoup]:
+    return {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+            for p in site.rglob("*.html")}
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    [path] = [p for p in site.rglob("index.html") if p.parent.name == name]
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def site(real_site) -> Path:
+    return real_site / "site"
+
+
+def test_builds_strictly_with_no_warning(real_site):
+    log = (real_site / "build.log").read_text(encoding="utf-8")
+    assert not re.search(r"^WARNING\b", log, re.MULTILINE), log
+    assert re.search(r"vaultsite: \d+ notes: ", log), "the build log has the one-line summary"
+
+
+def test_no_raw_obsidian_or_typora_syntax_is_left(site):
+    for path, soup in pages(site).items():
+        text = soup.select_one("article").get_text() if soup.select_one("article") else ""
+        assert "[TOC]" not in text, path
+        assert ":clapper:" not in text, path
+        assert not re.search(r"\]\([^)]*\.md\)", text), f"{path}: Typora link text left as text"
+        assert not re.search(r"!\[[^\]]*\]\(", text), f"{path}: image syntax left as text"
+
+
+def test_components_list_has_five_items(site):
+    soup = page(site, MAIN)
+    intro = soup.find(string=re.compile("Components in artificial neural networks"))
+    items = intro.find_parent("p").find_next_sibling("ol").find_all("li", recursive=False)
+    assert len(items) == 5
+    assert items[0].strong.get_text() == "Inputs:"
+
+
+def test_xor_is_nested_under_linear_perceptrons(site):
+    soup = page(site, MAIN)
+    xor = soup.find("li", string="XOR Problems")
+    assert xor.find_parent("li").contents[0].strip() == "Linear Perceptrons"
+
+
+def test_every_heading_has_an_id(site):
+    for path, soup in pages(site).items():
+        for heading in soup.select("article h1, article h2, article h3, article h4, article h5, article h6"):
+            if heading.find_parent(class_="md-nav"):
+                continue
+            assert heading.get("id") or heading.name == "h1", f"{path}: {heading}"
+
+
+def test_no_image_points_at_a_missing_file(site):
+    for path, soup in pages(site).items():
+        for img in soup.select("img[src]"):
+            src = img["src"]
+            if src.startswith(("data:", "http")):
+                continue
+            target = Path(unquote(urljoin(path.as_posix(), src.split("#")[0])))
+            assert target.is_file(), f"{path}: <img src={src}>"
+
+
+def test_missing_images_show_as_placeholders_and_are_reported(real_site, site):
+    soup = page(site, "3B1B - Neural Networks")
+    names = [span.get_text() for span in soup.select(".vs-missing")]
+    assert "3b1b001.png" in names
+    report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
+    entry = next(v for k, v in report["notes"].items() if k.endswith("3B1B - Neural Networks.md"))
+    assert any("Pics/3b1b001.png" in item for item in entry["missing_assets"])
+    assert report["summary"]["missing_assets"] >= len(names)
+
+
+def test_bookmark_definitions_are_visible_links(site):
+    soup = page(site, MAIN)
+    link = soup.find("a", href="https://dzone.com/articles/deep-learning-vs-machine-learning-the-hottest-topi")
+    assert link is not None and link.get_text() == "Deep Learning vs. Machine Learning"
+
+
+def test_one_page_title_for_a_note_with_many_h1(site):
+    soup = page(site, "3B1B - Neural Networks")
+    assert [h.find(string=True) for h in soup.select("article h1")] == ["3B1B - Neural Networks"]
+    assert soup.title.get_text().startswith("3B1B - Neural Networks")
+
+
+def test_unwritten_notes_are_not_links(site):
+    soup = page(site, MAIN)
+    unwritten = soup.select(".vs-unwritten")
+    assert any(u.get_text() == "CNN (Convolutional Neural Network)" for u in unwritten)
+    assert all(u.get("title", "").startswith("Not written yet") for u in unwritten)
+    for a in soup.select("article a[href]"):
+        assert not a["href"].endswith(".md"), a
+
+
+def test_home_page_is_bilingual_and_leads_into_the_notes(site):
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    text = soup.select_one("article").get_text()
+    assert "知识库" in text and "Knowledge Base" in text
+    hrefs = [unquote(a["href"]) for a in soup.select("article a[href]")]
+    assert any(h.endswith(f"/{MAIN}/") for h in hrefs), hrefs
+
+
+def test_site_requests_nothing_off_the_machine(site):
+    for path, soup in pages(site).items():
+        for tag in soup.select("link[href], script[src], img[src]"):
+            url = tag.get("href") or tag.get("src")
+            assert not url.startswith(("http:", "https:", "//")), f"{path}: {tag}"
