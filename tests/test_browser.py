@@ -1,0 +1,114 @@
+"""The built site in a real, offline Chromium: pages load cleanly and formulas are typeset.
+
+Needs Debian's `chromium` (.ci/run installs it). Screenshots go to test-artifacts/ for a person
+to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM and os.environ.get("CI"):
+    pytest.fail("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
+
+ARTIFACTS = ROOT / "test-artifacts"
+NOTES = "📚 Knowledge Base/💻 Computer Science/🤖 Artificial Intelligence (AI)/🧠 AI Basics & Machine Learning (ML)/🧬 Deep Learning (Neural Network)"
+
+
+@pytest.fixture(scope="module")
+def server(real_site):
+    handler = functools.partial(_QuietHandler, directory=str(real_site / "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline_page(browser, server):
+    """A page whose every request off 127.0.0.1 is refused and recorded, with console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.off_machine, page.failed, page.errors = [], [], []
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            page.off_machine.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: page.failed.append(req.url))
+    page.on("response", lambda res: res.status >= 400 and page.failed.append(f"{res.status} {res.url}"))
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    yield page
+    context.close()
+
+
+def visit(page, server: str, path: str) -> None:
+    page.goto(f"{server}/{quote(path)}", wait_until="networkidle")
+    assert page.off_machine == [], "requests off the machine"
+    assert page.failed == [], "failed requests"
+    assert page.errors == [], "console errors"
+
+
+def test_formulas_are_typeset_offline(offline_page, server):
+    visit(offline_page, server, f"{NOTES}/3B1B - Neural Networks/")
+    blocks = offline_page.locator(".vs-math math")
+    assert blocks.count() >= 2
+    # A typeset fraction stands taller than a line of text; TeX shown as text would not.
+    fraction = offline_page.locator("math mfrac").first.bounding_box()
+    line = offline_page.locator("article p").first.bounding_box()
+    assert fraction and fraction["height"] > 1.3 * offline_page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('article p')).lineHeight)")
+    assert line and "\\frac" not in offline_page.locator("article").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    offline_page.locator("math mfrac").first.scroll_into_view_if_needed()
+    offline_page.screenshot(path=str(ARTIFACTS / "3b1b-formulas.png"))
+
+
+@pytest.mark.parametrize("path", ["", f"{NOTES}/Deep Learning (Neural Network)/"], ids=["home", "main-note"])
+def test_pages_load_cleanly_and_are_saved_as_screenshots(offline_page, server, path):
+    visit(offline_page, server, path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = "home" if not path else "main-note"
+    offline_page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def test_dark_mode_toggle(offline_page, server):
+    visit(offline_page, server, "")
+    before = offline_page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    offline_page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    after = offline_page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert {before, after} == {"default", "slate"}
