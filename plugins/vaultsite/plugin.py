@@ -19,13 +19,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from pymdownx.slugs import slugify as make_slugify
 
 from . import mathml
 from .config import VaultsiteConfig
 from .normalize import normalize
 from .repair import repair_bytes
 from .report import BuildReport
+from .slugs import slugify as make_slugify
 from .vault import VaultIndex
 
 log = get_plugin_logger(__name__)
