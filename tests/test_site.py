@@ -119,3 +119,16 @@ def test_site_requests_nothing_off_the_machine(site):
         for tag in soup.select("link[href], script[src], img[src]"):
             url = tag.get("href") or tag.get("src")
             assert not url.startswith(("http:", "https:", "//")), f"{path}: {tag}"
+
+
+def test_content_problem_fails_strict_naming_file_and_line(tmp_path):
+    from conftest import build_site
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    (docs / "note.md").write_text("---\ntags: [a]\n---\n# Note\n\ntext\n\n> [!nonsense] Title\n> body\n",
+                                  encoding="utf-8")
+    result = build_site(tmp_path, docs)
+    assert result.returncode != 0
+    assert "note.md:8: unknown callout type [!nonsense]" in result.stderr

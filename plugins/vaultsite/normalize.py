@@ -73,10 +73,12 @@ _MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "wa
                    "danger", "bug", "example", "quote", "todo"}
 
 
-def normalize(text: str, path: str, vault: Vault, slugify: Callable[[str], str]) -> Normalized:
-    """Rewrite the note at vault path `path`; `slugify` is the site's heading-id function."""
+def normalize(text: str, path: str, vault: Vault, slugify: Callable[[str], str],
+              first_line: int = 1) -> Normalized:
+    """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
+    file (after front matter); `slugify` is the site's heading-id function."""
     result = Normalized(text="")
-    lines = _Rewriter(text, path, vault, slugify, result).run()
+    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
     result.text = "\n".join(lines)
     return result
 
@@ -155,7 +157,11 @@ class _Rewriter:
             if callout:
                 kind, fold, title = callout.groups()
                 kind = _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
-                kind = kind if kind in _MATERIAL_TYPES else "note"
+                if kind not in _MATERIAL_TYPES:
+                    self.result.problems.append(Problem(
+                        self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
+                        f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
+                    kind = "note"
                 opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
                 title_part = f' "{title.strip()}"' if title.strip() else ""
                 new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]

@@ -70,7 +70,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.enabled:
             return None
         path = page.file.src_uri
-        result = normalize(markdown, path, self.vault, self.slugify)
+        # Front matter is gone from `markdown`: count its lines so problems name the file's line.
+        source = self.sources.get(path) or page.file.content_string
+        first_line = source.count("\n") - markdown.count("\n") + 1
+        result = normalize(markdown, path, self.vault, self.slugify, first_line)
         entry = self.report.note(path)
         entry["normalized"] = dict(result.applied)
         entry["missing_assets"] = [f"{line}: {target}" for line, target in result.missing_assets]
