@@ -4,6 +4,7 @@ HTML MkDocs writes for it must match the case's expected output (`pytest --regen
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,16 @@ text
 """
 
 
+EMBED_ME = """# Embed Me
+
+## Part one
+text of part one, with [a link](Target%20Note.md)
+
+## Part two
+text of part two
+"""
+
+
 def page_name(case: Case) -> str:
     return f"{case.file.stem}-{case.line}"
 
@@ -39,6 +50,11 @@ def fixture_site(tmp_path_factory) -> Path:
     (project / "docs" / "index.md").write_text("# Fixtures\n", encoding="utf-8")
     (notes / "Target Note.md").write_text(TARGET_NOTE, encoding="utf-8")
     (notes / "sub folder 🗿" / "Deep Note.md").write_text("# Deep Note\n", encoding="utf-8")
+    (project / "docs" / "elsewhere").mkdir()
+    (project / "docs" / "elsewhere" / "Name Only.md").write_text("# Name Only\n", encoding="utf-8")
+    (notes / unicodedata.normalize("NFD", "Café Note.md")).write_text("# Café\n", encoding="utf-8")
+    (notes / "100% sure?.md").write_text("# Sure\n", encoding="utf-8")
+    (notes / "Embed Me.md").write_text(EMBED_ME, encoding="utf-8")
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
     for case in CASES:
         (notes / f"{page_name(case)}.md").write_text(f"---\ntitle: {json.dumps(case.title)}\n---\n{case.input}\n",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
@@ -132,3 +133,46 @@ def test_content_problem_fails_strict_naming_file_and_line(tmp_path):
     result = build_site(tmp_path, docs)
     assert result.returncode != 0
     assert "note.md:8: unknown callout type [!nonsense]" in result.stderr
+
+
+def small_vault(tmp_path: Path, notes: dict[str, str]) -> subprocess.CompletedProcess:
+    from conftest import build_site
+
+    docs = tmp_path / "docs"
+    for name, text in {"index.md": "# Home\n", **notes}.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    return build_site(tmp_path, docs)
+
+
+def test_embed_cycles_are_links_and_fail_strict(tmp_path):
+    result = small_vault(tmp_path, {"A.md": "# A\n\n![[B]]\n", "B.md": "# B\n\n![[A]]\n",
+                                    "Self.md": "# Self\n\n![[Self]]\n"})
+    assert result.returncode != 0
+    assert "Self.md:3: embed cycle, shown as a link: Self.md → Self.md" in result.stderr
+    assert "A.md:3: embed cycle" in result.stderr or "B.md:3: embed cycle" in result.stderr
+
+
+def test_link_to_a_missing_heading_fails_strict_naming_file_and_line(tmp_path):
+    result = small_vault(tmp_path, {"A.md": "# A\n\ntext\n[b](B.md#No%20Such%20Heading) [[B#Real]]\n",
+                                    "B.md": "# B\n\n## Real\n"})
+    assert result.returncode != 0
+    assert "A.md:4: links to a heading that B.md does not have: #No Such Heading" in result.stderr
+    assert "#Real" not in result.stderr
+
+
+def test_unwritten_notes_page_and_backlinks(real_site, site):
+    soup = BeautifulSoup((site / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    entry = next(li for li in soup.select("article li") if li.strong.get_text() == "CNN (Convolutional Neural Network)")
+    assert MAIN in [a.get_text() for a in entry.select("a")]
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not any(doc["location"].startswith("unwritten/") for doc in search["docs"])
+
+
+def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
+    result = small_vault(tmp_path, {"A.md": "# A\n\n[[B]]\n", "sub/C.md": "# C\n\n[see](../B.md)\n", "B.md": "# B\n"})
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((tmp_path / "site" / "B" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    block = soup.select_one(".vs-backlinks")
+    assert [a.get_text() for a in block.select("a")] == ["A", "C"]
+    assert [a["href"] for a in block.select("a")] == ["../A/", "../sub/C/"]

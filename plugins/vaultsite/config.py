@@ -12,3 +12,5 @@ class VaultsiteConfig(Config):
     repair = c.Type(bool, default=True)
     # Math to MathML at build time, so formulas need no script and no network when read.
     mathml = c.Type(bool, default=True)
+    # The generated page listing notes that are linked to but not written yet ("" for none).
+    unwritten_page = c.Type(str, default="unwritten.md")

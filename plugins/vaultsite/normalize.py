@@ -11,31 +11,22 @@ Nothing here knows MkDocs: the caller passes a :class:`Vault` that answers which
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from typing import Callable
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico"}
+from .links import Found, LinkRewriter, Vault, _escape_brackets, _encode
 
 
-class Vault(Protocol):
-    """What normalization needs to know about the vault around a note."""
+class Notes(Vault):
+    """The vault, plus the texts of its notes (for embeds)."""
 
-    def find(self, path: str) -> str | None:
-        """The vault path of the file at `path` (vault-relative, decoded), or None if absent."""
-
-    def image_width(self, path: str) -> int | None:
-        """Natural width in pixels of the image at vault path `path`, if it can be read."""
-
-    def href(self, from_path: str, to_path: str) -> str:
-        """URL of `to_path` as written in raw HTML on the page built from `from_path`."""
+    def body(self, path: str) -> str | None:
+        """The note's Markdown without front matter, or None if `path` is not a note."""
 
 
 @dataclass
@@ -48,21 +39,19 @@ class Problem:
 class Normalized:
     text: str
     applied: Counter = field(default_factory=Counter)
-    missing_assets: list[tuple[int, str]] = field(default_factory=list)
-    unwritten: list[tuple[int, str]] = field(default_factory=list)
+    found: Found = field(default_factory=lambda: Found([], [], [], []))
     problems: list[Problem] = field(default_factory=list)
 
 
 _md = MarkdownIt("commonmark", {"inline_definitions": True})
 
-_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _MARKER = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
-_YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+_MAX_EMBED_DEPTH = 8
 
 # Obsidian callout types that Material has no admonition of its own for.
 _CALLOUT_ALIASES = {"hint": "tip", "important": "tip", "check": "success", "done": "success",
@@ -73,7 +62,7 @@ _MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "wa
                    "danger", "bug", "example", "quote", "todo"}
 
 
-def normalize(text: str, path: str, vault: Vault, slugify: Callable[[str], str],
+def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
               first_line: int = 1) -> Normalized:
     """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
     file (after front matter); `slugify` is the site's heading-id function."""
@@ -84,9 +73,14 @@ def normalize(text: str, path: str, vault: Vault, slugify: Callable[[str], str],
 
 
 class _Rewriter:
-    def __init__(self, text, path, vault, slugify, result: Normalized, line_offset: int = 0):
+    def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
+                 result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = ()):
+        # `path` is the page being built; `embedded` the notes being embedded into it, innermost
+        # last: relative links in embedded text are read from the note they were written in.
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
-        self.offset = line_offset
+        self.offset, self.embedded = line_offset, embedded
+        self.links = LinkRewriter(path, vault, slugify, result.found, result.applied,
+                                  base=embedded[-1] if embedded else path)
         self.masks: list[str] = []
         self.src = text.split("\n")
         self.masked = [self._mask(line) for line in self.src]
@@ -117,9 +111,10 @@ class _Rewriter:
         self._lists()
         self._headings()
         self._toc_and_definitions()
+        self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
-                self.out[i] = [self._inline(line, i) for line in repl]
+                self.out[i] = [self.links.line(line, self._line(i)) for line in repl]
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for repl in self.out for line in repl]
 
@@ -152,7 +147,7 @@ class _Rewriter:
             callout = _CALLOUT.match(inner[0].strip())
             body = inner[1:] if callout else inner
             sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
-                            self.offset + start + (1 if callout else 0))
+                            self.offset + start + (1 if callout else 0), self.embedded)
             body_lines = sub.run()
             if callout:
                 kind, fold, title = callout.groups()
@@ -171,6 +166,41 @@ class _Rewriter:
             # The sub-rewriter already unmasked; re-mask so the final unmask is a no-op for them.
             self._replace(start, end, [self._mask(l) for l in new] + [""])
             self.raw.update(range(start, end))
+
+    def _embeds(self) -> None:
+        """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
+        place, as Obsidian does; an embed that would include itself again is a link instead."""
+        for i, line in enumerate(self.masked):
+            match = _EMBED.match(line)
+            if i in self.raw or not match:
+                continue
+            name, heading = match.group(1).strip(), (match.group(2) or "").strip()
+            base = self.embedded[-1] if self.embedded else self.path
+            target = self.vault.find_name(name, base)
+            body = self.vault.body(target) if target else None
+            if body is None:
+                continue  # an image, or a note not written yet: the inline pass shows it
+            chain = (self.path, *self.embedded)
+            if target in chain or len(chain) > _MAX_EMBED_DEPTH:
+                cycle = " → ".join((*chain, target))
+                self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
+                self.out[i] = [line.replace("![[", "[[", 1)]
+                continue
+            # The embed's title bar names the note: its own `# Title` would be a second page title.
+            body = _section(body, heading, self.slugify) if heading else re.sub(r"^\s*# .*\n?", "", body, count=1)
+            sub_result = Normalized(text="")
+            inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
+                              embedded=(*self.embedded, target)).run()
+            # What went wrong inside the embed is reported at the line that embeds it.
+            self.result.problems += [Problem(self._line(i), p.message) for p in sub_result.problems]
+            self.result.applied["embed"] += 1
+            self.result.found.links.append((self._line(i), target))
+            title = posixpath.splitext(posixpath.basename(target))[0] + (f" › {heading}" if heading else "")
+            link = f"[{_escape_brackets(title)}]({_encode(posixpath.relpath(target, posixpath.dirname(self.path) or '.'))})"
+            block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
+                     *inner, "", "</div>", ""]
+            self._replace(i, i + 1, [self._mask(l) for l in block])
+            self.raw.add(i)
 
     def _replace(self, start: int, end: int, new: list[str]) -> None:
         self.out[start] = new
@@ -275,96 +305,6 @@ class _Rewriter:
 
     # -- inline ------------------------------------------------------------------------------
 
-    def _inline(self, line: str, i: int) -> str:
-        line = _replace_links(line, lambda m: self._link(m, i))
-        line = _BARE_ANCHOR.sub(self._bare_anchor, line)
-        line = _IMG_TAG.sub(lambda m: self._img(m.group(0), i), line)
-        return _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), line)
-
-    def _unwrap(self, url: str) -> str:
-        target = _redirect_target(url)
-        if target:
-            self.result.applied["redirect_unwrapped"] += 1
-            return target
-        return url
-
-    def _link(self, link: "_Link", i: int) -> str:
-        dest = link.dest
-        if _SCHEME.match(dest) or dest.startswith(("#", "//")):
-            return link.with_dest(self._unwrap(dest))
-        path_part, _, fragment = dest.partition("#")
-        if " " in path_part:
-            self.result.applied["raw_space_link"] += 1
-        target = self._resolve(path_part)
-        is_image = link.bang and posixpath.splitext(path_part)[1].lower() != ".md"
-        if is_image:
-            alt, width, height = _split_size(link.text)
-            if target is None:
-                return self._missing(path_part, alt, i)
-            attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
-            if width:
-                self.result.applied["image_size"] += 1
-            return f"![{alt}]({_encode(self._relative(target))}){{{attrs} }}" if attrs else \
-                f"![{alt}]({_encode(self._relative(target))})"
-        text = _split_size(link.text)[0] if link.bang else link.text
-        if target is None:
-            name = posixpath.basename(unquote(path_part)) or dest
-            if link.bang or not name.lower().endswith(".md"):
-                return self._missing(path_part, text, i)
-            self.result.unwritten.append((self._line(i), unquote(path_part)))
-            tip = html.escape(f"Not written yet: {posixpath.splitext(name)[0]}", quote=True)
-            return f'<span class="vs-unwritten" title="{tip}">{text}</span>'
-        anchor = f"#{self.slugify(unquote(fragment))}" if fragment else ""
-        return f"[{text}]({_encode(self._relative(target))}{anchor})"
-
-    def _bare_anchor(self, match: re.Match) -> str:
-        """`<a>https://…</a>` (a copied citation) shows a URL that goes nowhere: give it its href."""
-        self.result.applied["bare_anchor"] += 1
-        url = html.escape(match.group(1), quote=True)
-        return f'<a href="{url}">{match.group(1)}</a>'
-
-    def _img(self, tag: str, i: int) -> str:
-        """A raw `<img>` gets a src that works from the built page (MkDocs moves each page a
-        folder down), a width for Typora's `zoom:`, or a placeholder when its file is missing."""
-        attrs = _attributes(tag[4:-1].rstrip("/"))
-        src = attrs.get("src") or ""
-        if not src or _SCHEME.match(src) or src.startswith(("/", "#")):
-            return tag
-        target = self._resolve(src)
-        if target is None:
-            return self._missing(src, attrs.get("alt") or "", i)
-        attrs["src"] = self.vault.href(self.path, target)
-        zoom = re.search(r"zoom:\s*([\d.]+)%;?", attrs.get("style") or "")
-        natural = self.vault.image_width(target) if zoom else None
-        if zoom and natural:
-            attrs["width"] = str(round(natural * float(zoom.group(1)) / 100))
-            attrs["style"] = attrs["style"].replace(zoom.group(0), "").strip() or None
-            self.result.applied["image_zoom"] += 1
-        self.result.applied["raw_img_src"] += 1
-        return "<img" + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()
-                                if v is not None) + ">"
-
-    def _resolve(self, dest: str) -> str | None:
-        """Vault path of a relative destination, or None when it is missing or leaves the vault."""
-        decoded = unquote(dest.strip().strip("<>"))
-        if not decoded:
-            return None
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.path), decoded))
-        if joined.startswith("../") or joined == ".." or decoded.startswith("/"):
-            return None
-        return self.vault.find(joined)
-
-    def _relative(self, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(self.path) or ".")
-
-    def _missing(self, dest: str, label: str, i: int) -> str:
-        name = posixpath.basename(unquote(dest))
-        self.result.missing_assets.append((self._line(i), unquote(dest)))
-        shown = html.escape(label.strip() or name)
-        tip = html.escape(f"Missing file: {unquote(dest)}", quote=True)
-        return f'<span class="vs-missing" title="{tip}">{shown}</span>'
-
-
 # -- helpers (pure) --------------------------------------------------------------------------
 
 _INLINE_PROTECTED = re.compile(
@@ -372,9 +312,6 @@ _INLINE_PROTECTED = re.compile(
     r"|\$\$[^$]+\$\$"  # $$...$$ on one line
     r"|(?<![\\$\w])\$(?=\S)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
 )
-_BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -395,105 +332,21 @@ def _content_column(line: str) -> int:
     return indent + len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
 
 
-def _attributes(text: str) -> dict[str, str | None]:
-    """A raw tag's attributes in order; a bare attribute (`<img hidden>`) maps to ""."""
-    attrs: dict[str, str | None] = {}
-    for m in _ATTR.finditer(text):
-        value = next((g for g in m.groups()[1:] if g is not None), "")
-        attrs[m.group(1).lower()] = html.unescape(value)
-    return attrs
+def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str:
+    """The lines under the heading whose text is `heading`, up to the next heading as high."""
+    lines = body.split("\n")
+    wanted = slugify(heading.split("#")[-1])
+    for i, line in enumerate(lines):
+        m = re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if m and slugify(m.group(2)) == wanted:
+            level = len(m.group(1))
+            end = next((j for j in range(i + 1, len(lines))
+                        if (h := re.match(r"^ {0,3}(#{1,6})\s", lines[j])) and len(h.group(1)) <= level), len(lines))
+            return "\n".join(lines[i:end])
+    return body
 
 
 def _label_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _escape_brackets(text: str) -> str:
-    return text.replace("[", r"\[").replace("]", r"\]")
-
-
-def _split_size(alt: str) -> tuple[str, str | None, str | None]:
-    """Obsidian writes an image's size after a bar: `![name | 800](x)`, `![|600x400](x)`."""
-    name, bar, size = alt.rpartition("|")
-    match = _SIZE.match(size) if bar else None
-    if not match:
-        return alt, None, None
-    return name.strip(), match.group(1), match.group(2)
-
-
-def _encode(path: str) -> str:
-    return quote(path, safe="/()&',;=+!*@~-_.")
-
-
-def _redirect_target(url: str) -> str | None:
-    query = parse_qs(urlsplit(url).query)
-    target = (query.get("q") or [None])[0]
-    return target if target and _SCHEME.match(target) else None
-
-
-@dataclass
-class _Link:
-    bang: bool
-    text: str
-    dest: str
-    title: str
-
-    def with_dest(self, dest: str) -> str:
-        title = f" {self.title}" if self.title else ""
-        bracket = f"<{dest}>" if " " in dest else dest
-        return f"{'!' if self.bang else ''}[{self.text}]({bracket}{title})"
-
-
-def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
-    """Find `[text](dest "title")` and `![alt](dest)`, including Typora's raw-space destinations."""
-    out, pos = [], 0
-    while True:
-        start = line.find("[", pos)
-        if start < 0:
-            break
-        if start > 0 and line[start - 1] == "\\":
-            out.append(line[pos:start + 1])
-            pos = start + 1
-            continue
-        close = _matching(line, start, "[", "]")
-        if close < 0 or close + 1 >= len(line) or line[close + 1] != "(":
-            out.append(line[pos:start + 1])
-            pos = start + 1
-            continue
-        end = _matching(line, close + 1, "(", ")")
-        if end < 0:
-            out.append(line[pos:start + 1])
-            pos = start + 1
-            continue
-        bang = start > 0 and line[start - 1] == "!"
-        inner = line[close + 2:end].strip()
-        if inner.startswith("<") and ">" in inner:
-            dest, rest = inner[1:inner.index(">")], inner[inner.index(">") + 1:].strip()
-        else:
-            m = re.match(r"^(.*?)(?:\s+(\"[^\"]*\"|'[^']*'))?$", inner)
-            dest, rest = m.group(1).strip(), (m.group(2) or "")
-        text = line[start + 1:close]
-        link = _Link(bang, _replace_links(text, fn) if not bang else text, dest, rest)
-        out.append(line[pos:start - 1] if bang else line[pos:start])
-        out.append(fn(link))
-        pos = end + 1
-    out.append(line[pos:])
-    return "".join(out)
-
-
-def _matching(line: str, start: int, opening: str, closing: str) -> int:
-    depth = 0
-    i = start
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == opening:
-            depth += 1
-        elif ch == closing:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1

@@ -1,16 +1,20 @@
 """The `vaultsite` MkDocs plugin: the pipeline, one step per MkDocs event, in event order.
 
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
-2. on_files      read every note once: decode and repair mojibake; index the vault's files
+2. on_files      read every note once: decode and repair mojibake; index the vault; normalize
+                 every note (collect first, so backlinks and the unwritten-notes page are known
+                 before any page renders); add the unwritten-notes page and our stylesheet
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
-4. on_page_markdown      normalize Obsidian/Typora syntax into Markdown Python-Markdown renders
+4. on_page_markdown      hand it the normalized Markdown, with the note's backlinks
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
 6. on_post_build         write the build report and log its one-line summary
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,8 +23,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 from . import mathml
+from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .normalize import normalize
 from .repair import repair_bytes
@@ -40,23 +46,45 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         self.report = BuildReport()
         self.sources: dict[str, str] = {}
+        self.markdown: dict[str, str] = {}
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
+        _require_extension(config, "md_in_html", {})  # embeds and backlinks are Markdown in a <div>
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         return config
 
     @event_priority(50)
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
-        """Early (50), so that plugins after us see the repaired notes."""
+        """Early (50), so that plugins after us see the repaired notes and our generated page."""
         if not self.config.enabled:
             return None
-        self.sources = self._read_notes(files.documentation_pages())
-        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir)
+        notes = list(files.documentation_pages())
+        self.sources = self._read_notes(notes)
+        bodies, first_lines = {}, {}
+        for path, source in self.sources.items():
+            bodies[path], _ = get_data(source)
+            # Front matter is not in the body: count its lines so problems name the file's line.
+            first_lines[path] = source.count("\n") - bodies[path].count("\n") + 1
+        vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir, bodies, self.slugify)
+        links, unwritten = {}, defaultdict(set)
+        for path, body in bodies.items():
+            result = normalize(body, path, vault, self.slugify, first_lines[path])
+            self.markdown[path] = result.text
+            links[path] = [target for _, target in result.found.links]
+            for _, target in result.found.unwritten:
+                unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
+            self._report_normalized(path, result)
+        for target, sources in backlinks(links).items():
+            self.markdown[target] += backlinks_block(target, sources)
+        page = self.config.unwritten_page
+        if page and files.get_file_from_path(page) is None:
+            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()})
+            files.append(File.generated(config, page, content=content))
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
         return files
@@ -69,18 +97,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
-        path = page.file.src_uri
-        # Front matter is gone from `markdown`: count its lines so problems name the file's line.
-        source = self.sources.get(path) or page.file.content_string
-        first_line = source.count("\n") - markdown.count("\n") + 1
-        result = normalize(markdown, path, self.vault, self.slugify, first_line)
-        entry = self.report.note(path)
-        entry["normalized"] = dict(result.applied)
-        entry["missing_assets"] = [f"{line}: {target}" for line, target in result.missing_assets]
-        entry["unwritten"] = [f"{line}: {target}" for line, target in result.unwritten]
-        for problem in result.problems:
-            log.warning(f"{path}:{problem.line}: {problem.message}")
-        return result.text
+        return self.markdown.get(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
@@ -120,6 +137,17 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.info(f"{path}: decoded from {result.encoding}")
             sources[path] = result.text.replace("\r\n", "\n")
         return sources
+
+    def _report_normalized(self, path: str, result) -> None:
+        entry = self.report.note(path)
+        entry["normalized"] = dict(result.applied)
+        entry["missing_assets"] = [f"{line}: {target}" for line, target in result.found.missing]
+        entry["unwritten"] = [f"{line}: {target}" for line, target in result.found.unwritten]
+        for problem in result.problems:
+            log.warning(f"{path}:{problem.line}: {problem.message}")
+        for line, target in result.found.broken_anchors:
+            log.warning(f"{path}:{line}: links to a heading that {target.split('#')[0]} does not have: "
+                        f"#{target.split('#', 1)[1]} (check the heading's text)")
 
 
 def _require_extension(config: MkDocsConfig, name: str, options: dict) -> None:

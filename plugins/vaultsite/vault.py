@@ -1,17 +1,24 @@
-"""The vault as normalization sees it: which files exist, how big an image is, where a page lands.
+"""The vault as link resolution sees it: which files exist, what notes are called, which headings
+they have, how big an image is, and where each file lands in the site.
 
-Built from the list of files MkDocs found (vault path -> site URL), so nothing outside the docs
-folder is ever looked up or opened.
+Built from the files MkDocs found (vault path -> site URL) and the notes' repaired texts, so
+nothing outside the docs folder is ever looked up or opened.
 """
 
 from __future__ import annotations
 
 import posixpath
 import unicodedata
+from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
+from markdown_it import MarkdownIt
 from PIL import Image, UnidentifiedImageError
+
+_md = MarkdownIt("commonmark")
 
 
 def _key(path: str) -> str:
@@ -21,15 +28,68 @@ def _key(path: str) -> str:
 
 
 class VaultIndex:
-    def __init__(self, urls: dict[str, str], docs_dir: str | Path):
-        self.urls = urls
-        self.docs_dir = Path(docs_dir)
+    def __init__(self, urls: dict[str, str], docs_dir: str | Path, texts: dict[str, str],
+                 slugify: Callable[[str], str]):
+        self.urls, self.docs_dir, self.texts, self.slugify = urls, Path(docs_dir), texts, slugify
         self._exact = {_key(p): p for p in urls}
         self._folded = {_key(p).casefold(): p for p in urls}
+        # Obsidian finds a note by its name wherever it is: "Note" or "folder/Note", any case.
+        self._names: dict[str, list[str]] = defaultdict(list)
+        for path in sorted(urls):
+            stem = path[:-3] if path.lower().endswith(".md") else path
+            self._names[_key(posixpath.basename(stem)).casefold()].append(path)
+        self.headings = lru_cache(maxsize=None)(self._headings)
 
     def find(self, path: str) -> str | None:
         key = _key(path)
         return self._exact.get(key) or self._folded.get(key.casefold())
+
+    def find_name(self, name: str, near: str) -> str | None:
+        """The file called `name` ("Note", "Note.md", "sub/Note", "pic.png") nearest to `near`:
+        the one sharing the most folders with it, then the shortest path (Obsidian's choice)."""
+        name = name.strip().removesuffix(".md") if name.lower().endswith(".md") else name.strip()
+        candidates = self._names.get(_key(posixpath.basename(name)).casefold(), [])
+        if "/" in name:  # a partial path must match the end of the candidate's path
+            tail = _key(name).casefold()
+            candidates = [c for c in candidates if _key(c).casefold().removesuffix(".md").endswith(tail)]
+        if not candidates:
+            return None
+        near_parts = posixpath.dirname(near).split("/")
+
+        def distance(path: str) -> tuple[int, int, str]:
+            parts = posixpath.dirname(path).split("/")
+            shared = next((i for i, (a, b) in enumerate(zip(parts, near_parts)) if a != b),
+                          min(len(parts), len(near_parts)))
+            return (-shared, len(parts), path)
+
+        return min(candidates, key=distance)
+
+    def heading_id(self, path: str, heading: str) -> str | None:
+        wanted = self.slugify(heading)
+        return next((hid for slug, hid in self.headings(path) if slug == wanted), None)
+
+    def _headings(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(slug of the heading's text, id the site gives it) for each heading of note `path`;
+        a repeated slug gets `_1`, `_2`... as Python-Markdown's toc does."""
+        text = self.texts.get(path)
+        if text is None:
+            return ()
+        seen: set[str] = set()
+        out = []
+        tokens = _md.parse(text)
+        for i, tok in enumerate(tokens):
+            if tok.type != "heading_open":
+                continue
+            inline = tokens[i + 1]
+            plain = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+            slug = self.slugify(plain)
+            hid, n = slug, 0
+            while hid in seen:
+                n += 1
+                hid = f"{slug}_{n}"
+            seen.add(hid)
+            out.append((slug, hid))
+        return tuple(out)
 
     def image_width(self, path: str) -> int | None:
         try:
@@ -44,3 +104,6 @@ class VaultIndex:
         base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url)
         relative = posixpath.relpath(target_url or ".", base or ".")
         return quote(relative, safe="/#()&',;=+!*@~-_.")
+
+    def body(self, path: str) -> str | None:
+        return self.texts.get(path)

@@ -1,0 +1,47 @@
+"""Who links to whom: backlinks under each note, and the page of notes not written yet."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from urllib.parse import quote
+
+
+def _link(title: str, target: str, from_path: str) -> str:
+    relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    title = title.replace("[", r"\[").replace("]", r"\]")
+    return f"[{title}]({quote(relative, safe='/()&,;=+!*@~-_.')})"
+
+
+def _title(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
+    """{note: notes it links to} -> {note: notes that link to it}, each list sorted, no self-links."""
+    incoming: dict[str, set[str]] = defaultdict(set)
+    for source, targets in links.items():
+        for target in targets:
+            if target != source:
+                incoming[target].add(source)
+    return {target: sorted(sources) for target, sources in incoming.items()}
+
+
+def backlinks_block(page: str, sources: list[str]) -> str:
+    """Markdown appended to `page`: the notes linking to it."""
+    items = "\n".join(f"- {_link(_title(s), s, page)}" for s in sources)
+    return (f'\n\n<div class="vs-backlinks" markdown>\n\n**链接到本页 · Linked from**\n\n{items}\n\n</div>\n')
+
+
+def unwritten_page(page: str, unwritten: dict[str, list[str]]) -> str:
+    """Markdown of the page at `page` listing {unwritten note name: notes linking to it}."""
+    lines = ["---", "search:", "  exclude: true", "---", "",
+             "# 尚未写成的笔记 · Notes not written yet", "",
+             "笔记里链接了、但库里还没有的笔记，以及链接到它们的笔记。",
+             "Notes that other notes link to but the vault does not hold yet, and where they are linked from.", ""]
+    if not unwritten:
+        lines.append("Every linked note is written. 所有链接的笔记都已写成。")
+    for name in sorted(unwritten, key=str.casefold):
+        sources = ", ".join(_link(_title(s), s, page) for s in unwritten[name])
+        lines.append(f"- **{name}** ← {sources}")
+    return "\n".join(lines) + "\n"

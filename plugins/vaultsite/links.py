@@ -1,0 +1,309 @@
+"""Resolve every link form of a note the way Obsidian does, on one line of (masked) Markdown.
+
+Forms: `[text](relative path.md#Heading)` with %-encoded or raw-space paths, `![alt|600](img.png)`,
+`[[Name]]`, `[[Name#Heading|alias]]`, `[[#Heading]]`, `![[image.png|300]]`, raw `<img src>` and
+`<a>url</a>`, YouTube `redirect?q=` wrappers. A path that does not exist falls back to the note's
+name anywhere in the vault (Obsidian's "shortest path" links); matching ignores NFC/NFD, emoji
+variation selectors and, last, case (see vault.py). Nothing resolves outside the vault.
+
+What a link cannot reach is never a link: a note not written yet becomes a dimmed `vs-unwritten`
+span, a missing image or attachment a `vs-missing` placeholder, and both are recorded for the report.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Protocol
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
+                         ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
+                         ".zip", ".canvas"}
+
+
+class Vault(Protocol):
+    """What link resolution needs to know about the vault around a note."""
+
+    def find(self, path: str) -> str | None:
+        """The vault path of the file at `path` (vault-relative, decoded), or None if absent."""
+
+    def find_name(self, name: str, near: str) -> str | None:
+        """The file called `name` (a note's name without `.md`, or a file name), nearest `near`."""
+
+    def heading_id(self, path: str, heading: str) -> str | None:
+        """The id the site gives the heading of note `path` whose text is `heading`."""
+
+    def image_width(self, path: str) -> int | None:
+        """Natural width in pixels of the image at vault path `path`, if it can be read."""
+
+    def href(self, from_path: str, to_path: str) -> str:
+        """URL of `to_path` as written in raw HTML on the page built from `from_path`."""
+
+
+@dataclass
+class Found:
+    """What the rewrite of one note found, by line of the note's file."""
+
+    links: list[tuple[int, str]]  # resolved links to other notes, for backlinks
+    unwritten: list[tuple[int, str]]
+    missing: list[tuple[int, str]]
+    broken_anchors: list[tuple[int, str]]
+
+
+class LinkRewriter:
+    """Rewrites links on the lines of the note at `page`; relative paths are read from `base`
+    (the page itself, or the note an embed comes from)."""
+
+    def __init__(self, page: str, vault: Vault, slugify: Callable[[str], str], found: Found,
+                 applied: Counter, base: str | None = None):
+        self.page, self.base, self.vault = page, base or page, vault
+        self.slugify, self.found, self.applied = slugify, found, applied
+
+    def count(self, rule: str) -> None:
+        self.applied[rule] += 1
+
+    def line(self, text: str, lineno: int) -> str:
+        text = _WIKILINK.sub(lambda m: self._wikilink(m, lineno), text)
+        text = _replace_links(text, lambda link: self._link(link, lineno))
+        text = _BARE_ANCHOR.sub(self._bare_anchor, text)
+        text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
+        return _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
+
+    # -- the forms ---------------------------------------------------------------------------
+
+    def _wikilink(self, m: re.Match, lineno: int) -> str:
+        bang, target, label = m.group(1), m.group(2).strip(), (m.group(3) or "").strip()
+        name, _, heading = target.partition("#")
+        self.count("wikilink")
+        if not name:  # [[#Heading]]: a heading of this note
+            return f"[{_escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
+        found = self.vault.find_name(name, self.base)
+        basename = posixpath.basename(name)
+        if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
+            _, width, height = _split_size(f"|{label}")
+            alt = basename if width or not label else label
+            return self._image(found, name, alt, width, height, lineno)
+        if found is None:
+            if _is_attachment(name):
+                return self._missing(name, label or basename, lineno)
+            return self._unwritten(name, label or target, lineno)
+        shown = _escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
+        if _is_attachment(found):
+            return f"[{shown}]({_encode(self._relative(found))})"
+        self.found.links.append((lineno, found))
+        anchor = self._anchor(found, heading, lineno) if heading else ""
+        return f"[{shown}]({_encode(self._relative(found))}{anchor})"
+
+    def _link(self, link: "_Link", lineno: int) -> str:
+        dest = link.dest
+        if _SCHEME.match(dest) or dest.startswith(("#", "//")):
+            return link.with_dest(self._unwrap(dest))
+        path_part, _, fragment = dest.partition("#")
+        if " " in path_part:
+            self.count("raw_space_link")
+        target = self._resolve(path_part)
+        name = posixpath.basename(unquote(path_part))
+        if link.bang and not name.lower().endswith(".md"):
+            alt, width, height = _split_size(link.text)
+            return self._image(target, path_part, alt, width, height, lineno)
+        text = _split_size(link.text)[0] if link.bang else link.text
+        if target is None:
+            if link.bang or not name.lower().endswith(".md"):
+                return self._missing(path_part, text, lineno)
+            return self._unwritten(unquote(path_part), text, lineno)
+        anchor = self._anchor(target, unquote(fragment), lineno) if fragment else ""
+        if target.lower().endswith(".md"):
+            self.found.links.append((lineno, target))
+        return f"[{text}]({_encode(self._relative(target))}{anchor})"
+
+    def _image(self, target: str | None, dest: str, alt: str, width: str | None,
+               height: str | None, lineno: int) -> str:
+        if target is None:
+            return self._missing(dest, alt, lineno)
+        attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
+        if width:
+            self.count("image_size")
+        image = f"![{alt}]({_encode(self._relative(target))})"
+        return f"{image}{{{attrs} }}" if attrs else image
+
+    def _bare_anchor(self, match: re.Match) -> str:
+        """`<a>https://…</a>` (a copied citation) shows a URL that goes nowhere: give it its href."""
+        self.count("bare_anchor")
+        url = html.escape(match.group(1), quote=True)
+        return f'<a href="{url}">{match.group(1)}</a>'
+
+    def _img(self, tag: str, lineno: int) -> str:
+        """A raw `<img>` gets a src that works from the built page (MkDocs moves each page a
+        folder down), a width for Typora's `zoom:`, or a placeholder when its file is missing."""
+        attrs = _attributes(tag[4:-1].rstrip("/"))
+        src = attrs.get("src") or ""
+        if not src or _SCHEME.match(src) or src.startswith(("/", "#")):
+            return tag
+        target = self._resolve(src)
+        if target is None:
+            return self._missing(src, attrs.get("alt") or "", lineno)
+        attrs["src"] = self.vault.href(self.page, target)
+        zoom = re.search(r"zoom:\s*([\d.]+)%;?", attrs.get("style") or "")
+        natural = self.vault.image_width(target) if zoom else None
+        if zoom and natural:
+            attrs["width"] = str(round(natural * float(zoom.group(1)) / 100))
+            attrs["style"] = attrs["style"].replace(zoom.group(0), "").strip() or None
+            self.count("image_zoom")
+        self.count("raw_img_src")
+        return "<img" + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()
+                                if v is not None) + ">"
+
+    def _unwrap(self, url: str) -> str:
+        query = parse_qs(urlsplit(url).query) if _YOUTUBE_REDIRECT.fullmatch(url) else {}
+        target = (query.get("q") or [None])[0]
+        if target and _SCHEME.match(target):
+            self.count("redirect_unwrapped")
+            return target
+        return url
+
+    # -- outcomes ----------------------------------------------------------------------------
+
+    def _unwritten(self, target: str, text: str, lineno: int) -> str:
+        self.found.unwritten.append((lineno, target))
+        name = posixpath.splitext(posixpath.basename(target))[0]
+        tip = html.escape(f"Not written yet: {name}", quote=True)
+        return f'<span class="vs-unwritten" title="{tip}">{text}</span>'
+
+    def _missing(self, dest: str, label: str, lineno: int) -> str:
+        name = posixpath.basename(unquote(dest))
+        self.found.missing.append((lineno, unquote(dest)))
+        shown = html.escape(label.strip() or name)
+        tip = html.escape(f"Missing file: {unquote(dest)}", quote=True)
+        return f'<span class="vs-missing" title="{tip}">{shown}</span>'
+
+    def _anchor(self, target: str, heading: str, lineno: int) -> str:
+        """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id."""
+        heading = heading.split("#")[-1].strip()  # [[Note#Section#Sub]] means the last one
+        found = self.vault.heading_id(target, heading) if target.lower().endswith(".md") else None
+        if found is None and target.lower().endswith(".md"):
+            self.found.broken_anchors.append((lineno, f"{target}#{heading}"))
+        return f"#{found or self.slugify(heading)}"
+
+    def _resolve(self, dest: str) -> str | None:
+        """Vault path of a relative destination; by name when the path does not exist (as
+        Obsidian does); None when it is missing or climbs out of the vault."""
+        decoded = unquote(dest.strip().strip("<>"))
+        if not decoded or decoded.startswith("/"):
+            return None
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.base), decoded))
+        if joined == ".." or joined.startswith("../"):
+            return None
+        found = self.vault.find(joined)
+        if found is None:
+            name = posixpath.basename(joined)
+            found = self.vault.find_name(name[:-3] if name.lower().endswith(".md") else name, self.base)
+        return found
+
+    def _relative(self, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(self.page) or ".")
+
+
+# -- helpers (pure) --------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
+_YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
+_BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
+
+
+def _is_attachment(name: str) -> bool:
+    """A file Obsidian shows or links as a file, not a note (`.excalidraw.md` is a note)."""
+    return posixpath.splitext(name)[1].lower() in ATTACHMENT_EXTENSIONS
+
+
+def _attributes(text: str) -> dict[str, str | None]:
+    """A raw tag's attributes in order; a bare attribute (`<img hidden>`) maps to ""."""
+    attrs: dict[str, str | None] = {}
+    for m in _ATTR.finditer(text):
+        value = next((g for g in m.groups()[1:] if g is not None), "")
+        attrs[m.group(1).lower()] = html.unescape(value)
+    return attrs
+
+
+def _escape_brackets(text: str) -> str:
+    return text.replace("[", r"\[").replace("]", r"\]")
+
+
+def _split_size(alt: str) -> tuple[str, str | None, str | None]:
+    """Obsidian writes an image's size after a bar: `![name | 800](x)`, `![|600x400](x)`."""
+    name, bar, size = alt.rpartition("|")
+    match = _SIZE.match(size) if bar else None
+    if not match:
+        return alt, None, None
+    return name.strip(), match.group(1), match.group(2)
+
+
+def _encode(path: str) -> str:
+    return quote(path, safe="/()&',;=+!*@~-_.")
+
+
+@dataclass
+class _Link:
+    bang: bool
+    text: str
+    dest: str
+    title: str
+
+    def with_dest(self, dest: str) -> str:
+        title = f" {self.title}" if self.title else ""
+        bracket = f"<{dest}>" if " " in dest else dest
+        return f"{'!' if self.bang else ''}[{self.text}]({bracket}{title})"
+
+
+def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
+    """Find `[text](dest "title")` and `![alt](dest)`, including Typora's raw-space destinations."""
+    out, pos = [], 0
+    while True:
+        start = line.find("[", pos)
+        if start < 0:
+            break
+        close = _matching(line, start, "[", "]") if line[start - 1:start] != "\\" else -1
+        end = _matching(line, close + 1, "(", ")") if close >= 0 and line[close + 1:close + 2] == "(" else -1
+        if end < 0:
+            out.append(line[pos:start + 1])
+            pos = start + 1
+            continue
+        bang = line[start - 1:start] == "!"
+        inner = line[close + 2:end].strip()
+        if inner.startswith("<") and ">" in inner:
+            dest, rest = inner[1:inner.index(">")], inner[inner.index(">") + 1:].strip()
+        else:
+            m = re.match(r"^(.*?)(?:\s+(\"[^\"]*\"|'[^']*'))?$", inner)
+            dest, rest = m.group(1).strip(), (m.group(2) or "")
+        text = line[start + 1:close]
+        link = _Link(bang, text if bang else _replace_links(text, fn), dest, rest)
+        out.append(line[pos:start - 1] if bang else line[pos:start])
+        out.append(fn(link))
+        pos = end + 1
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def _matching(line: str, start: int, opening: str, closing: str) -> int:
+    depth = 0
+    i = start
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
