@@ -170,9 +170,10 @@ def test_unwritten_notes_page_and_backlinks(real_site, site):
 
 
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
-    result = small_vault(tmp_path, {"A.md": "# A\n\n[[B]]\n", "sub/C.md": "# C\n\n[see](../B.md)\n", "B.md": "# B\n"})
+    result = small_vault(tmp_path, {"A.md": "# Alpha\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
+                                    "B.md": "# B\n"})
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "B" / "index.html").read_text(encoding="utf-8"), "html.parser")
     block = soup.select_one(".vs-backlinks")
-    assert [a.get_text() for a in block.select("a")] == ["A", "C"]
+    assert [a.get_text() for a in block.select("a")] == ["Alpha", "Gamma"]  # their titles
     assert [a["href"] for a in block.select("a")] == ["../A/", "../sub/C/"]

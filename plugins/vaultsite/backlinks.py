@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from urllib.parse import quote
+
+
+def note_title(path: str, body: str, meta: dict) -> str:
+    """What a note is called: front matter `title`, else its first `# ` heading, else its name."""
+    if isinstance(meta.get("title"), str):
+        return meta["title"]
+    heading = re.search(r"^ {0,3}# +(.+?)(?: +#+)?\s*$", body, re.MULTILINE)
+    return heading.group(1) if heading else posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _link(title: str, target: str, from_path: str) -> str:
     relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
     title = title.replace("[", r"\[").replace("]", r"\]")
     return f"[{title}]({quote(relative, safe='/()&,;=+!*@~-_.')})"
-
-
-def _title(path: str) -> str:
-    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -27,13 +32,13 @@ def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
     return {target: sorted(sources) for target, sources in incoming.items()}
 
 
-def backlinks_block(page: str, sources: list[str]) -> str:
+def backlinks_block(page: str, sources: list[str], titles: dict[str, str]) -> str:
     """Markdown appended to `page`: the notes linking to it."""
-    items = "\n".join(f"- {_link(_title(s), s, page)}" for s in sources)
+    items = "\n".join(f"- {_link(titles[s], s, page)}" for s in sources)
     return (f'\n\n<div class="vs-backlinks" markdown>\n\n**链接到本页 · Linked from**\n\n{items}\n\n</div>\n')
 
 
-def unwritten_page(page: str, unwritten: dict[str, list[str]]) -> str:
+def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str, str]) -> str:
     """Markdown of the page at `page` listing {unwritten note name: notes linking to it}."""
     lines = ["---", "search:", "  exclude: true", "---", "",
              "# 尚未写成的笔记 · Notes not written yet", "",
@@ -42,6 +47,6 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]]) -> str:
     if not unwritten:
         lines.append("Every linked note is written. 所有链接的笔记都已写成。")
     for name in sorted(unwritten, key=str.casefold):
-        sources = ", ".join(_link(_title(s), s, page) for s in unwritten[name])
+        sources = ", ".join(_link(titles[s], s, page) for s in unwritten[name])
         lines.append(f"- **{name}** ← {sources}")
     return "\n".join(lines) + "\n"

@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from . import mathml
-from .backlinks import backlinks, backlinks_block, unwritten_page
+from .backlinks import backlinks, backlinks_block, note_title, unwritten_page
 from .config import VaultsiteConfig
 from .normalize import normalize
 from .repair import repair_bytes
@@ -65,9 +65,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         notes = list(files.documentation_pages())
         self.sources = self._read_notes(notes)
-        bodies, first_lines = {}, {}
+        bodies, first_lines, titles = {}, {}, {}
         for path, source in self.sources.items():
-            bodies[path], _ = get_data(source)
+            bodies[path], meta = get_data(source)
+            titles[path] = note_title(path, bodies[path], meta)
             # Front matter is not in the body: count its lines so problems name the file's line.
             first_lines[path] = source.count("\n") - bodies[path].count("\n") + 1
         vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir, bodies, self.slugify)
@@ -80,10 +81,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
             self._report_normalized(path, result)
         for target, sources in backlinks(links).items():
-            self.markdown[target] += backlinks_block(target, sources)
+            self.markdown[target] += backlinks_block(target, sources, titles)
         page = self.config.unwritten_page
         if page and files.get_file_from_path(page) is None:
-            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()})
+            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()}, titles)
             files.append(File.generated(config, page, content=content))
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
