@@ -264,16 +264,14 @@ class _Link:
 
 def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
     """Find `[text](dest "title")` and `![alt](dest)`, including Typora's raw-space destinations."""
+    if "](" not in line:
+        return line
+    brackets, parens = _pairs(line, "[", "]"), _pairs(line, "(", ")")
     out, pos = [], 0
-    while True:
-        start = line.find("[", pos)
-        if start < 0:
-            break
-        close = _matching(line, start, "[", "]") if line[start - 1:start] != "\\" else -1
-        end = _matching(line, close + 1, "(", ")") if close >= 0 and line[close + 1:close + 2] == "(" else -1
-        if end < 0:
-            out.append(line[pos:start + 1])
-            pos = start + 1
+    for start in sorted(brackets):
+        close = brackets[start]
+        end = parens.get(close + 1, -1)
+        if start < pos or end < 0:
             continue
         bang = line[start - 1:start] == "!"
         inner = line[close + 2:end].strip()
@@ -291,19 +289,12 @@ def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
     return "".join(out)
 
 
-def _matching(line: str, start: int, opening: str, closing: str) -> int:
-    depth = 0
-    i = start
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == opening:
-            depth += 1
-        elif ch == closing:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
+def _pairs(line: str, opening: str, closing: str) -> dict[int, int]:
+    """Index of each opening bracket -> its closing bracket, in one pass (backslash escapes)."""
+    pairs, stack = {}, []
+    for m in re.finditer(r"\\.|[" + re.escape(opening + closing) + "]", line):
+        if m.group() == opening:
+            stack.append(m.start())
+        elif m.group() == closing and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs

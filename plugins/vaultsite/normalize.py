@@ -43,7 +43,9 @@ class Normalized:
     problems: list[Problem] = field(default_factory=list)
 
 
-_md = MarkdownIt("commonmark", {"inline_definitions": True})
+# Only block structure is needed (inline rewrites run on lines), and inline parsing is most of
+# markdown-it's time on a long note.
+_md = MarkdownIt("commonmark", {"inline_definitions": True}).disable(["inline", "text_join"])
 
 _MARKER = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")

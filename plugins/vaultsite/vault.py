@@ -18,7 +18,9 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from PIL import Image, UnidentifiedImageError
 
-_md = MarkdownIt("commonmark")
+# Block structure for the whole note; inline parsing only for the headings' text.
+_blocks = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_inline = MarkdownIt("commonmark")
 
 
 def _key(path: str) -> str:
@@ -76,11 +78,11 @@ class VaultIndex:
             return ()
         seen: set[str] = set()
         out = []
-        tokens = _md.parse(text)
+        tokens = _blocks.parse(text)
         for i, tok in enumerate(tokens):
             if tok.type != "heading_open":
                 continue
-            inline = tokens[i + 1]
+            [inline] = _inline.parseInline(tokens[i + 1].content)
             plain = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
             slug = self.slugify(plain)
             hid, n = slug, 0
