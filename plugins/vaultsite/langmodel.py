@@ -1,0 +1,293 @@
+"""A small, general language model for choosing between repair candidates.
+
+The mojibake repairer (``vaultsite.repair``) often has several valid characters for one damaged
+byte sequence; it asks this model which *sequence* of characters is the most probable text.
+
+The model is a word-unigram model with a character fallback, in log-probabilities:
+
+* **Words** come from two well-kept packages, read from their installed data (nothing is downloaded
+  or written): jieba's bundled Chinese dictionary (``dict.txt``, word and count) and wordfreq's
+  ``small`` word lists for the languages whose scripts the Windows code pages carry (Western,
+  Central and Eastern European, Greek, Turkish, Baltic) plus Japanese and Korean, and the emoji
+  from wordfreq's large English list.  Only words with a non-ASCII character are kept: a repair
+  only ever chooses between non-ASCII characters, so pure-ASCII words never decide anything.
+* **Characters** that are not words of their own get a probability by Unicode block and category,
+  so a common CJK ideograph beats a rare extension-A one and a pictograph beats an alchemical sign.
+* **Emoji grammar** (skin tones, zero-width joiners, variation selectors, keycaps) is context
+  dependent, so it is a pair score on neighbouring characters (:func:`pair_score`).
+
+:meth:`LanguageModel.with_context` overlays the vocabulary of other texts (a vault's clean notes):
+their short character n-grams and words become likely words, which lets a build repair a note
+exactly when a clean twin of it is in the vault.  The base model holds no text of any note.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import wordfreq
+
+# Languages whose wordfreq lists are loaded: those written in the Windows code pages that
+# mojibake passes through (1250, 1251, 1252, 1253, 1254, 1257), plus Japanese and Korean.
+_LANGUAGES = (
+    "en de fr es it pt nl sv da nb fi ca "  # cp1252
+    "pl cs sk sl hu ro sh "  # cp1250
+    "ru uk bg mk "  # cp1251
+    "el tr lt lv "  # cp1253, cp1254, cp1257
+    "ja ko"
+).split()
+
+_LN10 = math.log(10)
+# A context n-gram is as likely as a common word: the vault's own notes are the best evidence.
+_CONTEXT_WORD = -5.0
+_CONTEXT_CHAR = -7.0
+# A word in an unusual mix of cases ("dÍas") is looked up in lower case, at this cost.
+_ODD_CASE = -6.0
+
+
+# Common CJK punctuation, which the word lists leave out: rough shares of running text.
+_CJK_PUNCTUATION = {
+    **dict.fromkeys("，。", -5.0),
+    **dict.fromkeys("、", -7.0),
+    **dict.fromkeys("：；？！“”", -8.0),
+    **dict.fromkeys("（）《》「」…—", -9.0),
+    **dict.fromkeys("【】『』", -11.0),
+}
+
+
+# Symbol blocks, from the ones running text uses (math operators, dashes and quotes) to the ones
+# it seldom does (rare punctuation such as "⁂", technical signs, dingbats).
+_SYMBOL_BLOCKS = (
+    (0x2010, 0x2027, -12.0),  # dashes, quotes, bullets, ellipsis
+    (0x2030, 0x203A, -13.0),  # per mille, primes, angle quotes
+    (0x2000, 0x206F, -22.0),  # the rest of general punctuation
+    (0x2070, 0x209F, -15.0),  # superscripts and subscripts
+    (0x20A0, 0x20CF, -15.0),  # currency
+    (0x2100, 0x214F, -16.0),  # letterlike: ℝ ℕ ™ №
+    (0x2190, 0x21FF, -15.0),  # arrows
+    (0x2200, 0x22FF, -13.0),  # mathematical operators
+    (0x25A0, 0x25FF, -17.0),  # geometric shapes
+    (0x2300, 0x2BFF, -20.0),  # technical, enclosed, boxes, dingbats (emoji score as words)
+)
+
+
+def _char_prior(char: str) -> float:
+    """Log-probability of a character that is not a word of its own, by block and category."""
+    if char in _CJK_PUNCTUATION:
+        return _CJK_PUNCTUATION[char]
+    cp = ord(char)
+    category = unicodedata.category(char)
+    if 0x1F3FB <= cp <= 0x1F3FF or char in "\u200d\ufe0f\u20e3":
+        return -12.0  # emoji modifiers and joiners: common, and checked by pair_score
+    if 0x4E00 <= cp <= 0x9FFF:
+        return -17.0
+    if 0x3040 <= cp <= 0x30FF or 0xAC00 <= cp <= 0xD7A3:
+        return -16.0  # kana, Hangul syllables
+    if category.startswith("L") and cp < 0x0530:
+        return -14.0  # Latin, Greek, Cyrillic letters
+    if 0x1F300 <= cp <= 0x1FAFF and category == "So":
+        return -19.0  # pictographs
+    for first, last, score in _SYMBOL_BLOCKS:
+        if first <= cp <= last:
+            return score
+    if category in ("Po", "Ps", "Pe", "Pi", "Pf", "Pd", "Sm", "Sc", "Zs") and cp < 0x2000:
+        return -16.0
+    if 0xFF01 <= cp <= 0xFF5E:
+        return -15.0  # full-width forms, used with CJK text
+    return -25.0  # extension ideographs, rare symbols, combining marks, controls, formats
+
+
+def is_pictograph(char: str) -> bool:
+    """Approximately Extended_Pictographic: the characters an emoji sequence is built from."""
+    cp = ord(char)
+    return (
+        (0x1F000 <= cp <= 0x1FAFF and not 0x1F3FB <= cp <= 0x1F3FF)
+        or 0x2190 <= cp <= 0x21FF
+        or 0x2300 <= cp <= 0x23FF
+        or 0x2600 <= cp <= 0x27BF
+        or 0x2B00 <= cp <= 0x2BFF
+    ) and unicodedata.category(char) == "So"
+
+
+def pair_score(prev: str, char: str) -> float:
+    """Score of ``char`` following ``prev`` under the grammar of emoji sequences.
+
+    Zero-width joiners, variation selectors, skin tones and keycaps are only plausible next to
+    the characters they modify; everywhere else they are strong evidence of a wrong candidate.
+    Letters of two scripts that are not written together are unlikely neighbours.
+    """
+    score = 0.0
+    scripts = {_script(prev), _script(char)} if prev else set()
+    if len(scripts) == 2 and "" not in scripts:
+        # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
+        # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
+        score -= 5.0
+    if prev == "\u200d":
+        score += 4.0 if is_pictograph(char) else -10.0
+    if char == "\u200d":
+        score += 2.0 if prev and (is_pictograph(prev) or prev in "\ufe0f" or _is_skin(prev)) else -10.0
+    elif _is_skin(char):
+        score += 5.0 if prev and is_pictograph(prev) else -10.0
+    elif char in "\ufe0e\ufe0f":
+        ok = prev and (unicodedata.category(prev) in ("So", "Sm") or prev in "0123456789#*")
+        score += 2.0 if ok else -10.0
+    elif char == "\u20e3":
+        score += 2.0 if prev and prev in "\ufe0f0123456789#*" else -10.0
+    return score
+
+
+def _script(char: str) -> str:
+    """The script of a letter, coarsely; "" for anything else."""
+    if not char.isalpha():
+        return ""
+    cp = ord(char)
+    if cp < 0x0250:
+        return "latin"
+    if 0x0370 <= cp <= 0x03FF:
+        return "greek"
+    if 0x0400 <= cp <= 0x052F:
+        return "cyrillic"
+    if 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
+        return "hangul"
+    if 0x3040 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF:
+        return "cjk"  # kana and ideographs mix in Japanese
+    return "other"
+
+
+def _is_skin(char: str) -> bool:
+    return 0x1F3FB <= ord(char) <= 0x1F3FF
+
+
+class LanguageModel:
+    """Word and character log-probabilities; see the module docstring.
+
+    ``words`` and ``chars`` may be layered: a model made by :meth:`with_context` looks in its
+    own small tables first, then in the shared base tables, so adding context copies nothing big.
+    """
+
+    def __init__(
+        self,
+        words: dict[str, float],
+        chars: dict[str, float],
+        prefixes: frozenset[str] | set[str],
+        base: LanguageModel | None = None,
+    ) -> None:
+        self._words = words
+        self._chars = chars
+        self._prefixes = prefixes
+        self._base = base
+
+    def _lookup(self, text: str) -> float | None:
+        score = self._words.get(text)
+        if self._base is not None:
+            other = self._base._lookup(text)
+            if score is None or (other is not None and other > score):
+                return other
+        return score
+
+    def word(self, text: str) -> float | None:
+        """Log-probability of ``text`` as one word, or None when it is not a known word."""
+        score = self._lookup(text)
+        if score is not None:
+            return score
+        lower = text.lower()
+        if lower == text:
+            return None
+        score = self._lookup(lower)
+        if score is None or text.istitle() or text.isupper():
+            return score
+        return score + _ODD_CASE
+
+    def is_prefix(self, text: str) -> bool:
+        """Whether some longer known word starts with ``text``."""
+        model: LanguageModel | None = self
+        lower = text.lower()
+        while model is not None:
+            if text in model._prefixes or lower in model._prefixes:
+                return True
+            model = model._base
+        return False
+
+    def char(self, char: str) -> float:
+        """Log-probability of a character: in any word (Chinese), as a word, or by its block."""
+        scores = [s for s in (self._char_lookup(char), self.word(char)) if s is not None]
+        return max(scores) if scores else _char_prior(char)
+
+    def _char_lookup(self, char: str) -> float | None:
+        score = self._chars.get(char)
+        if self._base is not None:
+            other = self._base._char_lookup(char)
+            if score is None or (other is not None and other > score):
+                return other
+        return score
+
+    def with_context(self, texts: Iterable[str]) -> LanguageModel:
+        """This model plus the vocabulary of ``texts`` (short n-grams of their non-ASCII runs)."""
+        words: dict[str, float] = {}
+        chars: dict[str, float] = {}
+        prefixes: set[str] = set()
+        for text in texts:
+            for run in _NON_ASCII_RUN.findall(text):
+                chars.update(dict.fromkeys(run, _CONTEXT_CHAR))
+                for size in range(2, 5):
+                    for start in range(len(run) - size + 1):
+                        gram = run[start : start + size]
+                        words[gram] = _CONTEXT_WORD
+                        prefixes.update(gram[:i] for i in range(1, size))
+            for token in _WORD.findall(text):
+                if not token.isascii():
+                    lower = token.lower()
+                    words[lower] = _CONTEXT_WORD
+                    prefixes.update(lower[:i] for i in range(1, len(lower)))
+        return LanguageModel(words, chars, prefixes, base=self)
+
+
+# Runs of non-ASCII, non-space characters (CJK phrases, emoji sequences) and letter words.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]+")
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def default_model() -> LanguageModel:
+    """The base model, loaded once per process (about two seconds)."""
+    words: dict[str, float] = {}
+
+    def add(word: str, score: float) -> None:
+        if score > words.get(word, -math.inf):
+            words[word] = score
+
+    for language in _LANGUAGES:
+        # wordfreq lists are buckets of words by frequency, in centibels: bucket i is 10^(-i/100).
+        for index, bucket in enumerate(wordfreq.get_frequency_list(language, "small")):
+            for word in bucket:
+                if not word.isascii():
+                    add(word, -index / 100 * _LN10)
+    for index, bucket in enumerate(wordfreq.get_frequency_list("en", "large")):
+        for word in bucket:
+            if is_pictograph(word[0]):
+                add(word, -index / 100 * _LN10)
+
+    # jieba counts a character alone only where it stands as a word; how often it is written at
+    # all (inside any word) is the better prior for a character of an unknown word.
+    rows = [line.split(" ", 2) for line in _jieba_dictionary().splitlines() if line]
+    log_total = math.log(sum(int(count) for _, count, _ in rows))
+    char_counts: dict[str, int] = {}
+    for word, count, _ in rows:
+        add(word.lower(), math.log(max(int(count), 1)) - log_total)
+        for char in word:
+            char_counts[char] = char_counts.get(char, 0) + int(count)
+    log_chars = math.log(sum(char_counts.values()))
+    chars = {char: math.log(count or 1) - log_chars for char, count in char_counts.items()}
+
+    prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
+    return LanguageModel(words, chars, prefixes)
+
+
+def _jieba_dictionary() -> str:
+    # Read the file directly: jieba.initialize() would write a cache file to the temp folder.
+    return (importlib.resources.files("jieba") / "dict.txt").read_text(encoding="utf-8")

@@ -1,0 +1,528 @@
+"""Repair mojibake, including the lossy kind, without ever touching clean text.
+
+How text gets damaged: its UTF-8 bytes are read through a Windows code page (1252 or a sibling:
+1250, 1251, 1253, 1254, 1257; or Latin-1, MacRoman), so each byte of a multi-byte character shows
+as one character of that page ("学" -> "å­¦").  Bytes the page leaves undefined, and the invisible
+soft hyphen 0xAD, are then dropped, so the damage is lossy ("学" -> "å¦"): the bytes can no longer
+be read back, and a lost byte has to be rebuilt.
+
+How it is repaired (:func:`repair_text`):
+
+1. Fast path.  Every mojibake character sequence starts with a character that stands for a UTF-8
+   lead byte (0xC2..0xF4) in one of those code pages.  Text without one is returned at once: this
+   covers nearly all clean notes (CJK, emoji, English with curly quotes) at the cost of one regex.
+2. Code page.  The text outside code spans and fenced code blocks is split into *runs*: maximal
+   sequences of characters that stand for bytes 0x80..0xFF in a code page.  The page whose runs
+   hold the most well-formed UTF-8 continuations is the one the text went through (ties share
+   their lost-byte sets).  Text with no well-formed sequence is clean.
+3. Candidates.  Each run's bytes are cut at their lead bytes into *slots*, one per original
+   character.  A slot with all its continuation bytes decodes to one character; a slot that is
+   short of k bytes gets every way of putting k lost byte values back (any position, any value the
+   code page loses), and keeps the ones that decode to an assigned character: 1 to ~60 candidates.
+   Bytes that fit no slot (a clean "—" beside a damaged run) stay as they are.
+4. Joint choice.  A run is decided as a whole by a Viterbi search over its candidate lattice,
+   widened by the letters around it, scoring words and characters with
+   :mod:`vaultsite.langmodel` (jieba and wordfreq frequencies, emoji grammar, and the vocabulary
+   of the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
+   intact multi-byte sequence is evidence for repair.  The run is replaced only when the best
+   repair scores better than the text as it stands, which is what keeps clean Turkish, Greek or
+   Portuguese words ("doğru", "NÃO") as they are.
+
+:func:`repair_bytes` first decodes bytes: UTF-8 (with or without BOM), else the legacy encoding
+that charset-normalizer detects (GBK, Big5, cp1252, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import charset_normalizer
+from markdown_it import MarkdownIt
+
+from vaultsite.langmodel import LanguageModel, default_model, pair_score
+
+# Code pages in order of preference when two explain the text equally well.
+CODE_PAGES = ("cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257", "latin-1", "mac_roman")
+
+# Each intact multi-byte sequence is strong evidence that a run is mojibake (clean text seldom
+# spells well-formed UTF-8 by chance); each rebuilt byte is a guess and costs a little.
+_INTACT_BONUS = 6.0
+_REBUILT_COST = 2.0
+# In a text that is mostly damaged, a code-page character left as it stands is unlikely.
+_KEEP_COST = 6.0
+# Each token (word or single character) costs this much, so that known words beat strings of
+# frequent single characters ("亲授" over "亲成").
+_TOKEN_COST = 3.0
+# A candidate the text holds intact elsewhere is likelier; so is one half of a bracket pair whose
+# other half is on the same line.
+_SEEN_BONUS = 3.0
+_PAIRS = "()[]{}（）【】《》「」『』〈〉〔〕“”‘’«»"
+# Letters either side of a run that join its words (a damaged "í" inside "días").
+_CONTEXT_CHARS = 8
+
+
+_UTF8 = ("utf-8", "utf-8-sig", "ascii")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """What :func:`repair_text` or :func:`repair_bytes` did to one text."""
+
+    text: str
+    encoding: str = "utf-8"
+    runs: int = 0
+    chars_changed: int = 0
+    rebuilt_bytes: int = 0
+    lines: tuple[int, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the text differs from a UTF-8 reading: repaired, or decoded from a legacy
+        encoding (a UTF-8 byte-order mark alone is no change)."""
+        return self.runs > 0 or self.encoding not in _UTF8
+
+    def summary(self) -> str:
+        """One line for a person, e.g. "repaired 197 mojibake runs on 40 lines (...)"."""
+        parts = []
+        if self.encoding not in _UTF8:
+            parts.append(f"decoded from {self.encoding}")
+        if self.runs:
+            lines = len(self.lines)
+            parts.append(
+                f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {lines} "
+                f"line{'s' * (lines != 1)} (rebuilt {self.rebuilt_bytes} lost "
+                f"byte{'s' * (self.rebuilt_bytes != 1)})"
+            )
+        return "; ".join(parts) or "no repair needed"
+
+    def to_dict(self) -> dict[str, object]:
+        """The counts, JSON-able, for the build report (without the text)."""
+        return {
+            "encoding": self.encoding,
+            "runs": self.runs,
+            "chars_changed": self.chars_changed,
+            "rebuilt_bytes": self.rebuilt_bytes,
+            "lines": list(self.lines),
+        }
+
+
+def repair_bytes(data: bytes, context: Sequence[str] = ()) -> RepairResult:
+    """Decode ``data`` (UTF-8, UTF-8 with BOM, else a detected legacy encoding), then repair it."""
+    text, encoding = decode(data)
+    result = repair_text(text, context)
+    return RepairResult(
+        result.text, encoding, result.runs, result.chars_changed, result.rebuilt_bytes, result.lines
+    )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of ``data`` and the name of the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:  # binary or hopeless: keep every byte visible as U+FFFD rather than fail
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    # Sibling code pages are often equally plausible to the detector (French read as cp1250
+    # gives "jusqu'ŕ"); the reading with the most known words wins, the detector's order breaks ties.
+    best = max(matches, key=lambda match: _known_words(str(match)))
+    return str(best), best.encoding
+
+
+def _known_words(text: str) -> int:
+    model = default_model()
+    return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
+
+
+def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
+    """Repair the mojibake in ``text``; see the module docstring for how."""
+    if not _LEAD_CHAR.search(text) or _detect_code_page(text, [])[0] is None:
+        return RepairResult(text)  # no lead byte, or none followed by its continuation
+    protected = _code_spans(text)
+    page, damaged = _detect_code_page(text, protected)
+    if page is None:
+        return RepairResult(text)
+    # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
+    # damaged, and one repair gives back the quote as its author wrote it.
+    runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
+    repairer = _RunRepairer(_model(tuple(context)), page, damaged)
+    # The characters the text itself holds intact are evidence for its damaged ones.
+    repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
+    out: list[str] = []
+    done = 0
+    runs = changed = rebuilt = 0
+    lines: set[int] = set()
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for start, end in runs_found:
+        if not damaged and not _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])):
+            continue  # in a mostly clean text, only a run with UTF-8 structure may be mojibake
+        left = _word_tail("".join(out[-2:]) + text[done:start])
+        fix = repairer.repair(text[start:end], left, _right_context(text, end), _line_around(text, start, end))
+        if fix is None:
+            continue
+        replacement, lost = fix
+        out.append(text[done:start])
+        out.append(replacement)
+        done = end
+        runs += 1
+        changed += len(replacement)
+        rebuilt += lost
+        lines.add(bisect_right(line_starts, start))
+    if not runs:
+        return RepairResult(text)
+    out.append(text[done:])
+    return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)))
+
+
+@lru_cache(maxsize=4)
+def _model(context: tuple[str, ...]) -> LanguageModel:
+    base = default_model()
+    return base.with_context(context) if context else base
+
+
+# --- code pages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CodePage:
+    """How one code page maps bytes 0x80..0xFF to characters, and which bytes it loses."""
+
+    name: str
+    to_byte: dict[str, int]
+    lost_continuations: tuple[int, ...]  # lost bytes in 0x80..0xBF, rebuilt inside a character
+    lost_leads: tuple[int, ...]  # lost bytes in 0xC2..0xF4, rebuilt before orphaned continuations
+    run_pattern: re.Pattern[str] = field(compare=False)
+
+    def merged(self, other: _CodePage) -> _CodePage:
+        """This page, also rebuilding the bytes ``other`` loses (when both explain the text)."""
+        return _CodePage(
+            self.name,
+            self.to_byte,
+            tuple(sorted(set(self.lost_continuations) | set(other.lost_continuations))),
+            tuple(sorted(set(self.lost_leads) | set(other.lost_leads))),
+            self.run_pattern,
+        )
+
+
+def _load_code_page(name: str) -> _CodePage:
+    to_byte: dict[str, int] = {}
+    lost: list[int] = []
+    for byte in range(0x80, 0x100):
+        try:
+            char = bytes([byte]).decode(name)
+        except UnicodeDecodeError:
+            lost.append(byte)  # undefined: a decoder with errors="ignore" drops it
+            continue
+        if char == "\xad":
+            lost.append(byte)  # the soft hyphen is invisible, and dropped by editors and sync
+        else:
+            to_byte[char] = byte
+    chars = "".join(sorted(to_byte))
+    return _CodePage(
+        name,
+        to_byte,
+        tuple(b for b in lost if b <= 0xBF),
+        tuple(b for b in lost if 0xC2 <= b <= 0xF4),
+        re.compile(f"[{re.escape(chars)}]+"),
+    )
+
+
+_CODE_PAGES = tuple(_load_code_page(name) for name in CODE_PAGES)
+_LEAD_CHAR = re.compile(
+    "[" + re.escape("".join({c for p in _CODE_PAGES for c, b in p.to_byte.items() if 0xC2 <= b <= 0xF4})) + "]"
+)
+
+
+def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_CodePage | None, bool]:
+    """The code page the text went through (merged with any that explain it as well), or None;
+    and whether the text is mostly damaged (most of its code-page characters are mojibake)."""
+    scores = []
+    totals = []
+    for page in _CODE_PAGES:
+        score = total = 0
+        for start, end in _runs(text, page.run_pattern, protected):
+            data = bytes(page.to_byte[c] for c in text[start:end])
+            score += _well_formed_continuations(data)
+            total += len(data)
+        scores.append(score)
+        totals.append(total)
+    best = max(scores)
+    if best == 0:
+        return None, False
+    winners = [i for i, score in enumerate(scores) if score == best]
+    page = _CODE_PAGES[winners[0]]
+    for other in winners[1:]:
+        page = page.merged(_CODE_PAGES[other])
+    # In mojibake about half the characters are continuations; in clean text, very few.
+    return page, best >= 0.3 * totals[winners[0]]
+
+
+def _well_formed_continuations(data: bytes) -> int:
+    """Continuation bytes that follow a lead byte within its sequence length."""
+    count = 0
+    room = 0
+    for byte in data:
+        if 0x80 <= byte <= 0xBF and room:
+            count += 1
+            room -= 1
+        else:
+            room = _sequence_length(byte) - 1
+    return count
+
+
+def _sequence_length(byte: int) -> int:
+    if 0xC2 <= byte <= 0xDF:
+        return 2
+    if 0xE0 <= byte <= 0xEF:
+        return 3
+    if 0xF0 <= byte <= 0xF4:
+        return 4
+    return 1
+
+
+# --- where runs are ---------------------------------------------------------------------------
+
+
+_MARKDOWN = MarkdownIt("commonmark")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks and inline code spans: quoted text, left alone."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)] + [len(text)]
+    spans = []
+    fenced = []
+    for token in _MARKDOWN.parse(text):
+        if token.type == "fence" and token.map:
+            first, last = token.map
+            fenced.append((line_starts[first], line_starts[min(last, len(line_starts) - 1)]))
+    spans.extend(fenced)
+    for match in _CODE_SPAN.finditer(text):
+        if not any(start <= match.start() < end for start, end in fenced):
+            spans.append(match.span())
+    return sorted(spans)
+
+
+def _runs(text: str, pattern: re.Pattern[str], protected: list[tuple[int, int]]):
+    """(start, end) of each run of code-page characters outside the protected ranges."""
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        for p_start, p_end in protected:
+            if p_start < end and start < p_end:
+                break
+        else:
+            yield start, end
+
+
+def _word_tail(text: str) -> str:
+    tail = []
+    for char in reversed(text[-_CONTEXT_CHARS - 1 :]):
+        if not _joins_words(char):
+            break
+        tail.append(char)
+    return "".join(reversed(tail[:_CONTEXT_CHARS]))
+
+
+def _right_context(text: str, end: int) -> str:
+    head = []
+    for char in text[end : end + _CONTEXT_CHARS]:
+        if not _joins_words(char):
+            break
+        head.append(char)
+    return "".join(head)
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The rest of the line before ``start`` and after ``end``."""
+    line_end = text.find("\n", end)
+    return text[text.rfind("\n", 0, start) + 1 : start], text[end : len(text) if line_end < 0 else line_end]
+
+
+def _joins_words(char: str) -> bool:
+    return char.isalnum() or (not char.isascii() and not char.isspace())
+
+
+# --- one run ----------------------------------------------------------------------------------
+
+Candidates = list[tuple[str, float]]  # (character, prior log-score) for one position
+
+
+class _RunRepairer:
+    def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
+        self.model = model
+        self.page = page
+        self.keep_cost = _KEEP_COST if damaged else 0.0
+        self.seen: set[str] = set()
+
+    def add_context(self, chars: set[str]) -> None:
+        """Favour candidates the text spells intact elsewhere."""
+        self.seen = chars
+
+    def intact_chars(self, runs: Iterable[str]) -> set[str]:
+        """The characters that runs spell with every byte present (no guess involved)."""
+        found = set()
+        for run in runs:
+            data = bytes(self.page.to_byte[c] for c in run)
+            for candidates, lost in self._slots(run, data):
+                if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
+                    found.add(candidates[0][0])
+        return found
+
+    def repair(self, run: str, left: str, right: str, line: tuple[str, str]) -> tuple[str, int] | None:
+        """The repaired run and its count of rebuilt bytes, or None to keep the run as it is.
+
+        ``line`` is the rest of the line before and after the run, to pair brackets."""
+        data = bytes(self.page.to_byte[c] for c in run)
+        slots = [(_pair_brackets(candidates, *line), lost) for candidates, lost in self._slots(run, data)]
+        decodable = sum(1 for candidates, _ in slots if candidates[0][1] != 0.0)
+        if not decodable:
+            return None  # nothing decodes: these are clean characters of the code page
+        fixed = [[(c, 0.0)] for c in left]
+        after = [[(c, 0.0)] for c in right]
+        best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after)
+        keep_score, _ = _viterbi(self.model, fixed + [[(c, 0.0)] for c in run] + after)
+        if best_score <= keep_score - self.keep_cost * decodable:
+            return None
+        repaired = best[len(left) : len(best) - len(right)]
+        if repaired == run:
+            return None
+        return repaired, sum(lost for _, lost in slots)
+
+    def _slots(self, run: str, data: bytes) -> list[tuple[Candidates, int]]:
+        """Cut the run's bytes into one candidate list per original character, each with the
+        number of bytes its candidates rebuild."""
+        slots: list[tuple[Candidates, int]] = []
+        i = 0
+        while i < len(data):
+            length = _sequence_length(data[i])
+            lost = 0
+            if length > 1:
+                j = i + 1
+                while j < len(data) and j - i < length and 0x80 <= data[j] <= 0xBF:
+                    j += 1
+                lost = length - (j - i)
+                candidates = self._rebuild(data[i : i + 1], data[i + 1 : j], lost)
+            elif 0x80 <= data[i] <= 0xBF and self.page.lost_leads:
+                j = i + 1
+                while j < len(data) and j - i < 3 and 0x80 <= data[j] <= 0xBF:
+                    j += 1
+                lost = 1
+                candidates = [
+                    candidate
+                    for lead in self.page.lost_leads
+                    if _sequence_length(lead) == j - i + 1
+                    for candidate in self._rebuild(bytes([lead]), data[i:j], 0, lead_lost=True)
+                ]
+            else:
+                j = i + 1
+                candidates = []
+            if candidates:
+                slots.append((candidates, lost))
+            else:  # not part of any character: keep what is there
+                slots.extend(([(c, 0.0)], 0) for c in run[i:j])
+            i = j
+        return slots
+
+    def _rebuild(self, lead: bytes, present: bytes, missing: int, lead_lost: bool = False) -> Candidates:
+        """Every character the lead and present continuation bytes can be, with its prior.
+
+        Continuations that follow their lead are evidence of mojibake; rebuilt bytes are guesses."""
+        evidence = 0 if lead_lost else _INTACT_BONUS * len(present)
+        prior = evidence - _REBUILT_COST * (missing + lead_lost)
+        if prior == 0.0:
+            prior = -0.1  # keep 0.0 for characters left as they stand
+        found: dict[str, float] = {}
+        length = 1 + len(present) + missing
+        for positions in itertools.combinations(range(length - 1), missing):
+            for values in itertools.product(self.page.lost_continuations, repeat=missing):
+                tail = list(present)
+                for position, value in zip(positions, values):
+                    tail.insert(position, value)
+                char = _decode_char(lead + bytes(tail))
+                if char is not None:
+                    found[char] = prior + _SEEN_BONUS * (char in self.seen)
+        return list(found.items())
+
+
+def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidates:
+    """Favour an opening bracket or quote closed later on its line, and a closing one opened."""
+    if len(candidates) == 1:
+        return candidates
+    paired = []
+    for char, prior in candidates:
+        index = _PAIRS.find(char)
+        if index >= 0 and (after if index % 2 == 0 else before).count(_PAIRS[index ^ 1]):
+            prior += _SEEN_BONUS
+        paired.append((char, prior))
+    return paired
+
+
+def _decode_char(data: bytes) -> str | None:
+    try:
+        char = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if unicodedata.category(char) in ("Cn", "Co", "Cs", "Cc"):
+        return None  # unassigned, private-use or control: never what an author wrote
+    return char
+
+
+def _viterbi(model: LanguageModel, lattice: list[Candidates]) -> tuple[float, str]:
+    """The most probable text through ``lattice`` (one candidate list per position).
+
+    Tokens are known words (found by walking the candidates along the model's word prefixes) or
+    single characters; the state is (position, last character) so that the emoji grammar can
+    score each character against the one before it.
+    """
+    size = len(lattice)
+    best: list[dict[str, tuple[float, int, str, str]]] = [{} for _ in range(size + 1)]
+    best[0][""] = (0.0, -1, "", "")
+    for i in range(size):
+        if not best[i]:
+            continue
+        tokens = _tokens(model, lattice, i)
+        for last, (score, *_) in best[i].items():
+            for end, token, token_score in tokens:
+                total = score + token_score - _TOKEN_COST + pair_score(last, token[0])
+                if total > best[end].get(token[-1], (-math.inf,))[0]:
+                    best[end][token[-1]] = (total, i, last, token)
+    last, (score, *_) = max(best[size].items(), key=lambda item: item[1][0])
+    pieces = []
+    position = size
+    while position > 0:
+        _, previous, previous_last, token = best[position][last]
+        pieces.append(token)
+        position, last = previous, previous_last
+    return score, "".join(reversed(pieces))
+
+
+def _tokens(model: LanguageModel, lattice: list[Candidates], start: int) -> list[tuple[int, str, float]]:
+    """(end, text, score) of every word or single character that can start at ``start``."""
+    tokens = []
+    for char, prior in lattice[start]:
+        tokens.append((start + 1, char, prior + model.char(char)))
+    stack = [(start + 1, char, prior) for char, prior in lattice[start] if model.is_prefix(char)]
+    while stack:
+        position, text, prior = stack.pop()
+        if position == len(lattice):
+            continue
+        for char, char_prior in lattice[position]:
+            longer = text + char
+            internal = prior + char_prior + pair_score(text[-1], char)
+            score = model.word(longer)
+            if score is not None:
+                tokens.append((position + 1, longer, internal + score))
+            if model.is_prefix(longer):
+                stack.append((position + 1, longer, internal))
+    return tokens

@@ -1,0 +1,81 @@
+"""The `vaultsite` command, run as a user runs it: a subprocess, reading stdout, stderr and files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DAMAGED = "# 笔记\n\n深度学习，中文。\n".encode().replace(b"\xad", b"").decode("cp1254", errors="ignore")
+REPAIRED = "# 笔记\n\n深度学习，中文。\n"
+CLEAN = "# Clean\n\nTürkçe, Ελληνικά, 中文，“引号”, 👩🏼‍🏫\n"
+
+
+def vaultsite(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", "import sys; from vaultsite.cli import main; sys.exit(main())"]
+    return subprocess.run([*command, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "damaged.md").write_text(DAMAGED, encoding="utf-8")
+    (tmp_path / "notes" / "clean.md").write_text(CLEAN, encoding="utf-8")
+    return tmp_path
+
+
+def test_fix_text_prints_repaired_text_and_a_summary(vault: Path) -> None:
+    result = vaultsite("fix-text", "notes/damaged.md", cwd=vault)
+    assert result.returncode == 0
+    assert result.stdout == REPAIRED
+    assert "notes/damaged.md: repaired" in result.stderr and "rebuilt" in result.stderr
+
+
+def test_fix_text_prints_clean_text_unchanged(vault: Path) -> None:
+    result = vaultsite("fix-text", "notes/clean.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (0, CLEAN)
+    assert "no repair needed" in result.stderr
+
+
+def test_fix_shows_a_diff_and_changes_nothing(vault: Path) -> None:
+    result = vaultsite("fix", "notes", cwd=vault)
+    assert result.returncode == 0
+    assert "--- a/notes/damaged.md" in result.stdout and "+深度学习，中文。" in result.stdout
+    assert "clean.md" not in result.stdout
+    assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == DAMAGED
+    assert not list(vault.rglob("*.orig"))
+
+
+def test_fix_write_repairs_in_place_and_keeps_every_backup(vault: Path) -> None:
+    note = vault / "notes" / "damaged.md"
+    (vault / "notes" / "damaged.md.orig").write_text("an older backup", encoding="utf-8")
+    result = vaultsite("fix", "--write", "notes", cwd=vault)
+    assert result.returncode == 0, result.stderr
+    assert note.read_text(encoding="utf-8") == REPAIRED
+    assert (vault / "notes" / "damaged.md.orig").read_text(encoding="utf-8") == "an older backup"
+    assert (vault / "notes" / "damaged.md.orig.1").read_text(encoding="utf-8") == DAMAGED
+    assert (vault / "notes" / "clean.md").read_text(encoding="utf-8") == CLEAN
+    assert not (vault / "notes" / "clean.md.orig").exists()
+    # A second run finds nothing left to repair.
+    assert vaultsite("fix", "--write", "notes", cwd=vault).stdout == ""
+    assert not (vault / "notes" / "damaged.md.orig.2").exists()
+
+
+def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) -> None:
+    result = vaultsite("fix", "--write", "notes/missing.md", "notes/damaged.md", cwd=vault)
+    assert result.returncode == 1
+    assert "cannot read notes/missing.md" in result.stderr
+    assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
+
+
+def test_legacy_encoding_is_converted_to_utf8(vault: Path) -> None:
+    text = "Le café était fermé, alors nous avons marché jusqu'à la gare près de l'hôtel.\n" * 3
+    (vault / "legacy.md").write_bytes(text.encode("cp1252"))
+    result = vaultsite("fix", "--write", "legacy.md", cwd=vault)
+    assert result.returncode == 0
+    assert "decoded from cp1252" in result.stderr
+    assert (vault / "legacy.md").read_text(encoding="utf-8") == text
+    assert (vault / "legacy.md.orig").read_bytes() == text.encode("cp1252")

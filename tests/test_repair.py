@@ -1,0 +1,181 @@
+"""Mojibake repair (issue 3), from the outside in: texts and bytes in, repaired texts out.
+
+Accuracy is the share of the true text's characters that come back: the size of the matching
+blocks of a character diff (difflib, no junk heuristic) of true and repaired text, over the length
+of the longer of the two.  It counts the whole text, ASCII included, as the issue does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures import read_cases
+from vaultsite.repair import CODE_PAGES, RepairResult, repair_bytes, repair_text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "repair"
+NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes"
+DAMAGED_NOTE = NOTES / "000_409f261161ad2263.txt"
+CLEAN_TWIN = NOTES / "001_92c9aa251153fdad.txt"
+
+
+def accuracy(true: str, repaired: str) -> float:
+    matcher = difflib.SequenceMatcher(None, true, repaired, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / max(len(true), len(repaired))
+
+
+def damage(text: str, page: str) -> str:
+    """The damage of issue 3: UTF-8 bytes read through ``page``, its undefined bytes and the soft
+    hyphen dropped."""
+    lost = set()
+    for byte in range(0x80, 0x100):
+        try:
+            if bytes([byte]).decode(page) == "\xad":
+                lost.add(byte)
+        except UnicodeDecodeError:
+            lost.add(byte)
+    return bytes(b for b in text.encode("utf-8") if b not in lost).decode(page)
+
+
+# --- clean text is never changed --------------------------------------------------------------
+
+
+def _prose_lines() -> list[str]:
+    """The lines of clean.md before its code blocks (which quote mojibake: not clean on their own)."""
+    text = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+    return [line for line in text.split("```")[0].splitlines() if line]
+
+
+@pytest.mark.parametrize("line", _prose_lines())
+def test_clean_line_is_unchanged(line: str) -> None:
+    result = repair_text(line)
+    assert result.text == line
+    assert not result.changed
+
+
+def test_clean_note_is_unchanged_as_a_whole() -> None:
+    text = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+    assert repair_text(text) == RepairResult(text)
+
+
+# --- repairs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", read_cases(FIXTURES / "cases.md"), ids=lambda case: case.id)
+def test_repair_case(case) -> None:
+    result = repair_text(case.input)
+    assert result.text == case.expected
+    assert result.changed and result.runs > 0
+
+
+@pytest.fixture(scope="module")
+def corpus() -> str:
+    return (FIXTURES / "corpus.md").read_text(encoding="utf-8")
+
+
+# Where the repair stands today on each code page: a ratchet against regressions.  The issue's
+# target is 0.998 everywhere; the pages that lose many byte values (1253, 1257 lose 12 to 17) or
+# the soft hyphen inside common CJK characters are not there yet, and are marked so below.
+FLOORS = {"cp1252": 0.998, "cp1254": 0.995, "cp1250": 0.995, "cp1251": 0.998,
+          "cp1253": 0.975, "cp1257": 0.98, "latin-1": 0.998, "mac_roman": 0.998}
+BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below the 99.8 % target of issue 3")
+
+
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_corpus_damaged_through_code_page_keeps_its_floor(corpus: str, page: str) -> None:
+    damaged = damage(corpus, page)
+    assert accuracy(corpus, damaged) < 0.5  # the damage is real
+    assert accuracy(corpus, repair_text(damaged).text) >= FLOORS[page]
+
+
+@pytest.mark.parametrize(
+    "page", [pytest.param(p, marks=BELOW_TARGET) if FLOORS[p] < 0.998 else p for p in CODE_PAGES]
+)
+def test_corpus_damaged_through_code_page_reaches_the_target(corpus: str, page: str) -> None:
+    assert accuracy(corpus, repair_text(damage(corpus, page)).text) >= 0.998
+
+
+def test_damage_is_the_process_of_note_000() -> None:
+    if not DAMAGED_NOTE.exists():
+        pytest.skip("the shared notes are not beside this checkout")
+    true = CLEAN_TWIN.read_text(encoding="utf-8").replace("👩🏼🏫", "👩🏼\u200d🏫")
+    assert damage(true, "cp1254") == DAMAGED_NOTE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def note_000() -> tuple[str, str]:
+    if not DAMAGED_NOTE.exists():
+        pytest.skip("the shared notes are not beside this checkout")
+    true = CLEAN_TWIN.read_text(encoding="utf-8").replace("👩🏼🏫", "👩🏼\u200d🏫")
+    return DAMAGED_NOTE.read_text(encoding="utf-8"), true
+
+
+def test_note_000_without_context(note_000: tuple[str, str]) -> None:
+    damaged, true = note_000
+    result = repair_text(damaged)
+    assert accuracy(true, result.text) >= 0.998
+    assert result.runs > 100 and result.rebuilt_bytes > 100
+
+
+def test_note_000_with_its_clean_twin_as_context_is_exact(note_000: tuple[str, str]) -> None:
+    damaged, true = note_000
+    context = [CLEAN_TWIN.read_text(encoding="utf-8")]
+    assert repair_text(damaged, context).text == true
+
+
+# --- bytes in ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("cp1252", {"cp1252", "windows-1252"}),
+        ("gbk", {"gbk", "gb2312", "gb18030"}),
+        ("big5", {"big5", "big5hkscs", "cp950"}),
+    ],
+)
+def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> None:
+    text = {
+        "cp1252": "Le café était fermé, alors nous avons marché jusqu'à la gare près de l'hôtel. "
+        "Où est la bibliothèque ? Très bien, à bientôt !\n" * 3,
+        "gbk": "今天下午我在图书馆看了一本关于城市规划的书，作者认为公共交通比私家车更重要。\n" * 3,
+        "big5": "今天下午我在圖書館看了一本關於城市規劃的書，作者認為公共交通比私家車更重要。\n" * 3,
+    }[encoding]
+    result = repair_bytes(text.encode(encoding))
+    assert result.text == text
+    assert result.encoding in expected
+    assert result.changed and "decoded from" in result.summary()
+
+
+def test_utf8_with_bom_and_crlf() -> None:
+    text = "# 标题\r\n学习，“引号”\r\n"
+    result = repair_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert (result.text, result.encoding, result.changed) == (text, "utf-8-sig", False)
+
+
+def test_damaged_bytes_are_repaired() -> None:
+    true = "深度学习\r\n"
+    result = repair_bytes(damage(true, "cp1254").encode("utf-8"))
+    assert (result.text, result.encoding) == (true, "utf-8")
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01\x02\xff" * 100, bytes(range(256)) * 20, b"\xc3" * 1000])
+def test_should_not_throw(data: bytes) -> None:
+    assert isinstance(repair_bytes(data).text, str)
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+def test_result_reports_what_changed() -> None:
+    damaged = "ok\n" + damage("学习中文\n", "cp1254") + "ok\n" + damage("深度学习", "cp1254")
+    result = repair_text(damaged)
+    assert result.text == "ok\n学习中文\nok\n深度学习"
+    assert result.lines == (2, 4)
+    assert result.runs == 2
+    assert result.rebuilt_bytes == 3  # 学 (twice) and 中 each lost their byte 0xAD
+    assert result.summary().startswith("repaired 2 mojibake runs on 2 lines (rebuilt ")
+    assert json.loads(json.dumps(result.to_dict()))["lines"] == [2, 4]
