@@ -32,11 +32,14 @@ def site(real_site) -> Path:
 def test_builds_strictly_with_no_warning(real_site):
     log = (real_site / "build.log").read_text(encoding="utf-8")
     assert not re.search(r"^WARNING\b", log, re.MULTILINE), log
-    assert re.search(r"vaultsite: \d+ notes: ", log), "the build log has the one-line summary"
+    assert re.search(r"vaultsite: \d+ notes \(\+\d+ versions\): ", log), "the build log has the one-line summary"
 
 
 def test_no_raw_obsidian_or_typora_syntax_is_left(site):
+    """Outside code: a version's diff quotes the note's source in code blocks on purpose."""
     for path, soup in pages(site).items():
+        for code in soup.select("pre, code"):
+            code.decompose()
         text = soup.select_one("article").get_text() if soup.select_one("article") else ""
         assert "[TOC]" not in text, path
         assert ":clapper:" not in text, path
@@ -177,3 +180,46 @@ def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     block = soup.select_one(".vs-backlinks")
     assert [a.get_text() for a in block.select("a")] == ["Alpha", "Gamma"]  # their titles
     assert [a["href"] for a in block.select("a")] == ["../A/", "../sub/C/"]
+
+
+def nav_titles(soup: BeautifulSoup) -> list[str]:
+    return [a.get_text(" ", strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
+
+
+def test_versions_of_a_note_are_one_canonical_page(real_site, site):
+    soup = page(site, MAIN)
+    assert nav_titles(soup).count(MAIN) == 1
+    search = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert [d["title"] for d in search["docs"] if "#" not in d["location"]].count(MAIN) == 1
+    versions = [a for a in soup.select("details.info a") if a.get_text() in (MAIN, "Deep Learning (Neual Network)")]
+    assert len(versions) == 2, "the canonical page links its two other versions"
+    report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
+    [group] = report["groups"]
+    assert group["canonical"].endswith(f"/{MAIN}.md")
+    assert sorted(Path(v).name for v in group["versions"]) == [
+        "Deep Learning (Neual Network).md", "Deep Learning (Neural Network) (Windows copy).md"]
+    assert group["why"]
+
+
+def test_a_version_keeps_its_full_text_and_shows_its_diff(site):
+    older = page(site, "Deep Learning (Neual Network)")
+    text = older.select_one("article").get_text()
+    for section in ("Convolution Layer", "Pooling Layer", "Gated RNN", "Bi-RNN & Deep RNN"):
+        assert section in [h.find(string=True) for h in older.select("article h2, article h3")], section
+    assert "Differences from the canonical version" in text
+    banner = older.select_one(".admonition.warning")
+    assert banner.find("a").get_text() == MAIN
+    copy = page(site, f"{MAIN} (Windows copy)")
+    assert "动手学深度学习" in copy.select_one("article").get_text(), "the repaired copy shows repaired text"
+
+
+def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
+    body = "# Topic\n\n" + "\n".join(f"Line {i} about the topic, with enough words to compare." for i in range(30)) + "\n"
+    result = small_vault(tmp_path, {"Topic.md": body, "Topic (conflicted copy 2024-05-01).md": body,
+                                    "Other.md": "# Other\n\n[[Topic (conflicted copy 2024-05-01)]] [[Topic]]\n"})
+    assert result.returncode == 0, result.stderr
+    other = BeautifulSoup((tmp_path / "site" / "Other" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in other.select("article p a")] == ["../Topic/", "../Topic/"]
+    assert (tmp_path / "site" / "Topic (conflicted copy 2024-05-01)" / "index.html").is_file()
+    search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not any("conflicted" in d["location"] for d in search["docs"])

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from urllib.parse import quote
-
-
-def note_title(path: str, body: str, meta: dict) -> str:
-    """What a note is called: front matter `title`, else its first `# ` heading, else its name."""
-    if isinstance(meta.get("title"), str):
-        return meta["title"]
-    heading = re.search(r"^ {0,3}# +(.+?)(?: +#+)?\s*$", body, re.MULTILINE)
-    return heading.group(1) if heading else posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _link(title: str, target: str, from_path: str) -> str:

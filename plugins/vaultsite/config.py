@@ -10,6 +10,8 @@ class VaultsiteConfig(Config):
     cache_dir = c.Type(str, default=".cache/vaultsite")
     # Repair mojibake and legacy encodings while reading notes (see repair.py).
     repair = c.Type(bool, default=True)
+    # Versions of one note (copies, mojibake copies, older exports) become one canonical page.
+    dedup = c.Type(bool, default=True)
     # Math to MathML at build time, so formulas need no script and no network when read.
     mathml = c.Type(bool, default=True)
     # The generated page listing notes that are linked to but not written yet ("" for none).

@@ -1,17 +1,20 @@
 """The `vaultsite` MkDocs plugin: the pipeline, one step per MkDocs event, in event order.
 
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
-2. on_files      read every note once: decode and repair mojibake; index the vault; normalize
-                 every note (collect first, so backlinks and the unwritten-notes page are known
-                 before any page renders); add the unwritten-notes page and our stylesheet
+2. on_files      read every note once: decode and repair mojibake; group versions of a note
+                 (the others leave the nav); index the vault; normalize every note (collect
+                 first, so backlinks and the unwritten-notes page are known before any page
+                 renders); add the unwritten-notes page and our stylesheet
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
-4. on_page_markdown      hand it the normalized Markdown, with the note's backlinks
+4. on_page_markdown      hand it the normalized Markdown, with the note's backlinks and versions;
+                         version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
 6. on_post_build         write the build report and log its one-line summary
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections import defaultdict
@@ -21,18 +24,21 @@ from urllib.parse import unquote
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from . import mathml
-from .backlinks import backlinks, backlinks_block, note_title, unwritten_page
+from . import mathml, search
+from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
+from .dedup import Group, NoteVersion, group_versions, note_title
+from .history import last_commit_times
 from .normalize import normalize
 from .repair import repair_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify
 from .vault import VaultIndex
+from .versions import canonical_note, version_note
 
 log = get_plugin_logger(__name__)
 
@@ -47,6 +53,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.report = BuildReport()
         self.sources: dict[str, str] = {}
         self.markdown: dict[str, str] = {}
+        self.versions: set[str] = set()
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
@@ -56,6 +63,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         _require_extension(config, "md_in_html", {})  # embeds and backlinks are Markdown in a <div>
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
+        search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
         return config
 
     @event_priority(50)
@@ -65,21 +73,35 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         notes = list(files.documentation_pages())
         self.sources = self._read_notes(notes)
+        groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
+        redirects = {v: g.canonical for g in groups for v in g.versions}
+        self.versions = set(redirects)
+        for f in notes:
+            if f.src_uri in self.versions:
+                f.inclusion = InclusionLevel.NOT_IN_NAV
         bodies, first_lines, titles = {}, {}, {}
         for path, source in self.sources.items():
-            bodies[path], meta = get_data(source)
-            titles[path] = note_title(path, bodies[path], meta)
+            bodies[path], _ = get_data(source)
+            titles[path] = note_title(path, source)
             # Front matter is not in the body: count its lines so problems name the file's line.
             first_lines[path] = source.count("\n") - bodies[path].count("\n") + 1
-        vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir, bodies, self.slugify)
+        urls = {f.src_uri: unquote(f.url) for f in files}
+        vault = VaultIndex(urls, config.docs_dir, bodies, self.slugify, redirects)
         links, unwritten = {}, defaultdict(set)
         for path, body in bodies.items():
             result = normalize(body, path, vault, self.slugify, first_lines[path])
             self.markdown[path] = result.text
+            self._report_normalized(path, result)
+            if path in self.versions:
+                continue  # a version's links are its canonical note's: count them once
             links[path] = [target for _, target in result.found.links]
             for _, target in result.found.unwritten:
                 unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
-            self._report_normalized(path, result)
+        for group in groups:
+            self.markdown[group.canonical] += canonical_note(group, titles)
+            for path in group.versions:
+                banner, diff = version_note(path, group, titles, bodies[group.canonical], bodies[path])
+                self.markdown[path] = _after_title(self.markdown[path], banner) + diff
         for target, sources in backlinks(links).items():
             self.markdown[target] += backlinks_block(target, sources, titles)
         page = self.config.unwritten_page
@@ -98,6 +120,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
+        if page.file.src_uri in self.versions:
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         return self.markdown.get(page.file.src_uri, markdown)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -111,9 +135,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
         return html
 
+    @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
+        """Late (-50): after the search plugin has written the index that search.py rewrites."""
         if not self.config.enabled:
             return
+        if stats := search.update_site(config.site_dir):
+            log.debug(stats.summary())
         try:
             self.report.write(self.cache_dir / "report.json")
         except OSError as error:
@@ -139,6 +167,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             sources[path] = result.text.replace("\r\n", "\n")
         return sources
 
+    def _group_versions(self, notes: list[File], docs_dir: str) -> list[Group]:
+        """Versions of one note (copies, repaired copies, older exports): one canonical page."""
+        commits = last_commit_times(docs_dir)
+        repaired = {path for path, entry in self.report.notes.items() if "repair" in entry}
+        groups = group_versions([
+            NoteVersion(f.src_uri, self.sources[f.src_uri], f.src_uri in repaired,
+                        os.stat(f.abs_src_path).st_mtime if f.abs_src_path else 0.0, commits.get(f.src_uri))
+            for f in notes])
+        self.report.groups = [{"canonical": g.canonical, "versions": list(g.versions), "why": list(g.reasons)}
+                              for g in groups]
+        for g in groups:
+            log.info(f"{g.canonical}: canonical page of {len(g.versions) + 1} versions "
+                     f"({', '.join(g.versions)})")
+        return groups
+
     def _report_normalized(self, path: str, result) -> None:
         entry = self.report.note(path)
         entry["normalized"] = dict(result.applied)
@@ -149,6 +192,14 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         for line, target in result.found.broken_anchors:
             log.warning(f"{path}:{line}: links to a heading that {target.split('#')[0]} does not have: "
                         f"#{target.split('#', 1)[1]} (check the heading's text)")
+
+
+def _after_title(markdown: str, block: str) -> str:
+    """Insert `block` after the note's `# ` title line (MkDocs takes the title from a leading H1)."""
+    match = re.search(r"^ {0,3}# .*$", markdown, re.MULTILINE)
+    if match is None or markdown[:match.start()].strip():
+        return block + markdown
+    return markdown[:match.end()] + "\n\n" + block + markdown[match.end():]
 
 
 def _require_extension(config: MkDocsConfig, name: str, options: dict) -> None:

@@ -11,12 +11,14 @@ from pathlib import Path
 @dataclass
 class BuildReport:
     notes: dict[str, dict] = field(default_factory=dict)
+    groups: list[dict] = field(default_factory=list)  # versions of one note, see dedup.py
 
     def note(self, path: str) -> dict:
         return self.notes.setdefault(path, {})
 
     def totals(self) -> Counter:
-        totals: Counter = Counter(notes=len(self.notes))
+        versions = sum(len(g["versions"]) for g in self.groups)
+        totals: Counter = Counter(notes=len(self.notes) - versions, versions=versions)
         for entry in self.notes.values():
             totals["repaired"] += bool(entry.get("repair"))
             totals["normalizations"] += sum(entry.get("normalized", {}).values())
@@ -26,10 +28,10 @@ class BuildReport:
 
     def summary(self) -> str:
         t = self.totals()
-        return (f"{t['notes']} notes: {t['repaired']} repaired, {t['normalizations']} normalizations, "
+        return (f"{t['notes']} notes (+{t['versions']} versions): {t['repaired']} repaired, {t['normalizations']} normalizations, "
                 f"{t['unwritten_links']} links to unwritten notes, {t['missing_assets']} missing files")
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"summary": dict(self.totals()), "notes": dict(sorted(self.notes.items()))}
+        data = {"summary": dict(self.totals()), "groups": self.groups, "notes": dict(sorted(self.notes.items()))}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -31,8 +31,10 @@ def _key(path: str) -> str:
 
 class VaultIndex:
     def __init__(self, urls: dict[str, str], docs_dir: str | Path, texts: dict[str, str],
-                 slugify: Callable[[str], str]):
+                 slugify: Callable[[str], str], redirects: dict[str, str] | None = None):
         self.urls, self.docs_dir, self.texts, self.slugify = urls, Path(docs_dir), texts, slugify
+        # A link by name to a version of a note lands on its canonical page (see dedup.py).
+        self.redirects = redirects or {}
         self._exact = {_key(p): p for p in urls}
         self._folded = {_key(p).casefold(): p for p in urls}
         # Obsidian finds a note by its name wherever it is: "Note" or "folder/Note", any case.
@@ -64,7 +66,8 @@ class VaultIndex:
                           min(len(parts), len(near_parts)))
             return (-shared, len(parts), path)
 
-        return min(candidates, key=distance)
+        found = min(candidates, key=distance)
+        return self.redirects.get(found, found)
 
     def heading_id(self, path: str, heading: str) -> str | None:
         wanted = self.slugify(heading)
