@@ -223,3 +223,39 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     assert (tmp_path / "site" / "Topic (conflicted copy 2024-05-01)" / "index.html").is_file()
     search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not any("conflicted" in d["location"] for d in search["docs"])
+
+
+NETWORKS = ["Perceptron", "MLP (Multi-Layer Perceptron)", "CNN (Convolutional Neural Network)",
+            "RNN (Recurrent Neural Network)", "LSTM (Long-Short Term Memories)", "Transformers"]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_each_network_type_has_a_page_of_executed_code_with_plots(site, name):
+    soup = page(site, name)
+    article = soup.select_one("article")
+    assert article.select(".highlight code"), "code cells"
+    plots = article.select("img[src$='.png']")
+    assert plots, "at least one plot"
+    html_path = next(p for p in site.rglob("index.html") if p.parent.name == name)
+    for img in plots:
+        assert (html_path.parent / unquote(img["src"])).resolve().is_file(), img["src"]
+    assert not article.select(".admonition.failure"), "no cell failed"
+
+
+def test_the_main_notes_links_reach_the_network_pages(site):
+    soup = page(site, MAIN)
+    linked = {a.get_text() for a in soup.select("article a[href]")}
+    for name in ("CNN (Convolutional Neural Network)", "RNN (Recurrent Neural Network)",
+                 "LSTM (Long-Short Term Memories)", "Transformers", "Neural Network Models"):
+        assert name in linked, name
+    overview = page(site, "Neural Network Models")
+    assert {a.get_text() for a in overview.select("article table a")} >= set(NETWORKS)
+
+
+def test_a_warm_build_executes_no_notebook(real_site):
+    from conftest import build_site
+
+    result = build_site(real_site, real_site / "docs")
+    assert result.returncode == 0, result.stderr
+    assert "executed" not in result.stderr
+    assert result.stderr.count("from cache") == len(NETWORKS)

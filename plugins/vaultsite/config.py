@@ -12,6 +12,10 @@ class VaultsiteConfig(Config):
     repair = c.Type(bool, default=True)
     # Versions of one note (copies, mojibake copies, older exports) become one canonical page.
     dedup = c.Type(bool, default=True)
+    # Execute notebooks (jupytext `.md`/`.py`, `.ipynb`) at build time, cached by their code.
+    notebooks = c.Type(bool, default=True)
+    notebook_timeout = c.Type(int, default=60)  # seconds a cell may run
+    notebook_workers = c.Type(int, default=2)  # notebooks executed at once
     # Math to MathML at build time, so formulas need no script and no network when read.
     mathml = c.Type(bool, default=True)
     # The generated page listing notes that are linked to but not written yet ("" for none).

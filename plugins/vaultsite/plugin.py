@@ -1,7 +1,9 @@
 """The `vaultsite` MkDocs plugin: the pipeline, one step per MkDocs event, in event order.
 
+0. on_startup    remember whether this is a full build (only that may prune the notebook cache)
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
-2. on_files      read every note once: decode and repair mojibake; group versions of a note
+2. on_files      read every note once: decode and repair mojibake; execute notebooks (cached)
+                 and turn each into a note with its outputs; group versions of a note
                  (the others leave the nav); index the vault; normalize every note (collect
                  first, so backlinks and the unwritten-notes page are known before any page
                  renders); add the unwritten-notes page and our stylesheet
@@ -28,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from . import mathml, search
+from . import mathml, notebooks, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -47,6 +49,11 @@ _NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>)\s*<a\b[^>]*>(.*?)</a>\s*(</a>)", re.D
 
 
 class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
+    full_build = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.full_build = command == "build" and not dirty
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
@@ -73,6 +80,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         notes = list(files.documentation_pages())
         self.sources = self._read_notes(notes)
+        if self.config.notebooks:
+            self._execute_notebooks(notes, files, config)
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
         redirects = {v: g.canonical for g in groups for v in g.versions}
         self.versions = set(redirects)
@@ -166,6 +175,30 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.info(f"{path}: decoded from {result.encoding}")
             sources[path] = result.text.replace("\r\n", "\n")
         return sources
+
+    def _execute_notebooks(self, notes: list[File], files: Files, config: MkDocsConfig) -> None:
+        """Run each notebook (or take its outputs from the cache) and make it a plain note with
+        its outputs, so links, headings and search treat it like any other note."""
+        found = {f.src_uri: f for f in notes if notebooks.is_notebook(f.src_uri, self.sources[f.src_uri])}
+        if not found:
+            return
+        sources = {Path(f.abs_src_path or f.src_uri): self.sources[uri] for uri, f in found.items()}
+        try:
+            results = notebooks.execute(sources, self.cache_dir / "notebooks",
+                                        timeout=self.config.notebook_timeout,
+                                        workers=self.config.notebook_workers)
+        except (notebooks.KernelUnavailable, OSError) as error:
+            raise PluginError(f"vaultsite: cannot execute notebooks: {error}")
+        for uri, result in zip(found, results):
+            if result.error:
+                log.warning(f"{uri}:{result.error_line or 1}: cell {result.error_cell}: {result.error_message}")
+            else:
+                log.info(f"{uri}: {result.summary()}")
+            self.sources[uri], images = notebooks.to_markdown(result.notebook)
+            for name, data in images.items():
+                files.append(File.generated(config, posixpath.join(posixpath.dirname(uri), name), content=data))
+        if self.full_build:
+            notebooks.NotebookCache(self.cache_dir / "notebooks").prune(r.key for r in results if r.key)
 
     def _group_versions(self, notes: list[File], docs_dir: str) -> list[Group]:
         """Versions of one note (copies, repaired copies, older exports): one canonical page."""
