@@ -113,6 +113,7 @@ class _Rewriter:
         self._lists()
         self._headings()
         self._toc_and_definitions()
+        self._display_math_lines()
         self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
@@ -168,6 +169,21 @@ class _Rewriter:
             # The sub-rewriter already unmasked; re-mask so the final unmask is a no-op for them.
             self._replace(start, end, [self._mask(l) for l in new] + [""])
             self.raw.update(range(start, end))
+
+    def _display_math_lines(self) -> None:
+        """`$$...$$` lines one under another are separate formulas in Obsidian; Python-Markdown
+        would read them as one paragraph, so each becomes a paragraph of its own."""
+        for i, line in enumerate(self.masked):
+            match = _PLACEHOLDER.fullmatch(line.strip())
+            if i in self.raw or not match or not self.masks[int(match.group(1))].startswith("$$"):
+                continue
+            if line[:1].isspace():
+                continue  # inside a list item: its indentation is what keeps it there
+            if i > 0 and self.masked[i - 1].strip():
+                self.out[i].insert(0, "")
+            if i + 1 < len(self.masked) and self.masked[i + 1].strip():
+                self.out[i].append("")
+            self.result.applied["display_math_line"] += 1
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in

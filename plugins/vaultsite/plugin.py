@@ -7,6 +7,7 @@
                  (the others leave the nav); index the vault; normalize every note (collect
                  first, so backlinks and the unwritten-notes page are known before any page
                  renders); add the unwritten-notes page and our stylesheet
+   on_nav        a note named like its folder is that folder's page (Obsidian's folder notes)
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
 4. on_page_markdown      hand it the normalized Markdown, with the note's backlinks and versions;
                          version pages leave the search index
@@ -27,6 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
@@ -35,6 +37,7 @@ from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
+from .navigation import fold_folder_notes
 from .normalize import normalize
 from .repair import repair_bytes
 from .report import BuildReport
@@ -121,6 +124,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
         return files
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled:
+            return None
+        return fold_folder_notes(nav)
+
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
@@ -140,6 +148,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         html = _NESTED_ANCHOR.sub(r"\1\2\3", html)
         if self.config.mathml:
             html, failed = mathml.typeset(html)
+            mathml.typeset_toc(page.toc.items)
             for tex in failed:
                 log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
         return html
