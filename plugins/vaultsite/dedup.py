@@ -75,7 +75,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterable, Sequence
 
-import yaml
+from . import frontmatter
 
 SHINGLE = 3              # tokens per shingle
 MIN_SHINGLES = 8         # below this a note is a stub: grouped only as a same-folder copy
@@ -108,7 +108,6 @@ class Group:
 
 # --- titles and names --------------------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
@@ -127,14 +126,8 @@ _BESIDE_ORIGINAL = [re.compile(p, re.IGNORECASE) for p in (
 
 def split_front_matter(text: str) -> tuple[dict, str]:
     """The front matter as a dict ({} when absent or not a mapping) and the body after it."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        data = yaml.safe_load(match.group(1) or "")
-    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 2024-13-45
-        data = None
-    return (data if isinstance(data, dict) else {}), text[match.end():]
+    front = frontmatter.split(text.replace("\r\n", "\n"))
+    return front.meta, front.body
 
 
 def _first_h1(body: str) -> tuple[str, int] | None:

@@ -52,6 +52,7 @@ class Found:
     unwritten: list[tuple[int, str]]
     missing: list[tuple[int, str]]
     broken_anchors: list[tuple[int, str]]
+    unsafe: list[tuple[int, str]]  # javascript:/data: links and local paths: never published
 
 
 class LinkRewriter:
@@ -71,6 +72,7 @@ class LinkRewriter:
         text = _replace_links(text, lambda link: self._link(link, lineno))
         text = _BARE_ANCHOR.sub(self._bare_anchor, text)
         text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
+        text = _A_TAG.sub(lambda m: self._anchor_tag(m.group(0), lineno), text)
         return _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
 
     # -- the forms ---------------------------------------------------------------------------
@@ -100,6 +102,8 @@ class LinkRewriter:
 
     def _link(self, link: "_Link", lineno: int) -> str:
         dest = link.dest
+        if _unsafe(dest) and not (link.bang and _IMAGE_DATA.match(dest)) or _local_path(dest):
+            return self._unsafe(dest, link.text, lineno)
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
@@ -141,7 +145,9 @@ class LinkRewriter:
         folder down), a width for Typora's `zoom:`, or a placeholder when its file is missing."""
         attrs = _attributes(tag[4:-1].rstrip("/"))
         src = attrs.get("src") or ""
-        if not src or _SCHEME.match(src) or src.startswith(("/", "#")):
+        if _unsafe(src) and not _IMAGE_DATA.match(src) or _local_path(src):
+            return self._unsafe(src, attrs.get("alt") or posixpath.basename(src), lineno)
+        if not src or _SCHEME.match(src) or src.startswith("#"):
             return tag
         target = self._resolve(src)
         if target is None:
@@ -156,6 +162,20 @@ class LinkRewriter:
         self.count("raw_img_src")
         return "<img" + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()
                                 if v is not None) + ">"
+
+    def _anchor_tag(self, tag: str, lineno: int) -> str:
+        """A raw `<a href="javascript:…">` loses its href: the text stays, the script never runs."""
+        attrs = _attributes(tag[2:-1])
+        if not _unsafe(attrs.get("href") or ""):
+            return tag
+        self.found.unsafe.append((lineno, attrs.pop("href") or ""))
+        return "<a" + "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs.items()) + ">"
+
+    def _unsafe(self, dest: str, text: str, lineno: int) -> str:
+        self.found.unsafe.append((lineno, dest))
+        kind = "a path on the author's disk" if _local_path(dest) else f"a {dest.split(':')[0].strip().lower()}: URL"
+        tip = html.escape(f"Not published: {kind}", quote=True)
+        return f'<span class="vs-unsafe" title="{tip}">{text}</span>'
 
     def _unwrap(self, url: str) -> str:
         query = parse_qs(urlsplit(url).query) if _YOUTUBE_REDIRECT.fullmatch(url) else {}
@@ -215,12 +235,27 @@ _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_A_TAG = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_IMAGE_DATA = re.compile(r"^\s*data:image/(?:png|gif|jpe?g|webp);", re.IGNORECASE)
+_LOCAL = re.compile(r"^(?:/(?!/)|[a-zA-Z]:[\\/]|file:)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20]+")
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 
 
 def _is_attachment(name: str) -> bool:
     """A file Obsidian shows or links as a file, not a note (`.excalidraw.md` is a note)."""
     return posixpath.splitext(name)[1].lower() in ATTACHMENT_EXTENSIONS
+
+
+def _unsafe(url: str) -> bool:
+    """Script and data URLs, however a browser would still read them (entities, case, tabs)."""
+    plain = _CONTROL.sub("", html.unescape(url)).lower()
+    return plain.startswith(("javascript:", "vbscript:", "data:"))
+
+
+def _local_path(url: str) -> bool:
+    """A path on the author's machine (`/Users/…`, `C:\\…`, `file:`): never read, never published."""
+    return bool(_LOCAL.match(url.strip()))
 
 
 def _attributes(text: str) -> dict[str, str | None]:

@@ -39,7 +39,7 @@ class Problem:
 class Normalized:
     text: str
     applied: Counter = field(default_factory=Counter)
-    found: Found = field(default_factory=lambda: Found([], [], [], []))
+    found: Found = field(default_factory=lambda: Found([], [], [], [], []))
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -54,6 +54,7 @@ _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 _MAX_EMBED_DEPTH = 8
+_PARAGRAPH_LINES = 200
 
 # Obsidian callout types that Material has no admonition of its own for.
 _CALLOUT_ALIASES = {"hint": "tip", "important": "tip", "check": "success", "done": "success",
@@ -114,6 +115,7 @@ class _Rewriter:
         self._headings()
         self._toc_and_definitions()
         self._display_math_lines()
+        self._long_paragraphs()
         self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
@@ -169,6 +171,18 @@ class _Rewriter:
             # The sub-rewriter already unmasked; re-mask so the final unmask is a no-op for them.
             self._replace(start, end, [self._mask(l) for l in new] + [""])
             self.raw.update(range(start, end))
+
+    def _long_paragraphs(self) -> None:
+        """Python-Markdown's inline pass is quadratic in a paragraph's length, so a paragraph of
+        thousands of lines (each a line break anyway) is cut into paragraphs of at most
+        _PARAGRAPH_LINES lines: the page looks the same but for a little space at each cut."""
+        for tok in self.tokens:
+            if tok.type == "paragraph_open" and tok.level == 0 and tok.map:
+                start, end = tok.map
+                for i in range(start + _PARAGRAPH_LINES, end, _PARAGRAPH_LINES):
+                    if i not in self.raw:
+                        self.out[i].insert(0, "")
+                        self.result.applied["long_paragraph_cut"] += 1
 
     def _display_math_lines(self) -> None:
         """`$$...$$` lines one under another are separate formulas in Obsidian; Python-Markdown

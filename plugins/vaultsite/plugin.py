@@ -30,9 +30,8 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import get_data
 
-from . import mathml, notebooks, search
+from . import frontmatter, mathml, notebooks, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -63,6 +62,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.report = BuildReport()
         self.sources: dict[str, str] = {}
         self.markdown: dict[str, str] = {}
+        self.fronts: dict[str, frontmatter.FrontMatter] = {}
         self.versions: set[str] = set()
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         toc = config.mdx_configs.get("toc", {})
@@ -83,6 +83,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         notes = list(files.documentation_pages())
         self.sources = self._read_notes(notes)
+        for f in notes:
+            if f.src_uri not in self.sources:  # binary: never published
+                files.remove(f)
+        notes = [f for f in notes if f.src_uri in self.sources]
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
@@ -91,18 +95,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         for f in notes:
             if f.src_uri in self.versions:
                 f.inclusion = InclusionLevel.NOT_IN_NAV
-        bodies, first_lines, titles = {}, {}, {}
-        for path, source in self.sources.items():
-            bodies[path], _ = get_data(source)
-            titles[path] = note_title(path, source)
-            # Front matter is not in the body: count its lines so problems name the file's line.
-            first_lines[path] = source.count("\n") - bodies[path].count("\n") + 1
+        self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
+        bodies = {path: front.body for path, front in self.fronts.items()}
+        titles = {path: note_title(path, source) for path, source in self.sources.items()}
         urls = {f.src_uri: unquote(f.url) for f in files}
         vault = VaultIndex(urls, config.docs_dir, bodies, self.slugify, redirects)
         links, unwritten = {}, defaultdict(set)
         for path, body in bodies.items():
-            result = normalize(body, path, vault, self.slugify, first_lines[path])
-            self.markdown[path] = result.text
+            front = self.fronts[path]
+            result = normalize(body, path, vault, self.slugify, front.body_line)
+            self.markdown[path] = _show_broken_front_matter(front) + result.text
+            if front.error:
+                log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
             self._report_normalized(path, result)
             if path in self.versions:
                 continue  # a version's links are its canonical note's: count them once
@@ -130,9 +134,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return fold_folder_notes(nav)
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled:
+        if not self.config.enabled or page.file.src_uri not in self.fronts:
             return None
-        return self.sources.get(page.file.src_uri)
+        return frontmatter.as_source(self.fronts[page.file.src_uri])
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
@@ -169,6 +173,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def _read_notes(self, notes: list[File]) -> dict[str, str]:
         """Decode and repair each note; clean notes give the repair model the vault's vocabulary."""
         raw = {f.src_uri: f.content_bytes for f in notes}
+        for path, data in list(raw.items()):
+            if b"\0" in data[:8192]:
+                log.warning(f"{path}: binary data in a note (NUL bytes), not published")
+                del raw[path]
         if not self.config.repair:
             return {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
         results = {path: repair_bytes(data) for path, data in raw.items()}
@@ -231,9 +239,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         entry["unwritten"] = [f"{line}: {target}" for line, target in result.found.unwritten]
         for problem in result.problems:
             log.warning(f"{path}:{problem.line}: {problem.message}")
+        for line, url in result.found.unsafe:
+            log.warning(f"{path}:{line}: link to {url[:60]!r} not published "
+                        "(script and data URLs and paths on the author's disk never are)")
         for line, target in result.found.broken_anchors:
             log.warning(f"{path}:{line}: links to a heading that {target.split('#')[0]} does not have: "
                         f"#{target.split('#', 1)[1]} (check the heading's text)")
+
+
+def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
+    """Front matter that is not YAML is shown, not dropped: the author sees it and loses nothing."""
+    if not front.error:
+        return ""
+    fence = "````" if "```" in front.raw else "```"
+    body = "\n".join("    " + line for line in f"{fence}yaml\n{front.raw}{fence}".split("\n"))
+    return f'!!! failure "{front.error}"\n\n{body}\n\n'
 
 
 def _after_title(markdown: str, block: str) -> str:

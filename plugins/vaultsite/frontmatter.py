@@ -1,0 +1,54 @@
+"""A note's YAML front matter, read the way Obsidian reads it: only a `---` block at the very top.
+
+MkDocs would also take leading `Key: value` lines as MultiMarkdown metadata and drop them from
+the page; in a notes vault those lines are the note's text, so we split here and hand MkDocs an
+explicit (possibly empty) front matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import yaml
+
+_BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    meta: dict
+    body: str
+    body_line: int  # 1-based line of the file where `body` starts
+    raw: str = ""  # the YAML text, when there is a block
+    error: str | None = None  # why the block is not a YAML mapping
+    error_line: int | None = None  # 1-based line of the file
+
+
+def split(text: str) -> FrontMatter:
+    match = _BLOCK.match(text)
+    if not match:
+        return FrontMatter({}, text, 1)
+    raw, body = match.group(1) or "", text[match.end():]
+    body_line = text[:match.end()].count("\n") + 1
+    try:
+        meta = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = 2 + mark.line if mark is not None else 2
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return FrontMatter({}, body, body_line, raw, f"front matter is not valid YAML: {reason}", line)
+    except ValueError as error:  # an impossible date, such as 2024-13-45
+        return FrontMatter({}, body, body_line, raw, f"front matter is not valid YAML: {error}", 2)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return FrontMatter({}, body, body_line, raw, "front matter is not a mapping of keys to values", 2)
+    return FrontMatter(meta, body, body_line, raw)
+
+
+def as_source(front: FrontMatter) -> str:
+    """The note as MkDocs should read it: the metadata we accept, and the body untouched."""
+    meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + front.body
