@@ -1,0 +1,346 @@
+"""Search that works in Chinese and English: rewrite the index Material's search plugin wrote.
+
+Material's search plugin writes `search/search_index.json`: one entry per section of a page, its
+title and text (Chinese already cut into words by jieba's precise mode, the words joined by U+200B),
+and the `config` the browser's search worker builds its Lunr index with. The worker cuts every
+query term at `config.separator`, cuts a run of Chinese into the longest words the index holds,
+and adds a trailing `*` to each term. This module rewrites the file so that:
+
+- `lang` is `vaultsite`: the worker loads our lunr.vaultsite.js as a Lunr language, which cuts
+  Chinese in a query into the index's words (the worker's own cut dropped or split them: 深度学习
+  became `深度* 学*`);
+- `separator` also splits at full-width brackets and punctuation (`（CNN）` was one word) and at
+  ASCII punctuation (`(CNN)` was the word `(cnn)`, which the query `cnn*` never matches);
+- `pipeline` has no stemmer: a query term with a `*` skips Lunr's stemmer, so an index of stems
+  (`learn`, `attent`) never matched the query `learning*` or `attention*`. The index keeps the
+  words as written, and the inflections are matched through the fields below;
+- every entry gets two fields that queries match and results never show, `aliases` for its title
+  (boosted half as much as the title) and `keywords` for its text, with the words it is also
+  known by:
+  - jieba's search-mode sub-words of its Chinese (`cut_for_search`), so 网络 inside 神经网络 is
+    a word a query can find;
+  - the other inflections of its English words that the vault uses (`network` → `networks`), so
+    a query finds a word in whichever form the note wrote it;
+  - the other language's name of a term the notes write in both (`注意力机制 (Attention
+    Mechanism)`, `Features in data (数据特征)`, `反向传播 · Backpropagation`): a note that says
+    only 注意力机制 is found by `attention`, one that says only "features in data" by 数据特征;
+- the file is UTF-8 JSON (not ASCII-escaped).
+
+Pages with `search: exclude: true` are left out by Material and never come back here. Text and
+data in, text and data out; `update_site` is the only function that reads or writes a file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ASSETS = Path(__file__).parent / "assets"
+# Our files in the site, loaded by every page: the query fix (search.js) and bilingual typography.
+JS = "assets/vaultsite/search.js"
+CSS = "assets/vaultsite/typography.css"
+# Material's search worker loads lunr/min/lunr.<lang>.min.js for each language of the index.
+LANG = "vaultsite"
+WORKER_JS = f"assets/javascripts/lunr/min/lunr.{LANG}.min.js"
+_SITE_FILES = {JS: "search.js", CSS: "typography.css", WORKER_JS: "lunr.vaultsite.js"}
+# The fields of an entry with the words its title and its text are also known by.
+TITLE_FIELD = "aliases"
+TEXT_FIELD = "keywords"
+# Lunr (JavaScript, no flags) splits the text of the index and each query term at this.
+SEPARATOR = (r"[\s\u200b\u3000\-_,:;!?=\[\](){}<>\"`/|\\"
+             r"、。，．？！；：（）【】《》〈〉「」『』〔〕〖〗“”…·•]+"
+             r"|\.(?!\d)|&(?:[lg]t|amp|quot|#\d+);")
+# Lunr pipeline functions kept: the English stop-word filter (as Material's English default).
+PIPELINE = ["stopWordFilter"]
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_LONGEST = 12  # characters in the longest Chinese word looked for (as lunr.vaultsite.js)
+_WORD = r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z0-9]+)*"
+_PHRASE = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
+_SEPARATOR = re.compile(SEPARATOR)
+_ENGLISH = re.compile(r"[A-Za-z]{2,}")
+_TAG = re.compile(r"<[^>]+>")
+
+# A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
+# before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
+# so `Neuron的值(Activation)`, `普通 RNN（同样的规模）` or `connections between data (数据)` give no pair.
+_ZH_THEN_EN = re.compile(rf"(?<![{_HAN}A-Za-z0-9])([{_HAN}]{{2,8}})[ \t]*[（(][ \t]*({_PHRASE})[ \t]*[)）]")
+_EN_THEN_ZH = re.compile(rf"(?:^|(?<=[^{_HAN}A-Za-z0-9'’ \t-]))[ \t]*({_PHRASE})[ \t]*[（(][ \t]*([{_HAN}]{{2,8}})[ \t]*[)）]",
+                         re.MULTILINE)
+# A pair that is a whole heading, list item or line: `反向传播 · Backpropagation`,
+# `深度学习（神经网络）· Deep Learning (Neural Network)`, `卷积层 Convolution Layer`.
+_ZH_SIDE = rf"([{_HAN}]{{2,12}})(?:[ \t]*[（(]([{_HAN}]{{2,12}})[)）])?"
+_EN_SIDE = rf"({_PHRASE})(?:[ \t]*[（(]({_PHRASE})[)）])?"
+_MARK = r"[ \t]*[·|/｜][ \t]*"
+_WHOLE = [
+    (re.compile(rf"^[ \t]*{_ZH_SIDE}{_MARK}{_EN_SIDE}[ \t]*$"), False),
+    (re.compile(rf"^[ \t]*{_EN_SIDE}{_MARK}{_ZH_SIDE}[ \t]*$"), True),
+    # Without a mark between them, only a term in title case: `卷积层 Convolution Layer`, never
+    # `这里用 NumPy` or `整个 Network`.
+    (re.compile(rf"^[ \t]*([{_HAN}]{{2,12}})()[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][A-Za-z]*){{1,4}})()[ \t]*$"), False),
+]
+# Where a block ends for the whole-block rule: line breaks and the full-width colon, semicolon and
+# full stop (`深度学习 · Deep Learning：学习资源…` pairs the part before the colon).
+_BLOCK_END = re.compile(r"[\n：；。]")
+_BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|pre|code|sub|sup)>")
+_STOP = {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
+         "or", "the", "to", "with", "see", "also", "next", "previous"}
+
+
+@dataclass
+class Stats:
+    entries: int = 0
+    pairs: int = 0
+    keywords: int = 0
+    bytes_before: int = 0
+    bytes_after: int = 0
+    pair_list: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"search index: {self.entries} entries, {self.pairs} bilingual terms, "
+                f"{self.keywords} keywords, {self.bytes_before} → {self.bytes_after} bytes")
+
+
+def plain_text(markup: str) -> str:
+    """The text of an index entry's title or text: no tags, no entities; blocks on their own lines."""
+    return html.unescape(_TAG.sub(" ", _BLOCK_TAGS.sub("\n", markup)))
+
+
+def tokens(text: str) -> set[str]:
+    """The words Lunr makes of `text` (lower case), as the browser's search worker cuts it."""
+    return {t.lower() for t in _SEPARATOR.split(text) if t}
+
+
+def light_stem(word: str) -> str:
+    """The word without its inflection: `networks`, `learning`, `learned` → `network`, `learn`.
+
+    Porter's steps 1 and 5 (plurals, -ed, -ing, a final -e or -y), so that the words one stem
+    groups are forms of one word: `noting` goes with `note`, never with `not`.
+    """
+    w = word.lower()
+    if len(w) <= 2:
+        return w
+    if w.endswith("sses") or w.endswith("ies"):  # 1a
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    if w.endswith("eed"):  # 1b
+        if _measure(w[:-3]) > 0:
+            w = w[:-1]
+    else:
+        for suffix in ("ed", "ing"):
+            stem = w[: -len(suffix)]
+            if w.endswith(suffix) and _has_vowel(stem):
+                w = stem
+                if w.endswith(("at", "bl", "iz")):
+                    w += "e"
+                elif len(w) > 1 and w[-1] == w[-2] and w[-1] not in "lsz" and not _is_vowel(w, len(w) - 1):
+                    w = w[:-1]
+                elif _measure(w) == 1 and _cvc(w):
+                    w += "e"
+                break
+    if w.endswith("y") and _has_vowel(w[:-1]):  # 1c
+        w = w[:-1] + "i"
+    if w.endswith("e"):  # 5a
+        m = _measure(w[:-1])
+        if m > 1 or (m == 1 and not _cvc(w[:-1])):
+            w = w[:-1]
+    if w.endswith("ll") and _measure(w) > 1:  # 5b
+        w = w[:-1]
+    return w
+
+
+def _is_vowel(w: str, i: int) -> bool:
+    return w[i] in "aeiou" or (w[i] == "y" and i > 0 and not _is_vowel(w, i - 1))
+
+
+def _has_vowel(w: str) -> bool:
+    return any(_is_vowel(w, i) for i in range(len(w)))
+
+
+def _measure(w: str) -> int:
+    """Porter's m: how many vowel-consonant sequences `w` has."""
+    kinds = re.sub(r"(.)\1+", r"\1", "".join("v" if _is_vowel(w, i) else "c" for i in range(len(w))))
+    return kinds.count("vc")
+
+
+def _cvc(w: str) -> bool:
+    """Ends consonant-vowel-consonant, the last not w, x or y (`hop`, not `hoop` or `snow`)."""
+    return (len(w) >= 3 and not _is_vowel(w, len(w) - 3) and _is_vowel(w, len(w) - 2)
+            and not _is_vowel(w, len(w) - 1) and w[-1] not in "wxy")
+
+
+def bilingual_pairs(text: str) -> list[tuple[str, str]]:
+    """(Chinese term, English term) pairs the text writes side by side, in order, English lower case."""
+    pairs = []
+
+    def add(zh: str | None, en: str | None) -> None:
+        if not zh or not en:
+            return
+        en = " ".join(en.lower().split())
+        if set(en.split()) <= _STOP or len(en) < 2:
+            return
+        pairs.append((zh, en))
+
+    for m in _ZH_THEN_EN.finditer(text):
+        add(m.group(1), m.group(2))
+    for m in _EN_THEN_ZH.finditer(text):
+        add(m.group(2), m.group(1))
+    for block in _BLOCK_END.split(text):
+        for pattern, english_first in _WHOLE:
+            m = pattern.match(block)
+            if m:
+                a, a2, b, b2 = m.groups()
+                if english_first:
+                    a, a2, b, b2 = b, b2, a, a2
+                add(a, b)
+                add(a2, b2)
+                break
+    return list(dict.fromkeys(pairs))
+
+
+def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
+    """The search index `data` (Material's search_index.json, parsed) rewritten; see the module.
+
+    `cut_for_search(text) -> iterable of words` is jieba's search mode (a parameter, so tests can
+    pass a fake and the build pays jieba's start-up only where there is Chinese).
+    """
+    docs = data.get("docs", [])
+    stats = Stats(entries=len(docs))
+    # Material's words (Chinese cut by U+200B), and the text as written (without the U+200B).
+    titles = [plain_text(d.get("title", "")) for d in docs]
+    bodies = [plain_text(d.get("text", "")) for d in docs]
+
+    # Collect first: the vault's bilingual terms and the forms of its English words.
+    vocabulary = _Vocabulary(cut_for_search)
+    for title, body in zip(titles, bodies):
+        stats.pair_list.extend(vocabulary.learn(title + "\n" + body))
+    stats.pair_list = list(dict.fromkeys(stats.pair_list))
+    stats.pairs = len(stats.pair_list)
+
+    for doc, title, body in zip(docs, titles, bodies):
+        own = tokens(title + "\n" + body)
+        aliases = vocabulary.extra(title.replace("\u200b", ""), tokens(title))
+        keywords = [w for w in vocabulary.extra(body.replace("\u200b", ""), own) if w not in set(aliases)]
+        for name, words in ((TITLE_FIELD, aliases), (TEXT_FIELD, keywords)):
+            stats.keywords += len(words)
+            if words:
+                doc[name] = " ".join(words)
+
+    config = data.setdefault("config", {})
+    config["lang"] = [LANG]
+    config["separator"] = SEPARATOR
+    config["pipeline"] = list(PIPELINE)
+    fields = config.setdefault("fields", {})
+    title_boost = fields.get("title", {}).get("boost", 1e3)
+    fields.setdefault(TITLE_FIELD, {"boost": title_boost / 2})
+    fields.setdefault(TEXT_FIELD, {"boost": fields.get("text", {}).get("boost", 1.0)})
+    return data, stats
+
+
+class _Vocabulary:
+    """The vault's Chinese words, bilingual terms and English word forms; what else finds a text."""
+
+    def __init__(self, cut_for_search):
+        self.cut_for_search = cut_for_search
+        self.chinese: set[str] = set()
+        self.zh_to_en: dict[str, set[str]] = defaultdict(set)
+        self.en_to_zh: dict[str, set[str]] = defaultdict(set)
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        self._english: dict[str, re.Pattern] = {}
+
+    def learn(self, segmented: str) -> list[tuple[str, str]]:
+        """Take in the words of a text as Material cut it (Chinese words joined by U+200B)."""
+        text = segmented.replace("\u200b", "")
+        self.chinese.update(t for t in tokens(segmented) if len(t) > 1 and _HAN_RUN.fullmatch(t))
+        for run in _HAN_RUN.findall(text):
+            self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
+        pairs = bilingual_pairs(text)
+        for zh, en in pairs:
+            self.zh_to_en[zh].add(en)
+            self.en_to_zh[en].add(zh)
+            self.chinese.add(zh)
+        for word in {w.lower() for w in _ENGLISH.findall(text)} - _STOP:
+            self.forms[light_stem(word)].add(word)
+        return pairs
+
+    def extra(self, text: str, own: set[str]) -> list[str]:
+        """Words a query may use for `text` that are not among its `own` words, in a stable order."""
+        extra: dict[str, None] = {}
+        for run in _HAN_RUN.findall(text):
+            # Every word of the vault's Chinese the run holds (jieba's search mode and more: a query
+            # is cut into the vault's words, so 反向传播 finds 反向​传播 wherever it was cut).
+            # A character alone is in Material's words already wherever it stands as a word.
+            for i in range(len(run) - 1):
+                for j in range(i + 2, min(len(run), i + _LONGEST) + 1):
+                    if run[i:j] in self.chinese:
+                        extra[run[i:j]] = None
+        for word in sorted({w.lower() for w in _ENGLISH.findall(text)} - _STOP):
+            extra.update(dict.fromkeys(sorted(self.forms[light_stem(word)] - {word})))
+        for zh, ens in self.zh_to_en.items():
+            if zh in text:
+                for en in sorted(ens):
+                    extra.update(dict.fromkeys(tokens(en)))
+        for en, zhs in self.en_to_zh.items():
+            if self._mentions(text, en):
+                for zh in sorted(zhs):
+                    extra[zh] = None
+                    extra.update(dict.fromkeys(w for w in self.cut_for_search(zh) if len(w) > 1))
+        words = (t for w in extra for t in _SEPARATOR.split(w))
+        return list(dict.fromkeys(t for t in words if t and t not in own and t not in _STOP))
+
+    def _mentions(self, text: str, phrase: str) -> bool:
+        if phrase not in self._english:
+            words = r"\W+".join(map(re.escape, phrase.split()))
+            self._english[phrase] = re.compile(rf"(?<![A-Za-z0-9]){words}(?![A-Za-z0-9])", re.IGNORECASE)
+        return bool(self._english[phrase].search(text))
+
+
+def dumps(data: dict) -> str:
+    """The index as compact UTF-8 JSON (Material writes it ASCII-escaped)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
+    """Load our script and stylesheet on every page; keep jieba's cache in `cache_dir`.
+
+    jieba writes its dictionary cache to the temp folder unless told otherwise; the build writes
+    nothing outside the project. Material's search plugin cuts with the same jieba, later.
+    """
+    import jieba
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(cache_dir)
+    jieba.setLogLevel(logging.WARNING)
+    if JS not in extra_javascript:
+        extra_javascript.append(JS)
+    if CSS not in extra_css:
+        extra_css.append(CSS)
+
+
+def update_site(site_dir: str | Path) -> Stats | None:
+    """Copy our script and stylesheet into `site_dir`; rewrite its search/search_index.json.
+
+    Returns None where there is no index (the search plugin is off).
+    """
+    site = Path(site_dir)
+    for target, name in _SITE_FILES.items():
+        (site / target).parent.mkdir(parents=True, exist_ok=True)
+        (site / target).write_bytes((ASSETS / name).read_bytes())
+    path = site / "search" / "search_index.json"
+    if not path.is_file():
+        return None
+    raw = path.read_bytes()
+    import jieba  # only where there is an index to write: its dictionary takes a second to load
+
+    data, stats = rewrite_index(json.loads(raw), jieba.cut_for_search)
+    text = dumps(data).encode("utf-8")
+    path.write_bytes(text)
+    stats.bytes_before, stats.bytes_after = len(raw), len(text)
+    return stats
