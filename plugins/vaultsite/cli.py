@@ -3,6 +3,7 @@
     vaultsite fix-text FILE          repaired text to stdout, what changed to stderr
     vaultsite fix [--write] PATH...  a unified diff per note that would change; --write repairs in
                                      place and keeps the original beside it as NAME.md.orig
+    vaultsite check SITE_DIR         every internal link, image and anchor of a built site, offline
 
 Add a subcommand by writing ``_cmd_<name>(args) -> int`` and registering it in :func:`_parser`.
 """
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from vaultsite import check
 from vaultsite.repair import repair_bytes
 
 BACKUP_SUFFIX = ".orig"
@@ -40,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         "--write", action="store_true", help=f"repair in place, keeping each original as NAME{BACKUP_SUFFIX}"
     )
     fix.set_defaults(func=_cmd_fix)
+
+    site = commands.add_parser("check", help="check a built site's links, images and anchors offline")
+    check.add_arguments(site)
+    site.set_defaults(func=check.run)
     return parser
 
 
