@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unicodedata
@@ -301,7 +302,8 @@ async def _run_one(run: _Run, kernel: str, timeout: float) -> Executed:
     start = time.perf_counter()
     message, line_in_cell = None, None
     try:
-        await client.async_execute(env={**os.environ, **KERNEL_ENV})
+        # The kernel's stderr would pour a traceback into the build log when a timeout stops it.
+        await client.async_execute(env={**os.environ, **KERNEL_ENV}, stderr=subprocess.DEVNULL)
     except NoSuchKernel as missing:
         raise KernelUnavailable(f"no Jupyter kernel named {kernel!r} to run {run.path}: {missing} "
                                 f"(install ipykernel in this environment)") from missing

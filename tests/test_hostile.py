@@ -1,0 +1,186 @@
+"""A vault of bad input: the build goes on, names each problem's file (and line), publishes every
+good note, fails under --strict, and never reads or publishes anything outside docs_dir."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+
+SECRET = "TOP-SECRET-OUTSIDE-THE-VAULT"
+
+NOTES: dict[str, bytes | str] = {
+    "index.md": "# Home\n",
+    "binary.md": bytes(range(256)) * 40,
+    "empty.md": "",
+    "only-front-matter.md": "---\ntitle: Just meta\n---\n",
+    "bad-front-matter.md": "---\ntitle: [unclosed\n  : : :\n---\n# Bad front matter\ntext\n",
+    "multimarkdown-looking.md": "Note: this first line is text, not metadata\n\n# Kept\n",
+    "cp1252.md": "# Café\n\nNaïve “quotes” – déjà vu\n".encode("cp1252"),
+    "gbk.md": "# 中文笔记\n\n这是一个用GBK编码保存的笔记，深度学习与神经网络。\n".encode("gbk"),
+    "bom-crlf.md": "\ufeff# BOM note\r\n\r\nline one\r\nline two\r\n".encode("utf-8"),
+    "huge.md": "# Huge\n\n" + "\n".join(f"Paragraph {i} with [a link](Nowhere{i % 50}.md), `code` and **bold**."
+                                      for i in range(40000)) + "\n",
+    "deep-list.md": "# Deep\n\n" + "".join("  " * i + f"- level {i}\n" for i in range(60)),
+    "brackets.md": "# Brackets\n\n" + "[" * 5000 + " and " + "](" * 3000 + "\n" + "[a](" * 4000 + "\n",
+    "quotes.md": "# Quotes\n\n" + "".join(">" * i + f" q{i}\n" for i in range(1, 80)),
+    "A.md": "# A\n\n![[B]]\n",
+    "B.md": "# B\n\n![[A]]\n",
+    "Self.md": "# Self\n\n![[Self]]\n",
+    "100% sure?.md": "# Sure\n",
+    "a & b #1.md": "# Ampersand\n",
+    "🧪 emoji name.md": "# Emoji\n",
+    unicodedata.normalize("NFD", "Résumé.md"): "# Résumé\n",
+    "links.md": (
+        "# Links\n\n"
+        "[pct](100%25%20sure%3F.md) [amp](a%20&%20b%20%231.md) [emoji](🧪%20emoji%20name.md) [[Résumé]]\n"
+        "[up](../../secret.md) ![img](../../outside/secret.png) <img src=\"../../outside/secret.png\">\n"
+        "[abs](/etc/passwd) [win](C:\\Users\\me\\secret.md)\n"
+        "[js](javascript:alert(1)) [JS](JaVaScRiPt:alert(1)) [tab](java\tscript:alert(1))\n"
+        "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n"
+        "<a href=\"javascript:alert(2)\">raw js</a>\n"
+    ),
+    "hang.md": (
+        "---\njupyter:\n  kernelspec:\n    name: python3\n    display_name: Python 3\n    language: python\n---\n\n"
+        "# Hangs\n\n```python\nimport time\ntime.sleep(600)\n```\n"
+    ),
+    "raises.md": (
+        "---\njupyter:\n  kernelspec:\n    name: python3\n    display_name: Python 3\n    language: python\n---\n\n"
+        "# Raises\n\n```python\nx = 1\n```\n\n```python\nraise ValueError('bad cell')\n```\n"
+    ),
+}
+
+# Every file the build opens is recorded, to prove nothing outside the project is read.
+DRIVER = """
+import sys
+opened = open(sys.argv[1], "w")
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and not opened.closed:
+        opened.write(args[0] + "\\n")
+sys.addaudithook(hook)
+from mkdocs.__main__ import cli
+sys.argv = ["mkdocs", *sys.argv[2:]]
+cli()
+"""
+
+
+def build(project: Path, strict: bool) -> subprocess.CompletedProcess:
+    args = ["build", "--site-dir", "site", *(["--strict"] if strict else [])]
+    return subprocess.run([sys.executable, "-c", DRIVER, str(project / "opened.txt"), *args],
+                          cwd=project, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    top = tmp_path_factory.mktemp("hostile")
+    project = top / "project"
+    docs = project / "docs"
+    docs.mkdir(parents=True)
+    (top / "secret.md").write_text(SECRET, encoding="utf-8")
+    (top / "outside").mkdir()
+    (top / "outside" / "secret.png").write_text(SECRET, encoding="utf-8")
+    for name, content in NOTES.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (docs / name).write_bytes(data)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "\n  - vaultsite\n" in config and "\nstrict: true\n" in config
+    config = config.replace("\n  - vaultsite\n", "\n  - vaultsite:\n      notebook_timeout: 5\n")
+    (project / "mkdocs.yml").write_text(config.replace("\nstrict: true\n", "\nstrict: false\n"), encoding="utf-8")
+    return project, build(project, strict=False)
+
+
+def page(project: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((project / "site" / name / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_build_goes_on_and_names_each_problem(hostile):
+    project, result = hostile
+    assert result.returncode == 0, result.stderr
+    log = result.stderr
+    for expected in (
+        "binary.md: binary data in a note (NUL bytes), not published",
+        "bad-front-matter.md:3: front matter is not valid YAML",
+        "A.md:3: embed cycle", "B.md:3: embed cycle", "Self.md:3: embed cycle",
+        "links.md:5: link to '/etc/passwd' not published",
+        "links.md:6: link to 'javascript:alert(1)' not published",
+        "links.md:6: link to 'JaVaScRiPt:alert(1)' not published",
+        "links.md:7: link to 'data:text/html",
+        "links.md:8: link to 'javascript:alert(2)' not published",
+        "hang.md:", "raises.md:",
+    ):
+        assert expected in log, expected
+    assert re.search(r"hang\.md:\d+: cell \d+: .*(?i:timed? ?out)", log), "a hanging cell times out, named"
+    assert re.search(r"raises\.md:\d+: cell \d+: .*ValueError: bad cell", log)
+    assert "Traceback" not in log, "a stopped kernel's noise stays out of the build log"
+
+
+def test_strict_fails_on_those_problems(hostile):
+    project, _ = hostile
+    result = build(project, strict=True)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Aborted with" in output and "warnings in strict mode" in output
+
+
+def test_every_good_note_is_published(hostile):
+    project, _ = hostile
+    site = project / "site"
+    for name in ("empty", "only-front-matter", "cp1252", "gbk", "bom-crlf", "huge", "deep-list", "brackets",
+                 "quotes", "A", "B", "Self", "100% sure?", "a & b #1", "🧪 emoji name", "links", "hang", "raises"):
+        assert (site / name / "index.html").is_file(), name
+    assert not (site / "binary").exists(), "a binary file is not a page"
+    assert "Naïve “quotes” – déjà vu" in page(project, "cp1252").get_text()
+    assert "深度学习与神经网络" in page(project, "gbk").get_text()
+    bom = page(project, "bom-crlf").select_one("article")
+    assert bom.h1.find(string=True) == "BOM note" and "line one" in bom.get_text()
+    assert "this first line is text, not metadata" in page(project, "multimarkdown-looking").get_text()
+    broken = page(project, "bad-front-matter").select_one("article")
+    assert "title: [unclosed" in broken.get_text(), "broken front matter is shown, not lost"
+    deep = page(project, "deep-list").select_one("article")
+    assert "level 59" in deep.get_text()
+    assert len(page(project, "huge").select("article p")) >= 40000 // 200
+
+
+def test_names_with_special_characters_link_and_resolve(hostile):
+    project, _ = hostile
+    links = page(project, "links")
+    hrefs = {a.get_text(): a["href"] for a in links.select("article a[href]")}
+    assert hrefs["pct"] == "../100%25%20sure%3F/"
+    assert hrefs["amp"] == "../a%20%26%20b%20%231/"
+    assert hrefs["emoji"] == "../%F0%9F%A7%AA%20emoji%20name/"
+    assert hrefs["Résumé"].startswith("../Re")
+    for href in hrefs.values():
+        target = (project / "site" / "links" / unquote(href.split("#")[0])).resolve()
+        assert (target / "index.html").is_file() or target.is_file(), href
+
+
+def test_scripts_and_data_are_never_live_links(hostile):
+    project, _ = hostile
+    html = (project / "site" / "links" / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(java\s*script|vbscript|data:text)""", html, re.IGNORECASE)
+    texts = [s.get_text() for s in page(project, "links").select(".vs-unsafe")]
+    assert {"js", "JS", "tab", "data", "abs", "win"} <= set(texts)
+
+
+def test_nothing_outside_the_vault_is_read_copied_or_published(hostile):
+    project, _ = hostile
+    outside = project.parent
+    opened = (project / "opened.txt").read_text(encoding="utf-8").split("\n")
+    leaks = [p for p in opened if p and Path(p).resolve().is_relative_to(outside)
+             and not Path(p).resolve().is_relative_to(project)]
+    assert leaks == []
+    for path in (project / "site").rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    assert not list((project / "site").rglob("secret*"))
+    report = json.loads((project / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
+    assert report["notes"]["links.md"]["missing_assets"], "the links climbing out are reported as missing"
