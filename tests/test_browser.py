@@ -11,7 +11,6 @@ import http.server
 import os
 import shutil
 import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -12,16 +12,15 @@ import contextlib
 import functools
 import http.server
 import json
-import os
 import threading
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from conftest import FIXTURES, build_site
 from fixtures import read_cases, write_cases
-from test_browser import ARTIFACTS, CHROMIUM, NOTES, browser  # noqa: F401 (a fixture)
+from test_browser import ARTIFACTS, CHROMIUM, browser  # noqa: F401 (a fixture)
 from vaultsite import search
 
 PAIRS = FIXTURES / "search" / "pairs.md"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from urllib.parse import quote
+
+from .links import encode_path, escape_brackets
 
 
-def _link(title: str, target: str, from_path: str) -> str:
+def note_link(title: str, target: str, from_path: str) -> str:
+    """A Markdown link, written in the note at `from_path`, to the note at `target`."""
     relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
-    title = title.replace("[", r"\[").replace("]", r"\]")
-    return f"[{title}]({quote(relative, safe='/()&,;=+!*@~-_.')})"
+    return f"[{escape_brackets(title)}]({encode_path(relative)})"
 
 
 def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -25,7 +26,7 @@ def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def backlinks_block(page: str, sources: list[str], titles: dict[str, str]) -> str:
     """Markdown appended to `page`: the notes linking to it."""
-    items = "\n".join(f"- {_link(titles[s], s, page)}" for s in sources)
+    items = "\n".join(f"- {note_link(titles[s], s, page)}" for s in sources)
     return (f'\n\n<div class="vs-backlinks" markdown>\n\n**链接到本页 · Linked from**\n\n{items}\n\n</div>\n')
 
 
@@ -38,6 +39,6 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
     if not unwritten:
         lines.append("Every linked note is written. 所有链接的笔记都已写成。")
     for name in sorted(unwritten, key=str.casefold):
-        sources = ", ".join(_link(titles[s], s, page) for s in unwritten[name])
+        sources = ", ".join(note_link(titles[s], s, page) for s in unwritten[name])
         lines.append(f"- **{name}** ← {sources}")
     return "\n".join(lines) + "\n"

@@ -82,7 +82,7 @@ class LinkRewriter:
         name, _, heading = target.partition("#")
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
-            return f"[{_escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
+            return f"[{escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
         found = self.vault.find_name(name, self.base)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
@@ -93,12 +93,12 @@ class LinkRewriter:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
             return self._unwritten(name, label or target, lineno)
-        shown = _escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
+        shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
         if _is_attachment(found):
-            return f"[{shown}]({_encode(self._relative(found))})"
+            return f"[{shown}]({encode_path(self._relative(found))})"
         self.found.links.append((lineno, found))
         anchor = self._anchor(found, heading, lineno) if heading else ""
-        return f"[{shown}]({_encode(self._relative(found))}{anchor})"
+        return f"[{shown}]({encode_path(self._relative(found))}{anchor})"
 
     def _link(self, link: "_Link", lineno: int) -> str:
         dest = link.dest
@@ -122,7 +122,7 @@ class LinkRewriter:
         anchor = self._anchor(target, unquote(fragment), lineno) if fragment else ""
         if target.lower().endswith(".md"):
             self.found.links.append((lineno, target))
-        return f"[{text}]({_encode(self._relative(target))}{anchor})"
+        return f"[{text}]({encode_path(self._relative(target))}{anchor})"
 
     def _image(self, target: str | None, dest: str, alt: str, width: str | None,
                height: str | None, lineno: int) -> str:
@@ -131,7 +131,7 @@ class LinkRewriter:
         attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
         if width:
             self.count("image_size")
-        image = f"![{alt}]({_encode(self._relative(target))})"
+        image = f"![{alt}]({encode_path(self._relative(target))})"
         return f"{image}{{{attrs} }}" if attrs else image
 
     def _bare_anchor(self, match: re.Match) -> str:
@@ -267,7 +267,7 @@ def _attributes(text: str) -> dict[str, str | None]:
     return attrs
 
 
-def _escape_brackets(text: str) -> str:
+def escape_brackets(text: str) -> str:
     return text.replace("[", r"\[").replace("]", r"\]")
 
 
@@ -280,7 +280,7 @@ def _split_size(alt: str) -> tuple[str, str | None, str | None]:
     return name.strip(), match.group(1), match.group(2)
 
 
-def _encode(path: str) -> str:
+def encode_path(path: str) -> str:
     return quote(path, safe="/()&',;=+!*@~-_.")
 
 

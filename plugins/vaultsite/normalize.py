@@ -19,7 +19,8 @@ from typing import Callable
 
 from markdown_it import MarkdownIt
 
-from .links import Found, LinkRewriter, Vault, _escape_brackets, _encode
+from .backlinks import note_link
+from .links import Found, LinkRewriter, Vault, escape_brackets
 
 
 class Notes(Vault):
@@ -228,7 +229,7 @@ class _Rewriter:
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
             title = posixpath.splitext(posixpath.basename(target))[0] + (f" › {heading}" if heading else "")
-            link = f"[{_escape_brackets(title)}]({_encode(posixpath.relpath(target, posixpath.dirname(self.path) or '.'))})"
+            link = note_link(title, target, self.path)
             block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                      *inner, "", "</div>", ""]
             self._replace(i, i + 1, [self._mask(l) for l in block])
@@ -315,7 +316,7 @@ class _Rewriter:
             elif tok.type == "definition" and _label_key(tok.meta["label"]) not in used:
                 start, end = tok.map
                 title = tok.meta.get("title") or tok.meta["label"]
-                item = f"- [{_escape_brackets(title)}](<{tok.meta['url']}>)"
+                item = f"- [{escape_brackets(title)}](<{tok.meta['url']}>)"
                 if previous_end is not None and all(not self.masked[j].strip() for j in range(previous_end, start)):
                     # Bookmarks apart only by blank lines are one tight list.
                     for j in range(previous_end, start):
