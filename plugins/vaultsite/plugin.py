@@ -37,7 +37,7 @@ from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
-from .normalize import normalize
+from .normalize import Normalized, normalize
 from .repair import repair_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify
@@ -78,54 +78,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     @event_priority(50)
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
-        """Early (50), so that plugins after us see the repaired notes and our generated page."""
+        """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
             return None
-        notes = list(files.documentation_pages())
-        self.sources = self._read_notes(notes)
-        for f in notes:
-            if f.src_uri not in self.sources:  # binary: never published
-                files.remove(f)
-        notes = [f for f in notes if f.src_uri in self.sources]
+        notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
-        redirects = {v: g.canonical for g in groups for v in g.versions}
-        self.versions = set(redirects)
-        for f in notes:
-            if f.src_uri in self.versions:
-                f.inclusion = InclusionLevel.NOT_IN_NAV
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
-        bodies = {path: front.body for path, front in self.fronts.items()}
         titles = {path: note_title(path, source) for path, source in self.sources.items()}
-        urls = {f.src_uri: unquote(f.url) for f in files}
-        vault = VaultIndex(urls, config.docs_dir, bodies, self.slugify, redirects)
-        links, unwritten = {}, defaultdict(set)
-        for path, body in bodies.items():
-            front = self.fronts[path]
-            result = normalize(body, path, vault, self.slugify, front.body_line)
-            self.markdown[path] = _show_broken_front_matter(front) + result.text
-            if front.error:
-                log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
-            self._report_normalized(path, result)
-            if path in self.versions:
-                continue  # a version's links are its canonical note's: count them once
-            links[path] = [target for _, target in result.found.links]
-            for _, target in result.found.unwritten:
-                unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
-        for group in groups:
-            self.markdown[group.canonical] += canonical_note(group, titles)
-            for path in group.versions:
-                banner, diff = version_note(path, group, titles, bodies[group.canonical], bodies[path])
-                self.markdown[path] = _after_title(self.markdown[path], banner) + diff
-        for target, sources in backlinks(links).items():
-            self.markdown[target] += backlinks_block(target, sources, titles)
-        page = self.config.unwritten_page
-        if page and files.get_file_from_path(page) is None:
-            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()}, titles)
-            files.append(File.generated(config, page, content=content))
-        css = Path(__file__).parent / "assets" / "vaultsite.css"
-        files.append(File.generated(config, CSS, abs_src_path=str(css)))
+        vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
+                           {path: front.body for path, front in self.fronts.items()}, self.slugify,
+                           redirects={v: g.canonical for g in groups for v in g.versions})
+        links, unwritten = self._normalize_notes(vault)
+        self._add_versions_and_backlinks(groups, links, titles)
+        self._add_generated_files(files, config, unwritten, titles)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -170,18 +137,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             raise PluginError(f"vaultsite: cannot write the build report in {self.cache_dir}: {error}")
         log.info(f"{self.report.summary()} (report: {self.cache_dir / 'report.json'})")
 
-    def _read_notes(self, notes: list[File]) -> dict[str, str]:
-        """Decode and repair each note; clean notes give the repair model the vault's vocabulary."""
+    def _read_notes(self, files: Files) -> list[File]:
+        """Decode and repair each note into self.sources (clean notes give the repair model the
+        vault's vocabulary); a binary file is taken out of the site. Returns the notes."""
+        notes = list(files.documentation_pages())
         raw = {f.src_uri: f.content_bytes for f in notes}
-        for path, data in list(raw.items()):
-            if b"\0" in data[:8192]:
-                log.warning(f"{path}: binary data in a note (NUL bytes), not published")
-                del raw[path]
+        for f in notes:
+            if b"\0" in raw[f.src_uri][:8192]:
+                log.warning(f"{f.src_uri}: binary data in a note (NUL bytes), not published")
+                del raw[f.src_uri]
+                files.remove(f)
         if not self.config.repair:
-            return {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
+            self.sources = {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
+            return [f for f in notes if f.src_uri in raw]
         results = {path: repair_bytes(data) for path, data in raw.items()}
         context = [r.text for r in results.values() if not r.changed]
-        sources = {}
         for path, result in results.items():
             if result.changed:
                 result = repair_bytes(raw[path], context)
@@ -190,8 +160,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             elif result.encoding != "utf-8":
                 self.report.note(path)["repair"] = result.to_dict()
                 log.info(f"{path}: decoded from {result.encoding}")
-            sources[path] = result.text.replace("\r\n", "\n")
-        return sources
+            self.sources[path] = result.text.replace("\r\n", "\n")
+        return [f for f in notes if f.src_uri in raw]
 
     def _execute_notebooks(self, notes: list[File], files: Files, config: MkDocsConfig) -> None:
         """Run each notebook (or take its outputs from the cache) and make it a plain note with
@@ -227,12 +197,52 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             for f in notes])
         self.report.groups = [{"canonical": g.canonical, "versions": list(g.versions), "why": list(g.reasons)}
                               for g in groups]
+        self.versions = {v for g in groups for v in g.versions}
+        for f in notes:
+            if f.src_uri in self.versions:
+                f.inclusion = InclusionLevel.NOT_IN_NAV
         for g in groups:
             log.info(f"{g.canonical}: canonical page of {len(g.versions) + 1} versions "
                      f"({', '.join(g.versions)})")
         return groups
 
-    def _report_normalized(self, path: str, result) -> None:
+    def _normalize_notes(self, vault: VaultIndex) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+        """Normalize every note into self.markdown. Returns who links to which note, and
+        {unwritten note name: notes linking to it}; a version's links count once, as its canonical's."""
+        links, unwritten = {}, defaultdict(set)
+        for path, front in self.fronts.items():
+            result = normalize(front.body, path, vault, self.slugify, front.body_line)
+            self.markdown[path] = _show_broken_front_matter(front) + result.text
+            if front.error:
+                log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
+            self._report_normalized(path, result)
+            if path not in self.versions:
+                links[path] = [target for _, target in result.found.links]
+                for _, target in result.found.unwritten:
+                    unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
+        return links, unwritten
+
+    def _add_versions_and_backlinks(self, groups: list[Group], links: dict[str, list[str]],
+                                    titles: dict[str, str]) -> None:
+        for group in groups:
+            self.markdown[group.canonical] += canonical_note(group, titles)
+            for path in group.versions:
+                body, canonical = self.fronts[path].body, self.fronts[group.canonical].body
+                banner, diff = version_note(path, group, titles, canonical, body)
+                self.markdown[path] = _after_title(self.markdown[path], banner) + diff
+        for target, sources in backlinks(links).items():
+            self.markdown[target] += backlinks_block(target, sources, titles)
+
+    def _add_generated_files(self, files: Files, config: MkDocsConfig, unwritten: dict[str, set[str]],
+                             titles: dict[str, str]) -> None:
+        page = self.config.unwritten_page
+        if page and files.get_file_from_path(page) is None:
+            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()}, titles)
+            files.append(File.generated(config, page, content=content))
+        css = Path(__file__).parent / "assets" / "vaultsite.css"
+        files.append(File.generated(config, CSS, abs_src_path=str(css)))
+
+    def _report_normalized(self, path: str, result: Normalized) -> None:
         entry = self.report.note(path)
         entry["normalized"] = dict(result.applied)
         entry["missing_assets"] = [f"{line}: {target}" for line, target in result.found.missing]
