@@ -53,15 +53,12 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def offline_page(browser, server):
-    """A page whose every request off 127.0.0.1 is refused and recorded, with console errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def watch_offline(page, base: str, console: tuple[str, ...] = ("error",)):
+    """Refuse and record every request off `base`; record failed requests and console messages."""
     page.off_machine, page.failed, page.errors = [], [], []
 
     def route(r):
-        if r.request.url.startswith(server):
+        if r.request.url.startswith(base):
             r.continue_()
         else:
             page.off_machine.append(r.request.url)
@@ -70,8 +67,15 @@ def offline_page(browser, server):
     page.route("**/*", route)
     page.on("requestfailed", lambda req: page.failed.append(req.url))
     page.on("response", lambda res: res.status >= 400 and page.failed.append(f"{res.status} {res.url}"))
-    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-    yield page
+    page.on("console", lambda msg: msg.type in console and page.errors.append(msg.text))
+    return page
+
+
+@pytest.fixture
+def offline_page(browser, server):
+    """A page whose every request off 127.0.0.1 is refused and recorded, with console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield watch_offline(context.new_page(), server)
     context.close()
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from fixtures import Case, read_cases, write_cases
+from fixtures import Case, read_cases, regenerating
 from vaultsite import check
 
 FILES = sorted((FIXTURES / "check").glob("*.md"))
@@ -57,16 +57,7 @@ def run_check(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def regenerated(regen):
-    """Collects regenerated reports and rewrites each fixture file once, at the end."""
-    outputs: dict[str, str] = {}
-    yield outputs
-    if regen:
-        for path in FILES:
-            cases = read_cases(path)
-            for case in cases:
-                case.expected = outputs.get(case.id, case.expected)
-            write_cases(path, cases)
-
+    yield from regenerating(FILES, regen)
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fixture_case(case: Case, tmp_path, capsys, regen, regenerated):

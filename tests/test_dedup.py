@@ -15,7 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import FIXTURES, ROOT
-from fixtures import Case, read_cases, write_cases
+from fixtures import Case, read_cases, regenerating
 from vaultsite.dedup import (
     Group, NoteVersion, _all_pairs, _facts, _group, diff_markdown, group_versions, note_title,
     strip_copy_marker, title_key,
@@ -66,15 +66,7 @@ def show(groups: list[Group]) -> str:
 
 @pytest.fixture(scope="module")
 def regenerated(regen):
-    outputs: dict[str, str] = {}
-    yield outputs
-    if regen:
-        for path in GROUP_FILES + DIFF_FILES:
-            cases = read_cases(path)
-            for case in cases:
-                case.expected = outputs.get(case.id, case.expected)
-            write_cases(path, cases)
-
+    yield from regenerating(GROUP_FILES + DIFF_FILES, regen)
 
 def check(case: Case, got: str, regen: bool, regenerated: dict[str, str]) -> None:
     if regen:

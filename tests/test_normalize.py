@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from conftest import FIXTURES, build_site
-from fixtures import Case, read_cases, write_cases
+from fixtures import Case, read_cases, regenerating
 
 FILES = sorted((FIXTURES / "normalize").glob("*.md"))
 CASES = [case for path in FILES for case in read_cases(path)]
@@ -78,16 +78,7 @@ def rendered(site: Path, case: Case) -> str:
 
 @pytest.fixture(scope="session")
 def regenerated(regen):
-    """Collects regenerated outputs and rewrites each fixture file once, at the end."""
-    outputs: dict[str, str] = {}
-    yield outputs
-    if regen:
-        for path in FILES:
-            cases = read_cases(path)
-            for case in cases:
-                case.expected = outputs.get(case.id, case.expected)
-            write_cases(path, cases)
-
+    yield from regenerating(FILES, regen)
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fixture_case(case, fixture_site, regen, regenerated):

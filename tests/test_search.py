@@ -19,8 +19,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import FIXTURES, build_site
-from fixtures import read_cases, write_cases
-from test_browser import ARTIFACTS, CHROMIUM, browser  # noqa: F401 (a fixture)
+from fixtures import read_cases, regenerating
+from test_browser import ARTIFACTS, CHROMIUM, browser, watch_offline  # noqa: F401 (a fixture)
 from vaultsite import search
 
 PAIRS = FIXTURES / "search" / "pairs.md"
@@ -32,14 +32,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not instal
 
 @pytest.fixture(scope="module")
 def regenerated_pairs(regen):
-    outputs: dict[str, str] = {}
-    yield outputs
-    if regen:
-        cases = read_cases(PAIRS)
-        for case in cases:
-            case.expected = outputs.get(case.id, case.expected)
-        write_cases(PAIRS, cases)
-
+    yield from regenerating([PAIRS], regen)
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bilingual_pairs(case, regen, regenerated_pairs):
@@ -180,20 +173,8 @@ def _offline_page(browser, httpd, **options):  # noqa: F811 (the fixture)
     """A page whose requests off 127.0.0.1 are refused and recorded, as in test_browser.py."""
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
-    page = context.new_page()
-    page.base, page.off_machine, page.failed, page.errors = base, [], [], []
-
-    def route(r):
-        if r.request.url.startswith(base):
-            r.continue_()
-        else:
-            page.off_machine.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("requestfailed", lambda req: page.failed.append(req.url))
-    page.on("response", lambda res: res.status >= 400 and page.failed.append(f"{res.status} {res.url}"))
-    page.on("console", lambda msg: msg.type in ("error", "warning") and page.errors.append(msg.text))
+    page = watch_offline(context.new_page(), base, console=("error", "warning"))
+    page.base = base
     try:
         yield page
     finally:
