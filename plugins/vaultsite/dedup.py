@@ -130,17 +130,22 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return front.meta, front.body
 
 
+def _code_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
+    """The fence still open after `line` (given the one open before it), and whether `line` is
+    part of fenced code (its fences included)."""
+    opened = _FENCE.match(line)
+    if fence:
+        closes = opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
+        return (None if closes else fence), True
+    return (opened.group(1), True) if opened else (None, False)
+
+
 def _first_h1(body: str) -> tuple[str, int] | None:
     """The first `# ` heading outside fenced code and the index of its line."""
     fence = None
     for number, line in enumerate(body.split("\n")):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-        elif opened:
-            fence = opened.group(1)
-        else:
+        fence, in_code = _code_fence(fence, line)
+        if not in_code:
             match = _H1.match(line.rstrip("\r"))
             if match and match.group(1).strip():
                 return match.group(1).strip(), number
@@ -540,12 +545,7 @@ def _runs(text: str, other: str) -> list[tuple[int, str, list[str]]]:
     current: list[str] | None = None
     heading, fence = "", None
     for number, line in enumerate(split_front_matter(text)[1].split("\n"), meta_lines + 1):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-        elif opened:
-            fence = opened.group(1)
+        fence, in_code = _code_fence(fence, line)
         key = _line_key(line)
         if not key:
             if current is not None and current[-1]:
@@ -557,7 +557,7 @@ def _runs(text: str, other: str) -> list[tuple[int, str, list[str]]]:
                 current = []
                 runs.append((number, heading, current))
             current.append(line.rstrip())
-        if not fence and not opened and re.match(r"^ {0,3}#{1,6}[ \t]", line):
+        if not in_code and re.match(r"^ {0,3}#{1,6}[ \t]", line):
             heading = line.strip().lstrip("#").strip()
     for _, _, lines in runs:
         while lines and not lines[-1]:
