@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import frontmatter, mathml, notebooks, search
+from . import frontmatter, langmodel, mathml, notebooks, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -74,6 +74,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
+        langmodel.use_cache(self.cache_dir)  # the repair model, built once from the word lists
         return config
 
     @event_priority(50)
@@ -87,12 +88,15 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
         titles = {path: note_title(path, source) for path, source in self.sources.items()}
+        unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
         vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
                            {path: front.body for path, front in self.fronts.items()}, self.slugify,
                            redirects={v: g.canonical for g in groups for v in g.versions})
         links, unwritten = self._normalize_notes(vault)
         self._add_versions_and_backlinks(groups, links, titles)
-        self._add_generated_files(files, config, unwritten, titles)
+        if unwritten_file is not None:
+            unwritten_file.content_string = unwritten_page(
+                unwritten_file.src_uri, {name: sorted(s) for name, s in unwritten.items()}, titles)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -231,16 +235,19 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 banner, diff = version_note(path, group, titles, canonical, body)
                 self.markdown[path] = _after_title(self.markdown[path], banner) + diff
         for target, sources in backlinks(links).items():
-            self.markdown[target] += backlinks_block(target, sources, titles)
+            if target in self.markdown:  # a note, not a generated page
+                self.markdown[target] += backlinks_block(target, sources, titles)
 
-    def _add_generated_files(self, files: Files, config: MkDocsConfig, unwritten: dict[str, set[str]],
-                             titles: dict[str, str]) -> None:
-        page = self.config.unwritten_page
-        if page and files.get_file_from_path(page) is None:
-            content = unwritten_page(page, {name: sorted(s) for name, s in unwritten.items()}, titles)
-            files.append(File.generated(config, page, content=content))
+    def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
+        """Our stylesheet, and the unwritten-notes page (its content comes once links are known)."""
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
+        page = self.config.unwritten_page
+        if not page or files.get_file_from_path(page) is not None:
+            return None
+        generated = File.generated(config, page, content="")
+        files.append(generated)
+        return generated
 
     def _report_normalized(self, path: str, result: Normalized) -> None:
         entry = self.report.note(path)
