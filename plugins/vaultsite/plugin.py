@@ -184,7 +184,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if result.error:
                 log.warning(f"{uri}:{result.error_line or 1}: cell {result.error_cell}: {result.error_message}")
             else:
-                log.info(f"{uri}: {result.summary()}")
+                log.info(f"{uri}: " + ("outputs from the cache" if result.from_cache
+                                       else f"executed in {result.seconds:.1f} s"))
             self.sources[uri], images = notebooks.to_markdown(result.notebook)
             for name, data in images.items():
                 files.append(File.generated(config, posixpath.join(posixpath.dirname(uri), name), content=data))
