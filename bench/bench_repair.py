@@ -1,6 +1,7 @@
 """Repair throughput on clean and on damaged text, beside ftfy.fix_text on the same input.
 
-    python bench/bench_repair.py
+    python bench/bench_repair.py             # throughput
+    python bench/bench_repair.py --accuracy  # accuracy per code page, with the wrong characters
 
 Prints a Markdown table.  Inputs: the held-out corpus of tests/fixtures/repair (mixed Chinese,
 Japanese, Korean, European text, math, emoji, code), as it is (clean) and damaged the way note 000
@@ -11,15 +12,19 @@ load time is printed below the table).
 
 from __future__ import annotations
 
+import difflib
+import sys
 import time
 from pathlib import Path
 
 import ftfy
 
 from vaultsite.langmodel import default_model
-from vaultsite.repair import repair_text
+from vaultsite.repair import CODE_PAGES, repair_text
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "repair" / "corpus.md"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "repair"
+CORPUS = FIXTURES / "corpus.md"
+NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes"
 
 
 def damage(text: str, page: str = "cp1254") -> str:
@@ -36,7 +41,8 @@ def mb_per_s(function, text: str, repeat: int = 3) -> float:
     return len(text.encode("utf-8")) / best / 1e6
 
 
-def main() -> None:
+def measure() -> tuple[list[tuple[str, float, float, float]], float]:
+    """[(input, kB, vaultsite MB/s, ftfy MB/s)], and the language model's load time in seconds."""
     start = time.perf_counter()
     default_model()
     load = time.perf_counter() - start
@@ -50,13 +56,54 @@ def main() -> None:
         "clean, all languages": corpus * 40,
         "damaged (cp1254, lossy)": damage(corpus) * 4,
     }
-    print("| input | size | vaultsite repair_text (MB/s) | ftfy.fix_text (MB/s) | vaultsite / ftfy |")
-    print("|---|---:|---:|---:|---:|")
+    rows = []
     for name, text in inputs.items():
         ours = mb_per_s(repair_text, text)
         theirs = mb_per_s(ftfy.fix_text, text)
-        size = len(text.encode("utf-8")) / 1e3
-        print(f"| {name} | {size:.0f} kB | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f}× |")
+        rows.append((name, len(text.encode("utf-8")) / 1e3, ours, theirs))
+    return rows, load
+
+
+def table(rows: list[tuple[str, float, float, float]]) -> str:
+    lines = ["| input | size | vaultsite repair_text (MB/s) | ftfy.fix_text (MB/s) | vaultsite / ftfy |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| {name} | {size:.0f} kB | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f}× |"
+              for name, size, ours, theirs in rows]
+    return "\n".join(lines)
+
+
+def accuracy_report() -> str:
+    """Accuracy per code page on the development text (dev.md, which tuning may look at) and on
+    the held-out corpus, and on note 000; each with the characters it gets wrong."""
+    sys.path.insert(0, str(FIXTURES.parent.parent))
+    from test_repair import accuracy, damage as damage_through  # one definition of both
+
+    def wrong(true: str, repaired: str) -> str:
+        matcher = difflib.SequenceMatcher(None, true, repaired, autojunk=False)
+        return " ".join(f"{true[a:b]}→{repaired[c:d]}" for op, a, b, c, d in matcher.get_opcodes() if op != "equal")
+
+    lines = ["| text | code page | accuracy | wrong |", "|---|---|---:|---|"]
+    for name in ("dev.md", "corpus.md"):
+        true = (FIXTURES / name).read_text(encoding="utf-8")
+        for page in CODE_PAGES:
+            repaired = repair_text(damage_through(true, page)).text
+            lines.append(f"| {name} | {page} | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
+    twin = NOTES / "001_92c9aa251153fdad.txt"
+    if twin.exists():
+        true = twin.read_text(encoding="utf-8").replace("👩🏼🏫", "👩🏼\u200d🏫")
+        damaged = (NOTES / "000_409f261161ad2263.txt").read_text(encoding="utf-8")
+        for label, context in (("alone", ()), ("with its twin", [twin.read_text(encoding="utf-8")])):
+            repaired = repair_text(damaged, context).text
+            lines.append(f"| note 000 {label} | cp1254 | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if "--accuracy" in sys.argv:
+        print(accuracy_report())
+        return
+    rows, load = measure()
+    print(table(rows))
     print(f"\nLanguage model load (once per process, not in the figures): {load:.1f} s")
 
 

@@ -77,10 +77,10 @@ def corpus() -> str:
 
 
 # Where the repair stands today on each code page: a ratchet against regressions.  The issue's
-# target is 0.998 everywhere; the pages that lose many byte values (1253, 1257 lose 12 to 17) or
-# the soft hyphen inside common CJK characters are not there yet, and are marked so below.
-FLOORS = {"cp1252": 0.998, "cp1254": 0.995, "cp1250": 0.995, "cp1251": 0.998,
-          "cp1253": 0.975, "cp1257": 0.98, "latin-1": 0.998, "mac_roman": 0.998}
+# target is 0.998 everywhere; the pages that lose many byte values (1253 and 1257 lose 12 to 17,
+# among them 0x9F, which every emoji holds) are not there yet, and are marked so below.
+FLOORS = {"cp1252": 0.999, "cp1254": 0.998, "cp1250": 0.999, "cp1251": 0.999,
+          "cp1253": 0.983, "cp1257": 0.989, "latin-1": 0.999, "mac_roman": 0.999}
 BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below the 99.8 % target of issue 3")
 
 
@@ -116,7 +116,7 @@ def note_000() -> tuple[str, str]:
 def test_note_000_without_context(note_000: tuple[str, str]) -> None:
     damaged, true = note_000
     result = repair_text(damaged)
-    assert accuracy(true, result.text) >= 0.998
+    assert accuracy(true, result.text) >= 0.9985  # the issue's target is 0.998
     assert result.runs > 100 and result.rebuilt_bytes > 100
 
 

@@ -8,11 +8,15 @@ The model is a word-unigram model with a character fallback, in log-probabilitie
 * **Words** come from two well-kept packages, read from their installed data (nothing is downloaded
   or written): jieba's bundled Chinese dictionary (``dict.txt``, word and count) and wordfreq's
   ``small`` word lists for the languages whose scripts the Windows code pages carry (Western,
-  Central and Eastern European, Greek, Turkish, Baltic) plus Japanese and Korean, and the emoji
-  from wordfreq's large English list.  Only words with a non-ASCII character are kept: a repair
+  Central and Eastern European, Greek, Turkish, Baltic) plus Japanese, Korean and Chinese (how
+  often a word is used in running text, where jieba's counts describe a dictionary), and the emoji
+  from wordfreq's large English list.  Every emoji sequence of Unicode's recommended set (skin
+  tones, joiners, keycaps, flags; from pymdown-extensions' Twemoji index) is a word too, so
+  "👩🏼‍🏫" is known and "👩🏼‍🍫" is not.  Only words with a non-ASCII character are kept: a repair
   only ever chooses between non-ASCII characters, so pure-ASCII words never decide anything.
 * **Characters** that are not words of their own get a probability by Unicode block and category,
-  so a common CJK ideograph beats a rare extension-A one and a pictograph beats an alchemical sign.
+  so a common CJK ideograph beats a rare extension-A one and an emoji beats a pictograph that is
+  none; the operators of common mathematical notation ("∈", "≈", "−") beat the rest of their block.
 * **Emoji grammar** (skin tones, zero-width joiners, variation selectors, keycaps) is context
   dependent, so it is a pair score on neighbouring characters (:func:`pair_score`).
 
@@ -23,12 +27,17 @@ exactly when a clean twin of it is in the vault.  The base model holds no text o
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import marshal
 import math
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import wordfreq
 
@@ -39,7 +48,7 @@ _LANGUAGES = (
     "pl cs sk sl hu ro sh "  # cp1250
     "ru uk bg mk "  # cp1251
     "el tr lt lv "  # cp1253, cp1254, cp1257
-    "ja ko"
+    "ja ko zh"
 ).split()
 
 _LN10 = math.log(10)
@@ -48,6 +57,8 @@ _CONTEXT_WORD = -5.0
 _CONTEXT_CHAR = -7.0
 # A word in an unusual mix of cases ("dÍas") is looked up in lower case, at this cost.
 _ODD_CASE = -6.0
+# An emoji that wordfreq's large English list leaves out (its floor is about 10^-8).
+_RARE_EMOJI = -19.0
 
 
 # Common CJK punctuation, which the word lists leave out: rough shares of running text.
@@ -76,10 +87,23 @@ _SYMBOL_BLOCKS = (
 )
 
 
+# Punctuation that closes or continues a CJK phrase, and so never starts a line.
+_CJK_CLOSING = frozenset("，。、：；？！）》」』】〕")
+
+# The mathematical notation running text uses, commonest first (the operators of school and
+# university mathematics as a LaTeX primer lists them); the rest of a block keeps its prior.
+_COMMON_MATH = {
+    **dict.fromkeys("−×≤≥≈≠±→∞∈√∑∫∂·°", -11.0),
+    **dict.fromkeys("∀∃⇒⇔↔←∪∩⊂⊆∧∨¬∅∇∏≡∼∝⊥ℝℕℤℚℂ∉⊃⊇∘…′″⁻⁰¹²³⁴ⁿ₀₁₂ᵢ", -12.5),
+}
+
+
 def _char_prior(char: str) -> float:
     """Log-probability of a character that is not a word of its own, by block and category."""
     if char in _CJK_PUNCTUATION:
         return _CJK_PUNCTUATION[char]
+    if char in _COMMON_MATH:
+        return _COMMON_MATH[char]
     cp = ord(char)
     category = unicodedata.category(char)
     if 0x1F3FB <= cp <= 0x1F3FF or char in "\u200d\ufe0f\u20e3":
@@ -90,8 +114,8 @@ def _char_prior(char: str) -> float:
         return -16.0  # kana, Hangul syllables
     if category.startswith("L") and cp < 0x0530:
         return -14.0  # Latin, Greek, Cyrillic letters
-    if 0x1F300 <= cp <= 0x1FAFF and category == "So":
-        return -19.0  # pictographs
+    if 0x1F000 <= cp <= 0x1FAFF and category == "So":
+        return _RARE_EMOJI if is_emoji(char) else -25.0  # pictographs that are no emoji: rare
     for first, last, score in _SYMBOL_BLOCKS:
         if first <= cp <= last:
             return score
@@ -127,6 +151,8 @@ def pair_score(prev: str, char: str) -> float:
         # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
         # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
         score -= 5.0
+    if char in _CJK_CLOSING and prev in ("", " ", "\t", "\n", "\u3000") and prev != "":
+        score -= 8.0  # "、" or "）" opens no line and follows no space
     if prev == "\u200d":
         score += 4.0 if is_pictograph(char) else -10.0
     if char == "\u200d":
@@ -160,7 +186,7 @@ def _script(char: str) -> str:
 
 
 def _is_skin(char: str) -> bool:
-    return 0x1F3FB <= ord(char) <= 0x1F3FF
+    return len(char) == 1 and 0x1F3FB <= ord(char) <= 0x1F3FF
 
 
 class LanguageModel:
@@ -228,22 +254,28 @@ class LanguageModel:
 
     def with_context(self, texts: Iterable[str]) -> LanguageModel:
         """This model plus the vocabulary of ``texts`` (short n-grams of their non-ASCII runs)."""
-        words: dict[str, float] = {}
-        chars: dict[str, float] = {}
-        prefixes: set[str] = set()
+        # A vault repeats its phrases: each distinct run and word is taken apart once.
+        runs: set[str] = set()
+        tokens: set[str] = set()
         for text in texts:
-            for run in _NON_ASCII_RUN.findall(text):
-                chars.update(dict.fromkeys(run, _CONTEXT_CHAR))
-                for size in range(2, 5):
-                    for start in range(len(run) - size + 1):
-                        gram = run[start : start + size]
-                        words[gram] = _CONTEXT_WORD
-                        prefixes.update(gram[:i] for i in range(1, size))
-            for token in _WORD.findall(text):
-                if not token.isascii():
-                    lower = token.lower()
-                    words[lower] = _CONTEXT_WORD
-                    prefixes.update(lower[:i] for i in range(1, len(lower)))
+            runs.update(_NON_ASCII_RUN.findall(text))
+            tokens.update(_WORD.findall(text))
+        grams: set[str] = set()
+        prefixes: set[str] = set()
+        for run in runs:
+            n = len(run)
+            for size in range(2, 5):
+                grams.update(run[start : start + size] for start in range(n - size + 1))
+            # The prefixes of those n-grams: every piece of 1 to 3 characters that is not the end.
+            for size in range(1, 4):
+                prefixes.update(run[start : start + size] for start in range(n - size))
+        for token in tokens:
+            if not token.isascii():
+                lower = token.lower()
+                grams.add(lower)
+                prefixes.update(lower[:i] for i in range(1, len(lower)))
+        words = dict.fromkeys(grams, _CONTEXT_WORD)
+        chars = dict.fromkeys("".join(runs), _CONTEXT_CHAR)
         return LanguageModel(words, chars, prefixes, base=self)
 
 
@@ -252,9 +284,51 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]+")
 _WORD = re.compile(r"\w+")
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache(folder: Path | None) -> None:
+    """Keep the built base model in `folder` (a build's cache): read back in a quarter of the
+    time it takes to build from the word lists. Keyed by the versions of Python, wordfreq and jieba."""
+    global _cache_dir
+    _cache_dir = folder
+
+
 @lru_cache(maxsize=1)
 def default_model() -> LanguageModel:
-    """The base model, loaded once per process (about two seconds)."""
+    """The base model, loaded once per process (about two seconds; half a second from the cache)."""
+    path = _cache_path()
+    if path is not None:
+        try:
+            words, chars, prefixes = marshal.loads(path.read_bytes())
+            return LanguageModel(words, chars, prefixes)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    model = _build_default_model()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps((model._words, model._chars, model._prefixes)))
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return model
+
+
+def _cache_path() -> Path | None:
+    if _cache_dir is None:
+        return None
+    from importlib.metadata import version
+
+    basis = f"{_MODEL_SCHEMA} {sys.version} {version('wordfreq')} {version('jieba')} {_LANGUAGES}"
+    return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}.marshal"
+
+
+_MODEL_SCHEMA = 2  # bump when what the base model holds changes
+
+
+def _build_default_model() -> LanguageModel:
     words: dict[str, float] = {}
 
     def add(word: str, score: float) -> None:
@@ -271,6 +345,11 @@ def default_model() -> LanguageModel:
         for word in bucket:
             if is_pictograph(word[0]):
                 add(word, -index / 100 * _LN10)
+    # Every emoji sequence (skin tones, joiners, keycaps, flags) is a word, as likely as its
+    # first character; an emoji too rare for wordfreq's list scores below the list's floor.
+    for sequence in _emoji_sequences():
+        base = words.get(sequence[0], _RARE_EMOJI)
+        add(sequence, base if len(sequence) == 1 else base - 1.0)
 
     # jieba counts a character alone only where it stands as a word; how often it is written at
     # all (inside any word) is the better prior for a character of an unknown word.
@@ -286,6 +365,57 @@ def default_model() -> LanguageModel:
 
     prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
     return LanguageModel(words, chars, prefixes)
+
+
+@lru_cache(maxsize=1)
+def _emoji_sequences() -> frozenset[str]:
+    """The emoji of Unicode's recommended set, with their sequences, from pymdown-extensions'
+    Twemoji index (installed with mkdocs-material); each also with the variation selector U+FE0F
+    after its text-style characters, as keyboards write them ("❤️", "1️⃣", "🏳️‍🌈")."""
+    from pymdownx import twemoji_db
+
+    found = set()
+    for entry in twemoji_db.emoji.values():
+        for key in ("unicode", "unicode_alt"):
+            if key in entry:
+                chars = [chr(int(code, 16)) for code in entry[key].split("-") if code != "fe0f"]
+                found.add("".join(chars))
+                found.add("".join(c + "\ufe0f" * (_text_style(c) and not _is_skin(nxt[:1]))
+                                  for c, nxt in zip(chars, chars[1:] + [""])))
+    return frozenset(found)
+
+
+def _text_style(char: str) -> bool:
+    """Characters shown as text unless a variation selector asks for an emoji (digits, ❤, ☀)."""
+    return ord(char) < 0x1F000 and char not in _MODIFIERS and not 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+_MODIFIERS = "\u200d\u20e3\ufe0f" + "".join(map(chr, range(0x1F3FB, 0x1F400)))
+
+
+@lru_cache(maxsize=4096)
+def emoji_name_words(char: str) -> frozenset[str]:
+    """The words of an emoji's English name ("rainbow"; "thumbs", "up"), for a line that says
+    what its emoji shows; empty for anything else."""
+    return _emoji_names().get(char, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _emoji_names() -> dict[str, frozenset[str]]:
+    from pymdownx import twemoji_db
+
+    names: dict[str, set[str]] = {}
+    for entry in twemoji_db.emoji.values():
+        codes = entry["unicode"].split("-")
+        if len(codes) == 1:
+            words = re.findall(r"[a-z]{3,}", entry["name"].lower())
+            names.setdefault(chr(int(codes[0], 16)), set()).update(words)
+    return {char: frozenset(words) for char, words in names.items()}
+
+
+def is_emoji(char: str) -> bool:
+    """Whether ``char`` is an emoji on its own (in Unicode's recommended set)."""
+    return char in _emoji_sequences()
 
 
 def _jieba_dictionary() -> str:

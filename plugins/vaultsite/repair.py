@@ -24,7 +24,10 @@ How it is repaired (:func:`repair_text`):
    widened by the letters around it, scoring words and characters with
    :mod:`vaultsite.langmodel` (jieba and wordfreq frequencies, emoji grammar, and the vocabulary
    of the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
-   intact multi-byte sequence is evidence for repair.  The run is replaced only when the best
+   intact multi-byte sequence is evidence for repair, and so is a lead character standing alone
+   that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line
+   leaves unbalanced favours its other half; an emoji whose English name the line has just said
+   ("a rainbow 🌈") is favoured; "、" or "，" never opens a line.  The run is replaced only when the best
    repair scores better than the text as it stands, which is what keeps clean Turkish, Greek or
    Portuguese words ("doğru", "NÃO") as they are.
 
@@ -46,7 +49,7 @@ from functools import lru_cache
 import charset_normalizer
 from markdown_it import MarkdownIt
 
-from vaultsite.langmodel import LanguageModel, default_model, pair_score
+from vaultsite.langmodel import LanguageModel, default_model, emoji_name_words, pair_score
 
 # Code pages in order of preference when two explain the text equally well.
 CODE_PAGES = ("cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257", "latin-1", "mac_roman")
@@ -57,6 +60,9 @@ _INTACT_BONUS = 6.0
 _REBUILT_COST = 2.0
 # In a text that is mostly damaged, a code-page character left as it stands is unlikely.
 _KEEP_COST = 6.0
+# In such a text, a lead character without its continuations that leads complete sequences
+# elsewhere is another damaged character more likely than a clean one.
+_LONE_LEAD_COST = 8.0
 # Each token (word or single character) costs this much, so that known words beat strings of
 # frequent single characters ("亲授" over "亲成").
 _TOKEN_COST = 3.0
@@ -64,6 +70,10 @@ _TOKEN_COST = 3.0
 # other half is on the same line.
 _SEEN_BONUS = 3.0
 _PAIRS = "()[]{}（）【】《》「」『』〈〉〔〕“”‘’«»"
+# An unbalanced bracket on a line is strong evidence: the damaged character is its other half.
+_PAIRED_BONUS = 5.0
+# How far back on its line an emoji's name may be said.
+_NAME_REACH = 40
 # Letters either side of a run that join its words (a damaged "í" inside "días").
 _CONTEXT_CHARS = 8
 
@@ -159,6 +169,8 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     repairer = _RunRepairer(_model(tuple(context)), page, damaged)
     # The characters the text itself holds intact are evidence for its damaged ones.
     repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
+    if damaged:
+        repairer.leads = _lead_chars(page, (text[start:end] for start, end in runs_found))
     out: list[str] = []
     done = 0
     runs = changed = rebuilt = 0
@@ -268,6 +280,16 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
     return page, best >= 0.3 * totals[winners[0]]
 
 
+def _lead_chars(page: _CodePage, runs: Iterable[str]) -> set[str]:
+    """The characters that stand for a lead byte followed by its continuation somewhere."""
+    found = set()
+    for run in runs:
+        for char, following in zip(run, run[1:]):
+            if _sequence_length(page.to_byte[char]) > 1 and 0x80 <= page.to_byte[following] <= 0xBF:
+                found.add(char)
+    return found
+
+
 def _well_formed_continuations(data: bytes) -> int:
     """Continuation bytes that follow a lead byte within its sequence length."""
     count = 0
@@ -364,6 +386,7 @@ class _RunRepairer:
         self.page = page
         self.keep_cost = _KEEP_COST if damaged else 0.0
         self.seen: set[str] = set()
+        self.leads: set[str] = set()
 
     def add_context(self, chars: set[str]) -> None:
         """Favour candidates the text spells intact elsewhere."""
@@ -384,15 +407,30 @@ class _RunRepairer:
 
         ``line`` is the rest of the line before and after the run, to pair brackets."""
         data = bytes(self.page.to_byte[c] for c in run)
-        slots = [(_pair_brackets(candidates, *line), lost) for candidates, lost in self._slots(run, data)]
+        slots = self._slots(run, data)
+        # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
+        certain = [candidates[0][0] if len(candidates) == 1 else "" for candidates, _ in slots]
+        slots = [
+            (_pair_brackets(candidates, line[0] + "".join(certain[:i]), "".join(certain[i + 1 :]) + line[1]), lost)
+            for i, (candidates, lost) in enumerate(slots)
+        ]
         decodable = sum(1 for candidates, _ in slots if candidates[0][1] != 0.0)
         if not decodable:
             return None  # nothing decodes: these are clean characters of the code page
         fixed = [[(c, 0.0)] for c in left]
         after = [[(c, 0.0)] for c in right]
-        best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after)
-        keep_score, _ = _viterbi(self.model, fixed + [[(c, 0.0)] for c in run] + after)
-        if best_score <= keep_score - self.keep_cost * decodable:
+        # What stands before the lattice (a space, a line start) tells where punctuation can go.
+        before = "" if left else (line[0][-1:] or "\n")
+        best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after, before)
+        keep_score, _ = _viterbi(self.model, fixed + [[(c, 0.0)] for c in run] + after, before)
+        # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
+        # clean where the same character leads well-formed sequences elsewhere in the text.
+        lone = sum(
+            1
+            for char, following in zip(run, run[1:] + " ")
+            if char in self.leads and not 0x80 <= self.page.to_byte.get(following, 0) <= 0xBF
+        )
+        if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone:
             return None
         repaired = best[len(left) : len(best) - len(right)]
         if repaired == run:
@@ -456,13 +494,24 @@ class _RunRepairer:
 
 
 def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidates:
-    """Favour an opening bracket or quote closed later on its line, and a closing one opened."""
+    """Favour an opening bracket or quote that a later one on its line is left waiting for, a
+    closing one that an earlier one waits for, and an emoji whose name the line has just said
+    ("a rainbow 🌈")."""
     if len(candidates) == 1:
         return candidates
+    words = set(_WORD.findall(before[-_NAME_REACH:].lower()))
     paired = []
     for char, prior in candidates:
         index = _PAIRS.find(char)
-        if index >= 0 and (after if index % 2 == 0 else before).count(_PAIRS[index ^ 1]):
+        if index >= 0:
+            opening, closing = _PAIRS[index & ~1], _PAIRS[index | 1]
+            if index % 2 == 0:
+                waiting = after.count(closing) - after.count(opening)
+            else:
+                waiting = before.count(opening) - before.count(closing)
+            if waiting > 0 or (opening == closing and (before + after).count(char) % 2):
+                prior += _PAIRED_BONUS
+        elif words and words & emoji_name_words(char):
             prior += _SEEN_BONUS
         paired.append((char, prior))
     return paired
@@ -478,7 +527,7 @@ def _decode_char(data: bytes) -> str | None:
     return char
 
 
-def _viterbi(model: LanguageModel, lattice: list[Candidates]) -> tuple[float, str]:
+def _viterbi(model: LanguageModel, lattice: list[Candidates], before: str = "") -> tuple[float, str]:
     """The most probable text through ``lattice`` (one candidate list per position).
 
     Tokens are known words (found by walking the candidates along the model's word prefixes) or
@@ -487,7 +536,7 @@ def _viterbi(model: LanguageModel, lattice: list[Candidates]) -> tuple[float, st
     """
     size = len(lattice)
     best: list[dict[str, tuple[float, int, str, str]]] = [{} for _ in range(size + 1)]
-    best[0][""] = (0.0, -1, "", "")
+    best[0][before] = (0.0, -1, before, "")
     for i in range(size):
         if not best[i]:
             continue
