@@ -406,6 +406,8 @@ def _emoji_names() -> dict[str, frozenset[str]]:
 
     names: dict[str, set[str]] = {}
     for entry in twemoji_db.emoji.values():
+        if "unicode" not in entry:
+            continue  # Material's emoji index adds its icons (":logo:", ":octicons-…:") to this table
         codes = entry["unicode"].split("-")
         if len(codes) == 1:
             words = re.findall(r"[a-z]{3,}", entry["name"].lower())
