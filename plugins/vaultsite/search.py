@@ -38,6 +38,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 ASSETS = Path(__file__).parent / "assets"
@@ -66,6 +67,9 @@ _PHRASE = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
 _SEPARATOR = re.compile(SEPARATOR)
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
+_ALNUM = re.compile(r"[a-z0-9]+")
+# Letters that are not ASCII but that re.IGNORECASE matches to ASCII letters ("k", "s", "i").
+_CASE_FOLDS_TO_ASCII = re.compile("[\u212a\u017f\u0130\u0131\u212b]")
 
 # A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
 # before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
@@ -154,6 +158,9 @@ def light_stem(word: str) -> str:
     if w.endswith("ll") and _measure(w) > 1:  # 5b
         w = w[:-1]
     return w
+
+
+_stem = lru_cache(maxsize=1 << 16)(light_stem)
 
 
 def _is_vowel(w: str, i: int) -> bool:
@@ -248,12 +255,14 @@ class _Vocabulary:
     """The vault's Chinese words, bilingual terms and English word forms; what else finds a text."""
 
     def __init__(self, cut_for_search):
-        self.cut_for_search = cut_for_search
+        # A vault repeats its runs of Chinese and its English words: each is cut or stemmed once.
+        self.cut_for_search = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
         self.chinese: set[str] = set()
         self.zh_to_en: dict[str, set[str]] = defaultdict(set)
         self.en_to_zh: dict[str, set[str]] = defaultdict(set)
         self.forms: dict[str, set[str]] = defaultdict(set)
         self._english: dict[str, re.Pattern] = {}
+        self._pair_index: tuple | None = None  # see _pairs
 
     def learn(self, segmented: str) -> list[tuple[str, str]]:
         """Take in the words of a text as Material cut it (Chinese words joined by U+200B)."""
@@ -267,33 +276,59 @@ class _Vocabulary:
             self.en_to_zh[en].add(zh)
             self.chinese.add(zh)
         for word in {w.lower() for w in _ENGLISH.findall(text)} - _STOP:
-            self.forms[light_stem(word)].add(word)
+            self.forms[_stem(word)].add(word)
+        self._pair_index = None
         return pairs
 
     def extra(self, text: str, own: set[str]) -> list[str]:
         """Words a query may use for `text` that are not among its `own` words, in a stable order."""
         extra: dict[str, None] = {}
+        zh_order, key_words, starts = self._pairs()
         for run in _HAN_RUN.findall(text):
             # Every word of the vault's Chinese the run holds (jieba's search mode and more: a query
             # is cut into the vault's words, so 反向传播 finds 反向​传播 wherever it was cut).
             # A character alone is in Material's words already wherever it stands as a word.
             for i in range(len(run) - 1):
                 for j in range(i + 2, min(len(run), i + _LONGEST) + 1):
+                    if run[i:j] not in starts:
+                        break  # no longer word of the vault starts so
                     if run[i:j] in self.chinese:
                         extra[run[i:j]] = None
+        han_words = set(extra)  # every Chinese term learnt is among the vault's Chinese words
         for word in sorted({w.lower() for w in _ENGLISH.findall(text)} - _STOP):
-            extra.update(dict.fromkeys(sorted(self.forms[light_stem(word)] - {word})))
-        for zh, ens in self.zh_to_en.items():
-            if zh in text:
-                for en in sorted(ens):
-                    extra.update(dict.fromkeys(tokens(en)))
-        for en, zhs in self.en_to_zh.items():
+            extra.update(dict.fromkeys(sorted(self.forms.get(_stem(word), set()) - {word})))
+        # The terms the text mentions, in the order they were learnt; only the few that can occur
+        # in it are tested, so the cost of an entry does not grow with the vault's count of terms.
+        for zh in sorted(han_words & zh_order.keys(), key=zh_order.__getitem__):
+            for en in sorted(self.zh_to_en[zh]):
+                extra.update(dict.fromkeys(tokens(en)))
+        if _CASE_FOLDS_TO_ASCII.search(text):  # a letter that IGNORECASE matches to ASCII (K, ſ)
+            candidates = list(self.en_to_zh)
+        else:  # a term is mentioned only where each of its words is a word of the text
+            words = set(_ALNUM.findall(text.lower()))
+            candidates = [en for _, en, parts in sorted(c for w in words for c in key_words.get(w, ()))
+                          if parts <= words]
+        for en in candidates:
+            zhs = self.en_to_zh[en]
             if self._mentions(text, en):
                 for zh in sorted(zhs):
                     extra[zh] = None
                     extra.update(dict.fromkeys(w for w in self.cut_for_search(zh) if len(w) > 1))
         words = (t for w in extra for t in _SEPARATOR.split(w))
         return list(dict.fromkeys(t for t in words if t and t not in own and t not in _STOP))
+
+    def _pairs(self) -> tuple[dict[str, int], dict[str, list[tuple[int, str, frozenset[str]]]], set[str]]:
+        """The learnt Chinese terms by their order; the English ones by their longest word (the
+        likeliest to be rare), each with its order and all its words; the beginnings (two
+        characters or more) of the vault's Chinese words."""
+        if self._pair_index is None:
+            key_words: dict[str, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
+            for i, en in enumerate(self.en_to_zh):
+                parts = _ALNUM.findall(en)
+                key_words[max(parts, key=len)].append((i, en, frozenset(parts)))
+            starts = {w[:k] for w in self.chinese for k in range(2, len(w) + 1)}
+            self._pair_index = ({zh: i for i, zh in enumerate(self.zh_to_en)}, key_words, starts)
+        return self._pair_index
 
     def _mentions(self, text: str, phrase: str) -> bool:
         if phrase not in self._english:
