@@ -120,19 +120,13 @@ def best_of(repeat: int, run) -> tuple[float, object]:
     return min(times), result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,2000,5000,10000")
-    parser.add_argument("--baseline", default="500,1000", help="sizes at which to run all pairs too")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    baseline_sizes = {int(s) for s in args.baseline.split(",") if s}
-
+def measure(sizes: list[int], baseline_sizes: set[int], repeat: int = 3) -> str:
+    """The Markdown table and the line on growth, for grouping at `sizes` (all pairs too at
+    `baseline_sizes`)."""
     rows, per_note = [], {}
     for n in sorted(set(sizes) | baseline_sizes):
         notes, expected = synthetic_vault(n)
-        seconds, groups = best_of(args.repeat, lambda: dedup.group_versions(notes))
+        seconds, groups = best_of(repeat, lambda: dedup.group_versions(notes))
         per_note[n] = seconds / n
         ok = "yes" if found(groups) == expected else f"no ({len(found(groups))} of {len(expected)})"
         base = ratio = "–"
@@ -142,12 +136,22 @@ def main() -> None:
             base, ratio = f"{base_seconds:.2f} s", f"{base_seconds / seconds:.1f}×"
         rows.append(f"| {n:,} | {len(expected):,} | {ok} | {seconds:.3f} s | {n / seconds:,.0f} | "
                     f"{seconds / n * 1e6:.0f} µs | {base} | {ratio} |")
-    print("| notes | groups made | found exactly | grouping | notes/s | per note | all pairs | speed-up |")
-    print("|---:|---:|:---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
+    lines = ["| notes | groups made | found exactly | grouping | notes/s | per note | all pairs | speed-up |",
+             "|---:|---:|:---:|---:|---:|---:|---:|---:|", *rows]
     small, large = min(per_note), max(per_note)
-    print(f"\nCost per note at {large:,} notes is {per_note[large] / per_note[small]:.2f}× that at "
-          f"{small:,} (1.00× is linear; all pairs would be {large / small:.0f}×).")
+    lines.append(f"\nCost per note at {large:,} notes is {per_note[large] / per_note[small]:.2f}× that at "
+                 f"{small:,} (1.00× is linear; all pairs would be {large / small:.0f}×).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,2000,5000,10000")
+    parser.add_argument("--baseline", default="500,1000", help="sizes at which to run all pairs too")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(measure([int(s) for s in args.sizes.split(",")],
+                  {int(s) for s in args.baseline.split(",") if s}, args.repeat))
 
 
 if __name__ == "__main__":

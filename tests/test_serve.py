@@ -90,7 +90,7 @@ def test_saving_a_note_reloads_the_page_in_the_browser(served):
     from playwright.sync_api import sync_playwright
 
     url, docs, log = served
-    assert "executed Perceptron.md" in log.read_text(encoding="utf-8"), "the first build runs the notebook"
+    assert "Perceptron.md: executed in" in log.read_text(encoding="utf-8"), "the first build runs the notebook"
     page_url = url + quote(NOTE.removesuffix(".md") + "/")
     marker = f"Saved while serving {time.time_ns()}"
     with sync_playwright() as p:
