@@ -21,6 +21,7 @@ import os
 import posixpath
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -38,7 +39,7 @@ from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
 from .normalize import Normalized, normalize
-from .repair import repair_bytes
+from .repair import RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
 from .vault import VaultIndex
@@ -142,8 +143,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         log.info(f"{self.report.summary()} (report: {self.cache_dir / 'report.json'})")
 
     def _read_notes(self, files: Files) -> list[File]:
-        """Decode and repair each note into self.sources (clean notes give the repair model the
-        vault's vocabulary); a binary file is taken out of the site. Returns the notes."""
+        """Decode and repair each note into self.sources (notes that cannot need repair give the
+        repair model the vault's vocabulary); a binary file is taken out of the site. Returns the
+        notes."""
         notes = list(files.documentation_pages())
         raw = {f.src_uri: f.content_bytes for f in notes}
         for f in notes:
@@ -154,16 +156,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.repair:
             self.sources = {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
             return [f for f in notes if f.src_uri in raw]
-        results = {path: repair_bytes(data) for path, data in raw.items()}
-        context = [r.text for r in results.values() if not r.changed]
-        for path, result in results.items():
+        decoded = {path: decode(data) for path, data in raw.items()}
+        suspects = {path for path, (text, _) in decoded.items() if may_need_repair(text)}
+        context = [text for path, (text, _) in decoded.items() if path not in suspects]
+        for path, (text, encoding) in decoded.items():
+            result = replace(repair_text(text, context) if path in suspects else RepairResult(text),
+                             encoding=encoding)
             if result.changed:
-                result = repair_bytes(raw[path], context)
                 self.report.note(path)["repair"] = result.to_dict()
                 log.info(f"{path}: {result.summary()}")
-            elif result.encoding != "utf-8":
+            elif encoding != "utf-8":
                 self.report.note(path)["repair"] = result.to_dict()
-                log.info(f"{path}: decoded from {result.encoding}")
+                log.info(f"{path}: decoded from {encoding}")
             self.sources[path] = result.text.replace("\r\n", "\n")
         return [f for f in notes if f.src_uri in raw]
 

@@ -155,10 +155,16 @@ def _known_words(text: str) -> int:
     return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
+def may_need_repair(text: str) -> bool:
+    """Cheap: False means :func:`repair_text` would certainly return ``text`` unchanged (no
+    character stands for a UTF-8 lead byte, or none is followed by its continuation)."""
+    return bool(_LEAD_CHAR.search(text)) and _detect_code_page(text, [])[0] is not None
+
+
 def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     """Repair the mojibake in ``text``; see the module docstring for how."""
-    if not _LEAD_CHAR.search(text) or _detect_code_page(text, [])[0] is None:
-        return RepairResult(text)  # no lead byte, or none followed by its continuation
+    if not may_need_repair(text):
+        return RepairResult(text)
     protected = _code_spans(text)
     page, damaged = _detect_code_page(text, protected)
     if page is None:
