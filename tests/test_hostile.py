@@ -115,6 +115,8 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
         "links.md:6: link to 'JaVaScRiPt:alert(1)' not published",
         "links.md:7: link to 'data:text/html",
         "links.md:8: link to 'javascript:alert(2)' not published",
+        "links.md:4: link climbs out of the vault, not followed: ../../secret.md",
+        "links.md:4: link climbs out of the vault, not followed: ../../outside/secret.png",
         "hang.md:", "raises.md:",
     ):
         assert expected in log, expected

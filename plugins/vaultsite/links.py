@@ -53,6 +53,7 @@ class Found:
     missing: list[tuple[int, str]]
     broken_anchors: list[tuple[int, str]]
     unsafe: list[tuple[int, str]]  # javascript:/data: links and local paths: never published
+    outside: list[tuple[int, str]]  # relative links climbing out of the vault: never followed
 
 
 class LinkRewriter:
@@ -188,17 +189,24 @@ class LinkRewriter:
     # -- outcomes ----------------------------------------------------------------------------
 
     def _unwritten(self, target: str, text: str, lineno: int) -> str:
+        self._note_if_outside(target, lineno)
         self.found.unwritten.append((lineno, target))
         name = posixpath.splitext(posixpath.basename(target))[0]
         tip = html.escape(f"Not written yet: {name}", quote=True)
         return f'<span class="vs-unwritten" title="{tip}">{text}</span>'
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
+        self._note_if_outside(dest, lineno)
         name = posixpath.basename(unquote(dest))
         self.found.missing.append((lineno, unquote(dest)))
         shown = html.escape(label.strip() or name)
         tip = html.escape(f"Missing file: {unquote(dest)}", quote=True)
         return f'<span class="vs-missing" title="{tip}">{shown}</span>'
+
+    def _note_if_outside(self, dest: str, lineno: int) -> None:
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.base), unquote(dest)))
+        if joined == ".." or joined.startswith("../"):
+            self.found.outside.append((lineno, unquote(dest)))
 
     def _anchor(self, target: str, heading: str, lineno: int) -> str:
         """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id."""

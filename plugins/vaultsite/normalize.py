@@ -40,7 +40,7 @@ class Problem:
 class Normalized:
     text: str
     applied: Counter = field(default_factory=Counter)
-    found: Found = field(default_factory=lambda: Found([], [], [], [], []))
+    found: Found = field(default_factory=lambda: Found([], [], [], [], [], []))
     problems: list[Problem] = field(default_factory=list)
 
 

@@ -261,6 +261,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         entry["unwritten"] = [f"{line}: {target}" for line, target in result.found.unwritten]
         for problem in result.problems:
             log.warning(f"{path}:{problem.line}: {problem.message}")
+        # Like any missing file (the vault's root is the top), so not a warning: the real notes
+        # have such links to images that were never in the vault.
+        for line, target in result.found.outside:
+            log.info(f"{path}:{line}: link climbs out of the vault, not followed: {target}")
         for line, url in result.found.unsafe:
             log.warning(f"{path}:{line}: link to {url[:60]!r} not published "
                         "(script and data URLs and paths on the author's disk never are)")
