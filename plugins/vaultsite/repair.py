@@ -26,10 +26,11 @@ How it is repaired (:func:`repair_text`):
    of the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
    intact multi-byte sequence is evidence for repair, and so is a lead character standing alone
    that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line
-   leaves unbalanced favours its other half; an emoji whose English name the line has just said
-   ("a rainbow 🌈") is favoured; "、" or "，" never opens a line.  The run is replaced only when the best
-   repair scores better than the text as it stands, which is what keeps clean Turkish, Greek or
-   Portuguese words ("doğru", "NÃO") as they are.
+   (as repaired so far) leaves unbalanced favours its other half, and a run that guessed one is
+   read again with its first reading as the line; an emoji whose English name the line has just
+   said ("a rainbow 🌈") is favoured; "、" or "，" never opens a line.  The run is replaced only
+   when the best repair scores better than the text as it stands, which is what keeps clean
+   Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
 
 :func:`repair_bytes` first decodes bytes: UTF-8 (with or without BOM), else the legacy encoding
 that charset-normalizer detects (GBK, Big5, cp1252, ...).
@@ -70,8 +71,11 @@ _TOKEN_COST = 3.0
 # other half is on the same line.
 _SEEN_BONUS = 3.0
 _PAIRS = "()[]{}（）【】《》「」『』〈〉〔〕“”‘’«»"
+_PAIRED = frozenset(_PAIRS)
 # An unbalanced bracket on a line is strong evidence: the damaged character is its other half.
 _PAIRED_BONUS = 5.0
+# An emoji whose name the line has just said is much likelier than one the words only allow.
+_NAMED_BONUS = 6.0
 # How far back on its line an emoji's name may be said.
 _NAME_REACH = 40
 # Letters either side of a run that join its words (a damaged "í" inside "días").
@@ -182,14 +186,24 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     runs = changed = rebuilt = 0
     lines: set[int] = set()
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    # The line before a run as repaired so far, so that a quote repaired earlier on the line
+    # pairs with the one in this run.
+    line_head = ""
+    head_done = 0
     for start, end in runs_found:
         if not damaged and not _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])):
             continue  # in a mostly clean text, only a run with UTF-8 structure may be mojibake
+        between = text[head_done:start]
+        line_head = between[between.rfind("\n") + 1 :] if "\n" in between else line_head + between
+        head_done = start
         left = _word_tail("".join(out[-2:]) + text[done:start])
-        fix = repairer.repair(text[start:end], left, _right_context(text, end), _line_around(text, start, end))
+        line = (line_head, _line_rest(text, end))
+        fix = repairer.repair(text[start:end], left, _right_context(text, end), line)
         if fix is None:
             continue
         replacement, lost = fix
+        line_head += replacement
+        head_done = end
         out.append(text[done:start])
         out.append(replacement)
         done = end
@@ -371,10 +385,10 @@ def _right_context(text: str, end: int) -> str:
     return "".join(head)
 
 
-def _line_around(text: str, start: int, end: int) -> tuple[str, str]:
-    """The rest of the line before ``start`` and after ``end``."""
+def _line_rest(text: str, end: int) -> str:
+    """The rest of the line after ``end``."""
     line_end = text.find("\n", end)
-    return text[text.rfind("\n", 0, start) + 1 : start], text[end : len(text) if line_end < 0 else line_end]
+    return text[end : len(text) if line_end < 0 else line_end]
 
 
 def _joins_words(char: str) -> bool:
@@ -384,6 +398,7 @@ def _joins_words(char: str) -> bool:
 # --- one run ----------------------------------------------------------------------------------
 
 Candidates = list[tuple[str, float]]  # (character, prior log-score) for one position
+Slots = list[tuple[Candidates, int]]  # a run's candidates per character, with their rebuilt bytes
 
 
 class _RunRepairer:
@@ -411,23 +426,27 @@ class _RunRepairer:
     def repair(self, run: str, left: str, right: str, line: tuple[str, str]) -> tuple[str, int] | None:
         """The repaired run and its count of rebuilt bytes, or None to keep the run as it is.
 
-        ``line`` is the rest of the line before and after the run, to pair brackets."""
+        ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
+        brackets."""
         data = bytes(self.page.to_byte[c] for c in run)
-        slots = self._slots(run, data)
-        # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
-        certain = [candidates[0][0] if len(candidates) == 1 else "" for candidates, _ in slots]
-        slots = [
-            (_pair_brackets(candidates, line[0] + "".join(certain[:i]), "".join(certain[i + 1 :]) + line[1]), lost)
-            for i, (candidates, lost) in enumerate(slots)
-        ]
-        decodable = sum(1 for candidates, _ in slots if candidates[0][1] != 0.0)
+        unpaired = self._slots(run, data)
+        decodable = sum(1 for candidates, _ in unpaired if candidates[0][1] != 0.0)
         if not decodable:
             return None  # nothing decodes: these are clean characters of the code page
         fixed = [[(c, 0.0)] for c in left]
         after = [[(c, 0.0)] for c in right]
         # What stands before the lattice (a space, a line start) tells where punctuation can go.
         before = "" if left else (line[0][-1:] or "\n")
+        # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
+        certain = [candidates[0][0] if len(candidates) == 1 else "" for candidates, _ in unpaired]
+        slots = _pair_run(unpaired, certain, line)
         best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after, before)
+        reading = list(best[len(left) : len(left) + len(slots)])
+        if any(char in _PAIRED and not known for char, known in zip(reading, certain)):
+            # Both halves of a pair may be damaged ("“…”" in one run, read as "“…“"): pair
+            # again, with the first reading of the run as the other characters.
+            slots = _pair_run(unpaired, reading, line)
+            best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after, before)
         keep_score, _ = _viterbi(self.model, fixed + [[(c, 0.0)] for c in run] + after, before)
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
@@ -443,10 +462,10 @@ class _RunRepairer:
             return None
         return repaired, sum(lost for _, lost in slots)
 
-    def _slots(self, run: str, data: bytes) -> list[tuple[Candidates, int]]:
+    def _slots(self, run: str, data: bytes) -> Slots:
         """Cut the run's bytes into one candidate list per original character, each with the
         number of bytes its candidates rebuild."""
-        slots: list[tuple[Candidates, int]] = []
+        slots: Slots = []
         i = 0
         while i < len(data):
             length = _sequence_length(data[i])
@@ -499,6 +518,15 @@ class _RunRepairer:
         return list(found.items())
 
 
+def _pair_run(slots: Slots, others: list[str], line: tuple[str, str]) -> Slots:
+    """The slots with :func:`_pair_brackets` applied, each seeing ``others`` (one character per
+    slot, "" where unknown) and the rest of its line around it."""
+    return [
+        (_pair_brackets(candidates, line[0] + "".join(others[:i]), "".join(others[i + 1 :]) + line[1]), lost)
+        for i, (candidates, lost) in enumerate(slots)
+    ]
+
+
 def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidates:
     """Favour an opening bracket or quote that a later one on its line is left waiting for, a
     closing one that an earlier one waits for, and an emoji whose name the line has just said
@@ -518,7 +546,7 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
             if waiting > 0 or (opening == closing and (before + after).count(char) % 2):
                 prior += _PAIRED_BONUS
         elif words and words & emoji_name_words(char):
-            prior += _SEEN_BONUS
+            prior += _NAMED_BONUS
         paired.append((char, prior))
     return paired
 
