@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections import defaultdict
+from typing import Callable
 
 from .links import encode_path, escape_brackets
 
@@ -24,10 +26,14 @@ def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
     return {target: sorted(sources) for target, sources in incoming.items()}
 
 
-def backlinks_block(page: str, sources: list[str], titles: dict[str, str]) -> str:
-    """Markdown appended to `page`: the notes linking to it."""
-    items = "\n".join(f"- {note_link(titles[s], s, page)}" for s in sources)
-    return (f'\n\n<div class="vs-backlinks" markdown>\n\n**链接到本页 · Linked from**\n\n{items}\n\n</div>\n')
+def backlinks_block(sources: list[str], titles: dict[str, str], href: Callable[[str], str]) -> str:
+    """HTML appended to a page: the notes linking to it; `href(note)` is a note's URL from the page.
+
+    HTML, not Markdown: as Markdown in a `<div markdown>` it cost more to render than all of the
+    rest of a typical page's text (md_in_html re-parses the whole block).
+    """
+    items = "".join(f'<li><a href="{html.escape(href(s))}">{html.escape(titles[s])}</a></li>' for s in sources)
+    return f'<div class="vs-backlinks"><p><strong>链接到本页 · Linked from</strong></p><ul>{items}</ul></div>'
 
 
 def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str, str]) -> str:

@@ -6,17 +6,20 @@
                  and turn each into a note with its outputs; group versions of a note
                  (the others leave the nav); index the vault; normalize every note (collect
                  first, so backlinks and the unwritten-notes page are known before any page
-                 renders); add the unwritten-notes page and our stylesheet
+                 renders); add the unwritten-notes page and our stylesheet; exempt what is now
+                 alive from garbage collection until the build ends
    on_nav        a note named like its folder is that folder's page (Obsidian's folder notes)
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
-4. on_page_markdown      hand it the normalized Markdown, with the note's backlinks and versions;
+4. on_page_markdown      hand it the normalized Markdown, with the note's versions;
                          version pages leave the search index
-5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
-6. on_post_build         write the build report and log its one-line summary
+5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind;
+                         add the notes that link to the page
+6. on_post_build         rewrite the search index; write the build report and log its summary
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
 import re
@@ -65,6 +68,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.markdown: dict[str, str] = {}
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
         self.versions: set[str] = set()
+        self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
@@ -94,10 +98,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                            {path: front.body for path, front in self.fronts.items()}, self.slugify,
                            redirects={v: g.canonical for g in groups for v in g.versions})
         links, unwritten = self._normalize_notes(vault)
-        self._add_versions_and_backlinks(groups, links, titles)
+        self._add_versions_and_backlinks(groups, links, titles, vault)
         if unwritten_file is not None:
             unwritten_file.content_string = unwritten_page(
                 unwritten_file.src_uri, {name: sorted(s) for name, s in unwritten.items()}, titles)
+        # What is alive now (notes, the index, the repair model) lives until the build ends: keep
+        # the garbage collector from walking it again during each page (on_post_build thaws it).
+        gc.freeze()
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -127,13 +134,14 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             mathml.typeset_toc(page.toc.items)
             for tex in failed:
                 log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
-        return html
+        return html + self.backlinks.get(page.file.src_uri, "")
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Late (-50): after the search plugin has written the index that search.py rewrites."""
         if not self.config.enabled:
             return
+        gc.unfreeze()
         if stats := search.update_site(config.site_dir):
             log.debug(stats.summary())
         try:
@@ -141,6 +149,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         except OSError as error:
             raise PluginError(f"vaultsite: cannot write the build report in {self.cache_dir}: {error}")
         log.info(f"{self.report.summary()} (report: {self.cache_dir / 'report.json'})")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        gc.unfreeze()  # as on_post_build: under `mkdocs serve` the next build starts afresh
 
     def _read_notes(self, files: Files) -> list[File]:
         """Decode and repair each note into self.sources (notes that cannot need repair give the
@@ -232,7 +243,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return links, unwritten
 
     def _add_versions_and_backlinks(self, groups: list[Group], links: dict[str, list[str]],
-                                    titles: dict[str, str]) -> None:
+                                    titles: dict[str, str], vault: VaultIndex) -> None:
         for group in groups:
             self.markdown[group.canonical] += canonical_note(group, titles)
             for path in group.versions:
@@ -241,7 +252,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 self.markdown[path] = _after_title(self.markdown[path], banner) + diff
         for target, sources in backlinks(links).items():
             if target in self.markdown:  # a note, not a generated page
-                self.markdown[target] += backlinks_block(target, sources, titles)
+                self.backlinks[target] = backlinks_block(sources, titles, lambda s: vault.href(target, s))
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
         """Our stylesheet, and the unwritten-notes page (its content comes once links are known)."""

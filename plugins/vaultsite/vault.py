@@ -108,6 +108,8 @@ class VaultIndex:
         # A page URL ending in "/" is a folder (use_directory_urls); otherwise its parent is.
         base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url)
         relative = posixpath.relpath(target_url or ".", base or ".")
+        if target_url.endswith("/") or not target_url:  # a page's folder URL keeps its slash
+            relative += "/"
         return quote(relative, safe="/#()&',;=+!*@~-_.")
 
     def body(self, path: str) -> str | None:
