@@ -34,9 +34,6 @@ class Vault(Protocol):
     def find_name(self, name: str, near: str) -> str | None:
         """The file called `name` (a note's name without `.md`, or a file name), nearest `near`."""
 
-    def heading_id(self, path: str, heading: str) -> str | None:
-        """The id the site gives the heading of note `path` whose text is `heading`."""
-
     def image_width(self, path: str) -> int | None:
         """Natural width in pixels of the image at vault path `path`, if it can be read."""
 
@@ -51,7 +48,9 @@ class Found:
     links: list[tuple[int, str]]  # resolved links to other notes, for backlinks
     unwritten: list[tuple[int, str]]
     missing: list[tuple[int, str]]
-    broken_anchors: list[tuple[int, str]]
+    # Links to a heading: (line, note, heading as written, the id linked to). Whether the note
+    # has it is known once its page is rendered (the plugin checks then).
+    anchors: list[tuple[int, str, str, str]]
     unsafe: list[tuple[int, str]]  # javascript:/data: links and local paths: never published
     outside: list[tuple[int, str]]  # relative links climbing out of the vault: never followed
 
@@ -209,12 +208,13 @@ class LinkRewriter:
             self.found.outside.append((lineno, unquote(dest)))
 
     def _anchor(self, target: str, heading: str, lineno: int) -> str:
-        """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id."""
+        """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id,
+        which is the text's slug (a repeated slug gets `_1`, but Obsidian links the first)."""
         heading = heading.split("#")[-1].strip()  # [[Note#Section#Sub]] means the last one
-        found = self.vault.heading_id(target, heading) if target.lower().endswith(".md") else None
-        if found is None and target.lower().endswith(".md"):
-            self.found.broken_anchors.append((lineno, f"{target}#{heading}"))
-        return f"#{found or self.slugify(heading)}"
+        anchor = self.slugify(heading)
+        if target.lower().endswith(".md"):
+            self.found.anchors.append((lineno, target, heading, anchor))
+        return f"#{anchor}"
 
     def _resolve(self, dest: str) -> str | None:
         """Vault path of a relative destination; by name when the path does not exist (as

@@ -14,7 +14,8 @@
                          version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind;
                          add the notes that link to the page
-6. on_post_build         rewrite the search index; write the build report and log its summary
+6. on_post_build         check links to headings against the rendered pages; rewrite the
+                         search index; write the build report and log its summary
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
         self.versions: set[str] = set()
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
+        self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
@@ -87,6 +89,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
             return None
+        self.files = files  # for the pages' headings, once rendered (on_post_build)
         notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
@@ -95,7 +98,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         titles = {path: note_title(path, source) for path, source in self.sources.items()}
         unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
         vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
-                           {path: front.body for path, front in self.fronts.items()}, self.slugify,
+                           {path: front.body for path, front in self.fronts.items()},
                            redirects={v: g.canonical for g in groups for v in g.versions})
         links, unwritten = self._normalize_notes(vault)
         self._add_versions_and_backlinks(groups, links, titles, vault)
@@ -142,6 +145,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.enabled:
             return
         gc.unfreeze()
+        self._check_anchor_links()
         if stats := search.update_site(config.site_dir):
             log.debug(stats.summary())
         try:
@@ -279,9 +283,17 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         for line, url in result.found.unsafe:
             log.warning(f"{path}:{line}: link to {url[:60]!r} not published "
                         "(script and data URLs and paths on the author's disk never are)")
-        for line, target in result.found.broken_anchors:
-            log.warning(f"{path}:{line}: links to a heading that {target.split('#')[0]} does not have: "
-                        f"#{target.split('#', 1)[1]} (check the heading's text)")
+        self.anchor_links.extend((path, *anchor) for anchor in result.found.anchors)
+
+    def _check_anchor_links(self) -> None:
+        """Each link to a heading against the ids its page was rendered with: every note is
+        parsed once, by Markdown, and embedded headings count as the reader sees them."""
+        for path, line, target, heading, anchor in self.anchor_links:
+            target_file = self.files.get_file_from_path(target)
+            ids = target_file.page.present_anchor_ids if target_file and target_file.page else None
+            if ids is not None and anchor not in ids:
+                log.warning(f"{path}:{line}: links to a heading that {target} does not have: "
+                            f"#{heading} (check the heading's text)")
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:

@@ -68,8 +68,10 @@ _SEPARATOR = re.compile(SEPARATOR)
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
 _ALNUM = re.compile(r"[a-z0-9]+")
-# Letters that are not ASCII but that re.IGNORECASE matches to ASCII letters ("k", "s", "i").
-_CASE_FOLDS_TO_ASCII = re.compile("[\u212a\u017f\u0130\u0131\u212b]")
+# The letters that are not ASCII but that re.IGNORECASE matches to ASCII letters, as those letters:
+# text translated so and lower-cased matches an ASCII pattern in lower case where the text matches
+# it ignoring case (character for character; checked against every code point).
+_FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 # A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
 # before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
@@ -225,16 +227,17 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     bodies = [plain_text(d.get("text", "")) for d in docs]
 
     # Collect first: the vault's bilingual terms and the forms of its English words.
-    vocabulary = _Vocabulary(cut_for_search)
-    for title, body in zip(titles, bodies):
-        stats.pair_list.extend(vocabulary.learn(title + "\n" + body))
-    stats.pair_list = list(dict.fromkeys(stats.pair_list))
+    vocabulary = _Vocabulary([title + "\n" + body for title, body in zip(titles, bodies)], cut_for_search)
+    stats.pair_list = vocabulary.pairs
     stats.pairs = len(stats.pair_list)
 
     for doc, title, body in zip(docs, titles, bodies):
-        own = tokens(title + "\n" + body)
-        aliases = vocabulary.extra(title.replace("\u200b", ""), tokens(title))
-        keywords = [w for w in vocabulary.extra(body.replace("\u200b", ""), own) if w not in set(aliases)]
+        title_words = tokens(title)
+        aliases = vocabulary.extra(title.replace("\u200b", ""), title_words)
+        # The words of the title and of the text (the text is cut apart from the title at a line
+        # break, a separator, so these are the words of the two), and what the title adds.
+        own = title_words | tokens(body) | set(aliases)
+        keywords = vocabulary.extra(body.replace("\u200b", ""), own)
         for name, words in ((TITLE_FIELD, aliases), (TEXT_FIELD, keywords)):
             stats.keywords += len(words)
             if words:
@@ -252,89 +255,116 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
 
 
 class _Vocabulary:
-    """The vault's Chinese words, bilingual terms and English word forms; what else finds a text."""
+    """The vault's Chinese words, bilingual terms and English word forms; what else finds a text.
 
-    def __init__(self, cut_for_search):
-        # A vault repeats its runs of Chinese and its English words: each is cut or stemmed once.
+    A vault repeats its texts, runs of Chinese and words: what they give is worked out once each
+    and kept (the vocabulary never changes once learnt, so nothing kept goes stale).
+    """
+
+    def __init__(self, segmented: list[str], cut_for_search):
+        """Learn the words of the vault's texts as Material cut them (Chinese words joined by U+200B)."""
         self.cut_for_search = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
-        self.chinese: set[str] = set()
+        # No word or run of Chinese spans a line break: the texts are read as one, each regex
+        # run once over the vault rather than once a text.
+        whole = "\n".join(segmented)
+        text = whole.replace("\u200b", "")
+        self.chinese = {t for t in tokens(whole) if len(t) > 1 and _HAN_RUN.fullmatch(t)}
+        for run in set(_HAN_RUN.findall(text)):
+            self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        for word in {w.lower() for w in _ENGLISH.findall(text)} - _STOP:
+            self.forms[_stem(word)].add(word)
+        # The bilingual terms in the order the texts write them, each once (so a text seen before
+        # has none that is new).
+        self.pairs = list(dict.fromkeys(pair for segmented_text in dict.fromkeys(segmented)
+                                        for pair in bilingual_pairs(segmented_text.replace("\u200b", ""))))
         self.zh_to_en: dict[str, set[str]] = defaultdict(set)
         self.en_to_zh: dict[str, set[str]] = defaultdict(set)
-        self.forms: dict[str, set[str]] = defaultdict(set)
-        self._english: dict[str, re.Pattern] = {}
-        self._pair_index: tuple | None = None  # see _pairs
-
-    def learn(self, segmented: str) -> list[tuple[str, str]]:
-        """Take in the words of a text as Material cut it (Chinese words joined by U+200B)."""
-        text = segmented.replace("\u200b", "")
-        self.chinese.update(t for t in tokens(segmented) if len(t) > 1 and _HAN_RUN.fullmatch(t))
-        for run in _HAN_RUN.findall(text):
-            self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
-        pairs = bilingual_pairs(text)
-        for zh, en in pairs:
+        for zh, en in self.pairs:
             self.zh_to_en[zh].add(en)
             self.en_to_zh[en].add(zh)
             self.chinese.add(zh)
-        for word in {w.lower() for w in _ENGLISH.findall(text)} - _STOP:
-            self.forms[_stem(word)].add(word)
-        self._pair_index = None
-        return pairs
+
+        # The learnt Chinese terms by their order; the English ones by their longest word (the
+        # likeliest to be rare), each with its order and all its words; the beginnings (two
+        # characters or more) of the vault's Chinese words.
+        self._zh_order = {zh: i for i, zh in enumerate(self.zh_to_en)}
+        self._key_words: dict[str, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
+        for i, en in enumerate(self.en_to_zh):
+            parts = _ALNUM.findall(en)
+            self._key_words[max(parts, key=len)].append((i, en, frozenset(parts)))
+        self._starts = {w[:k] for w in self.chinese for k in range(2, len(w) + 1)}
+        # What a mention of a term adds: its names in the other language, the Chinese ones with
+        # their sub-words (jieba cuts a term, all Chinese, into pieces of it).
+        self._english_words = {zh: tuple(dict.fromkeys(t for en in sorted(ens) for t in tokens(en)))
+                               for zh, ens in self.zh_to_en.items()}
+        self._chinese_words = {en: tuple(dict.fromkeys(w for zh in sorted(zhs)
+                                                       for w in (zh, *self.cut_for_search(zh)) if len(w) > 1))
+                               for en, zhs in self.en_to_zh.items()}
+        # What each text, run of Chinese, English word and term gives; filled as they are met.
+        self._text_words: dict[str, list[str]] = {}
+        self._run_words: dict[str, tuple[str, ...]] = {}
+        self._other_forms: dict[str, tuple[str, ...]] = {}
+        self._mentions: dict[str, re.Pattern] = {}
 
     def extra(self, text: str, own: set[str]) -> list[str]:
         """Words a query may use for `text` that are not among its `own` words, in a stable order."""
+        if text not in self._text_words:
+            self._text_words[text] = self._words_for(text)
+        return [w for w in self._text_words[text] if w not in own]
+
+    def _words_for(self, text: str) -> list[str]:
+        """The words a query may use for `text`, its own among them, in a stable order."""
         extra: dict[str, None] = {}
-        zh_order, key_words, starts = self._pairs()
         for run in _HAN_RUN.findall(text):
-            # Every word of the vault's Chinese the run holds (jieba's search mode and more: a query
-            # is cut into the vault's words, so 反向传播 finds 反向​传播 wherever it was cut).
-            # A character alone is in Material's words already wherever it stands as a word.
-            for i in range(len(run) - 1):
-                for j in range(i + 2, min(len(run), i + _LONGEST) + 1):
-                    if run[i:j] not in starts:
-                        break  # no longer word of the vault starts so
-                    if run[i:j] in self.chinese:
-                        extra[run[i:j]] = None
+            extra.update(dict.fromkeys(self._words_in(run)))
         han_words = set(extra)  # every Chinese term learnt is among the vault's Chinese words
         for word in sorted({w.lower() for w in _ENGLISH.findall(text)} - _STOP):
-            extra.update(dict.fromkeys(sorted(self.forms.get(_stem(word), set()) - {word})))
+            extra.update(dict.fromkeys(self._forms_besides(word)))
         # The terms the text mentions, in the order they were learnt; only the few that can occur
         # in it are tested, so the cost of an entry does not grow with the vault's count of terms.
-        for zh in sorted(han_words & zh_order.keys(), key=zh_order.__getitem__):
-            for en in sorted(self.zh_to_en[zh]):
-                extra.update(dict.fromkeys(tokens(en)))
-        if _CASE_FOLDS_TO_ASCII.search(text):  # a letter that IGNORECASE matches to ASCII (K, ſ)
-            candidates = list(self.en_to_zh)
-        else:  # a term is mentioned only where each of its words is a word of the text
-            words = set(_ALNUM.findall(text.lower()))
-            candidates = [en for _, en, parts in sorted(c for w in words for c in key_words.get(w, ()))
-                          if parts <= words]
-        for en in candidates:
-            zhs = self.en_to_zh[en]
-            if self._mentions(text, en):
-                for zh in sorted(zhs):
-                    extra[zh] = None
-                    extra.update(dict.fromkeys(w for w in self.cut_for_search(zh) if len(w) > 1))
-        words = (t for w in extra for t in _SEPARATOR.split(w))
-        return list(dict.fromkeys(t for t in words if t and t not in own and t not in _STOP))
+        for zh in sorted(han_words & self._english_words.keys(), key=self._zh_order.__getitem__):
+            extra.update(dict.fromkeys(self._english_words[zh]))
+        folded = text.translate(_FOLD_TO_ASCII).lower()
+        words = set(_ALNUM.findall(folded))
+        # A term is mentioned only where each of its words is a word of the text.
+        for _, en, parts in sorted(c for w in words for c in self._key_words.get(w, ())):
+            if parts <= words and self._mention(en).search(folded):
+                extra.update(dict.fromkeys(self._chinese_words[en]))
+        # Each word is one of Lunr's already (Chinese, letters, or cut at the separator).
+        return [w for w in extra if w not in _STOP]
 
-    def _pairs(self) -> tuple[dict[str, int], dict[str, list[tuple[int, str, frozenset[str]]]], set[str]]:
-        """The learnt Chinese terms by their order; the English ones by their longest word (the
-        likeliest to be rare), each with its order and all its words; the beginnings (two
-        characters or more) of the vault's Chinese words."""
-        if self._pair_index is None:
-            key_words: dict[str, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
-            for i, en in enumerate(self.en_to_zh):
-                parts = _ALNUM.findall(en)
-                key_words[max(parts, key=len)].append((i, en, frozenset(parts)))
-            starts = {w[:k] for w in self.chinese for k in range(2, len(w) + 1)}
-            self._pair_index = ({zh: i for i, zh in enumerate(self.zh_to_en)}, key_words, starts)
-        return self._pair_index
+    def _words_in(self, run: str) -> tuple[str, ...]:
+        """Every word of the vault's Chinese a run of Chinese holds, by where it starts and ends.
 
-    def _mentions(self, text: str, phrase: str) -> bool:
-        if phrase not in self._english:
+        More than jieba's search mode finds: a query is cut into the vault's words, so 反向传播
+        finds 反向​传播 wherever it was cut. A character alone is in Material's words already
+        wherever it stands as a word.
+        """
+        if run not in self._run_words:
+            found: dict[str, None] = {}
+            for i in range(len(run) - 1):
+                for j in range(i + 2, min(len(run), i + _LONGEST) + 1):
+                    if run[i:j] not in self._starts:
+                        break  # no longer word of the vault starts so
+                    if run[i:j] in self.chinese:
+                        found[run[i:j]] = None
+            self._run_words[run] = tuple(found)
+        return self._run_words[run]
+
+    def _forms_besides(self, word: str) -> tuple[str, ...]:
+        """The vault's other forms of an English word (lower case), sorted."""
+        if word not in self._other_forms:
+            self._other_forms[word] = tuple(sorted(self.forms.get(_stem(word), set()) - {word}))
+        return self._other_forms[word]
+
+    def _mention(self, phrase: str) -> re.Pattern:
+        """The pattern of `phrase` (lower case) in a text folded by _FOLD_TO_ASCII."""
+        if phrase not in self._mentions:
+            # Without IGNORECASE: the boundaries take ten times as long to compile with it.
             words = r"\W+".join(map(re.escape, phrase.split()))
-            self._english[phrase] = re.compile(rf"(?<![A-Za-z0-9]){words}(?![A-Za-z0-9])", re.IGNORECASE)
-        return bool(self._english[phrase].search(text))
+            self._mentions[phrase] = re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
+        return self._mentions[phrase]
 
 
 def dumps(data: dict) -> str:

@@ -1,5 +1,5 @@
-"""The vault as link resolution sees it: which files exist, what notes are called, which headings
-they have, how big an image is, and where each file lands in the site.
+"""The vault as link resolution sees it: which files exist, what notes are called, how big an
+image is, and where each file lands in the site.
 
 Built from the files MkDocs found (vault path -> site URL) and the notes' repaired texts, so
 nothing outside the docs folder is ever looked up or opened.
@@ -10,17 +10,10 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
 from PIL import Image, UnidentifiedImageError
-
-# Block structure for the whole note; inline parsing only for the headings' text.
-_blocks = MarkdownIt("commonmark").disable(["inline", "text_join"])
-_inline = MarkdownIt("commonmark")
 
 
 def _key(path: str) -> str:
@@ -31,8 +24,8 @@ def _key(path: str) -> str:
 
 class VaultIndex:
     def __init__(self, urls: dict[str, str], docs_dir: str | Path, texts: dict[str, str],
-                 slugify: Callable[[str], str], redirects: dict[str, str] | None = None):
-        self.urls, self.docs_dir, self.texts, self.slugify = urls, Path(docs_dir), texts, slugify
+                 redirects: dict[str, str] | None = None):
+        self.urls, self.docs_dir, self.texts = urls, Path(docs_dir), texts
         # A link by name to a version of a note lands on its canonical page (see dedup.py).
         self.redirects = redirects or {}
         self._exact = {_key(p): p for p in urls}
@@ -42,7 +35,6 @@ class VaultIndex:
         for path in sorted(urls):
             stem = path[:-3] if path.lower().endswith(".md") else path
             self._names[_key(posixpath.basename(stem)).casefold()].append(path)
-        self.headings = lru_cache(maxsize=None)(self._headings)
 
     def find(self, path: str) -> str | None:
         key = _key(path)
@@ -68,33 +60,6 @@ class VaultIndex:
 
         found = min(candidates, key=distance)
         return self.redirects.get(found, found)
-
-    def heading_id(self, path: str, heading: str) -> str | None:
-        wanted = self.slugify(heading)
-        return next((hid for slug, hid in self.headings(path) if slug == wanted), None)
-
-    def _headings(self, path: str) -> tuple[tuple[str, str], ...]:
-        """(slug of the heading's text, id the site gives it) for each heading of note `path`;
-        a repeated slug gets `_1`, `_2`... as Python-Markdown's toc does."""
-        text = self.texts.get(path)
-        if text is None:
-            return ()
-        seen: set[str] = set()
-        out = []
-        tokens = _blocks.parse(text)
-        for i, tok in enumerate(tokens):
-            if tok.type != "heading_open":
-                continue
-            [inline] = _inline.parseInline(tokens[i + 1].content)
-            plain = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-            slug = self.slugify(plain)
-            hid, n = slug, 0
-            while hid in seen:
-                n += 1
-                hid = f"{slug}_{n}"
-            seen.add(hid)
-            out.append((slug, hid))
-        return tuple(out)
 
     def image_width(self, path: str) -> int | None:
         try:
