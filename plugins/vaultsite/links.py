@@ -68,6 +68,8 @@ class LinkRewriter:
         self.applied[rule] += 1
 
     def line(self, text: str, lineno: int) -> str:
+        if "[" not in text and "<" not in text and "youtube" not in text:
+            return text  # most lines: none of the forms below can be on them
         text = _WIKILINK.sub(lambda m: self._wikilink(m, lineno), text)
         text = _replace_links(text, lambda link: self._link(link, lineno))
         text = _BARE_ANCHOR.sub(self._bare_anchor, text)

@@ -68,10 +68,8 @@ _SEPARATOR = re.compile(SEPARATOR)
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
 _ALNUM = re.compile(r"[a-z0-9]+")
-# The letters that are not ASCII but that re.IGNORECASE matches to ASCII letters, as those letters:
-# text translated so and lower-cased matches an ASCII pattern in lower case where the text matches
-# it ignoring case (character for character; checked against every code point).
-_FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# The letters that are not ASCII but that re.IGNORECASE matches to ASCII letters; see _fold.
+_FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 # A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
 # before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
@@ -185,6 +183,18 @@ def _cvc(w: str) -> bool:
             and not _is_vowel(w, len(w) - 1) and w[-1] not in "wxy")
 
 
+def _fold(text: str) -> str:
+    """`text` in lower case, with the letters that re.IGNORECASE matches to ASCII letters as those.
+
+    A pattern of ASCII in lower case matches the folded text where, ignoring case, it matches the
+    text: character for character (checked against every code point), and without IGNORECASE the
+    pattern compiles several times faster.
+    """
+    for letter, ascii_letter in _FOLDS_TO_ASCII.items():
+        text = text.replace(letter, ascii_letter)
+    return text.lower()
+
+
 def bilingual_pairs(text: str) -> list[tuple[str, str]]:
     """(Chinese term, English term) pairs the text writes side by side, in order, English lower case."""
     pairs = []
@@ -226,17 +236,18 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     titles = [plain_text(d.get("title", "")) for d in docs]
     bodies = [plain_text(d.get("text", "")) for d in docs]
 
+    # Material's words of each title and text (a vault repeats its headings: each is cut once).
+    words_of = {text: tokens(text) for text in {*titles, *bodies}}
+
     # Collect first: the vault's bilingual terms and the forms of its English words.
-    vocabulary = _Vocabulary([title + "\n" + body for title, body in zip(titles, bodies)], cut_for_search)
+    vocabulary = _Vocabulary([title + "\n" + body for title, body in zip(titles, bodies)],
+                             set().union(*words_of.values()), cut_for_search)
     stats.pair_list = vocabulary.pairs
     stats.pairs = len(stats.pair_list)
 
     for doc, title, body in zip(docs, titles, bodies):
-        title_words = tokens(title)
-        aliases = vocabulary.extra(title.replace("\u200b", ""), title_words)
-        # The words of the title and of the text (the text is cut apart from the title at a line
-        # break, a separator, so these are the words of the two), and what the title adds.
-        own = title_words | tokens(body) | set(aliases)
+        aliases = vocabulary.extra(title.replace("\u200b", ""), words_of[title])
+        own = words_of[title] | words_of[body] | set(aliases)
         keywords = vocabulary.extra(body.replace("\u200b", ""), own)
         for name, words in ((TITLE_FIELD, aliases), (TEXT_FIELD, keywords)):
             stats.keywords += len(words)
@@ -261,14 +272,14 @@ class _Vocabulary:
     and kept (the vocabulary never changes once learnt, so nothing kept goes stale).
     """
 
-    def __init__(self, segmented: list[str], cut_for_search):
-        """Learn the words of the vault's texts as Material cut them (Chinese words joined by U+200B)."""
+    def __init__(self, segmented: list[str], material_words: set[str], cut_for_search):
+        """Learn the vault's texts as Material cut them (Chinese words joined by U+200B), and the
+        words Material made of them (`tokens`)."""
         self.cut_for_search = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
-        # No word or run of Chinese spans a line break: the texts are read as one, each regex
-        # run once over the vault rather than once a text.
-        whole = "\n".join(segmented)
-        text = whole.replace("\u200b", "")
-        self.chinese = {t for t in tokens(whole) if len(t) > 1 and _HAN_RUN.fullmatch(t)}
+        self.chinese = {t for t in material_words if len(t) > 1 and _HAN_RUN.fullmatch(t)}
+        # No run of Chinese or English word spans a line break: the texts are read as one, each
+        # regex run once over the vault rather than once a text.
+        text = "\n".join(segmented).replace("\u200b", "")
         for run in set(_HAN_RUN.findall(text)):
             self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
         self.forms: dict[str, set[str]] = defaultdict(set)
@@ -325,7 +336,7 @@ class _Vocabulary:
         # in it are tested, so the cost of an entry does not grow with the vault's count of terms.
         for zh in sorted(han_words & self._english_words.keys(), key=self._zh_order.__getitem__):
             extra.update(dict.fromkeys(self._english_words[zh]))
-        folded = text.translate(_FOLD_TO_ASCII).lower()
+        folded = _fold(text)
         words = set(_ALNUM.findall(folded))
         # A term is mentioned only where each of its words is a word of the text.
         for _, en, parts in sorted(c for w in words for c in self._key_words.get(w, ())):
@@ -359,9 +370,8 @@ class _Vocabulary:
         return self._other_forms[word]
 
     def _mention(self, phrase: str) -> re.Pattern:
-        """The pattern of `phrase` (lower case) in a text folded by _FOLD_TO_ASCII."""
+        """The pattern of `phrase` (lower case) in a _fold-ed text."""
         if phrase not in self._mentions:
-            # Without IGNORECASE: the boundaries take ten times as long to compile with it.
             words = r"\W+".join(map(re.escape, phrase.split()))
             self._mentions[phrase] = re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
         return self._mentions[phrase]
