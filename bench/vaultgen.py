@@ -13,7 +13,8 @@ Chinese, notes of mixed Chinese and English prose with
 - lists nested with tabs, right after a paragraph line; `[TOC]`; code; `$math$`;
 - about 1 % exact copies of a note under an `Imports/` folder, and about 0.5 % mojibake copies:
   the note's UTF-8 bytes read as cp1254 with the undefined bytes (and the soft hyphen) dropped,
-  saved again as UTF-8, the way note 000 arrived.
+  saved again as UTF-8, the way note 000 arrived; and about 0.1 % of the notes themselves saved
+  so damaged (no clean copy in the vault: only the repair's language model can rebuild them).
 
 `generate(root, n, seed)` writes `root/docs/` plus `root/index.md` and returns a `Vault` summary.
 Every note is written, so there are exactly `n` Markdown files under docs/ (plus `index.md`).
@@ -66,6 +67,7 @@ class Vault:
     notes: int
     duplicates: int
     mojibake: int
+    damaged: int
     bytes: int
 
 
@@ -163,6 +165,7 @@ def generate(root: Path, n: int, seed: int = 8) -> Vault:
                                    encoding="utf-8")
     dup_count = max(1, n // 100)
     moji_count = max(1, n // 200)
+    damaged_count = max(1, n // 1000)
     originals = n - dup_count - moji_count
     folders = _folders(originals)
     # English terms are made of a vocabulary that grows with the vault, as a real one's does.
@@ -179,11 +182,12 @@ def generate(root: Path, n: int, seed: int = 8) -> Vault:
     texts = {}
     for i, note in enumerate(notes):
         texts[note.path] = _body(rng, note, notes, i)
+    damaged = {notes[(k * 97 + 5) % len(notes)].path for k in range(damaged_count)}
     written = 0
     for path, text in texts.items():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(mojibake(text) if path in damaged else text, encoding="utf-8")
         written += len(text.encode("utf-8"))
     for k in range(dup_count):
         note = notes[(k * 37) % len(notes)]
@@ -195,7 +199,7 @@ def generate(root: Path, n: int, seed: int = 8) -> Vault:
         target = docs / "Imports" / "乱码 Mojibake" / f"{note.title} (windows).md"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(mojibake(texts[note.path]), encoding="utf-8")
-    return Vault(root, docs, n, dup_count, moji_count, written)
+    return Vault(root, docs, n, dup_count, moji_count, len(damaged), written)
 
 
 def main() -> None:
@@ -205,8 +209,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
     vault = generate(args.out, args.notes, args.seed)
-    print(f"{vault.notes} notes ({vault.duplicates} exact copies, {vault.mojibake} mojibake copies), "
-          f"{vault.bytes / 1e6:.1f} MB, in {vault.docs}")
+    print(f"{vault.notes} notes ({vault.duplicates} exact copies, {vault.mojibake} mojibake copies, "
+          f"{vault.damaged} damaged in place), {vault.bytes / 1e6:.1f} MB, in {vault.docs}")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,23 @@ def test_note_000_with_its_clean_twin_as_context_is_exact(note_000: tuple[str, s
     assert repair_text(damaged, context).text == true
 
 
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_damaged_copy_of_a_context_note_is_that_note(corpus: str, page: str) -> None:
+    """A sync client's damaged copy of a note the vault still holds comes back byte for byte,
+    even through the pages that lose the most bytes."""
+    other = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+    result = repair_text(damage(corpus, page), [other, corpus])
+    assert result.text == corpus  # the language model alone gets 98.6 % through cp1253
+    assert result.changed and result.runs > 100
+
+
+def test_edited_damaged_copy_is_repaired_on_its_own() -> None:
+    original = "深度学习是机器学习的一个分支。\n神经网络从数据中学习特征。\n"
+    edited = damage(original, "cp1254").replace("\n", " ok\n", 1)
+    result = repair_text(edited, [original])
+    assert result.text == original.replace("\n", " ok\n", 1)
+
+
 # --- bytes in ---------------------------------------------------------------------------------
 
 

@@ -32,6 +32,9 @@ How it is repaired (:func:`repair_text`):
    when the best repair scores better than the text as it stands, which is what keeps clean
    Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
 
+A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
+3 and 4: the context note that, damaged the same way, gives the text byte for byte is its repair.
+
 :func:`repair_bytes` first decodes bytes: UTF-8 (with or without BOM), else the legacy encoding
 that charset-normalizer detects (GBK, Big5, cp1252, ...).
 """
@@ -176,6 +179,8 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
+    if context and (twin := _damaged_copy_of(text, tuple(context))):
+        return _restored(text, *twin)
     repairer = _RunRepairer(_model(tuple(context)), page, damaged)
     # The characters the text itself holds intact are evidence for its damaged ones.
     repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
@@ -217,6 +222,37 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)))
 
 
+def _damaged_copy_of(text: str, context: tuple[str, ...]) -> tuple[str, _CodePage] | None:
+    """The note of ``context`` that ``text`` is a damaged copy of, and the code page that damaged it.
+
+    The damage keeps every ASCII character in place, so only the notes with the same ASCII
+    characters are damaged for the comparison."""
+    for original in _by_ascii(context).get(text.encode("ascii", "ignore"), ()):
+        data = original.encode("utf-8")
+        for page in _CODE_PAGES:
+            if data.translate(None, page.lost).decode(page.name) == text:
+                return original, page
+    return None
+
+
+@lru_cache(maxsize=4)
+def _by_ascii(context: tuple[str, ...]) -> dict[bytes, list[str]]:
+    index: dict[bytes, list[str]] = {}
+    for note in context:
+        index.setdefault(note.encode("ascii", "ignore"), []).append(note)
+    return index
+
+
+def _restored(text: str, original: str, page: _CodePage) -> RepairResult:
+    """The result of repairing ``text``, a copy of ``original`` damaged through ``page``: each of
+    its runs was damage, and each of its characters one byte (all but the lost ones)."""
+    runs = [start for start, _ in _runs(text, page.run_pattern, [])]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    return RepairResult(original, "utf-8", len(runs), sum(1 for c in original if not c.isascii()),
+                        len(original.encode("utf-8")) - len(text),
+                        tuple(sorted({bisect_right(line_starts, start) for start in runs})))
+
+
 @lru_cache(maxsize=4)
 def _model(context: tuple[str, ...]) -> LanguageModel:
     base = default_model()
@@ -235,6 +271,11 @@ class _CodePage:
     lost_continuations: tuple[int, ...]  # lost bytes in 0x80..0xBF, rebuilt inside a character
     lost_leads: tuple[int, ...]  # lost bytes in 0xC2..0xF4, rebuilt before orphaned continuations
     run_pattern: re.Pattern[str] = field(compare=False)
+
+    @property
+    def lost(self) -> bytes:
+        """The bytes the page drops, of all those UTF-8 text can hold."""
+        return bytes(self.lost_continuations + self.lost_leads)
 
     def merged(self, other: _CodePage) -> _CodePage:
         """This page, also rebuilding the bytes ``other`` loses (when both explain the text)."""
