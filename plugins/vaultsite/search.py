@@ -77,6 +77,11 @@ _FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 _ZH_THEN_EN = re.compile(rf"(?<![{_HAN}A-Za-z0-9])([{_HAN}]{{2,8}})[ \t]*[（(][ \t]*({_PHRASE})[ \t]*[)）]")
 _EN_THEN_ZH = re.compile(rf"(?:^|(?<=[^{_HAN}A-Za-z0-9'’ \t-]))[ \t]*({_PHRASE})[ \t]*[（(][ \t]*([{_HAN}]{{2,8}})[ \t]*[)）]",
                          re.MULTILINE)
+# A match of _ZH_THEN_EN holds a bracket before English, one of _EN_THEN_ZH a bracket before
+# Chinese. A search for these tries only at brackets, the two above at every character: a text
+# without them skips that scan.
+_BRACKET_EN = re.compile(r"[（(][ \t]*[A-Za-z]")
+_BRACKET_ZH = re.compile(rf"[（(][ \t]*[{_HAN}]")
 # A pair that is a whole heading, list item or line: `反向传播 · Backpropagation`,
 # `深度学习（神经网络）· Deep Learning (Neural Network)`, `卷积层 Convolution Layer`.
 _ZH_SIDE = rf"([{_HAN}]{{2,12}})(?:[ \t]*[（(]([{_HAN}]{{2,12}})[)）])?"
@@ -207,10 +212,12 @@ def bilingual_pairs(text: str) -> list[tuple[str, str]]:
             return
         pairs.append((zh, en))
 
-    for m in _ZH_THEN_EN.finditer(text):
-        add(m.group(1), m.group(2))
-    for m in _EN_THEN_ZH.finditer(text):
-        add(m.group(2), m.group(1))
+    if _BRACKET_EN.search(text):
+        for m in _ZH_THEN_EN.finditer(text):
+            add(m.group(1), m.group(2))
+    if _BRACKET_ZH.search(text):
+        for m in _EN_THEN_ZH.finditer(text):
+            add(m.group(2), m.group(1))
     for block in _BLOCK_END.split(text):
         for pattern, english_first in _WHOLE:
             m = pattern.match(block)
@@ -232,11 +239,12 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     """
     docs = data.get("docs", [])
     stats = Stats(entries=len(docs))
-    # Material's words (Chinese cut by U+200B), and the text as written (without the U+200B).
+    # The titles and texts as Material cut them (Chinese words joined by U+200B).
     titles = [plain_text(d.get("title", "")) for d in docs]
     bodies = [plain_text(d.get("text", "")) for d in docs]
 
     # Material's words of each title and text (a vault repeats its headings: each is cut once).
+    # A line break is a separator: the words of `title + "\n" + body` are those of the two.
     words_of = {text: tokens(text) for text in {*titles, *bodies}}
 
     # Collect first: the vault's bilingual terms and the forms of its English words.
@@ -246,9 +254,9 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     stats.pairs = len(stats.pair_list)
 
     for doc, title, body in zip(docs, titles, bodies):
-        aliases = vocabulary.extra(title.replace("\u200b", ""), words_of[title])
-        own = words_of[title] | words_of[body] | set(aliases)
-        keywords = vocabulary.extra(body.replace("\u200b", ""), own)
+        aliases = vocabulary.extra(title, words_of[title])
+        title_words = {*words_of[title], *aliases}  # the title finds the entry by these already
+        keywords = [w for w in vocabulary.extra(body, words_of[body]) if w not in title_words]
         for name, words in ((TITLE_FIELD, aliases), (TEXT_FIELD, keywords)):
             stats.keywords += len(words)
             if words:
@@ -277,18 +285,18 @@ class _Vocabulary:
         words Material made of them (`tokens`)."""
         self.cut_for_search = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
         self.chinese = {t for t in material_words if len(t) > 1 and _HAN_RUN.fullmatch(t)}
+        # Each text once: one seen before teaches nothing new.
+        texts = [text.replace("\u200b", "") for text in dict.fromkeys(segmented)]
         # No run of Chinese or English word spans a line break: the texts are read as one, each
         # regex run once over the vault rather than once a text.
-        text = "\n".join(segmented).replace("\u200b", "")
-        for run in set(_HAN_RUN.findall(text)):
+        whole = "\n".join(texts)
+        for run in set(_HAN_RUN.findall(whole)):
             self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
         self.forms: dict[str, set[str]] = defaultdict(set)
-        for word in {w.lower() for w in _ENGLISH.findall(text)} - _STOP:
+        for word in set(map(str.lower, _ENGLISH.findall(whole))) - _STOP:
             self.forms[_stem(word)].add(word)
-        # The bilingual terms in the order the texts write them, each once (so a text seen before
-        # has none that is new).
-        self.pairs = list(dict.fromkeys(pair for segmented_text in dict.fromkeys(segmented)
-                                        for pair in bilingual_pairs(segmented_text.replace("\u200b", ""))))
+        # The bilingual terms in the order the texts write them, each once.
+        self.pairs = list(dict.fromkeys(pair for text in texts for pair in bilingual_pairs(text)))
         self.zh_to_en: dict[str, set[str]] = defaultdict(set)
         self.en_to_zh: dict[str, set[str]] = defaultdict(set)
         for zh, en in self.pairs:
@@ -305,6 +313,9 @@ class _Vocabulary:
             parts = _ALNUM.findall(en)
             self._key_words[max(parts, key=len)].append((i, en, frozenset(parts)))
         self._starts = {w[:k] for w in self.chinese for k in range(2, len(w) + 1)}
+        # The vault's other forms of each English word (lower case) that has any, sorted.
+        self._other_forms = {word: tuple(sorted(forms - {word}))
+                             for forms in self.forms.values() if len(forms) > 1 for word in forms}
         # What a mention of a term adds: its names in the other language, the Chinese ones with
         # their sub-words (jieba cuts a term, all Chinese, into pieces of it).
         self._english_words = {zh: tuple(dict.fromkeys(t for en in sorted(ens) for t in tokens(en)))
@@ -312,17 +323,17 @@ class _Vocabulary:
         self._chinese_words = {en: tuple(dict.fromkeys(w for zh in sorted(zhs)
                                                        for w in (zh, *self.cut_for_search(zh)) if len(w) > 1))
                                for en, zhs in self.en_to_zh.items()}
-        # What each text, run of Chinese, English word and term gives; filled as they are met.
+        # What each text, run of Chinese and term gives; filled as they are met.
         self._text_words: dict[str, list[str]] = {}
         self._run_words: dict[str, tuple[str, ...]] = {}
-        self._other_forms: dict[str, tuple[str, ...]] = {}
         self._mentions: dict[str, re.Pattern] = {}
 
-    def extra(self, text: str, own: set[str]) -> list[str]:
-        """Words a query may use for `text` that are not among its `own` words, in a stable order."""
-        if text not in self._text_words:
-            self._text_words[text] = self._words_for(text)
-        return [w for w in self._text_words[text] if w not in own]
+    def extra(self, segmented: str, own: set[str]) -> list[str]:
+        """Words a query may use for a text (as Material cut it) that are not among its `own`
+        words, in a stable order."""
+        if segmented not in self._text_words:
+            self._text_words[segmented] = self._words_for(segmented.replace("\u200b", ""))
+        return [w for w in self._text_words[segmented] if w not in own]
 
     def _words_for(self, text: str) -> list[str]:
         """The words a query may use for `text`, its own among them, in a stable order."""
@@ -330,8 +341,8 @@ class _Vocabulary:
         for run in _HAN_RUN.findall(text):
             extra.update(dict.fromkeys(self._words_in(run)))
         han_words = set(extra)  # every Chinese term learnt is among the vault's Chinese words
-        for word in sorted({w.lower() for w in _ENGLISH.findall(text)} - _STOP):
-            extra.update(dict.fromkeys(self._forms_besides(word)))
+        for word in sorted(set(map(str.lower, _ENGLISH.findall(text))) & self._other_forms.keys()):
+            extra.update(dict.fromkeys(self._other_forms[word]))
         # The terms the text mentions, in the order they were learnt; only the few that can occur
         # in it are tested, so the cost of an entry does not grow with the vault's count of terms.
         for zh in sorted(han_words & self._english_words.keys(), key=self._zh_order.__getitem__):
@@ -339,10 +350,11 @@ class _Vocabulary:
         folded = _fold(text)
         words = set(_ALNUM.findall(folded))
         # A term is mentioned only where each of its words is a word of the text.
-        for _, en, parts in sorted(c for w in words for c in self._key_words.get(w, ())):
+        for _, en, parts in sorted(c for w in words & self._key_words.keys() for c in self._key_words[w]):
             if parts <= words and self._mention(en).search(folded):
                 extra.update(dict.fromkeys(self._chinese_words[en]))
-        # Each word is one of Lunr's already (Chinese, letters, or cut at the separator).
+        # Each word is whole for Lunr already (Chinese, ASCII letters, or cut by `tokens`): none
+        # holds a separator.
         return [w for w in extra if w not in _STOP]
 
     def _words_in(self, run: str) -> tuple[str, ...]:
@@ -362,12 +374,6 @@ class _Vocabulary:
                         found[run[i:j]] = None
             self._run_words[run] = tuple(found)
         return self._run_words[run]
-
-    def _forms_besides(self, word: str) -> tuple[str, ...]:
-        """The vault's other forms of an English word (lower case), sorted."""
-        if word not in self._other_forms:
-            self._other_forms[word] = tuple(sorted(self.forms.get(_stem(word), set()) - {word}))
-        return self._other_forms[word]
 
     def _mention(self, phrase: str) -> re.Pattern:
         """The pattern of `phrase` (lower case) in a _fold-ed text."""
