@@ -12,6 +12,9 @@ import contextlib
 import functools
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -101,6 +104,22 @@ def test_index_holds_chinese_sub_words_english_forms_and_translations(cut_for_se
     assert "数据特征" in docs["e/"]["keywords"].split()          # says only "features in data"
     assert "attention" not in docs["a/"].get("keywords", "")     # its title has it already
     assert docs["b/"]["title"] == "变换器" and docs["b/"]["text"].startswith("<p>变换器​")
+
+
+def test_index_is_the_same_in_every_build(tmp_path):
+    """Python salts its string hashes per process: nothing in the index may follow a set's order."""
+    (tmp_path / "search").mkdir()
+    data = _index(("a/", "注意力​机制 (Attention Mechanism Layer)", "<p>x</p>"),
+                  ("b/", "变换器", "<p>注意力​机制​与 feature maps (特征​图) and networks, a network.</p>"))
+    source = json.dumps(data)
+    script = ("import sys; from pathlib import Path; from vaultsite import search; "
+              "site = Path(sys.argv[1]); (site / 'search' / 'search_index.json').write_text(sys.argv[2]); "
+              "search.setup([], [], site / 'cache'); search.update_site(site); "
+              "print((site / 'search' / 'search_index.json').read_text())")
+    outputs = {subprocess.run([sys.executable, "-c", script, str(tmp_path), source], check=True, text=True,
+                              capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in range(1, 6)}
+    assert len(outputs) == 1
 
 
 def test_index_is_written_as_utf8(tmp_path, cut_for_search):

@@ -318,7 +318,7 @@ class _Vocabulary:
                              for forms in self.forms.values() if len(forms) > 1 for word in forms}
         # What a mention of a term adds: its names in the other language, the Chinese ones with
         # their sub-words (jieba cuts a term, all Chinese, into pieces of it).
-        self._english_words = {zh: tuple(dict.fromkeys(t for en in sorted(ens) for t in tokens(en)))
+        self._english_words = {zh: tuple(dict.fromkeys(t for en in sorted(ens) for t in _SEPARATOR.split(en) if t))
                                for zh, ens in self.zh_to_en.items()}
         self._chinese_words = {en: tuple(dict.fromkeys(w for zh in sorted(zhs)
                                                        for w in (zh, *self.cut_for_search(zh)) if len(w) > 1))
