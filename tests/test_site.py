@@ -180,6 +180,9 @@ def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     block = soup.select_one(".vs-backlinks")
     assert [a.get_text() for a in block.select("a")] == ["Alpha", "Gamma"]  # their titles
     assert [a["href"] for a in block.select("a")] == ["../A/", "../sub/C/"]
+    search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    [entry] = [doc for doc in search["docs"] if doc["location"] == "B/"]
+    assert "Alpha" not in entry["text"] and "Linked from" not in entry["text"]  # navigation, not text
 
 
 def nav_titles(soup: BeautifulSoup) -> list[str]:
