@@ -39,7 +39,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import wordfreq
 
 # Languages whose wordfreq lists are loaded: those written in the Windows code pages that
 # mojibake passes through (1250, 1251, 1252, 1253, 1254, 1257), plus Japanese and Korean.
@@ -330,6 +329,8 @@ _MODEL_SCHEMA = 3  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
+    import wordfreq  # only here: a build loads the model from its cache and need not import it
+
     words: dict[str, float] = {}
 
     def add(word: str, score: float) -> None:

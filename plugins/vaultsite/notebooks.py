@@ -36,11 +36,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-import jupytext
-import nbformat
-from nbformat import NotebookNode
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+# nbformat and jupytext are imported where a notebook is read: they take a seventh of a second to
+# import, and most vaults hold no notebook.
 
 SCHEMA = 1  # bump when the entry format or what the key covers changes
 KERNEL = "python3"
@@ -82,6 +84,9 @@ def is_notebook(path: str | Path, text: str) -> bool:
 
 def read(path: str | Path, text: str) -> NotebookNode:
     """Parse a notebook source (`.ipynb`, jupytext `.md` or `.py`) into an nbformat v4 notebook."""
+    import jupytext
+    import nbformat
+
     suffix = Path(path).suffix.lower()
     if suffix == ".ipynb":
         return nbformat.reads(text, as_version=4)
@@ -159,6 +164,8 @@ class NotebookCache:
 
     def load(self, key: str, nb: NotebookNode) -> tuple[NotebookNode | None, str]:
         """The notebook with the cached outputs put onto its current cells, or None and why not."""
+        import nbformat
+
         path = self.path(key)
         if not path.exists():
             return None, "not cached"
@@ -245,6 +252,8 @@ def execute(sources: Mapping[str | Path, str], cache_dir: str | Path, *, kernel:
     parallel, `workers` at a time, each in its own folder.  Raises `KernelUnavailable` if the
     kernel cannot be started and `OSError` if the cache cannot be written.
     """
+    import nbformat
+
     cache = NotebookCache(cache_dir)
     results: dict[Path, Executed] = {}
     pending: list[_Run] = []
@@ -287,6 +296,7 @@ def _run_all(runs: list[_Run], kernel: str, timeout: float, workers: int) -> lis
 
 
 async def _run_one(run: _Run, kernel: str, timeout: float) -> Executed:
+    import nbformat
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
