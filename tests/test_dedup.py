@@ -17,8 +17,8 @@ from markdown_it import MarkdownIt
 from conftest import FIXTURES, ROOT
 from fixtures import Case, read_cases, regenerating
 from vaultsite.dedup import (
-    Group, NoteVersion, _all_pairs, _facts, _group, diff_markdown, group_versions, note_title,
-    strip_copy_marker, title_key,
+    Group, NoteVersion, _all_pairs, _candidates, _facts, _group, diff_markdown, group_versions,
+    note_title, strip_copy_marker, title_key,
 )
 
 GROUP_FILES = [FIXTURES / "dedup" / "groups.md", FIXTURES / "dedup" / "robust.md"]
@@ -197,3 +197,35 @@ def test_huge_and_binary_notes_do_not_throw():
     groups = group_versions(notes)
     assert [(g.canonical, g.versions) for g in groups] == [("x/0.md", ("x/1.md",)), ("x/2.md", ("x/3.md",))]
     assert "Only in this version" in diff_markdown(junk, huge)
+
+
+def test_many_notes_sharing_a_name_are_compared_only_when_they_share_text():
+    """Forty READMEs with their own text, two of them versions, and stub Index notes in forty
+    folders: the index compares only what could be versions, and finds what all pairs find."""
+    rng = random.Random(1)
+    words = [f"w{n}" for n in range(3000)]
+    text = lambda: " ".join(rng.choice(words) for _ in range(120))  # noqa: E731
+    notes = [NoteVersion(f"p{n}/README.md", f"# README\n\n{text()}\n", False, 0.0) for n in range(40)]
+    notes.append(NoteVersion("old/README.md", notes[7].text.replace("w", "v", 3), False, -60.0))
+    notes += [NoteVersion(f"p{n}/Index.md", "# Index\n", False, 0.0) for n in range(40)]
+    notes.append(NoteVersion("p3/Index 1.md", "# Index\n", False, -60.0))
+    facts = _facts(notes)
+    assert len(_candidates(facts)) < 10  # of 3,321 pairs; a plain name index made 1,640
+    groups = group_versions(notes)
+    assert [(g.canonical, g.versions) for g in groups] == [
+        ("p3/Index.md", ("p3/Index 1.md",)), ("p7/README.md", ("old/README.md",))]
+    assert groups == _group(facts, _all_pairs)
+
+
+def test_notes_from_one_template_are_rarely_compared():
+    """Three hundred long notes that share a template (Jaccard about 0.2 between any two): LSH
+    must not make them all candidates, yet must find the one near-identical copy."""
+    rng = random.Random(2)
+    words = [f"w{n}" for n in range(5000)]
+    template = " ".join(rng.choice(words) for _ in range(200))
+    notes = [NoteVersion(f"n/{n}.md", f"{template}\n{' '.join(rng.choice(words) for _ in range(400))}\n",
+                         False, 0.0) for n in range(300)]
+    notes.append(NoteVersion("copy/x.md", notes[5].text.replace("w", "v", 5), False, -60.0))
+    facts = _facts(notes)
+    assert len(_candidates(facts)) < 300  # of 45,150 pairs; 16 bands of 4 made 2,576
+    assert [(g.canonical, g.versions) for g in group_versions(notes)] == [("n/5.md", ("copy/x.md",))]

@@ -38,9 +38,11 @@ Notes are versions of one note
       (an older, shorter version keeps its links and lines: 003 shares 51% of its text with 001);
     - or, whatever their names, when both have at least 20 shingles and their shingle sets are
       near-identical (Jaccard >= 0.8): copies, exports, repaired mojibake copies. Candidates come
-      from MinHash LSH (one-permutation hashing into 64 bins, 16 bands of 4) and every candidate
+      from MinHash LSH (one-permutation hashing into 256 bins, 36 bands of 7) and every candidate
       pair is then checked exactly, so a collision never merges notes; a pair at Jaccard 0.8 is
-      missed with probability about 0.02% (at 0.9, 4 in 10^8);
+      missed with probability about 0.02% (at 0.9, 7 in 10^11; less still for notes of under a
+      few hundred shingles, whose many empty bins borrow from their neighbours), while two long
+      notes at Jaccard 0.3 (written from one template, say) are compared with probability 0.8%;
     - and transitively: versions of versions are one group.
     Two notes that share a title but not their text (two ``README``s) are not versions.
 
@@ -55,14 +57,13 @@ Canonical version
     order.
 
 Cost
-    Roughly linear in the vault: one pass to compute names and shingles, dictionary look-ups for
-    candidates; exact comparisons only within a name (quadratic only in the number of notes that
-    share one name) and within an LSH bucket.
+    Roughly linear in the vault: one pass to compute names and shingles (as arrays of hashes),
+    sorting to find candidates; exact comparisons only of stubs with the same tokens, of notes
+    that share a name and at least one shingle, and within an LSH bucket.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import gc
 import posixpath
@@ -72,8 +73,11 @@ import zlib
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import combinations
-from typing import Iterable, Sequence
+from functools import cached_property
+from itertools import chain, combinations
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
 
 from . import frontmatter
 
@@ -83,10 +87,12 @@ MIN_CONTENT_ONLY = 20    # both notes need this many shingles to be grouped on c
 TITLE_CONTAINMENT = 0.25  # share of the smaller note's shingles found in the other
 COPY_JACCARD = 0.8       # near-identical content, whatever the names
 FUZZY_MIN_CHARS = 8      # a typo is tolerated in keys of at least this many letters and digits
-BINS, ROWS = 64, 4       # MinHash: 64 one-permutation bins, banded 16 x 4
-_BIN_SHIFT = 64 - 6
-_MASK = (1 << 64) - 1
-_MIX = 0x9E3779B97F4A7C15
+BINS, BANDS, ROWS = 256, 36, 7  # MinHash: 256 one-permutation bins, the first 252 banded 36 x 7
+_BIN_BITS = 8            # log2(BINS): a mixed hash's top bits are its bin
+_LOW = np.uint64((1 << (64 - _BIN_BITS)) - 1)   # a mixed hash less its bin
+_EMPTY = np.uint64((1 << 64) - 1)   # no hash in the bin (above any hash less its bin)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK = 1024            # notes MinHashed at once: bounds the arrays of all their shingles
 _DATE_KEYS = ("updated", "modified", "last_modified", "lastmod", "date")
 
 
@@ -155,24 +161,46 @@ def _first_h1(body: str) -> tuple[str, int] | None:
 def note_title(path: str, text: str) -> str:
     """Front matter `title`, else the first `# ` heading, else the file name (as written)."""
     meta, body = split_front_matter(text)
+    return _title(path, meta, _first_h1(body))
+
+
+def _title(path: str, meta: dict, h1: tuple[str, int] | None) -> str:
     title = meta.get("title")
     if isinstance(title, (str, int, float)) and str(title).strip():
         return str(title).strip()
-    h1 = _first_h1(body)
     return h1[0] if h1 else _stem(path)
+
+
+class _KeyChars(dict):
+    """The str.translate table of title keys: a letter, digit or combining mark stays, any other
+    character becomes a space. Filled as characters are met, so each is classified once."""
+
+    def __missing__(self, code: int) -> str:
+        kept = self[code] = chr(code) if unicodedata.category(chr(code))[0] in "LNM" else " "
+        return kept
+
+
+_KEY_CHARS = _KeyChars()
 
 
 def title_key(title: str) -> str:
     """Unicode-normalized, casefolded, emoji- and punctuation-free: what titles are matched by."""
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title).casefold())
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in text)
-    return " ".join(kept.split())
+    return " ".join(text.translate(_KEY_CHARS).split())
 
 
 def strip_copy_marker(stem: str, originals: Iterable[str] = ()) -> str:
     """`stem` less sync-conflict and copy markers; `originals` are the other stems of its folder
     (a bare trailing number or "copy" is only a marker when the unmarked stem is among them)."""
-    folded = {unicodedata.normalize("NFC", o).casefold() for o in originals}
+    return _strip_copy_marker(stem, _folded(originals))
+
+
+def _folded(stems: Iterable[str]) -> set[str]:
+    return {unicodedata.normalize("NFC", stem).casefold() for stem in stems}
+
+
+def _strip_copy_marker(stem: str, folded: set[str]) -> str:
+    """strip_copy_marker, given the folder's stems already folded."""
     while True:
         for pattern in _ALWAYS:
             shorter = pattern.sub("", stem)
@@ -194,15 +222,21 @@ def _stem(path: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else posixpath.splitext(name)[0]
 
 
-def _deletions(key: str) -> frozenset[str]:
-    """The key and every string one character shorter: two keys within one typo share one."""
+class _Name(NamedTuple):
+    key: str
+    variants: frozenset[str]    # what the name is indexed by: see _name
+    fuzzy: bool                 # long enough for a typo to be tolerated
+
+
+def _name(key: str) -> _Name:
+    """The key's variants: the key and, if it is long enough for a typo, every string one
+    character shorter, each tagged with the key's digits (a typo never changes a number). Two
+    fuzzy keys are one typo apart, with the same digits, exactly when they share a variant."""
+    tag = "\t" + "".join(ch for ch in key if ch.isdigit())  # keys have no tabs
     if len(key.replace(" ", "")) < FUZZY_MIN_CHARS:
-        return frozenset((key,))
-    return frozenset([key] + [key[:i] + key[i + 1:] for i in range(len(key))])
-
-
-def _digits(key: str) -> str:
-    return "".join(ch for ch in key if ch.isdigit())
+        return _Name(key, frozenset((key + tag,)), False)
+    shorter = [key[:i] + key[i + 1:] + tag for i in range(len(key))]
+    return _Name(key, frozenset([key + tag, *shorter]), True)
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -213,38 +247,62 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
 
 def _token_ids(text: str, vocabulary: dict[str, int]) -> list[int]:
-    ids = []
-    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()):
-        value = vocabulary.get(token)
-        if value is None:
-            value = vocabulary[token] = zlib.crc32(token.encode("utf-8"))
-        ids.append(value)
+    tokens = _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    ids = list(map(vocabulary.get, tokens))  # in C: after a few notes, most words are known
+    if None in ids:  # new words are hashed one by one
+        for token in set(tokens).difference(vocabulary):
+            vocabulary[token] = zlib.crc32(token.encode("utf-8"))
+        ids = list(map(vocabulary.__getitem__, tokens))
     return ids
 
 
-def _shingles(ids: list[int]) -> frozenset[int]:
-    # hash() of a tuple of ints is not salted per process, so this is deterministic.
-    if len(ids) < SHINGLE:
-        return frozenset((hash(tuple(ids)) & _MASK,)) if ids else frozenset()
-    return frozenset(hash(s) & _MASK for s in zip(*(ids[i:] for i in range(SHINGLE))))
+def _shingles(ids: list[int]) -> np.ndarray:
+    """The distinct hashes of the runs of SHINGLE = 3 token ids (a shorter text is one run),
+    sorted: an array takes an eighth of the memory of a set of ints."""
+    if not ids:
+        return np.empty(0, np.uint64)
+    a = np.array(ids + [0] * (SHINGLE - len(ids)), np.uint64)
+    # Two 32-bit ids side by side, mixed, then the third: equal hashes mean equal runs, but for a
+    # chance of about 2**-64.
+    runs = ((a[:-2] << np.uint64(32) | a[1:-1]) * _MIX ^ a[2:]) * _MIX
+    runs.sort()
+    return runs[np.concatenate(([True], runs[1:] != runs[:-1]))]
 
 
-def _minhash(shingles: frozenset[int]) -> tuple[int, ...]:
-    """One-permutation MinHash: the smallest mixed hash in each of BINS ranges of the hash
-    space (found by bisection in the sorted hashes); an empty bin borrows from the next full one."""
-    hashes = sorted((h * _MIX) & _MASK for h in shingles)
-    signature: list[int | None] = []
-    for b in range(BINS):
-        i = bisect.bisect_left(hashes, b << _BIN_SHIFT)
-        signature.append(hashes[i] if i < len(hashes) and hashes[i] >> _BIN_SHIFT == b else None)
-    full = [b for b in range(BINS) if signature[b] is not None]
-    for b in range(BINS):
-        if signature[b] is None:
-            nxt = full[bisect.bisect_left(full, b) % len(full)]
-            signature[b] = ((signature[nxt] & ((1 << _BIN_SHIFT) - 1)) << 6 | (nxt - b) % BINS)
-        else:
-            signature[b] &= (1 << _BIN_SHIFT) - 1
-    return tuple(signature)  # type: ignore[arg-type]
+def _common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values share."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    found = np.searchsorted(b, a)
+    return int(np.count_nonzero(b[np.minimum(found, len(b) - 1)] == a))
+
+
+def _band_keys(sets: Sequence[np.ndarray]) -> np.ndarray:
+    """One-permutation MinHash of each set, as a (len(sets), BANDS) array of band keys: two sets
+    share a band's key when their signatures agree in all its ROWS bins (or, rarely, by chance).
+
+    A set's signature is the smallest mixed hash in each of BINS ranges of the hash space; an
+    empty bin borrows the value of the next full one (cyclically), tagged with its distance."""
+    sizes = np.fromiter(map(len, sets), np.int64, len(sets))
+    mixed = np.concatenate(sets) * _MIX  # modulo 2**64: a multiplicative hash
+    bins = (mixed >> np.uint64(64 - _BIN_BITS)).astype(np.int64)
+    minima = np.full((len(sets), BINS), _EMPTY)
+    np.minimum.at(minima, (np.repeat(np.arange(len(sets)), sizes), bins), mixed & _LOW)
+    # The next full bin at or after each bin: the least full position at or after it in the
+    # row laid twice end to end (so the search wraps around); every set has a full bin.
+    position = np.arange(2 * BINS, dtype=np.int16)
+    full = np.where(np.tile(minima != _EMPTY, 2), position, 2 * BINS)
+    source = np.minimum.accumulate(full[:, ::-1], axis=1)[:, ::-1][:, :BINS]
+    signature = ((np.take_along_axis(minima, source % BINS, axis=1) << np.uint64(_BIN_BITS))
+                 | (source - position[:BINS]).astype(np.uint64))
+    rows = signature[:, :BANDS * ROWS].reshape(len(sets), BANDS, ROWS)
+    # A band's keys start from its number, so two bands never share a key.
+    keys = np.tile(np.arange(BANDS, dtype=np.uint64), (len(sets), 1))
+    for row in range(ROWS):
+        keys = (keys ^ rows[:, :, row]) * _MIX
+    return keys
 
 
 # --- per-note facts ----------------------------------------------------------------------------
@@ -253,15 +311,19 @@ def _minhash(shingles: frozenset[int]) -> tuple[int, ...]:
 class _Facts:
     note: NoteVersion
     title: str
-    names: tuple[tuple[str, frozenset[str]], ...]   # (key, its deletions)
+    names: tuple[_Name, ...]
     shown: dict[str, str]      # key -> the name as written (title, or file name less its marker)
     folder: str
     stem_key: str
     copy_name: bool            # the file name carried a copy marker
-    shingles: frozenset[int]
-    tokens: tuple[int, ...]
-    length: int                # non-space characters of the body
+    shingles: np.ndarray      # sorted distinct uint64 hashes
+    tokens: tuple[int, ...] | None   # a stub's tokens (all a stub is compared by), else None
     meta_time: float | None
+
+    @cached_property
+    def length(self) -> int:
+        """Non-space characters of the body: only ranking a group needs it, so only groups pay."""
+        return sum(map(len, _content(self.note)[2].split()))
 
 
 def _meta_time(meta: dict) -> float | None:
@@ -288,29 +350,37 @@ def _facts(notes: Sequence[NoteVersion]) -> list[_Facts]:
     stems: dict[str, list[str]] = defaultdict(list)
     for note in notes:
         stems[posixpath.dirname(note.path)].append(_stem(note.path))
+    folded = {folder: _folded(names) for folder, names in stems.items()}  # once, not once a note
     vocabulary: dict[str, int] = {}
     facts = []
     for note in notes:
-        meta, body = split_front_matter(note.text)
-        h1 = _first_h1(body)
-        title = note_title(note.path, note.text)
-        if h1:  # the title heading is the name, not the content
-            lines = body.split("\n")
-            body = "\n".join(lines[:h1[1]] + lines[h1[1] + 1:])
+        meta, title, body = _content(note)
         folder, stem = posixpath.dirname(note.path), _stem(note.path)
-        bare = strip_copy_marker(stem, stems[folder])
-        keys: dict[str, str] = {}
-        for name in (title, bare):
-            keys.setdefault(title_key(name), name)
+        bare = _strip_copy_marker(stem, folded[folder])
+        bare_key = title_key(bare)
+        keys = {title_key(title): title}
+        keys.setdefault(bare_key, bare)
         keys.pop("", None)
         ids = _token_ids(body, vocabulary)
+        shingles = _shingles(ids)
         facts.append(_Facts(
-            note=note, title=title, names=tuple((k, _deletions(k)) for k in keys), shown=keys,
-            folder=folder,
-            stem_key=title_key(bare) or bare, copy_name=bare != stem, shingles=_shingles(ids),
-            tokens=tuple(ids), length=sum(not c.isspace() for c in body), meta_time=_meta_time(meta),
+            note=note, title=title, names=tuple(_name(k) for k in keys), shown=keys, folder=folder,
+            stem_key=bare_key or bare, copy_name=bare != stem, shingles=shingles,
+            tokens=tuple(ids) if len(shingles) < MIN_SHINGLES else None,
+            meta_time=_meta_time(meta),
         ))
     return facts
+
+
+def _content(note: NoteVersion) -> tuple[dict, str, str]:
+    """The note's front matter, its title, and its body less the title heading (the title is the
+    note's name, not its content)."""
+    meta, body = split_front_matter(note.text)
+    h1 = _first_h1(body)
+    if h1:
+        lines = body.split("\n")
+        body = "\n".join(lines[:h1[1]] + lines[h1[1] + 1:])
+    return meta, _title(note.path, meta, h1), body
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -325,12 +395,11 @@ class _Evidence:
 def _title_match(a: _Facts, b: _Facts) -> tuple[str, str, str] | None:
     """("title"|"typo", key of a, key of b) for the closest pair of names, or None."""
     best = None
-    for ka, da in a.names:
-        for kb, db in b.names:
+    for ka, va, fuzzy_a in a.names:
+        for kb, vb, fuzzy_b in b.names:
             if ka == kb:
                 return "title", ka, kb
-            if best is None and len(da) > 1 and len(db) > 1 and not da.isdisjoint(db) \
-                    and _digits(ka) == _digits(kb):
+            if best is None and fuzzy_a and fuzzy_b and not va.isdisjoint(vb):
                 best = ("typo", ka, kb)
     return best
 
@@ -338,37 +407,69 @@ def _title_match(a: _Facts, b: _Facts) -> tuple[str, str, str] | None:
 def _pair_evidence(a: _Facts, b: _Facts) -> _Evidence | None:
     """Why `a` and `b` are versions of one note, or None: the one pairwise rule, used on the
     candidate pairs here and on all pairs by the benchmark's baseline."""
-    small = min(len(a.shingles), len(b.shingles))
-    common = len(a.shingles & b.shingles) if small else 0
+    small, large = sorted((len(a.shingles), len(b.shingles)))
     title = _title_match(a, b)
-    if title:
-        if small >= MIN_SHINGLES and common >= TITLE_CONTAINMENT * small:
-            return _Evidence(title[0], common / small, title[1:])
-        if (small < MIN_SHINGLES and a.folder == b.folder and a.stem_key == b.stem_key
-                and a.tokens == b.tokens and (a.copy_name or b.copy_name)):
+    if small < MIN_SHINGLES:
+        if (title and a.folder == b.folder and a.stem_key == b.stem_key and a.tokens == b.tokens
+                and (a.copy_name or b.copy_name)):
             return _Evidence(title[0], 1.0, title[1:])
-    if small >= MIN_CONTENT_ONLY:
-        jaccard = common / (len(a.shingles) + len(b.shingles) - common)
+        return None
+    # Jaccard is at most small / large: most pairs need not count their common shingles.
+    by_content = small >= MIN_CONTENT_ONLY and small / large >= COPY_JACCARD
+    if not (title or by_content):
+        return None
+    common = _common(a.shingles, b.shingles)
+    if title and common >= TITLE_CONTAINMENT * small:
+        return _Evidence(title[0], common / small, title[1:])
+    if by_content:
+        jaccard = common / (small + large - common)
         if jaccard >= COPY_JACCARD:
             return _Evidence("content", jaccard)
     return None
 
 
 def _candidates(facts: list[_Facts]) -> set[tuple[int, int]]:
-    """Pairs that share a name (or one of its one-typo deletions) or an LSH band."""
-    buckets: dict[object, list[int]] = defaultdict(list)
+    """The pairs `_pair_evidence` could accept: stubs with the same folder, file name and tokens;
+    other notes that share a name variant and a shingle, or an LSH band."""
+    stubs: dict[tuple, list[int]] = defaultdict(list)
+    named: list[int] = []
     for i, f in enumerate(facts):
-        for variant in set().union(*(d for _, d in f.names)) if f.names else ():
-            buckets[variant].append(i)
-        if len(f.shingles) >= MIN_CONTENT_ONLY:
-            signature = _minhash(f.shingles)
-            for band in range(0, BINS, ROWS):
-                buckets[(band, signature[band:band + ROWS])].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) > 1:
-            pairs.update(combinations(members, 2))  # members are ascending, so i < j
-    return pairs
+        if f.tokens is None:
+            named.append(i)
+        else:
+            stubs[(f.folder, f.stem_key, f.tokens)].append(i)
+    groups = {tuple(members) for members in stubs.values() if len(members) > 1}
+    # Notes sharing a name variant, found by sorting the variants' hashes (a chance collision
+    # only adds a pair to check) rather than by a dictionary of some 30 variants a note.
+    variants = [set().union(*(name.variants for name in facts[i].names)) for i in named]
+    hashes = np.fromiter(map(hash, chain.from_iterable(variants)), np.int64, sum(map(len, variants)))
+    for members in _shared(hashes, np.repeat(np.asarray(named, np.int64), list(map(len, variants)))):
+        # Notes that share a name but not a single shingle (READMEs) are not versions: when
+        # many share one, finding the few that share text is cheaper than comparing all pairs.
+        groups.update((members,) if len(members) == 2 else _sharing(facts, members))
+    sizable = [i for i in named if len(facts[i].shingles) >= MIN_CONTENT_ONLY]
+    if len(sizable) > 1:
+        keys = np.concatenate([_band_keys([facts[i].shingles for i in sizable[k:k + _CHUNK]])
+                               for k in range(0, len(sizable), _CHUNK)])
+        groups.update(_shared(keys.ravel(), np.repeat(np.asarray(sizable), BANDS)))
+    return {pair for members in groups for pair in combinations(members, 2)}  # ascending: i < j
+
+
+def _sharing(facts: list[_Facts], members: tuple[int, ...]) -> set[tuple[int, ...]]:
+    """The notes among `members` (ascending) that hold each shingle held by two or more."""
+    sets = [facts[i].shingles for i in members]
+    return _shared(np.concatenate(sets), np.repeat(np.asarray(members), list(map(len, sets))))
+
+
+def _shared(values: np.ndarray, owners: np.ndarray) -> set[tuple[int, ...]]:
+    """The distinct tuples of owners that hold one value, for values held by two or more.
+    `owners` is ascending (each owner holds a value once, but by a chance collision of hashes),
+    and a stable sort keeps each tuple ascending too."""
+    order = np.argsort(values, kind="stable")
+    values, owners = values[order], owners[order]
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1], [True])))
+    runs = np.flatnonzero(np.diff(starts) > 1).tolist()
+    return {tuple(owners[starts[run]:starts[run + 1]].tolist()) for run in runs}
 
 
 def _all_pairs(facts: list[_Facts]) -> Iterable[tuple[int, int]]:
@@ -383,8 +484,9 @@ def group_versions(notes: Sequence[NoteVersion]) -> list[Group]:
 
 @contextmanager
 def _gc_paused():
-    """Grouping makes a million small objects that all live until it ends; the cyclic garbage
-    collector would walk them again and again (3x slower at 10,000 notes), and none are cycles."""
+    """Grouping makes several hundred thousand small objects (names and their variants, tokens),
+    none of them cycles; the cyclic garbage collector would walk the ones that live until it ends
+    again and again (8% slower at 10,000 notes)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
