@@ -37,7 +37,10 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
+
+import marisa_trie
 
 
 # Languages whose wordfreq lists are loaded: those written in the Windows code pages that
@@ -197,9 +200,9 @@ class LanguageModel:
 
     def __init__(
         self,
-        words: dict[str, float],
+        words: dict[str, float] | _TrieWords,
         chars: dict[str, float],
-        prefixes: frozenset[str] | set[str],
+        prefixes: frozenset[str] | set[str] | _TriePrefixes,
         base: LanguageModel | None = None,
     ) -> None:
         self._words = words
@@ -288,32 +291,61 @@ _cache_dir: Path | None = None
 
 
 def use_cache(folder: Path | None) -> None:
-    """Keep the built base model in `folder` (a build's cache): read back in a quarter of the
-    time it takes to build from the word lists. Keyed by the versions of Python, wordfreq and jieba."""
+    """Keep the built base model in `folder` (a build's cache), to be mapped back at once instead
+    of built from the word lists. Keyed by the versions of Python, wordfreq and jieba."""
     global _cache_dir
     _cache_dir = folder
 
 
 @lru_cache(maxsize=1)
 def default_model() -> LanguageModel:
-    """The base model, loaded once per process (about two seconds; half a second from the cache)."""
+    """The base model, loaded once per process: built from the word lists (a few seconds), or
+    mapped from the cache's word trie (at once, and only the pages of it that a repair reads)."""
     path = _cache_path()
     if path is not None:
         try:
-            words, chars, prefixes = marshal.loads(path.read_bytes())
-            return LanguageModel(words, chars, prefixes)
-        except (OSError, EOFError, ValueError, TypeError):
+            trie = marisa_trie.RecordTrie(_SCORE).mmap(str(path.with_suffix(".words")))
+            chars = marshal.loads(path.with_suffix(".chars").read_bytes())
+            return LanguageModel(_TrieWords(trie), chars, _TriePrefixes(trie))
+        except (OSError, EOFError, ValueError, TypeError, RuntimeError):
             pass
     model = _build_default_model()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps((model._words, model._chars, model._prefixes)))
-            os.replace(temporary, path)
+            trie = marisa_trie.RecordTrie(_SCORE, ((word, (score,)) for word, score in model._words.items()))
+            words, chars = path.with_suffix(f".{os.getpid()}.words"), path.with_suffix(f".{os.getpid()}.chars")
+            trie.save(str(words))
+            chars.write_bytes(marshal.dumps(model._chars))
+            os.replace(words, path.with_suffix(".words"))  # each file whole, or not at all
+            os.replace(chars, path.with_suffix(".chars"))
         except OSError:
             pass  # a cache that cannot be written only costs time
     return model
+
+
+_SCORE = "<d"  # a word's log-probability in the trie, as the float it was built as
+
+
+class _TrieWords:
+    """The words of a base model mapped from its cache, looked up as the dict they were built as."""
+
+    def __init__(self, trie: marisa_trie.RecordTrie) -> None:
+        self._trie = trie
+
+    def get(self, word: str) -> float | None:
+        found = self._trie.get(word)
+        return found[0][0] if found else None
+
+
+class _TriePrefixes:
+    """The proper prefixes of those words: a text is one when some longer word starts with it."""
+
+    def __init__(self, trie: marisa_trie.RecordTrie) -> None:
+        self._trie = trie
+
+    def __contains__(self, text: str) -> bool:
+        return any(word != text for word in islice(self._trie.iterkeys(text), 2))
 
 
 def _cache_path() -> Path | None:
@@ -322,10 +354,10 @@ def _cache_path() -> Path | None:
     from importlib.metadata import version
 
     basis = f"{_MODEL_SCHEMA} {sys.version} {version('wordfreq')} {version('jieba')} {_LANGUAGES}"
-    return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}.marshal"
+    return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 3  # bump when what the base model holds changes
+_MODEL_SCHEMA = 4  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
@@ -367,13 +399,8 @@ def _build_default_model() -> LanguageModel:
     log_chars = math.log(sum(char_counts.values()))
     chars = {char: math.log(count or 1) - log_chars for char, count in char_counts.items()}
 
-    # One object for each distinct score, and a prefix that is also a word is the word's own
-    # string: marshal then writes each once, and the cache loads them shared (15 % less memory).
-    scores: dict[float, float] = {}
-    words = {word: scores.setdefault(score, score) for word, score in words.items()}
-    keys = {word: word for word in words}
-    prefixes = {word[:i] for word in words for i in range(1, len(word))}
-    return LanguageModel(words, chars, frozenset(keys.get(prefix, prefix) for prefix in prefixes))
+    prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
+    return LanguageModel(words, chars, prefixes)
 
 
 @lru_cache(maxsize=1)
