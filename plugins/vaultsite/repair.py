@@ -165,7 +165,7 @@ def _known_words(text: str) -> int:
 def may_need_repair(text: str) -> bool:
     """Cheap: False means :func:`repair_text` would certainly return ``text`` unchanged (no
     character stands for a UTF-8 lead byte, or none is followed by its continuation)."""
-    return bool(_LEAD_CHAR.search(text)) and _detect_code_page(text, [])[0] is not None
+    return bool(_SEQUENCE_START.search(text)) and _detect_code_page(text, [])[0] is not None
 
 
 def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
@@ -312,9 +312,16 @@ def _load_code_page(name: str) -> _CodePage:
 
 
 _CODE_PAGES = tuple(_load_code_page(name) for name in CODE_PAGES)
-_LEAD_CHAR = re.compile(
-    "[" + re.escape("".join({c for p in _CODE_PAGES for c, b in p.to_byte.items() if 0xC2 <= b <= 0xF4})) + "]"
-)
+
+
+def _chars(low: int, high: int) -> str:
+    """A regex class of the characters that stand for bytes low..high in some code page."""
+    return "[" + re.escape("".join(sorted({c for p in _CODE_PAGES for c, b in p.to_byte.items() if low <= b <= high}))) + "]"
+
+
+# A lead byte followed by a continuation byte (in some code pages): where mojibake can start. A lead
+# alone is common in clean text ("·" is MacRoman's 0xE1, "å" is cp1252's 0xE5).
+_SEQUENCE_START = re.compile(_chars(0xC2, 0xF4) + _chars(0x80, 0xBF))
 
 
 def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_CodePage | None, bool]:
