@@ -20,10 +20,12 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import posixpath
 import re
+import time
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +57,20 @@ CSS = "assets/vaultsite/vaultsite.css"
 _NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>)\s*<a\b[^>]*>(.*?)</a>\s*(</a>)", re.DOTALL)
 
 
+def _timed(step: str):
+    """Add the method's wall time to the build report's `seconds[step]` (where a build's time goes)."""
+    def decorate(method):
+        @functools.wraps(method)
+        def timed(self, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self.report.seconds[step] += time.perf_counter() - start
+        return timed
+    return decorate
+
+
 class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     full_build = False
 
@@ -62,9 +78,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.full_build = command == "build" and not dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.report = BuildReport()
         if not self.config.enabled:
             return None
-        self.report = BuildReport()
         self.sources: dict[str, str] = {}
         self.markdown: dict[str, str] = {}
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
@@ -85,6 +101,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return config
 
     @event_priority(50)
+    @_timed("on_files")
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
@@ -115,11 +132,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         return fold_folder_notes(nav)
 
+    @_timed("on_page_read_source")
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or page.file.src_uri not in self.fronts:
             return None
         return frontmatter.as_source(self.fronts[page.file.src_uri])
 
+    @_timed("on_page_markdown")
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
@@ -127,6 +146,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         return self.markdown.get(page.file.src_uri, markdown)
 
+    @_timed("on_page_content")
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
@@ -146,8 +166,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         gc.unfreeze()
         self._check_anchor_links()
-        if stats := search.update_site(config.site_dir):
-            log.debug(stats.summary())
+        self._update_search(config.site_dir)
         try:
             self.report.write(self.cache_dir / "report.json")
         except OSError as error:
@@ -157,6 +176,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()  # as on_post_build: under `mkdocs serve` the next build starts afresh
 
+    @_timed("on_post_build: search index")
+    def _update_search(self, site_dir: str) -> None:
+        if stats := search.update_site(site_dir):
+            log.debug(stats.summary())
+
+    @_timed("on_files: read and repair")
     def _read_notes(self, files: Files) -> list[File]:
         """Decode and repair each note into self.sources (notes that cannot need repair give the
         repair model the vault's vocabulary); a binary file is taken out of the site. Returns the
@@ -186,6 +211,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self.sources[path] = result.text.replace("\r\n", "\n")
         return [f for f in notes if f.src_uri in raw]
 
+    @_timed("on_files: notebooks")
     def _execute_notebooks(self, notes: list[File], files: Files, config: MkDocsConfig) -> None:
         """Run each notebook (or take its outputs from the cache) and make it a plain note with
         its outputs, so links, headings and search treat it like any other note."""
@@ -211,6 +237,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.full_build:
             notebooks.NotebookCache(self.cache_dir / "notebooks").prune(r.key for r in results if r.key)
 
+    @_timed("on_files: versions")
     def _group_versions(self, notes: list[File], docs_dir: str) -> list[Group]:
         """Versions of one note (copies, repaired copies, older exports): one canonical page."""
         commits = last_commit_times(docs_dir)
@@ -230,6 +257,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                      f"({', '.join(g.versions)})")
         return groups
 
+    @_timed("on_files: normalize")
     def _normalize_notes(self, vault: VaultIndex) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
         """Normalize every note into self.markdown. Returns who links to which note, and
         {unwritten note name: notes linking to it}; a version's links count once, as its canonical's."""
@@ -246,6 +274,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                     unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
         return links, unwritten
 
+    @_timed("on_files: versions and backlinks pages")
     def _add_versions_and_backlinks(self, groups: list[Group], links: dict[str, list[str]],
                                     titles: dict[str, str], vault: VaultIndex) -> None:
         for group in groups:
@@ -285,6 +314,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                         "(script and data URLs and paths on the author's disk never are)")
         self.anchor_links.extend((path, *anchor) for anchor in result.found.anchors)
 
+    @_timed("on_post_build: links to headings")
     def _check_anchor_links(self) -> None:
         """Each link to a heading against the ids its page was rendered with: every note is
         parsed once, by Markdown, and embedded headings count as the reader sees them."""

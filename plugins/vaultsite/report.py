@@ -12,6 +12,7 @@ from pathlib import Path
 class BuildReport:
     notes: dict[str, dict] = field(default_factory=dict)
     groups: list[dict] = field(default_factory=list)  # versions of one note, see dedup.py
+    seconds: Counter = field(default_factory=Counter)  # wall time of each step of the plugin
 
     def note(self, path: str) -> dict:
         return self.notes.setdefault(path, {})
@@ -33,5 +34,6 @@ class BuildReport:
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"summary": dict(self.totals()), "groups": self.groups, "notes": dict(sorted(self.notes.items()))}
+        data = {"summary": dict(self.totals()), "seconds": {step: round(s, 3) for step, s in self.seconds.items()},
+                "groups": self.groups, "notes": dict(sorted(self.notes.items()))}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
