@@ -12,6 +12,8 @@ machine slows both alike; read the ratios, the seconds depend on the machine):
    build` process: the median wall time of `--repeat` turns, notes per second, and the peak
    resident memory of the process (`wait4` rusage). The repair model's cache is primed once per
    vault beforehand (it is built once per machine, see langmodel.use_cache).
+   Where the overhead goes: the plugin's seconds by step, from the build report it writes
+   (`seconds` in .cache/vaultsite/report.json), and the rest of the difference to plain Material.
 2. Incremental: the real vault (docs/) built cold (empty cache: the notebooks run) and warm.
 3. Live reload: `mkdocs serve --livereload` on a copy of docs/, a page open in headless
    Chromium, a note saved: seconds until the page in the browser shows the edit by itself.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -101,12 +104,14 @@ def prime_repair_model(project: Path) -> None:
     subprocess.run([PYTHON, "-c", code, str(project / ".cache" / "vaultsite")], check=True, cwd=project)
 
 
-def bench_builds(work: Path, sizes: list[int], repeat: int, alternatives_up_to: int) -> tuple[str, list[str]]:
+def bench_builds(work: Path, sizes: list[int], repeat: int,
+                 alternatives_up_to: int) -> tuple[str, list[str], str]:
     alternatives = [name for name, package in ALTERNATIVES.items() if installed(package)]
     notes_out = [f"- {package}: not installed (`pip install {package}` failed or was not run), not measured"
                  for name, package in ALTERNATIVES.items() if name not in alternatives]
     rows = []
     per_note: dict[int, tuple[float, float]] = {}
+    steps: dict[int, tuple[dict[str, float], float]] = {}  # the plugin's seconds by step, the overhead
     for n in sizes:
         project = work / f"vault-{n}"
         log(f"generating {n} notes")
@@ -131,6 +136,9 @@ def bench_builds(work: Path, sizes: list[int], repeat: int, alternatives_up_to: 
         median = {v: statistics.median(t) for v, t in times.items()}
         ours, plain = median["vaultsite"], median["plain"]
         per_note[n] = (ours / n, plain / n)
+        report = project / ".cache" / "vaultsite" / "report.json"
+        if report.is_file():
+            steps[n] = (json.loads(report.read_text(encoding="utf-8"))["seconds"], ours - plain)
         cells = []
         for name in ALTERNATIVES:
             if name not in alternatives:
@@ -160,7 +168,30 @@ def bench_builds(work: Path, sizes: list[int], repeat: int, alternatives_up_to: 
         overhead = {n: (per_note[n][0] - per_note[n][1]) for n in (small, large)}
         table.append(f"The plugin's own share per note (vaultsite − plain): {overhead[small] * 1e3:.1f} ms at "
                      f"{small:,}, {overhead[large] * 1e3:.1f} ms at {large:,}.")
-    return "\n".join(table), notes_out
+    return "\n".join(table), notes_out, where_the_time_goes(steps)
+
+
+def where_the_time_goes(steps: dict[int, tuple[dict[str, float], float]]) -> str:
+    """A table of the plugin's own steps (its report.json, last turn) against the whole overhead
+    (median vaultsite − median plain); the rest is MkDocs and Material rendering the plugin's pages."""
+    sizes = [n for n in sorted(steps) if n >= 1000] or sorted(steps)
+    names = list(dict.fromkeys(name for n in sizes for name in steps[n][0]))
+    rows = []
+    for event in dict.fromkeys(name.split(": ")[0] for name in names):
+        inside = [name for name in names if name.startswith(f"{event}: ")]
+        # An event's own total where the plugin times it, else the sum of its steps.
+        total = {n: steps[n][0].get(event, sum(steps[n][0].get(name, 0.0) for name in inside)) for n in sizes}
+        rows.append(f"| `{event}` | " + " | ".join(f"{total[n]:.2f} s" for n in sizes) + " |")
+        for name in inside:
+            rows.append(f"| &nbsp;&nbsp;· {name.split(': ', 1)[1]} | "
+                        + " | ".join(f"{steps[n][0].get(name, 0.0):.2f} s" for n in sizes) + " |")
+    # All the plugin's time: on_files' steps are inside its own total, the others are not nested.
+    ours = {n: sum(s for name, s in steps[n][0].items() if not name.startswith("on_files: ")) for n in sizes}
+    rows.append("| MkDocs and Material on the plugin's pages (the rest) | "
+                + " | ".join(f"{steps[n][1] - ours[n]:.2f} s" for n in sizes) + " |")
+    rows.append("| **whole overhead (vaultsite − plain)** | " + " | ".join(f"**{steps[n][1]:.2f} s**" for n in sizes) + " |")
+    header = "| step | " + " | ".join(f"{n:,} notes" for n in sizes) + " |"
+    return "\n".join([header, "|---|" + "---:|" * len(sizes), *rows])
 
 
 # --- the real vault: cold and warm, and live reload ----------------------------------------------
@@ -293,7 +324,7 @@ def main() -> None:
                 f"(bench/run.py explains each figure).\n\n{machine()}\n- load average before: {load_before:.2f}"]
     with tempfile.TemporaryDirectory(prefix="vaultsite-bench-") as tmp:
         work = Path(tmp)
-        table, notes = bench_builds(work, sizes, repeat, args.alternatives_up_to)
+        table, notes, where = bench_builds(work, sizes, repeat, args.alternatives_up_to)
         sections.append("## Build time: vaultsite against plain Material and the alternatives\n\n"
                         "Synthetic vaults (bench/vaultgen.py), the project's mkdocs.yml (theme features "
                         "included), median of the turns. Goal: vaultsite / plain ≤ "
@@ -301,6 +332,12 @@ def main() -> None:
                         "only rewrite wikilinks (no repair, dedup, search rewrite, unwritten notes); their "
                         "column is their time and, in brackets, ÷ vaultsite's (below 1.00× they are faster)."
                         f"\n\n{table}" + ("\n\n" + "\n".join(notes) if notes else ""))
+        sections.append("## Where the overhead goes\n\n"
+                        "The plugin's own steps, from the `seconds` of its build report "
+                        "(`.cache/vaultsite/report.json`, last turn): each MkDocs event, and the steps "
+                        "inside it. The rest of the overhead is MkDocs and Material working on the "
+                        "plugin's pages: rendering resolved links and lists that plain Material leaves "
+                        f"as text, indexing them for search, importing the plugin.\n\n{where}")
         log("docs/ cold and warm")
         table, project = bench_incremental(work, repeat)
         sections.append("## Incremental: the real vault (docs/), cold and warm\n\n"
