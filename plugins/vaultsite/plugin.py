@@ -93,7 +93,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.slugify = lambda text: slugify(text, separator)
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
-        _require_extension(config, "md_in_html", {})  # embeds and backlinks are Markdown in a <div>
+        _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
@@ -122,8 +122,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if unwritten_file is not None:
             unwritten_file.content_string = unwritten_page(
                 unwritten_file.src_uri, {name: sorted(s) for name, s in unwritten.items()}, titles)
-        # What is alive now (notes, the index, the repair model) lives until the build ends: keep
-        # the garbage collector from walking it again during each page (on_post_build thaws it).
+        # What is alive now (the notes, their index and normalized text) lives until the build
+        # ends: keep the garbage collector from walking it again for each page (on_post_build thaws it).
         gc.freeze()
         return files
 
