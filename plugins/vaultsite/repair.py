@@ -235,7 +235,9 @@ def _damaged_copy_of(text: str, context: tuple[str, ...]) -> tuple[str, _CodePag
     return None
 
 
-@lru_cache(maxsize=4)
+# One context at a time (a build repairs each of its notes against the same one): under `mkdocs
+# serve` each rebuild brings a new one, and the old must not stay in memory.
+@lru_cache(maxsize=1)
 def _by_ascii(context: tuple[str, ...]) -> dict[bytes, list[str]]:
     index: dict[bytes, list[str]] = {}
     for note in context:
@@ -253,7 +255,7 @@ def _restored(text: str, original: str, page: _CodePage) -> RepairResult:
                         tuple(sorted({bisect_right(line_starts, start) for start in runs})))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)  # as _by_ascii
 def _model(context: tuple[str, ...]) -> LanguageModel:
     base = default_model()
     return base.with_context(context) if context else base
