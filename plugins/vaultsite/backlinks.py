@@ -7,13 +7,13 @@ import posixpath
 from collections import defaultdict
 from typing import Callable
 
-from .links import encode_path, escape_brackets
+from .links import destination, escape_brackets
 
 
 def note_link(title: str, target: str, from_path: str) -> str:
     """A Markdown link, written in the note at `from_path`, to the note at `target`."""
     relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
-    return f"[{escape_brackets(title)}]({encode_path(relative)})"
+    return f"[{escape_brackets(title)}]({destination(relative)})"
 
 
 def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:

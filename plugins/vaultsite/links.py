@@ -97,10 +97,10 @@ class LinkRewriter:
             return self._unwritten(name, label or target, lineno)
         shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
         if _is_attachment(found):
-            return f"[{shown}]({encode_path(self._relative(found))})"
+            return f"[{shown}]({destination(self._relative(found))})"
         self.found.links.append((lineno, found))
         anchor = self._anchor(found, heading, lineno) if heading else ""
-        return f"[{shown}]({encode_path(self._relative(found))}{anchor})"
+        return f"[{shown}]({destination(self._relative(found), anchor)})"
 
     def _link(self, link: "_Link", lineno: int) -> str:
         dest = link.dest
@@ -124,7 +124,7 @@ class LinkRewriter:
         anchor = self._anchor(target, unquote(fragment), lineno) if fragment else ""
         if target.lower().endswith(".md"):
             self.found.links.append((lineno, target))
-        return f"[{text}]({encode_path(self._relative(target))}{anchor})"
+        return f"[{text}]({destination(self._relative(target), anchor)})"
 
     def _image(self, target: str | None, dest: str, alt: str, width: str | None,
                height: str | None, lineno: int) -> str:
@@ -133,7 +133,7 @@ class LinkRewriter:
         attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
         if width:
             self.count("image_size")
-        image = f"![{alt}]({encode_path(self._relative(target))})"
+        image = f"![{alt}]({destination(self._relative(target))})"
         return f"{image}{{{attrs} }}" if attrs else image
 
     def _bare_anchor(self, match: re.Match) -> str:
@@ -290,8 +290,15 @@ def _split_size(alt: str) -> tuple[str, str | None, str | None]:
     return name.strip(), match.group(1), match.group(2)
 
 
-def encode_path(path: str) -> str:
-    return quote(path, safe="/()&',;=+!*@~-_.")
+_DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r"})
+
+
+def destination(path: str, anchor: str = "") -> str:
+    """The Markdown link destination of a vault path (and its `#anchor`), in angle brackets: spaces,
+    CJK and emoji stay as written, and only what would end or change it is percent-encoded.
+    (Python-Markdown reads a bracketed destination with one regex, a bare one character by
+    character; percent-encoded, a path is three times as long.)"""
+    return f"<{path.translate(_DESTINATION_ESCAPES)}{anchor}>"
 
 
 @dataclass
