@@ -18,5 +18,7 @@ class VaultsiteConfig(Config):
     notebook_workers = c.Type(int, default=2)  # notebooks executed at once
     # Math to MathML at build time, so formulas need no script and no network when read.
     mathml = c.Type(bool, default=True)
+    # Processes that share per-note work in `mkdocs build` (0: one per core; see parallel.py).
+    workers = c.Type(int, default=0)
     # The generated page listing notes that are linked to but not written yet ("" for none).
     unwritten_page = c.Type(str, default="unwritten.md")

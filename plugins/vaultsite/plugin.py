@@ -38,7 +38,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import frontmatter, langmodel, mathml, notebooks, search
+from . import frontmatter, langmodel, mathml, notebooks, parallel, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -262,8 +262,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Normalize every note into self.markdown. Returns who links to which note, and
         {unwritten note name: notes linking to it}; a version's links count once, as its canonical's."""
         links, unwritten = {}, defaultdict(set)
-        for path, front in self.fronts.items():
-            result = normalize(front.body, path, vault, self.slugify, front.body_line)
+        notes, workers = list(self.fronts.items()), self.config.workers or parallel.available_cores()
+        log.debug(f"normalizing {len(notes)} notes in {parallel.processes(len(notes), workers)} processes")
+        results = parallel.map_ordered(
+            lambda note: normalize(note[1].body, note[0], vault, self.slugify, note[1].body_line),
+            notes, workers)
+        for (path, front), result in zip(notes, results):
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")

@@ -1,0 +1,63 @@
+"""A vault built on two processes is the same site, with the same warnings, as on one."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from vaultsite import parallel
+
+NOTES = 160  # enough for two shares of parallel.MIN_SHARE
+
+
+def write_vault(docs: Path) -> None:
+    for i in range(NOTES):
+        folder = docs / f"📁 第{i % 4}组 Group {i % 4}"
+        folder.mkdir(parents=True, exist_ok=True)
+        other = (i * 7 + 3) % NOTES
+        (folder / f"笔记 Note {i}.md").write_text(
+            f"# 笔记 Note {i}\n\n## 第一节 Part one\n\n"
+            f"See [[笔记 Note {other}#第一节 Part one]] and [[Note never written {i % 5}]].\n"
+            f"- a list right after a line\n\t- nested with a tab\n\n"
+            f"A heading that is not there: [[笔记 Note {other}#No such part]]\n"
+            f"![missing](pic-{i}.png)\n",
+            encoding="utf-8")
+
+
+def build(project: Path, workers: int) -> subprocess.CompletedProcess:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "\n  - vaultsite\n" in config and "\nstrict: true\n" in config
+    config = config.replace("\n  - vaultsite\n", f"\n  - vaultsite:\n      workers: {workers}\n")
+    (project / "mkdocs.yml").write_text(config.replace("\nstrict: true\n", "\nstrict: false\n"),
+                                        encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--verbose", "--site-dir", "site"],
+                          cwd=project, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="builds fork only on Linux")
+def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
+    results = {}
+    for workers in (1, 2):
+        project = tmp_path / f"workers-{workers}"
+        write_vault(project / "docs")
+        results[workers] = build(project, workers)
+        assert results[workers].returncode == 0, results[workers].stderr
+    assert f"normalizing {NOTES} notes in 1 processes" in results[1].stderr
+    assert f"normalizing {NOTES} notes in 2 processes" in results[2].stderr
+
+    def warnings(result):
+        return [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert warnings(results[1]) == warnings(results[2])
+    assert any(re.search(r"笔记 Note \d+\.md:\d+: links to a heading", w) for w in warnings(results[2]))
+
+    one, two = tmp_path / "workers-1" / "site", tmp_path / "workers-2" / "site"
+    pages = sorted(p.relative_to(one) for p in one.rglob("*") if p.suffix in (".html", ".json"))
+    assert len(pages) > NOTES
+    assert pages == sorted(p.relative_to(two) for p in two.rglob("*") if p.suffix in (".html", ".json"))
+    for page in pages:
+        assert (one / page).read_bytes() == (two / page).read_bytes(), page
