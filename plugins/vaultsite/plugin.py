@@ -12,8 +12,8 @@
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
 4. on_page_markdown      hand it the normalized Markdown, with the note's versions;
                          version pages leave the search index
-5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind;
-                         add the notes that link to the page
+5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
+   on_page_context       add the notes that link to the page (after the search plugin indexed it)
 6. on_post_build         check links to headings against the rendered pages; rewrite the
                          search index; write the build report and log its summary
 """
@@ -157,7 +157,16 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             mathml.typeset_toc(page.toc.items)
             for tex in failed:
                 log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
-        return html + self.backlinks.get(page.file.src_uri, "")
+        return html
+
+    @event_priority(-50)
+    @_timed("on_page_context")
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
+        """Late (-50): the search plugin has indexed the page by then, so the backlinks stay out
+        of the index, as the navigation does, and it never parses their HTML."""
+        if self.config.enabled:
+            page.content += self.backlinks.get(page.file.src_uri, "")
+        return context
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
