@@ -57,7 +57,8 @@ Canonical version
     order.
 
 Cost
-    Roughly linear in the vault: one pass to compute names and shingles (as arrays of hashes),
+    Roughly linear in the vault: one pass to compute names and shingles (as arrays of hashes;
+    the shingles on several processes where `workers` allows),
     sorting to find candidates; exact comparisons only of stubs with the same tokens, of notes
     that share a name and at least one shingle, and within an LSH bucket.
 """
@@ -79,7 +80,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from . import frontmatter
+from . import frontmatter, parallel
 
 SHINGLE = 3              # tokens per shingle
 MIN_SHINGLES = 8         # below this a note is a stub: grouped only as a same-folder copy
@@ -344,29 +345,34 @@ def _timestamp(value: object) -> float | None:
     return None
 
 
-def _facts(notes: Sequence[NoteVersion]) -> list[_Facts]:
-    """Everything grouping needs of each note, computed once, notes sorted by path."""
+def _facts(notes: Sequence[NoteVersion], workers: int = 1) -> list[_Facts]:
+    """Everything grouping needs of each note, computed once, notes sorted by path; the notes'
+    shingles on up to `workers` processes (most of the time goes into them)."""
     notes = sorted(notes, key=lambda n: n.path)
     stems: dict[str, list[str]] = defaultdict(list)
     for note in notes:
         stems[posixpath.dirname(note.path)].append(_stem(note.path))
     folded = {folder: _folded(names) for folder, names in stems.items()}  # once, not once a note
-    vocabulary: dict[str, int] = {}
+    contents = [_content(note) for note in notes]
+    vocabulary: dict[str, int] = {}  # each process grows its own copy
+
+    def shingled(body: str) -> tuple[np.ndarray, tuple[int, ...] | None]:
+        ids = _token_ids(body, vocabulary)
+        shingles = _shingles(ids)
+        return shingles, tuple(ids) if len(shingles) < MIN_SHINGLES else None
+
+    shingles_of = parallel.map_ordered(shingled, [body for _, _, body in contents], workers)
     facts = []
-    for note in notes:
-        meta, title, body = _content(note)
+    for note, (meta, title, _), (shingles, tokens) in zip(notes, contents, shingles_of):
         folder, stem = posixpath.dirname(note.path), _stem(note.path)
         bare = _strip_copy_marker(stem, folded[folder])
         bare_key = title_key(bare)
         keys = {title_key(title): title}
         keys.setdefault(bare_key, bare)
         keys.pop("", None)
-        ids = _token_ids(body, vocabulary)
-        shingles = _shingles(ids)
         facts.append(_Facts(
             note=note, title=title, names=tuple(_name(k) for k in keys), shown=keys, folder=folder,
-            stem_key=bare_key or bare, copy_name=bare != stem, shingles=shingles,
-            tokens=tuple(ids) if len(shingles) < MIN_SHINGLES else None,
+            stem_key=bare_key or bare, copy_name=bare != stem, shingles=shingles, tokens=tokens,
             meta_time=_meta_time(meta),
         ))
     return facts
@@ -476,10 +482,11 @@ def _all_pairs(facts: list[_Facts]) -> Iterable[tuple[int, int]]:
     return combinations(range(len(facts)), 2)
 
 
-def group_versions(notes: Sequence[NoteVersion]) -> list[Group]:
-    """Groups of two or more notes that are versions of one note, sorted by canonical path."""
+def group_versions(notes: Sequence[NoteVersion], workers: int = 1) -> list[Group]:
+    """Groups of two or more notes that are versions of one note, sorted by canonical path;
+    the notes' text is read on up to `workers` processes (see parallel.py)."""
     with _gc_paused():
-        return _group(_facts(notes), _candidates)
+        return _group(_facts(notes, workers), _candidates)
 
 
 @contextmanager

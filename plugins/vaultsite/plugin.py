@@ -88,6 +88,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
+        self.workers = self.config.workers or parallel.available_cores()
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
@@ -254,7 +255,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         groups = group_versions([
             NoteVersion(f.src_uri, self.sources[f.src_uri], f.src_uri in repaired,
                         os.stat(f.abs_src_path).st_mtime if f.abs_src_path else 0.0, commits.get(f.src_uri))
-            for f in notes])
+            for f in notes], self.workers)
         self.report.groups = [{"canonical": g.canonical, "versions": list(g.versions), "why": list(g.reasons)}
                               for g in groups]
         self.versions = {v for g in groups for v in g.versions}
@@ -271,11 +272,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Normalize every note into self.markdown. Returns who links to which note, and
         {unwritten note name: notes linking to it}; a version's links count once, as its canonical's."""
         links, unwritten = {}, defaultdict(set)
-        notes, workers = list(self.fronts.items()), self.config.workers or parallel.available_cores()
-        log.debug(f"normalizing {len(notes)} notes in {parallel.processes(len(notes), workers)} processes")
+        notes = list(self.fronts.items())
+        log.debug(f"normalizing {len(notes)} notes in {parallel.processes(len(notes), self.workers)} processes")
         results = parallel.map_ordered(
             lambda note: normalize(note[1].body, note[0], vault, self.slugify, note[1].body_line),
-            notes, workers)
+            notes, self.workers)
         for (path, front), result in zip(notes, results):
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
