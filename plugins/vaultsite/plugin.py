@@ -45,7 +45,7 @@ from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
 from .normalize import Normalized, normalize
-from .repair import RepairResult, decode, may_need_repair, repair_text
+from .repair import Context, RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
 from .vault import VaultIndex
@@ -208,7 +208,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return [f for f in notes if f.src_uri in raw]
         decoded = {path: decode(data) for path, data in raw.items()}
         suspects = {path for path, (text, _) in decoded.items() if may_need_repair(text)}
-        context = [text for path, (text, _) in decoded.items() if path not in suspects]
+        context = Context([text for path, (text, _) in decoded.items() if path not in suspects])
         for path, (text, encoding) in decoded.items():
             result = replace(repair_text(text, context) if path in suspects else RepairResult(text),
                              encoding=encoding)

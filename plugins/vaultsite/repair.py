@@ -48,7 +48,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 
 import charset_normalizer
 from markdown_it import MarkdownIt
@@ -131,7 +131,29 @@ class RepairResult:
         }
 
 
-def repair_bytes(data: bytes, context: Sequence[str] = ()) -> RepairResult:
+class Context:
+    """The clean notes that a build's notes are repaired against: a damaged copy of one of them
+    is found by its ASCII characters (the damage keeps them), and their vocabulary joins the
+    language model. Each part is made when a note first needs it, once for all of them; it is
+    gone when the caller drops the context (the vocabulary of a large vault is large)."""
+
+    def __init__(self, notes: Sequence[str] = ()):
+        self.notes = notes
+
+    @cached_property
+    def by_ascii(self) -> dict[bytes, list[str]]:
+        index: dict[bytes, list[str]] = {}
+        for note in self.notes:
+            index.setdefault(note.encode("ascii", "ignore"), []).append(note)
+        return index
+
+    @cached_property
+    def model(self) -> LanguageModel:
+        base = default_model()
+        return base.with_context(self.notes) if self.notes else base
+
+
+def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairResult:
     """Decode ``data`` (UTF-8, UTF-8 with BOM, else a detected legacy encoding), then repair it."""
     text, encoding = decode(data)
     result = repair_text(text, context)
@@ -168,8 +190,9 @@ def may_need_repair(text: str) -> bool:
     return bool(_SEQUENCE_START.search(text)) and _detect_code_page(text, [])[0] is not None
 
 
-def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
-    """Repair the mojibake in ``text``; see the module docstring for how."""
+def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResult:
+    """Repair the mojibake in ``text``, with the clean notes of ``context`` (given as a Context
+    where several texts are repaired against the same notes); see the module docstring for how."""
     if not may_need_repair(text):
         return RepairResult(text)
     protected = _code_spans(text)
@@ -179,9 +202,11 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
-    if context and (twin := _damaged_copy_of(text, tuple(context))):
+    if not isinstance(context, Context):
+        context = Context(context)
+    if twin := _damaged_copy_of(text, context):
         return _restored(text, *twin)
-    repairer = _RunRepairer(_model(tuple(context)), page, damaged)
+    repairer = _RunRepairer(context.model, page, damaged)
     # The characters the text itself holds intact are evidence for its damaged ones.
     repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
     if damaged:
@@ -222,27 +247,17 @@ def repair_text(text: str, context: Sequence[str] = ()) -> RepairResult:
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)))
 
 
-def _damaged_copy_of(text: str, context: tuple[str, ...]) -> tuple[str, _CodePage] | None:
+def _damaged_copy_of(text: str, context: Context) -> tuple[str, _CodePage] | None:
     """The note of ``context`` that ``text`` is a damaged copy of, and the code page that damaged it.
 
     The damage keeps every ASCII character in place, so only the notes with the same ASCII
     characters are damaged for the comparison."""
-    for original in _by_ascii(context).get(text.encode("ascii", "ignore"), ()):
+    for original in context.by_ascii.get(text.encode("ascii", "ignore"), ()):
         data = original.encode("utf-8")
         for page in _CODE_PAGES:
             if data.translate(None, page.lost).decode(page.name) == text:
                 return original, page
     return None
-
-
-# One context at a time (a build repairs each of its notes against the same one): under `mkdocs
-# serve` each rebuild brings a new one, and the old must not stay in memory.
-@lru_cache(maxsize=1)
-def _by_ascii(context: tuple[str, ...]) -> dict[bytes, list[str]]:
-    index: dict[bytes, list[str]] = {}
-    for note in context:
-        index.setdefault(note.encode("ascii", "ignore"), []).append(note)
-    return index
 
 
 def _restored(text: str, original: str, page: _CodePage) -> RepairResult:
@@ -254,11 +269,6 @@ def _restored(text: str, original: str, page: _CodePage) -> RepairResult:
                         len(original.encode("utf-8")) - len(text),
                         tuple(sorted({bisect_right(line_starts, start) for start in runs})))
 
-
-@lru_cache(maxsize=1)  # as _by_ascii
-def _model(context: tuple[str, ...]) -> LanguageModel:
-    base = default_model()
-    return base.with_context(context) if context else base
 
 
 # --- code pages -------------------------------------------------------------------------------
