@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
+# libyaml's dumper where PyYAML was built with it (MkDocs reads it back with libyaml's loader).
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -51,4 +53,4 @@ def split(text: str) -> FrontMatter:
 def as_source(front: FrontMatter) -> str:
     """The note as MkDocs should read it: the metadata we accept, and the body untouched."""
     meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()}
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + front.body
+    return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False) + "---\n" + front.body
