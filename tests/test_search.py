@@ -13,6 +13,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -44,6 +45,39 @@ def test_bilingual_pairs(case, regen, regenerated_pairs):
         regenerated_pairs[case.id] = got
         return
     assert got == case.expected
+
+
+def test_bilingual_pairs_back_to_back():
+    """A term may start right after the bracket that closes the one before, or at a line start."""
+    text = "Features in data (数据特征)Deep Learning (深度学习)\nAttention (注意力)。Backprop（反向传播）"
+    assert search.bilingual_pairs(text) == [("数据特征", "features in data"), ("深度学习", "deep learning"),
+                                            ("注意力", "attention"), ("反向传播", "backprop")]
+
+
+def test_tokens_are_the_words_lunr_makes_in_lower_case():
+    assert search.tokens(" Deep\u200b学习, CNN. v1.5 &amp;x ") == {"deep", "学习", "cnn", "v1.5", "x"}
+
+
+@pytest.mark.parametrize("text, term, mentioned", [
+    ("the attention mechanism works", "attention mechanism", True),
+    ("attention-mechanism", "attention mechanism", True),          # any characters but word ones
+    ("attention,\n  mechanism.", "attention mechanism", True),
+    ("éattention mechanism", "attention mechanism", True),         # only ASCII letters join it
+    ("attention attention mechanism", "attention mechanism", True),  # not at the first try
+    ("attention_mechanism", "attention mechanism", False),         # `_` is a word character
+    ("attention 中 mechanism", "attention mechanism", False),      # so is a Chinese one
+    ("selfattention mechanism", "attention mechanism", False),
+    ("attention mechanisms", "attention mechanism", False),
+    ("attention mechanism2", "attention mechanism", False),
+    ("attention", "attention mechanism", False),
+    ("it's state-of-the-art", "it's state-of-the", True),
+    ("rnn", "rnn", True),
+    ("rnns", "rnn", False),
+])
+def test_mentions_finds_what_the_regex_finds(text, term, mentioned):
+    regex = r"\W+".join(map(re.escape, term.split()))
+    assert bool(re.search(rf"(?<![a-z0-9]){regex}(?![a-z0-9])", text)) == mentioned
+    assert search._mentions(text, term.split()) == mentioned
 
 
 @pytest.mark.parametrize("group", [
@@ -82,8 +116,6 @@ def test_index_config_splits_full_width_punctuation_and_keeps_words_unstemmed(cu
     assert config["lang"] == [search.LANG]
     assert "stemmer" not in config["pipeline"]
     assert {"aliases", "keywords"} <= set(config["fields"])
-    import re
-
     separator = re.compile(config["separator"])
     assert [t for t in separator.split("卷积神经网络（CNN）与【池化】，Convolution (CNN) &amp; pooling") if t] == [
         "卷积神经网络", "CNN", "与", "池化", "Convolution", "CNN", "pooling"]
@@ -120,6 +152,21 @@ def test_index_is_the_same_in_every_build(tmp_path):
                               capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
                for seed in range(1, 6)}
     assert len(outputs) == 1
+
+
+def test_index_is_written_as_json_dumps_writes_it(tmp_path, cut_for_search):
+    """The file is written an entry at a time, as compact JSON; the sizes are the file's."""
+    (tmp_path / "search").mkdir()
+    source = json.dumps(_index(("a/", "注意力​机制 (Attention Mechanism)", "<p>x</p>"), ("b/", "变换器", "")))
+    (tmp_path / "search" / "search_index.json").write_text(source, encoding="utf-8")
+    stats = search.update_site(tmp_path)
+    written = (tmp_path / "search" / "search_index.json").read_bytes()
+    data, _ = search.rewrite_index(json.loads(source), cut_for_search)
+    assert written == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert written.decode("utf-8") == search.dumps(data)
+    assert (stats.bytes_before, stats.bytes_after) == (len(source), len(written))
+    for data in ({}, {"docs": []}, {"docs": [{}], "config": {"docs": [1, 2.5, None, True]}}):
+        assert search.dumps(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_index_is_written_as_utf8(tmp_path, cut_for_search):

@@ -36,7 +36,9 @@ import html
 import json
 import logging
 import re
+import sys
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -68,20 +70,25 @@ _SEPARATOR = re.compile(SEPARATOR)
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
 _ALNUM = re.compile(r"[a-z0-9]+")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_GAP = re.compile(r"\W+")
 # The letters that are not ASCII but that re.IGNORECASE matches to ASCII letters; see _fold.
 _FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 # A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
 # before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
 # so `Neuron的值(Activation)`, `普通 RNN（同样的规模）` or `connections between data (数据)` give no pair.
 _ZH_THEN_EN = re.compile(rf"(?<![{_HAN}A-Za-z0-9])([{_HAN}]{{2,8}})[ \t]*[（(][ \t]*({_PHRASE})[ \t]*[)）]")
-_EN_THEN_ZH = re.compile(rf"(?:^|(?<=[^{_HAN}A-Za-z0-9'’ \t-]))[ \t]*({_PHRASE})[ \t]*[（(][ \t]*([{_HAN}]{{2,8}})[ \t]*[)）]",
-                         re.MULTILINE)
-# A match of _ZH_THEN_EN holds a bracket before English, one of _EN_THEN_ZH a bracket before
-# Chinese. A search for these tries only at brackets, the two above at every character: a text
-# without them skips that scan.
-_BRACKET_EN = re.compile(r"[（(][ \t]*[A-Za-z]")
-_BRACKET_ZH = re.compile(rf"[（(][ \t]*[{_HAN}]")
+# A search for _ZH_THEN_EN tries at every character, one for what each of its matches holds (two
+# Chinese characters, then a bracket before English) only at Chinese characters: a text without
+# that skips the first.
+_HAN_BRACKET_EN = re.compile(rf"[{_HAN}]{{2}}[ \t]*[（(][ \t]*[A-Za-z]")
+# The English term starts after a character no term holds, or where a line starts. The pattern
+# takes that character (a text is searched with a line break before it), so that a search tries
+# only at those characters; a lookbehind for it had the search try at every character. It leaves
+# the closing bracket to the next match, which may start after it.
+_EN_THEN_ZH = re.compile(rf"[^{_HAN}A-Za-z0-9'’ \t-][ \t]*({_PHRASE})[ \t]*[（(][ \t]*([{_HAN}]{{2,8}})[ \t]*(?=[)）])")
 # A pair that is a whole heading, list item or line: `反向传播 · Backpropagation`,
 # `深度学习（神经网络）· Deep Learning (Neural Network)`, `卷积层 Convolution Layer`.
 _ZH_SIDE = rf"([{_HAN}]{{2,12}})(?:[ \t]*[（(]([{_HAN}]{{2,12}})[)）])?"
@@ -94,6 +101,9 @@ _WHOLE = [
     # `这里用 NumPy` or `整个 Network`.
     (re.compile(rf"^[ \t]*([{_HAN}]{{2,12}})()[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][A-Za-z]*){{1,4}})()[ \t]*$"), False),
 ]
+# The characters those take: a block with others (most blocks, with a comma or a full stop) is
+# not tried.
+_WHOLE_CHARS = re.compile(rf"[{_HAN}A-Za-z0-9'’ \t（()）·|/｜-]+")
 # Where a block ends for the whole-block rule: line breaks and the full-width colon, semicolon and
 # full stop (`深度学习 · Deep Learning：学习资源…` pairs the part before the colon).
 _BLOCK_END = re.compile(r"[\n：；。]")
@@ -122,8 +132,14 @@ def plain_text(markup: str) -> str:
 
 
 def tokens(text: str) -> set[str]:
-    """The words Lunr makes of `text` (lower case), as the browser's search worker cuts it."""
-    return {t.lower() for t in _SEPARATOR.split(text) if t}
+    """The words Lunr makes of `text` (lower case), as the browser's search worker cuts it.
+
+    Each word is interned: a vault writes its few thousand words millions of times, and an index
+    keeps the words of every text at once.
+    """
+    words = set(map(sys.intern, map(str.lower, _SEPARATOR.split(text))))
+    words.discard("")  # where two separators meet, and before or after one at either end
+    return words
 
 
 def light_stem(word: str) -> str:
@@ -212,13 +228,12 @@ def bilingual_pairs(text: str) -> list[tuple[str, str]]:
             return
         pairs.append((zh, en))
 
-    if _BRACKET_EN.search(text):
+    if _HAN_BRACKET_EN.search(text):
         for m in _ZH_THEN_EN.finditer(text):
             add(m.group(1), m.group(2))
-    if _BRACKET_ZH.search(text):
-        for m in _EN_THEN_ZH.finditer(text):
-            add(m.group(2), m.group(1))
-    for block in _BLOCK_END.split(text):
+    for m in _EN_THEN_ZH.finditer("\n" + text):
+        add(m.group(2), m.group(1))
+    for block in filter(_WHOLE_CHARS.fullmatch, _BLOCK_END.split(text)):
         for pattern, english_first in _WHOLE:
             m = pattern.match(block)
             if m:
@@ -244,12 +259,13 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     bodies = [plain_text(d.get("text", "")) for d in docs]
 
     # Material's words of each title and text (a vault repeats its headings: each is cut once).
-    # A line break is a separator: the words of `title + "\n" + body` are those of the two.
-    words_of = {text: tokens(text) for text in {*titles, *bodies}}
+    # A line break is a separator: the words of `title + "\n" + body` are those of the two. Kept
+    # as tuples (in no particular order): as sets, five times the size, they were most of what the
+    # rewrite held.
+    words_of = {text: tuple(tokens(text)) for text in {*titles, *bodies}}
 
     # Collect first: the vault's bilingual terms and the forms of its English words.
-    vocabulary = _Vocabulary([title + "\n" + body for title, body in zip(titles, bodies)],
-                             set().union(*words_of.values()), cut_for_search)
+    vocabulary = _Vocabulary(zip(titles, bodies), set().union(*words_of.values()), cut_for_search)
     stats.pair_list = vocabulary.pairs
     stats.pairs = len(stats.pair_list)
 
@@ -280,23 +296,29 @@ class _Vocabulary:
     and kept (the vocabulary never changes once learnt, so nothing kept goes stale).
     """
 
-    def __init__(self, segmented: list[str], material_words: set[str], cut_for_search):
-        """Learn the vault's texts as Material cut them (Chinese words joined by U+200B), and the
-        words Material made of them (`tokens`)."""
-        self.cut_for_search = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
+    def __init__(self, entries: Iterable[tuple[str, str]], material_words: set[str], cut_for_search):
+        """Learn the vault's entries, each a title and a text as Material cut them (Chinese words
+        joined by U+200B), and the words Material made of them (`tokens`)."""
+        cut = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
         self.chinese = {t for t in material_words if len(t) > 1 and _HAN_RUN.fullmatch(t)}
-        # Each text once: one seen before teaches nothing new.
-        texts = [text.replace("\u200b", "") for text in dict.fromkeys(segmented)]
-        # No run of Chinese or English word spans a line break: the texts are read as one, each
-        # regex run once over the vault rather than once a text.
-        whole = "\n".join(texts)
-        for run in set(_HAN_RUN.findall(whole)):
-            self.chinese.update(w for w in self.cut_for_search(run) if len(w) > 1)
+        runs: set[str] = set()
+        english: set[str] = set()
+        pairs: dict[tuple[str, str], None] = {}
+        # Each entry once (one seen before teaches nothing new), its title and text a line apart:
+        # no run of Chinese, English word or term spans a line break. One entry at a time, so that
+        # no copy of the vault's texts is kept.
+        for title, body in dict.fromkeys(entries):
+            text = f"{title}\n{body}".replace("\u200b", "")
+            runs.update(_HAN_RUN.findall(text))
+            english.update(_ENGLISH.findall(text))
+            pairs.update(dict.fromkeys(bilingual_pairs(text)))
+        for run in runs:
+            self.chinese.update(w for w in cut(run) if len(w) > 1)
         self.forms: dict[str, set[str]] = defaultdict(set)
-        for word in set(map(str.lower, _ENGLISH.findall(whole))) - _STOP:
+        for word in {word.lower() for word in english} - _STOP:
             self.forms[_stem(word)].add(word)
         # The bilingual terms in the order the texts write them, each once.
-        self.pairs = list(dict.fromkeys(pair for text in texts for pair in bilingual_pairs(text)))
+        self.pairs = list(pairs)
         self.zh_to_en: dict[str, set[str]] = defaultdict(set)
         self.en_to_zh: dict[str, set[str]] = defaultdict(set)
         for zh, en in self.pairs:
@@ -305,13 +327,13 @@ class _Vocabulary:
             self.chinese.add(zh)
 
         # The learnt Chinese terms by their order; the English ones by their longest word (the
-        # likeliest to be rare), each with its order and all its words; the beginnings (two
-        # characters or more) of the vault's Chinese words.
+        # likeliest to be rare), each with its order, all its words and the words it is written
+        # with; the beginnings (two characters or more) of the vault's Chinese words.
         self._zh_order = {zh: i for i, zh in enumerate(self.zh_to_en)}
-        self._key_words: dict[str, list[tuple[int, str, frozenset[str]]]] = defaultdict(list)
+        self._key_words: dict[str, list[tuple[int, str, frozenset[str], list[str]]]] = defaultdict(list)
         for i, en in enumerate(self.en_to_zh):
             parts = _ALNUM.findall(en)
-            self._key_words[max(parts, key=len)].append((i, en, frozenset(parts)))
+            self._key_words[max(parts, key=len)].append((i, en, frozenset(parts), en.split()))
         self._starts = {w[:k] for w in self.chinese for k in range(2, len(w) + 1)}
         # The vault's other forms of each English word (lower case) that has any, sorted.
         self._other_forms = {word: tuple(sorted(forms - {word}))
@@ -321,43 +343,45 @@ class _Vocabulary:
         self._english_words = {zh: tuple(dict.fromkeys(t for en in sorted(ens) for t in _SEPARATOR.split(en) if t))
                                for zh, ens in self.zh_to_en.items()}
         self._chinese_words = {en: tuple(dict.fromkeys(w for zh in sorted(zhs)
-                                                       for w in (zh, *self.cut_for_search(zh)) if len(w) > 1))
+                                                       for w in (zh, *cut(zh)) if len(w) > 1))
                                for en, zhs in self.en_to_zh.items()}
         # What each text, run of Chinese and term gives; filled as they are met.
         self._text_words: dict[str, list[str]] = {}
-        self._run_words: dict[str, tuple[str, ...]] = {}
-        self._mentions: dict[str, re.Pattern] = {}
+        self._run_words: dict[str, dict[str, None]] = {}
 
-    def extra(self, segmented: str, own: set[str]) -> list[str]:
+    def extra(self, segmented: str, own: Iterable[str]) -> list[str]:
         """Words a query may use for a text (as Material cut it) that are not among its `own`
-        words, in a stable order."""
+        words (`tokens` of it), in a stable order. The list is kept: the caller must not change it."""
         if segmented not in self._text_words:
-            self._text_words[segmented] = self._words_for(segmented.replace("\u200b", ""))
-        return [w for w in self._text_words[segmented] if w not in own]
+            own = set(own)
+            self._text_words[segmented] = [w for w in self._words_for(segmented.replace("\u200b", ""))
+                                           if w not in own]
+        return self._text_words[segmented]
 
     def _words_for(self, text: str) -> list[str]:
         """The words a query may use for `text`, its own among them, in a stable order."""
         extra: dict[str, None] = {}
-        for run in _HAN_RUN.findall(text):
-            extra.update(dict.fromkeys(self._words_in(run)))
-        han_words = set(extra)  # every Chinese term learnt is among the vault's Chinese words
+        for run in dict.fromkeys(_HAN_RUN.findall(text)):  # a run again adds no word
+            extra.update(self._words_in(run))
+        # The Chinese terms the text holds: each is one of the vault's Chinese words, so among these.
+        terms = extra.keys() & self._english_words.keys()
         for word in sorted(set(map(str.lower, _ENGLISH.findall(text))) & self._other_forms.keys()):
             extra.update(dict.fromkeys(self._other_forms[word]))
         # The terms the text mentions, in the order they were learnt; only the few that can occur
         # in it are tested, so the cost of an entry does not grow with the vault's count of terms.
-        for zh in sorted(han_words & self._english_words.keys(), key=self._zh_order.__getitem__):
+        for zh in sorted(terms, key=self._zh_order.__getitem__):
             extra.update(dict.fromkeys(self._english_words[zh]))
         folded = _fold(text)
         words = set(_ALNUM.findall(folded))
         # A term is mentioned only where each of its words is a word of the text.
-        for _, en, parts in sorted(c for w in words & self._key_words.keys() for c in self._key_words[w]):
-            if parts <= words and self._mention(en).search(folded):
+        for _, en, parts, written in sorted(c for w in words & self._key_words.keys() for c in self._key_words[w]):
+            if parts <= words and _mentions(folded, written):
                 extra.update(dict.fromkeys(self._chinese_words[en]))
         # Each word is whole for Lunr already (Chinese, ASCII letters, or cut by `tokens`): none
         # holds a separator.
         return [w for w in extra if w not in _STOP]
 
-    def _words_in(self, run: str) -> tuple[str, ...]:
+    def _words_in(self, run: str) -> dict[str, None]:
         """Every word of the vault's Chinese a run of Chinese holds, by where it starts and ends.
 
         More than jieba's search mode finds: a query is cut into the vault's words, so 反向传播
@@ -372,20 +396,55 @@ class _Vocabulary:
                         break  # no longer word of the vault starts so
                     if run[i:j] in self.chinese:
                         found[run[i:j]] = None
-            self._run_words[run] = tuple(found)
+            self._run_words[run] = found
         return self._run_words[run]
 
-    def _mention(self, phrase: str) -> re.Pattern:
-        """The pattern of `phrase` (lower case) in a _fold-ed text."""
-        if phrase not in self._mentions:
-            words = r"\W+".join(map(re.escape, phrase.split()))
-            self._mentions[phrase] = re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
-        return self._mentions[phrase]
+
+def _mentions(folded: str, words: list[str]) -> bool:
+    r"""Whether a _fold-ed text mentions a term, written as `words` (lower case, each starting with a
+    letter): the words in order, apart only by characters that are not letters, digits or `_`
+    (regex `\W`), with no ASCII letter or digit just before or after.
+
+    That is a search for `(?<![a-z0-9])word\W+word…(?![a-z0-9])`; a vault has thousands of terms,
+    and compiling a regex for each took longer than all the searches.
+    """
+    first, *rest = words
+    start = folded.find(first)
+    while start >= 0:
+        if start == 0 or folded[start - 1] not in _ASCII_ALNUM:
+            end = start + len(first)
+            for word in rest:
+                # All of the gap: the word after it starts with a letter, so no shorter gap fits.
+                gap = _GAP.match(folded, end)
+                if not gap or not folded.startswith(word, gap.end()):
+                    break
+                end = gap.end() + len(word)
+            else:
+                if end == len(folded) or folded[end] not in _ASCII_ALNUM:
+                    return True
+        start = folded.find(first, start + 1)
+    return False
 
 
 def dumps(data: dict) -> str:
     """The index as compact UTF-8 JSON (Material writes it ASCII-escaped)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return "".join(_json_pieces(data))
+
+
+def _json_pieces(data: dict) -> Iterator[str]:
+    """dumps(data) in pieces, an entry of `docs` each. Written a piece at a time: the whole text,
+    and the pieces json.dumps joins into it, took more memory than all the rest of the rewrite."""
+    yield "{"
+    for i, (key, value) in enumerate(data.items()):
+        yield f"{',' if i else ''}{_JSON.encode(key)}:"
+        if key == "docs":
+            yield "["
+            for j, doc in enumerate(value):
+                yield f"{',' if j else ''}{_JSON.encode(doc)}"
+            yield "]"
+        else:
+            yield _JSON.encode(value)
+    yield "}"
 
 
 def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
@@ -417,11 +476,17 @@ def update_site(site_dir: str | Path) -> Stats | None:
     path = site / "search" / "search_index.json"
     if not path.is_file():
         return None
-    raw = path.read_bytes()
     import jieba  # only where there is an index to write: its dictionary takes a second to load
 
-    data, stats = rewrite_index(json.loads(raw), jieba.cut_for_search)
-    text = dumps(data).encode("utf-8")
-    path.write_bytes(text)
-    stats.bytes_before, stats.bytes_after = len(raw), len(text)
+    bytes_before = path.stat().st_size
+    data, stats = rewrite_index(json.loads(path.read_bytes()), jieba.cut_for_search)
+    # Beside it first: a write that fails half-way leaves Material's index as it was.
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as file:
+            file.writelines(_json_pieces(data))
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    stats.bytes_before, stats.bytes_after = bytes_before, path.stat().st_size
     return stats
