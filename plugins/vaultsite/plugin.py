@@ -188,7 +188,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     @_timed("on_post_build: search index")
     def _update_search(self, site_dir: str) -> None:
-        if stats := search.update_site(site_dir):
+        if stats := search.update_site(site_dir, self.workers):
             log.debug(stats.summary())
 
     @_timed("on_files: read and repair")

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from . import parallel
+
 ASSETS = Path(__file__).parent / "assets"
 # Our files in the site, loaded by every page: the query fix (search.js) and bilingual typography.
 JS = "assets/vaultsite/search.js"
@@ -246,11 +248,12 @@ def bilingual_pairs(text: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))
 
 
-def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
+def rewrite_index(data: dict, cut_for_search, workers: int = 1) -> tuple[dict, Stats]:
     """The search index `data` (Material's search_index.json, parsed) rewritten; see the module.
 
     `cut_for_search(text) -> iterable of words` is jieba's search mode (a parameter, so tests can
-    pass a fake and the build pays jieba's start-up only where there is Chinese).
+    pass a fake and the build pays jieba's start-up only where there is Chinese). What each text
+    adds is worked out on up to `workers` processes (see parallel.py).
     """
     docs = data.get("docs", [])
     stats = Stats(entries=len(docs))
@@ -268,6 +271,7 @@ def rewrite_index(data: dict, cut_for_search) -> tuple[dict, Stats]:
     vocabulary = _Vocabulary(zip(titles, bodies), set().union(*words_of.values()), cut_for_search)
     stats.pair_list = vocabulary.pairs
     stats.pairs = len(stats.pair_list)
+    vocabulary.learn_texts(words_of, workers)
 
     for doc, title, body in zip(docs, titles, bodies):
         aliases = vocabulary.extra(title, words_of[title])
@@ -348,6 +352,13 @@ class _Vocabulary:
         # What each text, run of Chinese and term gives; filled as they are met.
         self._text_words: dict[str, list[str]] = {}
         self._run_words: dict[str, dict[str, None]] = {}
+
+    def learn_texts(self, own_words: dict[str, tuple[str, ...]], workers: int) -> None:
+        """Work out `extra` of each text (as Material cut it, with its own words) at once, on up
+        to `workers` processes."""
+        texts = list(own_words)
+        found = parallel.map_ordered(lambda text: self.extra(text, own_words[text]), texts, workers)
+        self._text_words.update(zip(texts, found))
 
     def extra(self, segmented: str, own: Iterable[str]) -> list[str]:
         """Words a query may use for a text (as Material cut it) that are not among its `own`
@@ -464,7 +475,7 @@ def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
         extra_css.append(CSS)
 
 
-def update_site(site_dir: str | Path) -> Stats | None:
+def update_site(site_dir: str | Path, workers: int = 1) -> Stats | None:
     """Copy our script and stylesheet into `site_dir`; rewrite its search/search_index.json.
 
     Returns None where there is no index (the search plugin is off).
@@ -479,7 +490,7 @@ def update_site(site_dir: str | Path) -> Stats | None:
     import jieba  # only where there is an index to write: its dictionary takes a second to load
 
     bytes_before = path.stat().st_size
-    data, stats = rewrite_index(json.loads(path.read_bytes()), jieba.cut_for_search)
+    data, stats = rewrite_index(json.loads(path.read_bytes()), jieba.cut_for_search, workers)
     # Beside it first: a write that fails half-way leaves Material's index as it was.
     partial = path.with_name(path.name + ".partial")
     try:
