@@ -4,7 +4,8 @@ MkDocs builds on one core. A step that treats each note on its own (normalizing 
 but one share of the notes to forked copies of the build: a child starts with everything the
 build holds (the vault, its index, the texts), so only the results travel back, pickled. The
 build itself works through the first share meanwhile, and the results come back in order, the
-same as one core gives.
+same as one core gives. A child never collects garbage: it lives for one step, and the
+collector would walk (and so copy) every page of the parent's memory.
 
 Fork is safe only in a process with one thread and where it is the platform's way (Linux):
 under `mkdocs serve` (a server thread is running), on macOS and Windows, or for a few notes,
@@ -13,6 +14,7 @@ everything runs here, in order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -51,16 +53,17 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[
     shares = processes(len(items), workers)
     if shares == 1:
         return [fn(item) for item in items]
-    # Contiguous shares, so each child touches as little of the parent's memory as it can.
-    size = -(-len(items) // shares)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # Interleaved shares: the notes of a folder tend to cost alike, and contiguous shares of
+    # sorted notes came out uneven.
+    chunks = [items[i::shares] for i in range(shares)]
     _job = (fn, chunks)
     try:
-        with multiprocessing.get_context("fork").Pool(len(chunks) - 1) as pool:
-            theirs = pool.map_async(_run_share, range(1, len(chunks)))
-            results = [fn(item) for item in chunks[0]]
-            for share in theirs.get():
-                results.extend(share)
+        with multiprocessing.get_context("fork").Pool(shares - 1, initializer=gc.disable) as pool:
+            theirs = pool.map_async(_run_share, range(1, shares))
+            mine = [fn(item) for item in chunks[0]]
+            results: list = [None] * len(items)
+            for i, share in enumerate([mine, *theirs.get()]):
+                results[i::shares] = share
     finally:
         _job = None
     return results
