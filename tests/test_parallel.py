@@ -1,10 +1,13 @@
-"""A vault built on two processes is the same site, with the same warnings, as on one."""
+"""A vault built on two processes is the same site, with the same warnings, as on one: the notes
+normalized ahead in a forked child, their versions and search words worked out on both cores."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -49,8 +52,8 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
         write_vault(project / "docs")
         results[workers] = build(project, workers)
         assert results[workers].returncode == 0, results[workers].stderr
-    assert re.search(r"normalizing \d+ notes in 1 processes", results[1].stderr)
-    assert re.search(r"normalizing \d+ notes in 2 processes", results[2].stderr)
+    assert re.search(r"normalizing \d+ notes as their pages are read", results[1].stderr)
+    assert re.search(r"normalizing \d+ notes ahead, in 1 forked processes", results[2].stderr)
 
     def warnings(result):
         return [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
@@ -64,3 +67,25 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
     assert pages == sorted(p.relative_to(two) for p in two.rglob("*") if p.suffix in (".html", ".json"))
     for page in pages:
         assert (one / page).read_bytes() == (two / page).read_bytes(), page
+
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="forks only on Linux, with one thread")
+
+
+@needs_fork
+@pytest.mark.parametrize("mapping", [parallel.map_ordered, parallel.imap_ordered])
+def test_results_come_in_order_from_several_processes(mapping):
+    items = list(range(10 * parallel.MIN_SHARE))
+    results = list(mapping(lambda x: (x * x, os.getpid()), items, 3))
+    assert [square for square, _ in results] == [x * x for x in items]
+    pids = {pid for _, pid in results}
+    # map_ordered: this process and two children; imap_ordered: two children, in the background.
+    assert pids - {os.getpid()} and len(pids) == (3 if mapping is parallel.map_ordered else 2)
+
+
+@needs_fork
+@pytest.mark.parametrize("mapping", [parallel.map_ordered, parallel.imap_ordered])
+def test_a_child_that_dies_fails_the_step_instead_of_hanging(mapping):
+    parent = os.getpid()
+    with pytest.raises(BrokenProcessPool):
+        list(mapping(lambda x: os._exit(1) if os.getpid() != parent else x, range(400), 3))

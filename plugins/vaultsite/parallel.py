@@ -1,11 +1,16 @@
 """Share per-note work with the machine's idle cores.
 
-MkDocs builds on one core. A step that treats each note on its own (normalizing it) hands all
-but one share of the notes to forked copies of the build: a child starts with everything the
-build holds (the vault, its index, the texts), so only the results travel back, pickled. The
-build itself works through the first share meanwhile, and the results come back in order, the
-same as one core gives. A child never collects garbage: it lives for one step, and the
-collector would walk (and so copy) every page of the parent's memory.
+MkDocs builds on one core. Work that treats each note (or text) on its own goes to forked copies
+of the build: a child starts with everything the build holds (the vault, its index, the texts),
+so only the results travel back, pickled, and they come back in order, the same as one core
+gives. Two ways:
+
+- `map_ordered`: all results now. The build takes the first share itself, children the others.
+- `imap_ordered`: results one at a time, worked out ahead by children while the build goes on
+  with its own work (MkDocs reading the pages while their notes are normalized).
+
+A child never collects garbage: it lives for one step, and the collector would walk (and so
+copy) every page of the parent's memory.
 
 Fork is safe only in a process with one thread and where it is the platform's way (Linux):
 under `mkdocs serve` (a server thread is running), on macOS and Windows, or for a few notes,
@@ -19,7 +24,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from typing import Callable, Sequence, TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,6 +34,8 @@ R = TypeVar("R")
 MIN_SHARE = 50
 
 _job: tuple[Callable, list[Sequence]] | None = None  # what the forked children work on
+# Items a child works out at a time in the background: a result each would cost a message each.
+_BACKGROUND_CHUNK = 16
 
 
 def available_cores() -> int:
@@ -58,11 +66,12 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[
     chunks = [items[i::shares] for i in range(shares)]
     _job = (fn, chunks)
     try:
-        with multiprocessing.get_context("fork").Pool(shares - 1, initializer=gc.disable) as pool:
-            theirs = pool.map_async(_run_share, range(1, shares))
+        with _forking_pool(shares - 1) as pool:
+            theirs = pool.map(_run_share, range(1, shares))  # the children are forked here
+            _job = None
             mine = [fn(item) for item in chunks[0]]
             results: list = [None] * len(items)
-            for i, share in enumerate([mine, *theirs.get()]):
+            for i, share in enumerate([mine, *theirs]):
                 results[i::shares] = share
     finally:
         _job = None
@@ -72,3 +81,47 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[
 def _run_share(index: int) -> list:
     fn, chunks = _job
     return [fn(item) for item in chunks[index]]
+
+
+def imap_processes(items: int, workers: int) -> int:
+    """How many children imap_ordered starts for `items` items and up to `workers` processes."""
+    return max(0, min(workers - 1, items // MIN_SHARE)) if can_fork() else 0
+
+
+def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """fn(item) for each item, in order, as they are asked for: worked out ahead by up to
+    `workers - 1` forked children (a core is left for the caller), or else here, when asked for.
+
+    Started at once: the children work while the caller does something else. Close the iterator
+    (or exhaust it) before the next fork: until then the results come in on a thread.
+    """
+    global _job
+    processes = imap_processes(len(items), workers)
+    if not processes:
+        return (fn(item) for item in items)
+    _job = (fn, [items])
+    pool = _forking_pool(processes)
+    try:
+        results = pool.map(_run_one, range(len(items)), chunksize=_BACKGROUND_CHUNK)  # forked here
+    finally:
+        _job = None  # the children have their copy
+    return _results(pool, results)
+
+
+def _forking_pool(processes: int) -> ProcessPoolExecutor:
+    # An executor, not a multiprocessing.Pool: a child that dies (out of memory, say) fails the
+    # build with BrokenProcessPool where a Pool would wait for its results for ever.
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=gc.disable)
+
+
+def _results(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
+    try:
+        yield from results
+    finally:  # all taken, or closed early: what is not started yet never will be
+        pool.shutdown(cancel_futures=True)
+
+
+def _run_one(index: int):
+    fn, (items,) = _job
+    return fn(items[index])

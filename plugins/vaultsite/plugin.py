@@ -4,15 +4,18 @@
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
 2. on_files      read every note once: decode and repair mojibake; execute notebooks (cached)
                  and turn each into a note with its outputs; group versions of a note
-                 (the others leave the nav); index the vault; normalize every note (collect
-                 first, so backlinks and the unwritten-notes page are known before any page
-                 renders); add the unwritten-notes page and our stylesheet; exempt what is now
-                 alive from garbage collection until the build ends
+                 (the others leave the nav); index the vault; start normalizing every note, in
+                 the order MkDocs reads the pages (in forked children where the build may fork,
+                 so the notes are ready before MkDocs asks); add the unwritten-notes page and
+                 our stylesheet; exempt what is now alive from garbage collection until the
+                 build ends
    on_nav        a note named like its folder is that folder's page (Obsidian's folder notes)
-3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes
-4. on_page_markdown      hand it the normalized Markdown, with the note's versions;
-                         version pages leave the search index
+3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes; the
+                         unwritten-notes page, read last, once every note's links are known
+4. on_page_markdown      hand it the normalized Markdown, with the note's versions (logging the
+                         note's problems); version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
+   on_env                every page read: who links to whom is known
    on_page_context       add the notes that link to the page (after the search plugin indexed it)
 6. on_post_build         check links to headings against the rendered pages; rewrite the
                          search index; write the build report and log its summary
@@ -86,6 +89,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
         self.versions: set[str] = set()
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
+        self.links: dict[str, list[str]] = {}  # the notes each note links to
+        self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
+        self.normalizing = (_ for _ in ())  # (note, normalized), as _normalize_notes makes them
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         self.workers = self.config.workers or parallel.available_cores()
@@ -113,18 +119,15 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._execute_notebooks(notes, files, config)
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
-        titles = {path: note_title(path, source) for path, source in self.sources.items()}
-        unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
-        vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
-                           {path: front.body for path, front in self.fronts.items()},
-                           redirects={v: g.canonical for g in groups for v in g.versions})
-        links, unwritten = self._normalize_notes(vault)
-        self._add_versions_and_backlinks(groups, links, titles, vault)
-        if unwritten_file is not None:
-            unwritten_file.content_string = unwritten_page(
-                unwritten_file.src_uri, {name: sorted(s) for name, s in unwritten.items()}, titles)
-        # What is alive now (the notes, their index and normalized text) lives until the build
-        # ends: keep the garbage collector from walking it again for each page (on_post_build thaws it).
+        self.titles = {path: note_title(path, source) for path, source in self.sources.items()}
+        self.groups = {path: g for g in groups for path in (g.canonical, *g.versions)}
+        self.unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
+        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
+                                {path: front.body for path, front in self.fronts.items()},
+                                redirects={v: g.canonical for g in groups for v in g.versions})
+        self._normalize_notes()
+        # What is alive now (the notes and their index) lives until the build ends: keep the
+        # garbage collector from walking it again for each page (on_post_build thaws it).
         gc.freeze()
         return files
 
@@ -135,7 +138,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     @_timed("on_page_read_source")
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled or page.file.src_uri not in self.fronts:
+        if not self.config.enabled:
+            return None
+        if page.file is self.unwritten_file:  # read last: by then every note's links are known
+            self._take_normalized()
+            return unwritten_page(page.file.src_uri, {name: sorted(s) for name, s in self.unwritten.items()},
+                                  self.titles)
+        if page.file.src_uri not in self.fronts:
             return None
         return frontmatter.as_source(self.fronts[page.file.src_uri])
 
@@ -145,7 +154,17 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         if page.file.src_uri in self.versions:
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        self._take_normalized(until=page.file.src_uri)
         return self.markdown.get(page.file.src_uri, markdown)
+
+    @_timed("on_env")
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        """Every page is read and every note normalized (those no page reads too): the notes
+        that link to each page are known before any page is written."""
+        if self.config.enabled:
+            self._take_normalized()
+            self._add_backlinks()
+        return env
 
     @_timed("on_page_content")
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -184,7 +203,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         log.info(f"{self.report.summary()} (report: {self.cache_dir / 'report.json'})")
 
     def on_build_error(self, *, error: Exception) -> None:
-        gc.unfreeze()  # as on_post_build: under `mkdocs serve` the next build starts afresh
+        # As on_post_build: under `mkdocs serve` the next build starts afresh.
+        gc.unfreeze()
+        if self.config.enabled:
+            self.normalizing.close()  # stops the children still normalizing, if any
 
     @_timed("on_post_build: search index")
     def _update_search(self, site_dir: str) -> None:
@@ -268,38 +290,55 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return groups
 
     @_timed("on_files: normalize")
-    def _normalize_notes(self, vault: VaultIndex) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-        """Normalize every note into self.markdown. Returns who links to which note, and
-        {unwritten note name: notes linking to it}; a version's links count once, as its canonical's."""
-        links, unwritten = {}, defaultdict(set)
+    def _normalize_notes(self) -> None:
+        """Start normalizing every note, in the order MkDocs reads the pages: in forked children
+        where the build may fork (the notes are ready before MkDocs asks for them, the other
+        core working while this one renders pages), else here, each as its page is read."""
         notes = list(self.fronts.items())
-        log.debug(f"normalizing {len(notes)} notes in {parallel.processes(len(notes), self.workers)} processes")
-        results = parallel.map_ordered(
-            lambda note: normalize(note[1].body, note[0], vault, self.slugify, note[1].body_line),
+        processes = parallel.imap_processes(len(notes), self.workers)
+        log.debug(f"normalizing {len(notes)} notes " + (f"ahead, in {processes} forked processes" if processes
+                                                         else "as their pages are read"))
+        self.normalizing = parallel.imap_ordered(
+            lambda note: (note[0], normalize(note[1].body, note[0], self.vault, self.slugify, note[1].body_line)),
             notes, self.workers)
-        for (path, front), result in zip(notes, results):
+
+    def _take_normalized(self, until: str | None = None) -> None:
+        """Take the normalized notes into self.markdown, up to the note at `until` (all without):
+        their problems are logged, their versions shown, their links learnt. A version's links
+        count once, as its canonical's."""
+        if until is not None and (until in self.markdown or until not in self.fronts):
+            return
+        for path, result in self.normalizing:
+            front = self.fronts[path]
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
             self._report_normalized(path, result)
+            self._add_versions(path)
             if path not in self.versions:
-                links[path] = [target for _, target in result.found.links]
+                self.links[path] = [target for _, target in result.found.links]
                 for _, target in result.found.unwritten:
-                    unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
-        return links, unwritten
+                    self.unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
+            if path == until:
+                return
 
-    @_timed("on_files: versions and backlinks pages")
-    def _add_versions_and_backlinks(self, groups: list[Group], links: dict[str, list[str]],
-                                    titles: dict[str, str], vault: VaultIndex) -> None:
-        for group in groups:
-            self.markdown[group.canonical] += canonical_note(group, titles)
-            for path in group.versions:
-                body, canonical = self.fronts[path].body, self.fronts[group.canonical].body
-                banner, diff = version_note(path, group, titles, canonical, body)
-                self.markdown[path] = _after_title(self.markdown[path], banner) + diff
-        for target, sources in backlinks(links).items():
+    def _add_versions(self, path: str) -> None:
+        """A canonical note lists its versions; a version says whose it is and what it adds."""
+        group = self.groups.get(path)
+        if group is None:
+            return
+        if path == group.canonical:
+            self.markdown[path] += canonical_note(group, self.titles)
+            return
+        banner, diff = version_note(path, group, self.titles, self.fronts[group.canonical].body,
+                                    self.fronts[path].body)
+        self.markdown[path] = _after_title(self.markdown[path], banner) + diff
+
+    def _add_backlinks(self) -> None:
+        for target, sources in backlinks(self.links).items():
             if target in self.markdown:  # a note, not a generated page
-                self.backlinks[target] = backlinks_block(sources, titles, lambda s: vault.href(target, s))
+                self.backlinks[target] = backlinks_block(sources, self.titles,
+                                                         lambda s: self.vault.href(target, s))
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
         """Our stylesheet, and the unwritten-notes page (its content comes once links are known)."""
