@@ -337,7 +337,11 @@ def main() -> None:
                         "(`.cache/vaultsite/report.json`, last turn): each MkDocs event, and the steps "
                         "inside it. The rest of the overhead is MkDocs and Material working on the "
                         "plugin's pages: rendering resolved links and lists that plain Material leaves "
-                        f"as text, indexing them for search, importing the plugin.\n\n{where}")
+                        "as text, indexing them for search, importing the plugin. Work the plugin "
+                        "does in forked children on the other cores while MkDocs works (see "
+                        "`plugins/vaultsite/parallel.py`) is not in the table: `on_files: normalize` "
+                        "only starts the notes' normalizing, and what the build waits for of it is "
+                        f"in `on_page_markdown`.\n\n{where}")
         log("docs/ cold and warm")
         table, project = bench_incremental(work, repeat)
         sections.append("## Incremental: the real vault (docs/), cold and warm\n\n"
