@@ -140,7 +140,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        if page.file is self.unwritten_file:  # read last: by then every note's links are known
+        if page.file is self.unwritten_file:  # added after the notes: their links are mostly known by now
             self._take_normalized()
             return unwritten_page(page.file.src_uri, {name: sorted(s) for name, s in self.unwritten.items()},
                                   self.titles)
