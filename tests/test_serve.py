@@ -113,3 +113,29 @@ def test_saving_a_note_reloads_the_page_in_the_browser(served):
     rebuild = log.read_text(encoding="utf-8")[len(built):]
     assert "Building documentation" in rebuild or "Detected file changes" in rebuild, rebuild
     assert "executed" not in rebuild, f"the edit executed a notebook again:\n{rebuild}"
+
+
+def _page(url: str) -> str:
+    try:
+        with urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served):
+    """A rebuild takes the notes that did not change from the build before, but a note written
+    while serving turns the links to it into links, in notes that were not saved."""
+    url, docs, log = served
+    linking, linked = docs / "Serve A.md", docs / "Serve B.md"
+    linking.write_text("# Serve A\n\nSee [[Serve B]].\n", encoding="utf-8")
+    page_a, page_b = url + quote("Serve A/"), url + quote("Serve B/")
+    _wait_for(lambda: 'class="vs-unwritten"' in _page(page_a), RELOAD, "the link to an unwritten note", log)
+    link = f'See <a href="../{quote("Serve B")}/">Serve B</a>'  # in the text (the nav links it too)
+    linked.write_text("# Serve B\n\nFirst words.\n", encoding="utf-8")
+    _wait_for(lambda: "First words." in _page(page_b), RELOAD, "the note written while serving", log)
+    assert link in _page(page_a) and 'class="vs-unwritten"' not in _page(page_a)
+    linked.write_text("# Serve B\n\nSecond words.\n", encoding="utf-8")
+    _wait_for(lambda: "Second words." in _page(page_b), RELOAD, "the saved note's new text", log)
+    assert link in _page(page_a)
+    assert "vs-backlinks" in _page(page_b)  # from the note that was not saved

@@ -79,6 +79,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.full_build = command == "build" and not dirty
+        # Each note as the build before normalized it, with what it was normalized from: under
+        # `mkdocs serve` (the plugin lives on between builds) a saved note is normalized again,
+        # the others only if the vault's files changed (see _normalize_notes).
+        self.normalized_before: dict[str, tuple[tuple, Normalized]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.report = BuildReport()
@@ -293,14 +297,26 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def _normalize_notes(self) -> None:
         """Start normalizing every note, in the order MkDocs reads the pages: in forked children
         where the build may fork (the notes are ready before MkDocs asks for them, the other
-        core working while this one renders pages), else here, each as its page is read."""
+        core working while this one renders pages), else here, each as its page is read. A note
+        the build before normalized (under `mkdocs serve`) from the same text, in a vault of the
+        same files, is taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
         log.debug(f"normalizing {len(notes)} notes " + (f"ahead, in {processes} forked processes" if processes
                                                          else "as their pages are read"))
-        self.normalizing = parallel.imap_ordered(
-            lambda note: (note[0], normalize(note[1].body, note[0], self.vault, self.slugify, note[1].body_line)),
-            notes, self.workers)
+        before, self.normalized_before = self.normalized_before, {}
+        self.layout = self.vault.layout_key()
+
+        def normalized(note: tuple[str, frontmatter.FrontMatter]) -> tuple[str, Normalized]:
+            path, front = note
+            if path in before and before[path][0] == self._normalized_from(front):
+                return path, before[path][1]
+            return path, normalize(front.body, path, self.vault, self.slugify, front.body_line)
+
+        self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
+
+    def _normalized_from(self, front: frontmatter.FrontMatter) -> tuple:
+        return self.layout, front.body, front.body_line
 
     def _take_normalized(self, until: str | None = None) -> None:
         """Take the normalized notes into self.markdown, up to the note at `until` (all without):
@@ -310,6 +326,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         for path, result in self.normalizing:
             front = self.fronts[path]
+            if _reads_only_itself(front.body):
+                self.normalized_before[path] = (self._normalized_from(front), result)
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
@@ -377,6 +395,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if ids is not None and anchor not in ids:
                 log.warning(f"{path}:{line}: links to a heading that {target} does not have: "
                             f"#{heading} (check the heading's text)")
+
+
+def _reads_only_itself(body: str) -> bool:
+    """Whether normalizing the note reads only its text and the vault's layout: an embed
+    (`![[Note]]`) reads another note, Typora's `zoom:` an image's width."""
+    return "![[" not in body and "zoom" not in body
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:

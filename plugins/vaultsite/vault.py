@@ -7,6 +7,7 @@ nothing outside the docs folder is ever looked up or opened.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import unicodedata
 from collections import defaultdict
@@ -35,6 +36,12 @@ class VaultIndex:
         for path in sorted(urls):
             stem = path[:-3] if path.lower().endswith(".md") else path
             self._names[_key(posixpath.basename(stem)).casefold()].append(path)
+
+    def layout_key(self) -> str:
+        """A digest of what link resolution reads besides the notes' texts and images: the files,
+        their URLs and where versions redirect."""
+        layout = (sorted(self.urls.items()), sorted(self.redirects.items()))
+        return hashlib.sha1(repr(layout).encode("utf-8")).hexdigest()
 
     def find(self, path: str) -> str | None:
         key = _key(path)
