@@ -53,7 +53,7 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
         results[workers] = build(project, workers)
         assert results[workers].returncode == 0, results[workers].stderr
     assert re.search(r"normalizing \d+ notes as their pages are read", results[1].stderr)
-    assert re.search(r"normalizing \d+ notes ahead, in 1 forked processes", results[2].stderr)
+    assert re.search(r"normalizing \d+ notes ahead, in 1 forked process\b", results[2].stderr)
 
     def warnings(result):
         return [line for line in result.stderr.splitlines() if line.startswith("WARNING")]

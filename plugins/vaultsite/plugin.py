@@ -302,8 +302,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         same files, is taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
-        log.debug(f"normalizing {len(notes)} notes " + (f"ahead, in {processes} forked processes" if processes
-                                                         else "as their pages are read"))
+        where = (f"ahead, in {processes} forked process{'es' if processes > 1 else ''}" if processes
+                 else "as their pages are read")
+        log.debug(f"normalizing {len(notes)} notes {where}")
         before, self.normalized_before = self.normalized_before, {}
         self.layout = self.vault.layout_key()
 
