@@ -96,11 +96,11 @@ def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     (or exhaust it) before the next fork: until then the results come in on a thread.
     """
     global _job
-    processes = imap_processes(len(items), workers)
-    if not processes:
+    children = imap_processes(len(items), workers)
+    if not children:
         return (fn(item) for item in items)
     _job = (fn, [items])
-    pool = _forking_pool(processes)
+    pool = _forking_pool(children)
     try:
         results = pool.map(_run_one, range(len(items)), chunksize=_BACKGROUND_CHUNK)  # forked here
     finally:
