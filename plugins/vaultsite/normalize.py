@@ -20,7 +20,7 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, LinkRewriter, Vault, escape_brackets
+from .links import Found, LinkRewriter, Vault, escape_brackets, is_attachment
 
 
 class Notes(Vault):
@@ -54,6 +54,7 @@ _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+_EMBED_NAME = re.compile(r"!\[\[([^\[\]|#]*)")  # what any `![[…]]` names, wherever it stands
 _MAX_EMBED_DEPTH = 8
 _PARAGRAPH_LINES = 200
 
@@ -74,6 +75,13 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
     result.text = "\n".join(lines)
     return result
+
+
+def reads_only_itself(text: str) -> bool:
+    """Whether normalizing `text` reads nothing of the vault but its layout (which files are
+    where): an embedded note is read (`![[Note]]`, where an embedded image is only linked), and
+    Typora's `zoom:` reads an image's width."""
+    return "zoom" not in text and all(is_attachment(name.strip()) for name in _EMBED_NAME.findall(text))
 
 
 class _Rewriter:

@@ -47,7 +47,7 @@ from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
-from .normalize import Normalized, normalize
+from .normalize import Normalized, normalize, reads_only_itself
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
@@ -327,7 +327,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         for path, result in self.normalizing:
             front = self.fronts[path]
-            if _reads_only_itself(front.body):
+            if reads_only_itself(front.body):
                 self.normalized_before[path] = (self._normalized_from(front), result)
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
@@ -396,12 +396,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if ids is not None and anchor not in ids:
                 log.warning(f"{path}:{line}: links to a heading that {target} does not have: "
                             f"#{heading} (check the heading's text)")
-
-
-def _reads_only_itself(body: str) -> bool:
-    """Whether normalizing the note reads only its text and the vault's layout: an embed
-    (`![[Note]]`) reads another note, Typora's `zoom:` an image's width."""
-    return "![[" not in body and "zoom" not in body
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
