@@ -78,10 +78,9 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 
 
 def reads_only_itself(text: str) -> bool:
-    """Whether normalizing `text` reads nothing of the vault but its layout (which files are
-    where): an embedded note is read (`![[Note]]`, where an embedded image is only linked), and
-    Typora's `zoom:` reads an image's width."""
-    return "zoom" not in text and all(is_attachment(name.strip()) for name in _EMBED_NAME.findall(text))
+    """Whether normalizing `text` reads no other note: an embedded note is read (`![[Note]]`),
+    an embedded image only linked."""
+    return all(is_attachment(name.strip()) for name in _EMBED_NAME.findall(text))
 
 
 class _Rewriter:

@@ -299,7 +299,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         where the build may fork (the notes are ready before MkDocs asks for them, the other
         core working while this one renders pages), else here, each as its page is read. A note
         the build before normalized (under `mkdocs serve`) from the same text, in a vault of the
-        same files, is taken as it was."""
+        same files (see VaultIndex.layout_key), is taken as it was, unless it embeds a note."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
         where = (f"ahead, in {processes} forked process{'es' if processes > 1 else ''}" if processes

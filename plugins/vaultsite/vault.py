@@ -38,9 +38,18 @@ class VaultIndex:
             self._names[_key(posixpath.basename(stem)).casefold()].append(path)
 
     def layout_key(self) -> str:
-        """A digest of what link resolution reads besides the notes' texts and images: the files,
-        their URLs and where versions redirect."""
-        layout = (sorted(self.urls.items()), sorted(self.redirects.items()))
+        """A digest of what link resolution reads besides the notes' texts: the files, their
+        URLs, where versions redirect, and when each file that is not a note last changed (an
+        image's width sizes it for Typora's `zoom:`)."""
+        changed = []
+        for path in sorted(self.urls):
+            if not path.lower().endswith(".md"):
+                try:
+                    stat = (self.docs_dir / path).stat()
+                    changed.append((path, stat.st_mtime_ns, stat.st_size))
+                except OSError:  # a generated file: not in the docs folder
+                    pass
+        layout = (sorted(self.urls.items()), sorted(self.redirects.items()), changed)
         return hashlib.sha1(repr(layout).encode("utf-8")).hexdigest()
 
     def find(self, path: str) -> str | None:
