@@ -11,7 +11,8 @@
                  build ends
    on_nav        a note named like its folder is that folder's page (Obsidian's folder notes)
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes; the
-                         unwritten-notes page, read last, once every note's links are known
+                         unwritten-notes page (read after the notes) once every note's links
+                         are known
 4. on_page_markdown      hand it the normalized Markdown, with the note's versions (logging the
                          note's problems); version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
