@@ -125,11 +125,13 @@ def _page(url: str) -> str:
 
 def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served):
     """A rebuild takes the notes that did not change from the build before, but a note written
-    while serving turns the links to it into links, in notes that were not saved."""
+    while serving turns the links to it into links, in notes that were not saved, and a note that
+    embeds a saved note shows its new text."""
     url, docs, log = served
     linking, linked = docs / "Serve A.md", docs / "Serve B.md"
+    (docs / "Serve C.md").write_text("# Serve C\n\n![[Serve B]]\n", encoding="utf-8")
     linking.write_text("# Serve A\n\nSee [[Serve B]].\n", encoding="utf-8")
-    page_a, page_b = url + quote("Serve A/"), url + quote("Serve B/")
+    page_a, page_b, page_c = url + quote("Serve A/"), url + quote("Serve B/"), url + quote("Serve C/")
     _wait_for(lambda: 'class="vs-unwritten"' in _page(page_a), RELOAD, "the link to an unwritten note", log)
     link = f'See <a href="../{quote("Serve B")}/">Serve B</a>'  # in the text (the nav links it too)
     linked.write_text("# Serve B\n\nFirst words.\n", encoding="utf-8")
@@ -138,4 +140,5 @@ def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served
     linked.write_text("# Serve B\n\nSecond words.\n", encoding="utf-8")
     _wait_for(lambda: "Second words." in _page(page_b), RELOAD, "the saved note's new text", log)
     assert link in _page(page_a)
+    assert "Second words." in _page(page_c) and "First words." not in _page(page_c)  # the embed
     assert "vs-backlinks" in _page(page_b)  # from the note that was not saved

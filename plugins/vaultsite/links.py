@@ -87,16 +87,16 @@ class LinkRewriter:
             return f"[{escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
         found = self.vault.find_name(name, self.base)
         basename = posixpath.basename(name)
-        if bang and is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
+        if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
             _, width, height = _split_size(f"|{label}")
             alt = basename if width or not label else label
             return self._image(found, name, alt, width, height, lineno)
         if found is None:
-            if is_attachment(name):
+            if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
             return self._unwritten(name, label or target, lineno)
         shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
-        if is_attachment(found):
+        if _is_attachment(found):
             return f"[{shown}]({destination(self._relative(found))})"
         self.found.links.append((lineno, found))
         anchor = self._anchor(found, heading, lineno) if heading else ""
@@ -252,7 +252,7 @@ _CONTROL = re.compile(r"[\x00-\x20]+")
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 
 
-def is_attachment(name: str) -> bool:
+def _is_attachment(name: str) -> bool:
     """A file Obsidian shows or links as a file, not a note (`.excalidraw.md` is a note)."""
     return posixpath.splitext(name)[1].lower() in ATTACHMENT_EXTENSIONS
 

@@ -20,7 +20,7 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, LinkRewriter, Vault, escape_brackets, is_attachment
+from .links import Found, LinkRewriter, Vault, escape_brackets
 
 
 class Notes(Vault):
@@ -42,6 +42,7 @@ class Normalized:
     applied: Counter = field(default_factory=Counter)
     found: Found = field(default_factory=lambda: Found([], [], [], [], [], []))
     problems: list[Problem] = field(default_factory=list)
+    embedded: set[str] = field(default_factory=set)  # the notes whose text it shows (`![[Note]]`)
 
 
 # Only block structure is needed (inline rewrites run on lines), and inline parsing is most of
@@ -54,7 +55,6 @@ _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
-_EMBED_NAME = re.compile(r"!\[\[([^\[\]|#]*)")  # what any `![[…]]` names, wherever it stands
 _MAX_EMBED_DEPTH = 8
 _PARAGRAPH_LINES = 200
 
@@ -75,12 +75,6 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
     result.text = "\n".join(lines)
     return result
-
-
-def reads_only_itself(text: str) -> bool:
-    """Whether normalizing `text` reads no other note: an embedded note is read (`![[Note]]`),
-    an embedded image only linked."""
-    return all(is_attachment(name.strip()) for name in _EMBED_NAME.findall(text))
 
 
 class _Rewriter:
@@ -220,6 +214,7 @@ class _Rewriter:
             body = self.vault.body(target) if target else None
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
+            self.result.embedded.add(target)
             chain = (self.path, *self.embedded)
             if target in chain or len(chain) > _MAX_EMBED_DEPTH:
                 cycle = " → ".join((*chain, target))
@@ -233,6 +228,7 @@ class _Rewriter:
                               embedded=(*self.embedded, target)).run()
             # What went wrong inside the embed is reported at the line that embeds it.
             self.result.problems += [Problem(self._line(i), p.message) for p in sub_result.problems]
+            self.result.embedded |= sub_result.embedded
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
             title = posixpath.splitext(posixpath.basename(target))[0] + (f" › {heading}" if heading else "")

@@ -48,7 +48,7 @@ from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
-from .normalize import Normalized, normalize, reads_only_itself
+from .normalize import Normalized, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
@@ -82,7 +82,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.full_build = command == "build" and not dirty
         # Each note as the build before normalized it, with what it was normalized from: under
         # `mkdocs serve` (the plugin lives on between builds) a saved note is normalized again,
-        # the others only if the vault's files changed (see _normalize_notes).
+        # the others only if the vault's files or a note they embed changed (see _normalize_notes).
         self.normalized_before: dict[str, tuple[tuple, Normalized]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -300,7 +300,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         where the build may fork (the notes are ready before MkDocs asks for them, the other
         core working while this one renders pages), else here, each as its page is read. A note
         the build before normalized (under `mkdocs serve`) from the same text, in a vault of the
-        same files (see VaultIndex.layout_key), is taken as it was, unless it embeds a note."""
+        same files (see VaultIndex.layout_key) and with the same text in each note it embeds, is
+        taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
         where = (f"ahead, in {processes} forked process{'es' if processes > 1 else ''}" if processes
@@ -311,14 +312,16 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
         def normalized(note: tuple[str, frontmatter.FrontMatter]) -> tuple[str, Normalized]:
             path, front = note
-            if path in before and before[path][0] == self._normalized_from(front):
+            if path in before and before[path][0] == self._normalized_from(front, before[path][1].embedded):
                 return path, before[path][1]
             return path, normalize(front.body, path, self.vault, self.slugify, front.body_line)
 
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
 
-    def _normalized_from(self, front: frontmatter.FrontMatter) -> tuple:
-        return self.layout, front.body, front.body_line
+    def _normalized_from(self, front: frontmatter.FrontMatter, embedded: set[str]) -> tuple:
+        """What normalizing a note read: the vault's layout, the note's text, and the text of
+        each note it embeds."""
+        return self.layout, front.body, front.body_line, [(p, self.vault.body(p)) for p in sorted(embedded)]
 
     def _take_normalized(self, until: str | None = None) -> None:
         """Take the normalized notes into self.markdown, up to the note at `until` (all without):
@@ -328,8 +331,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         for path, result in self.normalizing:
             front = self.fronts[path]
-            if reads_only_itself(front.body):
-                self.normalized_before[path] = (self._normalized_from(front), result)
+            self.normalized_before[path] = (self._normalized_from(front, result.embedded), result)
             self.markdown[path] = _show_broken_front_matter(front) + result.text
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
