@@ -199,13 +199,13 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     page, damaged = _detect_code_page(text, protected)
     if page is None:
         return RepairResult(text)
-    # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
-    # damaged, and one repair gives back the quote as its author wrote it.
-    runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
     if not isinstance(context, Context):
         context = Context(context)
     if twin := _damaged_copy_of(text, context):
         return _restored(text, *twin)
+    # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
+    # damaged, and one repair gives back the quote as its author wrote it.
+    runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
     repairer = _RunRepairer(context.model, page, damaged)
     # The characters the text itself holds intact are evidence for its damaged ones.
     repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
