@@ -338,9 +338,10 @@ def main() -> None:
                         "inside it. The rest of the overhead is MkDocs and Material working on the "
                         "plugin's pages: rendering resolved links and lists that plain Material leaves "
                         "as text, indexing them for search, importing the plugin. Work the plugin "
-                        "does in forked children on the other cores while MkDocs works (see "
-                        "`plugins/vaultsite/parallel.py`) is not in the table: `on_files: normalize` "
-                        "only starts the notes' normalizing, and what the build waits for of it is "
+                        "does in forked children on every core while MkDocs reads the pages "
+                        "(normalizing the notes and rendering their pages; see "
+                        "`plugins/vaultsite/parallel.py` and `prerender.py`) is not in the table: "
+                        "`on_nav: normalize` only starts it, and what the build waits for of it is "
                         f"in `on_page_markdown`.\n\n{where}")
         log("docs/ cold and warm")
         table, project = bench_incremental(work, repeat)

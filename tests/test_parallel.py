@@ -1,5 +1,6 @@
 """A vault built on two processes is the same site, with the same warnings, as on one: the notes
-normalized ahead in a forked child, their versions and search words worked out on both cores."""
+normalized and their pages rendered ahead in forked children, their versions and search words
+worked out on both cores."""
 
 from __future__ import annotations
 
@@ -28,19 +29,25 @@ def write_vault(docs: Path) -> None:
             f"See [[笔记 Note {other}#第一节 Part one]] and [[Note never written {i % 5}]].\n"
             f"- a list right after a line\n\t- nested with a tab\n\n"
             f"A heading that is not there: [[笔记 Note {other}#No such part]]\n"
-            f"![missing](pic-{i}.png)\n",
+            f"![missing](pic-{i}.png)\n"
+            f"[A folder, which MkDocs cannot link][folder]\n\n[folder]: {'../' * (i % 2)}sub/\n\n"
+            f"## Math $x_{i % 3}^2$\n\n$$\\frac{{a}}{{{i % 5}}}$$\n\nAnd $\\left( {i % 2}$\n",
             encoding="utf-8")
         if i % 40 == 0:  # a sync client's copy: one page with its versions
             (folder / f"笔记 Note {i} (1).md").write_bytes((folder / f"笔记 Note {i}.md").read_bytes())
 
 
-def build(project: Path, workers: int) -> subprocess.CompletedProcess:
+def build(project: Path, workers: int, strict: bool = False, hooks: str = "",
+          verbose: bool = True) -> subprocess.CompletedProcess:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "\n  - vaultsite\n" in config and "\nstrict: true\n" in config
     config = config.replace("\n  - vaultsite\n", f"\n  - vaultsite:\n      workers: {workers}\n")
-    (project / "mkdocs.yml").write_text(config.replace("\nstrict: true\n", "\nstrict: false\n"),
-                                        encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--verbose", "--site-dir", "site"],
+    config = config.replace("\nstrict: true\n", f"\nstrict: {str(strict).lower()}\n")
+    if hooks:
+        (project / "hooks.py").write_text(hooks, encoding="utf-8")
+        config += "\nhooks:\n  - hooks.py\n"
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *["--verbose"][:verbose], "--site-dir", "site"],
                           cwd=project, capture_output=True, text=True, timeout=600)
 
 
@@ -53,12 +60,13 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
         results[workers] = build(project, workers)
         assert results[workers].returncode == 0, results[workers].stderr
     assert re.search(r"normalizing \d+ notes as their pages are read", results[1].stderr)
-    assert re.search(r"normalizing \d+ notes ahead, in 1 forked process\b", results[2].stderr)
+    assert re.search(r"normalizing \d+ notes and rendering them ahead, in 2 forked processes\b", results[2].stderr)
 
-    def warnings(result):
-        return [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert warnings(results[1]) == warnings(results[2])
     assert any(re.search(r"笔记 Note \d+\.md:\d+: links to a heading", w) for w in warnings(results[2]))
+    # Logged by MkDocs while a child rendered the page; by vaultsite from the formulas it converted
+    assert any("unrecognized relative link 'sub/'" in w for w in warnings(results[2]))
+    assert any("formula that cannot be typeset, shown as TeX: $\\left( 1$" in w for w in warnings(results[2]))
 
     one, two = tmp_path / "workers-1" / "site", tmp_path / "workers-2" / "site"
     pages = sorted(p.relative_to(one) for p in one.rglob("*") if p.suffix in (".html", ".json"))
@@ -67,6 +75,10 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
     assert pages == sorted(p.relative_to(two) for p in two.rglob("*") if p.suffix in (".html", ".json"))
     for page in pages:
         assert (one / page).read_bytes() == (two / page).read_bytes(), page
+
+
+def warnings(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
 
 
 def run_alone(code: str) -> str:
@@ -108,3 +120,37 @@ def test_a_child_that_dies_fails_the_step_instead_of_hanging(mapping):
             print("the step failed")
     """)
     assert out.strip() == "the step failed"
+
+
+@linux_only
+def test_warnings_logged_while_a_child_renders_count_for_strict(tmp_path):
+    """Not verbose: only then does MkDocs check links to other pages' anchors (from what a child
+    that rendered the page found)."""
+    results = {}
+    for workers in (1, 2):
+        project = tmp_path / f"workers-{workers}"
+        write_vault(project / "docs")
+        results[workers] = build(project, workers, strict=True, verbose=False)
+        assert results[workers].returncode == 1
+    assert warnings(results[1]) == warnings(results[2])
+    assert any("unrecognized relative link 'sub/'" in w for w in warnings(results[2]))
+    assert any("does not contain an anchor '#no-such-part'" in w for w in warnings(results[2]))
+    aborted = [re.search(r"Aborted with \d+ warnings in strict mode!", r.stdout) for r in results.values()]
+    assert aborted[0] and aborted[0].group(0) == aborted[1].group(0)
+
+
+@linux_only
+def test_a_page_changed_after_the_plugin_renders_as_changed(tmp_path):
+    """A plugin after ours changes the Markdown: the page a child rendered ahead is not used."""
+    write_vault(tmp_path / "docs")
+    hook = textwrap.dedent("""
+        def on_page_markdown(markdown, page, **kwargs):
+            return markdown + "\\n\\nAdded by a hook after vaultsite.\\n"
+    """)
+    result = build(tmp_path, 2, hooks=hook)
+    assert result.returncode == 0, result.stderr
+    assert "rendering them ahead, in 2 forked processes" in result.stderr
+    pages = list((tmp_path / "site").glob("📁 第1组 Group 1/笔记 Note */index.html"))
+    assert len(pages) == NOTES // 4
+    for page in pages:
+        assert "<p>Added by a hook after vaultsite.</p>" in page.read_text(encoding="utf-8"), page

@@ -188,9 +188,10 @@ def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
 def test_report_says_where_the_build_time_went(real_site):
     report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     seconds = report["seconds"]
-    steps = {step: s for step, s in seconds.items() if step.startswith("on_files: ")}
-    assert {"on_files: read and repair", "on_files: normalize", "on_files: notebooks"} <= steps.keys()
-    assert 0 < sum(steps.values()) <= seconds["on_files"]
+    for event, inside in (("on_files", {"read and repair", "notebooks"}), ("on_nav", {"normalize"})):
+        steps = {step: s for step, s in seconds.items() if step.startswith(f"{event}: ")}
+        assert {f"{event}: {step}" for step in inside} <= steps.keys()
+        assert 0 < sum(steps.values()) <= seconds[event]
     assert seconds["on_post_build: search index"] > 0 and seconds["on_page_content"] > 0
 
 

@@ -30,11 +30,41 @@ def typeset_toc(items) -> None:
         typeset_toc(item.children)
 
 
+# Each formula's MathML (None: latex2mathml cannot convert it), kept while the plugin lives: the
+# notes repeat formulas, and under `mkdocs serve` a rebuild converts only new ones.
+_converted: dict[tuple[str, bool], str | None] = {}
+
+
 def _convert(tex: str, block: bool) -> str | None:
-    try:
-        return convert(tex, display="block" if block else "inline")
-    except Exception:  # latex2mathml raises many types for TeX it does not know
-        return None
+    key = (tex, block)
+    if key not in _converted:
+        try:
+            _converted[key] = convert(tex, display="block" if block else "inline")
+        except Exception:  # latex2mathml raises many types for TeX it does not know
+            _converted[key] = None
+    return _converted[key]
+
+
+def converted(content: str, toc_items) -> dict[tuple[str, bool], str | None]:
+    """Every formula of a page (its HTML and its table of contents), converted: what a process
+    that rendered the page ahead hands over (`remember`), so typesetting it here only substitutes."""
+    keys = {_key(match) for match in _ARITHMATEX.finditer(content)}
+
+    def toc(items) -> None:
+        for item in items:
+            keys.update((html.unescape(tex), False) for tex in _TOC_INLINE.findall(item.title))
+            toc(item.children)
+    toc(toc_items)
+    return {key: _convert(*key) for key in keys}
+
+
+def remember(formulas: dict[tuple[str, bool], str | None]) -> None:
+    _converted.update(formulas)
+
+
+def _key(match: re.Match) -> tuple[str, bool]:
+    block = match.group("block") is not None
+    return html.unescape(match.group("block") if block else match.group("inline")).strip(), block
 
 
 def typeset(content: str) -> tuple[str, list[str]]:
@@ -42,8 +72,7 @@ def typeset(content: str) -> tuple[str, list[str]]:
     failed: list[str] = []
 
     def one(match: re.Match) -> str:
-        block = match.group("block") is not None
-        tex = html.unescape(match.group("block") if block else match.group("inline")).strip()
+        tex, block = _key(match)
         mathml = _convert(tex, block)
         if mathml is None:
             failed.append(tex)

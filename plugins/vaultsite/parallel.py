@@ -6,11 +6,13 @@ so only the results travel back, pickled, and they come back in order, the same 
 gives. Two ways:
 
 - `map_ordered`: all results now. The build takes the first share itself, children the others.
-- `imap_ordered`: results one at a time, worked out ahead by children while the build goes on
-  with its own work (MkDocs reading the pages while their notes are normalized).
+- `imap_ordered`: results one at a time, worked out ahead by children while the build waits for
+  them (MkDocs reading the pages while their notes are normalized and rendered).
 
-A child never collects garbage: it lives for one step, and the collector would walk (and so
-copy) every page of the parent's memory.
+A child never walks the parent's objects with the garbage collector, which would copy every page
+of the parent's memory: a `map_ordered` child lives for one step and does not collect at all; an
+`imap_ordered` child, which renders pages (each a cycle of Markdown objects), collects only what
+it made itself.
 
 Fork is safe only in a process with one thread and where it is the platform's way (Linux):
 under `mkdocs serve` (a server thread is running), on macOS and Windows, or for a few notes,
@@ -66,7 +68,7 @@ def map_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[
     chunks = [items[i::shares] for i in range(shares)]
     _job = (fn, chunks)
     try:
-        with _forking_pool(shares - 1) as pool:
+        with _forking_pool(shares - 1, initializer=gc.disable) as pool:
             theirs = pool.map(_run_share, range(1, shares))  # the children are forked here
             _job = None
             mine = [fn(item) for item in chunks[0]]
@@ -84,13 +86,14 @@ def _run_share(index: int) -> list:
 
 
 def imap_processes(items: int, workers: int) -> int:
-    """How many children imap_ordered starts for `items` items and up to `workers` processes."""
-    return max(0, min(workers - 1, items // MIN_SHARE)) if can_fork() else 0
+    """How many children imap_ordered starts for `items` items and up to `workers` processes:
+    every core goes to them (the caller mostly waits for the results), but on one core none."""
+    return min(workers, items // MIN_SHARE) if can_fork() and workers > 1 else 0
 
 
 def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
     """fn(item) for each item, in order, as they are asked for: worked out ahead by up to
-    `workers - 1` forked children (a core is left for the caller), or else here, when asked for.
+    `workers` forked children, or else here, when asked for.
 
     Started at once: the children work while the caller does something else. Close the iterator
     (or exhaust it) before the next fork: until then the results come in on a thread.
@@ -100,7 +103,7 @@ def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     if not children:
         return (fn(item) for item in items)
     _job = (fn, [items])
-    pool = _forking_pool(children)
+    pool = _forking_pool(children, initializer=gc.freeze)
     try:
         results = pool.map(_run_one, range(len(items)), chunksize=_BACKGROUND_CHUNK)  # forked here
     finally:
@@ -108,11 +111,11 @@ def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     return _results(pool, results)
 
 
-def _forking_pool(processes: int) -> ProcessPoolExecutor:
+def _forking_pool(processes: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:
     # An executor, not a multiprocessing.Pool: a child that dies (out of memory, say) fails the
     # build with BrokenProcessPool where a Pool would wait for its results for ever.
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=gc.disable)
+                               initializer=initializer)
 
 
 def _results(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:

@@ -4,17 +4,18 @@
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
 2. on_files      read every note once: decode and repair mojibake; execute notebooks (cached)
                  and turn each into a note with its outputs; group versions of a note
-                 (the others leave the nav); index the vault; start normalizing every note, in
-                 the order MkDocs reads the pages (in forked children where the build may fork,
-                 so the notes are ready before MkDocs asks); add the unwritten-notes page and
-                 our stylesheet; exempt what is now alive from garbage collection until the
-                 build ends
-   on_nav        a note named like its folder is that folder's page (Obsidian's folder notes)
+                 (the others leave the nav); index the vault; add the unwritten-notes page and
+                 our stylesheet
+   on_nav        a note named like its folder is that folder's page (Obsidian's folder notes);
+                 exempt what is now alive from garbage collection until the build ends; start
+                 normalizing every note, in the order MkDocs reads the pages (where the build
+                 may fork, forked children normalize and render them ahead, on every core)
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes; the
                          unwritten-notes page (read after the notes) once every note's links
                          are known
 4. on_page_markdown      hand it the normalized Markdown, with the note's versions (logging the
-                         note's problems); version pages leave the search index
+                         note's problems), and the page rendered from it, if a child did;
+                         version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
    on_env                every page read: who links to whom is known
    on_page_context       add the notes that link to the page (after the search plugin indexed it)
@@ -42,7 +43,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import frontmatter, langmodel, mathml, notebooks, parallel, search
+from . import frontmatter, langmodel, mathml, notebooks, parallel, prerender, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -91,12 +92,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         self.sources: dict[str, str] = {}
         self.markdown: dict[str, str] = {}
+        self.rendered: dict[str, prerender.Rendered] = {}  # pages rendered ahead, until MkDocs renders them
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
         self.versions: set[str] = set()
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.links: dict[str, list[str]] = {}  # the notes each note links to
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
-        self.normalizing = (_ for _ in ())  # (note, normalized), as _normalize_notes makes them
+        self.normalizing = (_ for _ in ())  # (note, normalized, markdown, rendered, formulas), as _normalize_notes makes them
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         self.workers = self.config.workers or parallel.available_cores()
@@ -118,7 +120,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
             return None
-        self.files = files  # for the pages' headings, once rendered (on_post_build)
+        self.files = files  # to render pages ahead, and for their headings once rendered (on_post_build)
         notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
@@ -130,16 +132,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
                                 {path: front.body for path, front in self.fronts.items()},
                                 redirects={v: g.canonical for g in groups for v in g.versions})
-        self._normalize_notes()
-        # What is alive now (the notes and their index) lives until the build ends: keep the
-        # garbage collector from walking it again for each page (on_post_build thaws it).
-        gc.freeze()
         return files
 
+    @event_priority(-50)
+    @_timed("on_nav")
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Late (-50): every plugin has seen the files and the navigation, which children forked
+        now render the pages with."""
         if not self.config.enabled:
             return None
-        return fold_folder_notes(nav)
+        nav = fold_folder_notes(nav)
+        # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
+        # garbage collector from walking it again for each page (on_post_build thaws it).
+        gc.freeze()
+        self._normalize_notes(config)
+        return nav
 
     @_timed("on_page_read_source")
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
@@ -160,6 +167,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if page.file.src_uri in self.versions:
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         self._take_normalized(until=page.file.src_uri)
+        if (rendered := self.rendered.pop(page.file.src_uri, None)) is not None:
+            prerender.use(page, rendered)
         return self.markdown.get(page.file.src_uri, markdown)
 
     @_timed("on_env")
@@ -294,27 +303,35 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                      f"({', '.join(g.versions)})")
         return groups
 
-    @_timed("on_files: normalize")
-    def _normalize_notes(self) -> None:
-        """Start normalizing every note, in the order MkDocs reads the pages: in forked children
-        where the build may fork (the notes are ready before MkDocs asks for them, the other
-        core working while this one renders pages), else here, each as its page is read. A note
-        the build before normalized (under `mkdocs serve`) from the same text, in a vault of the
-        same files (see VaultIndex.layout_key) and with the same text in each note it embeds, is
-        taken as it was."""
+    @_timed("on_nav: normalize")
+    def _normalize_notes(self, config: MkDocsConfig) -> None:
+        """Start normalizing every note, in the order MkDocs reads the pages: where the build may
+        fork, forked children normalize the notes, render their pages and convert their formulas
+        ahead, on every core (MkDocs, on one, mostly waits for them meanwhile); else here, each
+        as its page is read.
+        A note the build before normalized (under `mkdocs serve`) from the same text, in a vault
+        of the same files (see VaultIndex.layout_key) and with the same text in each note it
+        embeds, is taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
-        where = (f"ahead, in {processes} forked process{'es' if processes > 1 else ''}" if processes
-                 else "as their pages are read")
+        where = (f"and rendering them ahead, in {processes} forked process{'es' if processes > 1 else ''}"
+                 if processes else "as their pages are read")
         log.debug(f"normalizing {len(notes)} notes {where}")
         before, self.normalized_before = self.normalized_before, {}
         self.layout = self.vault.layout_key()
 
-        def normalized(note: tuple[str, frontmatter.FrontMatter]) -> tuple[str, Normalized]:
+        def normalized(note: tuple[str, frontmatter.FrontMatter]):
             path, front = note
             if path in before and before[path][0] == self._normalized_from(front, before[path][1].embedded):
-                return path, before[path][1]
-            return path, normalize(front.body, path, self.vault, self.slugify, front.body_line)
+                result = before[path][1]
+            else:
+                result = normalize(front.body, path, self.vault, self.slugify, front.body_line)
+            markdown = self._page_markdown(path, result)
+            if not processes:
+                return path, result, markdown, None, {}
+            rendered = prerender.render(self.files.get_file_from_path(path), markdown, config, self.files)
+            formulas = mathml.converted(rendered.content, rendered.toc.items) if rendered and self.config.mathml else {}
+            return path, result, markdown, rendered, formulas
 
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
 
@@ -329,14 +346,16 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         count once, as its canonical's."""
         if until is not None and (until in self.markdown or until not in self.fronts):
             return
-        for path, result in self.normalizing:
+        for path, result, markdown, rendered, formulas in self.normalizing:
             front = self.fronts[path]
             self.normalized_before[path] = (self._normalized_from(front, result.embedded), result)
-            self.markdown[path] = _show_broken_front_matter(front) + result.text
+            self.markdown[path] = markdown
+            if rendered is not None:
+                self.rendered[path] = rendered
+            mathml.remember(formulas)  # typeset in on_page_content, from what a child converted
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
             self._report_normalized(path, result)
-            self._add_versions(path)
             if path not in self.versions:
                 self.links[path] = [target for _, target in result.found.links]
                 for _, target in result.found.unwritten:
@@ -344,17 +363,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if path == until:
                 return
 
-    def _add_versions(self, path: str) -> None:
-        """A canonical note lists its versions; a version says whose it is and what it adds."""
+    def _page_markdown(self, path: str, result: Normalized) -> str:
+        """The page's Markdown: front matter that is not YAML, shown; the normalized note; its
+        versions (a canonical note lists them; a version says whose it is and what it adds)."""
+        front = self.fronts[path]
+        markdown = _show_broken_front_matter(front) + result.text
         group = self.groups.get(path)
         if group is None:
-            return
+            return markdown
         if path == group.canonical:
-            self.markdown[path] += canonical_note(group, self.titles)
-            return
-        banner, diff = version_note(path, group, self.titles, self.fronts[group.canonical].body,
-                                    self.fronts[path].body)
-        self.markdown[path] = _after_title(self.markdown[path], banner) + diff
+            return markdown + canonical_note(group, self.titles)
+        banner, diff = version_note(path, group, self.titles, self.fronts[group.canonical].body, front.body)
+        return _after_title(markdown, banner) + diff
 
     def _add_backlinks(self) -> None:
         for target, sources in backlinks(self.links).items():
