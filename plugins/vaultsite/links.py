@@ -70,12 +70,21 @@ class LinkRewriter:
     def line(self, text: str, lineno: int) -> str:
         if "[" not in text and "<" not in text and "youtube" not in text:
             return text  # most lines: none of the forms below can be on them
-        text = _WIKILINK.sub(lambda m: self._wikilink(m, lineno), text)
+        # Wikilinks first (`[[…]]` is no Markdown link's brackets); what they become is final, so
+        # it waits behind placeholders while the other forms are rewritten (else each link
+        # to a heading was resolved, and reported, twice).
+        resolved: list[str] = []
+
+        def wikilink(m: re.Match) -> str:
+            resolved.append(self._wikilink(m, lineno))
+            return f"\ue002{len(resolved) - 1}\ue003"
+        text = _WIKILINK.sub(wikilink, text)
         text = _replace_links(text, lambda link: self._link(link, lineno))
         text = _BARE_ANCHOR.sub(self._bare_anchor, text)
         text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
         text = _A_TAG.sub(lambda m: self._anchor_tag(m.group(0), lineno), text)
-        return _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
+        text = _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
+        return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
 
     # -- the forms ---------------------------------------------------------------------------
 
@@ -241,6 +250,7 @@ class LinkRewriter:
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_RESOLVED = re.compile("\ue002(\\d+)\ue003")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
