@@ -120,7 +120,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
             return None
-        self.files = files  # to render pages ahead, and for their headings once rendered (on_post_build)
         notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
@@ -142,6 +141,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.enabled:
             return None
         nav = fold_folder_notes(nav)
+        self.files = files  # as every plugin left them: to render pages, and check their headings
         # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
         # garbage collector from walking it again for each page (on_post_build thaws it).
         gc.freeze()
@@ -329,7 +329,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             markdown = self._page_markdown(path, result)
             if not processes:
                 return path, result, markdown, None, {}
-            rendered = prerender.render(self.files.get_file_from_path(path), markdown, config, self.files)
+            file = self.files.get_file_from_path(path)
+            rendered = prerender.render(file, markdown, config, self.files) if file else None
             formulas = mathml.converted(rendered.content, rendered.toc.items) if rendered and self.config.mathml else {}
             return path, result, markdown, rendered, formulas
 

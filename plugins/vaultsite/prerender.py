@@ -55,7 +55,8 @@ def render(file: File, markdown: str, config: MkDocsConfig, files: Files) -> Ren
     rendered = Rendered(markdown, page.content, page.toc, page._title_from_render, page.present_anchor_ids,
                         None if links is None else {f.src_uri: anchors for f, anchors in links.items()},
                         records)
-    page.content = page.toc = page.present_anchor_ids = page.links_to_anchors = None  # the child keeps none
+    # The child keeps none of it: what it renders next would add up.
+    page.markdown = page.content = page.toc = page.present_anchor_ids = page.links_to_anchors = None
     return rendered
 
 
