@@ -98,7 +98,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.links: dict[str, list[str]] = {}  # the notes each note links to
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
-        self.normalizing = (_ for _ in ())  # (note, normalized, markdown, rendered, formulas), as _normalize_notes makes them
+        # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
+        self.normalizing = (_ for _ in ())
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         self.workers = self.config.workers or parallel.available_cores()
@@ -308,10 +309,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Start normalizing every note, in the order MkDocs reads the pages: where the build may
         fork, forked children normalize the notes, render their pages and convert their formulas
         ahead, on every core (MkDocs, on one, mostly waits for them meanwhile); else here, each
-        as its page is read.
-        A note the build before normalized (under `mkdocs serve`) from the same text, in a vault
-        of the same files (see VaultIndex.layout_key) and with the same text in each note it
-        embeds, is taken as it was."""
+        as its page is read. A note the build before normalized (under `mkdocs serve`) from the
+        same text, in a vault of the same files (see VaultIndex.layout_key) and with the same
+        text in each note it embeds, is taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
         where = (f"and rendering them ahead, in {processes} forked process{'es' if processes > 1 else ''}"
@@ -331,7 +331,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 return path, result, markdown, None, {}
             file = self.files.get_file_from_path(path)
             rendered = prerender.render(file, markdown, config, self.files) if file else None
-            formulas = mathml.converted(rendered.content, rendered.toc.items) if rendered and self.config.mathml else {}
+            formulas = (mathml.converted(rendered.content, rendered.toc.items)
+                        if rendered and self.config.mathml else {})
             return path, result, markdown, rendered, formulas
 
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
