@@ -28,7 +28,8 @@ How it is repaired (:func:`repair_text`):
    that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line
    (as repaired so far) leaves unbalanced favours its other half, and a run that guessed one is
    read again with its first reading as the line; an emoji whose English name the line has just
-   said ("a rainbow 🌈") is favoured; "、" or "，" never opens a line.  The run is replaced only
+   said ("a rainbow 🌈") is favoured, and so is a candidate of the kind (script, notation,
+   emoji) of the intact characters near it on its line; "、" or "，" never opens a line.  The run is replaced only
    when the best repair scores better than the text as it stands, which is what keeps clean
    Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
 
@@ -45,15 +46,15 @@ import itertools
 import math
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import charset_normalizer
 from markdown_it import MarkdownIt
 
-from vaultsite.langmodel import LanguageModel, default_model, emoji_name_words, pair_score
+from vaultsite.langmodel import LanguageModel, default_model, emoji_name_words, is_emoji, pair_score
 
 # Code pages in order of preference when two explain the text equally well.
 CODE_PAGES = ("cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257", "latin-1", "mac_roman")
@@ -81,6 +82,10 @@ _PAIRED_BONUS = 5.0
 _NAMED_BONUS = 6.0
 # How far back on its line an emoji's name may be said.
 _NAME_REACH = 40
+# A candidate of the kind of an intact character near it on its line ("⊆" among "≤" and "∈",
+# not "☆"; a kana among ideographs, not a "㈯") is likelier: a line keeps to a few kinds at a time.
+_KIND_BONUS = 4.0
+_KIND_REACH = 24
 # Letters either side of a run that join its words (a damaged "í" inside "días").
 _CONTEXT_CHARS = 8
 
@@ -208,7 +213,9 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
     repairer = _RunRepairer(context.model, page, damaged)
     # The characters the text itself holds intact are evidence for its damaged ones.
-    repairer.add_context(repairer.intact_chars(text[start:end] for start, end in runs_found))
+    intact = repairer.intact_chars(text, runs_found)
+    repairer.add_context({char for _, char in intact})
+    intact_at = [position for position, _ in intact]
     if damaged:
         repairer.leads = _lead_chars(page, (text[start:end] for start, end in runs_found))
     out: list[str] = []
@@ -228,7 +235,9 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         head_done = start
         left = _word_tail("".join(out[-2:]) + text[done:start])
         line = (line_head, _line_rest(text, end))
-        fix = repairer.repair(text[start:end], left, _right_context(text, end), line)
+        around = intact[bisect_left(intact_at, start - _KIND_REACH) : bisect_right(intact_at, end + _KIND_REACH)]
+        near = {_kind(char) for at, char in around if "\n" not in text[min(at, start) : max(at, end)]}
+        fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near)
         if fix is None:
             continue
         replacement, lost = fix
@@ -473,26 +482,34 @@ class _RunRepairer:
         """Favour candidates the text spells intact elsewhere."""
         self.seen = chars
 
-    def intact_chars(self, runs: Iterable[str]) -> set[str]:
-        """The characters that runs spell with every byte present (no guess involved)."""
-        found = set()
-        for run in runs:
-            data = bytes(self.page.to_byte[c] for c in run)
-            for candidates, lost in self._slots(run, data):
+    def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
+        """The characters that the runs of ``text`` spell with every byte present (no guess
+        involved), each with the position of its first byte, in order."""
+        found = []
+        for start, end in runs:
+            data = bytes(self.page.to_byte[c] for c in text[start:end])
+            position = start
+            for candidates, lost in self._slots(text[start:end], data):
                 if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
-                    found.add(candidates[0][0])
+                    found.append((position, candidates[0][0]))
+                # Each character of the run is one byte; a character kept as it stands is one too.
+                kept = candidates[0][1] == 0.0
+                position += 1 if kept else len(candidates[0][0].encode("utf-8")) - lost
         return found
 
-    def repair(self, run: str, left: str, right: str, line: tuple[str, str]) -> tuple[str, int] | None:
+    def repair(
+        self, run: str, left: str, right: str, line: tuple[str, str], near: set[str] = frozenset()
+    ) -> tuple[str, int] | None:
         """The repaired run and its count of rebuilt bytes, or None to keep the run as it is.
 
         ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
-        brackets."""
+        brackets; ``near`` the kinds of the intact characters near the run."""
         data = bytes(self.page.to_byte[c] for c in run)
         unpaired = self._slots(run, data)
         decodable = sum(1 for candidates, _ in unpaired if candidates[0][1] != 0.0)
         if not decodable:
             return None  # nothing decodes: these are clean characters of the code page
+        unpaired = [(_coherent(candidates, near), lost) for candidates, lost in unpaired]
         fixed = [[(c, 0.0)] for c in left]
         after = [[(c, 0.0)] for c in right]
         # What stands before the lattice (a space, a line start) tells where punctuation can go.
@@ -609,6 +626,47 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
             prior += _NAMED_BONUS
         paired.append((char, prior))
     return paired
+
+
+def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
+    """Favour the candidates of the kinds of the intact characters ``near`` them."""
+    if len(candidates) == 1 or not near:
+        return candidates
+    return [(char, prior + _KIND_BONUS * (_kind(char) in near)) for char, prior in candidates]
+
+
+# The kinds of character a line keeps to, by Unicode block (from Unicode's Blocks.txt): the
+# blocks of one writing system or of one notation share a kind ("ⁿ", "ℝ" and "∫" are all
+# mathematics; kana and ideographs are all Japanese or Chinese); other blocks are kinds of their
+# own, and emoji one kind whatever their block.
+_KINDS = (
+    (0x0000, "ascii"), (0x0080, "latin"), (0x02B0, "modifiers"), (0x0300, "combining"),
+    (0x0370, "greek"), (0x0400, "cyrillic"), (0x0530, "other"), (0x1100, "hangul"),
+    (0x1200, "other"), (0x1E00, "latin"), (0x1F00, "greek"), (0x2000, "punctuation"),
+    (0x2070, "math"), (0x20A0, "currency"), (0x20D0, "combining"), (0x2100, "math"),
+    (0x2150, "number forms"), (0x2190, "arrows"), (0x2200, "math"), (0x2300, "technical"),
+    (0x2400, "control pictures"), (0x2440, "other"), (0x2460, "enclosed"), (0x2500, "boxes"),
+    (0x25A0, "shapes"), (0x2600, "symbols"), (0x2700, "dingbats"), (0x27C0, "math"),
+    (0x27F0, "arrows"), (0x2800, "braille"), (0x2900, "arrows"), (0x2980, "math"),
+    (0x2B00, "symbols"), (0x2C00, "other"), (0x2E00, "punctuation"), (0x2E80, "radicals"),
+    (0x3000, "cjk"), (0x3100, "other"), (0x3130, "hangul"), (0x3190, "other"),
+    (0x3200, "enclosed"), (0x3300, "cjk compatibility"), (0x3400, "cjk rare"), (0x4DC0, "other"),
+    (0x4E00, "cjk"), (0xA000, "other"), (0xAC00, "hangul"), (0xD7B0, "other"),
+    (0xF900, "cjk compatibility"), (0xFB00, "other"), (0xFF00, "cjk"), (0xFFF0, "other"),
+    (0x1F000, "symbols"), (0x20000, "cjk rare"),
+)
+_KIND_STARTS = tuple(start for start, _ in _KINDS)
+
+
+@lru_cache(maxsize=8192)
+def _kind(char: str) -> str:
+    """What kind of character ``char`` is: its writing system, notation or emoji."""
+    if is_emoji(char):
+        return "emoji"
+    kind = _KINDS[bisect_right(_KIND_STARTS, ord(char)) - 1][1]
+    if kind != "arrows" and unicodedata.category(char) == "Sm":
+        return "math"  # "¬", "±", "×" of Latin-1, "⁻" among the superscripts
+    return kind
 
 
 def _decode_char(data: bytes) -> str | None:
