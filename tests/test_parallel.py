@@ -4,6 +4,7 @@ worked out on both cores."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def test_two_processes_build_the_same_site_with_the_same_warnings(tmp_path):
     assert any("unrecognized relative link 'sub/'" in w for w in warnings(results[2]))
     assert any("formula that cannot be typeset, shown as TeX: $\\left( 1$" in w for w in warnings(results[2]))
 
+    assert "made ahead in a forked process" not in results[1].stderr
+    assert re.search(r"search index: .* entries, .*, made ahead in a forked process", results[2].stderr)
+
     one, two = tmp_path / "workers-1" / "site", tmp_path / "workers-2" / "site"
     pages = sorted(p.relative_to(one) for p in one.rglob("*") if p.suffix in (".html", ".json"))
     assert len(pages) > NOTES
@@ -123,6 +127,30 @@ def test_a_child_that_dies_fails_the_step_instead_of_hanging(mapping):
 
 
 @linux_only
+def test_a_background_result_comes_from_a_forked_process():
+    out = run_alone("""
+        import os
+        from vaultsite import parallel
+        print(parallel.in_background(lambda: os.getpid())() != os.getpid())
+    """)
+    assert out.strip() == "True"
+
+
+@linux_only
+@pytest.mark.parametrize("how", ["os._exit(1)", "1 / 0"])
+def test_a_background_child_that_dies_or_fails_fails_the_step(how):
+    out = run_alone(f"""
+        import os
+        from vaultsite import parallel
+        try:
+            parallel.in_background(lambda: {how})()
+        except ChildProcessError as error:
+            print(error)
+    """)
+    assert ("died (exit code 1)" if how.startswith("os") else "ZeroDivisionError") in out
+
+
+@linux_only
 def test_warnings_logged_while_a_child_renders_count_for_strict(tmp_path):
     """Not verbose: only then does MkDocs check links to other pages' anchors (from what a child
     that rendered the page found)."""
@@ -154,3 +182,30 @@ def test_a_page_changed_after_the_plugin_renders_as_changed(tmp_path):
     assert len(pages) == NOTES // 4
     for page in pages:
         assert "<p>Added by a hook after vaultsite.</p>" in page.read_text(encoding="utf-8"), page
+
+
+@linux_only
+def test_a_page_changed_before_the_search_plugin_indexes_it_is_indexed_as_changed(tmp_path):
+    """A plugin before Material's search plugin changes a page's HTML as MkDocs writes it: the
+    entries the child made ahead of that page are not used, and the index is the one a single
+    core makes."""
+    hook = textwrap.dedent("""
+        from mkdocs.plugins import event_priority
+
+        @event_priority(10)
+        def on_page_context(context, page, **kwargs):
+            if page.file.src_uri.endswith("3.md"):
+                page.content += "<p>Added by a hook zzhooked</p>"
+            return context
+    """)
+    indexes = {}
+    for workers in (1, 2):
+        project = tmp_path / f"workers-{workers}"
+        write_vault(project / "docs")
+        result = build(project, workers, hooks=hook)
+        assert result.returncode == 0, result.stderr
+        assert ("made ahead" in result.stderr) is False
+        indexes[workers] = (project / "site" / "search" / "search_index.json").read_bytes()
+    assert indexes[1] == indexes[2]
+    hooked = [doc["location"] for doc in json.loads(indexes[2])["docs"] if "zzhooked" in doc["text"]]
+    assert len(hooked) == NOTES // 10

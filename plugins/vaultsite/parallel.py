@@ -3,16 +3,18 @@
 MkDocs builds on one core. Work that treats each note (or text) on its own goes to forked copies
 of the build: a child starts with everything the build holds (the vault, its index, the texts),
 so only the results travel back, pickled, and they come back in order, the same as one core
-gives. Two ways:
+gives. Three ways:
 
 - `map_ordered`: all results now. The build takes the first share itself, children the others.
 - `imap_ordered`: results one at a time, worked out ahead by children while the build waits for
   them (MkDocs reading the pages while their notes are normalized and rendered).
+- `in_background`: one result, worked out by one child while the build goes on (MkDocs writing
+  the pages while their search index is made).
 
 A child never walks the parent's objects with the garbage collector, which would copy every page
 of the parent's memory: a `map_ordered` child lives for one step and does not collect at all; an
-`imap_ordered` child, which renders pages (each a cycle of Markdown objects), collects only what
-it made itself.
+`imap_ordered` or `in_background` child, which makes many objects (a rendered page is a cycle of
+Markdown objects), collects only what it made itself.
 
 Fork is safe only in a process with one thread and where it is the platform's way (Linux):
 under `mkdocs serve` (a server thread is running), on macOS and Windows, or for a few notes,
@@ -26,6 +28,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -109,6 +112,44 @@ def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     finally:
         _job = None  # the children have their copy
     return _results(pool, results)
+
+
+def in_background(fn: Callable[[], R]) -> Callable[[], R] | None:
+    """Start fn() in a forked child; returns a function that waits for its result (raising if fn
+    raised, or the child died). None where the build may not fork.
+
+    A plain process and a pipe, not an executor: no thread is left here meanwhile (the build may
+    fork again), and the child, a daemon, ends with the build if the build fails first.
+    """
+    if not can_fork():
+        return None
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(fn, send), daemon=True)
+    child.start()  # forked: fn is not pickled
+    send.close()
+
+    def result() -> R:
+        try:
+            done, value = receive.recv()
+        except EOFError:
+            raise ChildProcessError(f"a forked process of the build died (exit code {child.exitcode})") from None
+        finally:
+            receive.close()
+            child.join()
+        if not done:
+            raise ChildProcessError(f"in a forked process of the build: {value}")
+        return value
+    return result
+
+
+def _send_result(fn: Callable[[], R], send) -> None:
+    gc.freeze()
+    try:
+        result = (True, fn())
+    except Exception:
+        result = (False, traceback.format_exc())
+    send.send(result)
 
 
 def _forking_pool(processes: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:

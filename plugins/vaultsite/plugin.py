@@ -17,7 +17,9 @@
                          note's problems), and the page rendered from it, if a child did;
                          version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
-   on_env                every page read: who links to whom is known
+   on_env                every page read: who links to whom is known; where the build may
+                         fork, a forked child indexes the pages for search and rewrites the
+                         index, while MkDocs writes the pages
    on_page_context       add the notes that link to the page (after the search plugin indexed it)
 6. on_post_build         check links to headings against the rendered pages; rewrite the
                          search index; write the build report and log its summary
@@ -43,7 +45,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import frontmatter, langmodel, mathml, notebooks, parallel, prerender, search
+from . import frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -100,6 +102,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
         # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
         self.normalizing = (_ for _ in ())
+        self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
         self.workers = self.config.workers or parallel.available_cores()
@@ -179,6 +182,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.enabled:
             self._take_normalized()
             self._add_backlinks()
+            if self.full_build and self.workers > 1:
+                self.indexing = preindex.start(config, files)
         return env
 
     @_timed("on_page_content")
@@ -225,8 +230,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     @_timed("on_post_build: search index")
     def _update_search(self, site_dir: str) -> None:
-        if stats := search.update_site(site_dir, self.workers):
-            log.debug(stats.summary())
+        ahead = self.indexing and self.indexing.rewritten()
+        if stats := search.update_site(site_dir, self.workers, ahead):
+            log.debug(stats.summary() + (", made ahead in a forked process" if ahead else ""))
 
     @_timed("on_files: read and repair")
     def _read_notes(self, files: Files) -> list[File]:

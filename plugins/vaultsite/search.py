@@ -475,10 +475,22 @@ def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
         extra_css.append(CSS)
 
 
-def update_site(site_dir: str | Path, workers: int = 1) -> Stats | None:
+def rewrite(data: dict, workers: int = 1) -> tuple[Iterator[str], Stats]:
+    """Material's index (parsed) rewritten with jieba's search mode: the text in pieces (see
+    _json_pieces), and what changed."""
+    import jieba  # only where there is an index to rewrite: its dictionary takes a second to load
+
+    data, stats = rewrite_index(data, jieba.cut_for_search, workers)
+    return _json_pieces(data), stats
+
+
+def update_site(site_dir: str | Path, workers: int = 1,
+                ahead: tuple[str, str, Stats] | None = None) -> Stats | None:
     """Copy our script and stylesheet into `site_dir`; rewrite its search/search_index.json.
 
-    Returns None where there is no index (the search plugin is off).
+    `ahead` is an index and its rewrite made before (Material's text, ours and what changed): where
+    the index is that one, the rewrite is written as it is. Returns None where there is no index
+    (the search plugin is off).
     """
     site = Path(site_dir)
     for target, name in _SITE_FILES.items():
@@ -487,17 +499,18 @@ def update_site(site_dir: str | Path, workers: int = 1) -> Stats | None:
     path = site / "search" / "search_index.json"
     if not path.is_file():
         return None
-    import jieba  # only where there is an index to write: its dictionary takes a second to load
-
-    bytes_before = path.stat().st_size
-    data, stats = rewrite_index(json.loads(path.read_bytes()), jieba.cut_for_search, workers)
+    material = path.read_bytes()
+    if ahead is not None and material == ahead[0].encode():
+        pieces, stats = [ahead[1]], ahead[2]
+    else:
+        pieces, stats = rewrite(json.loads(material), workers)
     # Beside it first: a write that fails half-way leaves Material's index as it was.
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8") as file:
-            file.writelines(_json_pieces(data))
+            file.writelines(pieces)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    stats.bytes_before, stats.bytes_after = bytes_before, path.stat().st_size
+    stats.bytes_before, stats.bytes_after = len(material), path.stat().st_size
     return stats
