@@ -19,6 +19,9 @@ The model is a word-unigram model with a character fallback, in log-probabilitie
   none; the operators of common mathematical notation ("∈", "≈", "−") beat the rest of their block.
 * **Emoji grammar** (skin tones, zero-width joiners, variation selectors, keycaps) is context
   dependent, so it is a pair score on neighbouring characters (:func:`pair_score`).
+* **Japanese** shares its ideographs with Chinese, but not their frequencies ("朝", morning, is
+  common in Japanese and rare alone in Chinese): :meth:`LanguageModel.japanese` scores text that
+  kana surround by wordfreq's Japanese list, where the other lists only stand in for it.
 
 :meth:`LanguageModel.with_context` overlays the vocabulary of other texts (a vault's clean notes):
 their short character n-grams and words become likely words, which lets a build repair a note
@@ -27,6 +30,7 @@ exactly when a clean twin of it is in the vault.  The base model holds no text o
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.resources
 import marshal
@@ -61,6 +65,9 @@ _CONTEXT_CHAR = -7.0
 _ODD_CASE = -6.0
 # An emoji that wordfreq's large English list leaves out (its floor is about 10^-8).
 _RARE_EMOJI = -19.0
+# In Japanese text, a word with an ideograph that only the Chinese lists know is this much less
+# likely than they say.
+_NOT_JAPANESE = -2.0
 
 
 # Common CJK punctuation, which the word lists leave out: rough shares of running text.
@@ -187,6 +194,10 @@ def _script(char: str) -> str:
     return "other"
 
 
+def _has_ideograph(text: str) -> bool:
+    return any(0x3400 <= ord(char) <= 0x9FFF or 0x20000 <= ord(char) for char in text)
+
+
 def _is_skin(char: str) -> bool:
     return len(char) == 1 and 0x1F3FB <= ord(char) <= 0x1F3FF
 
@@ -204,11 +215,38 @@ class LanguageModel:
         chars: dict[str, float],
         prefixes: frozenset[str] | set[str] | _TriePrefixes,
         base: LanguageModel | None = None,
+        japanese: dict[str, float] | _TrieWords | None = None,
     ) -> None:
         self._words = words
         self._chars = chars
         self._prefixes = prefixes
         self._base = base
+        self._japanese = japanese  # wordfreq's Japanese words, in a base model
+        self._in_japanese = False
+
+    def japanese(self) -> LanguageModel:
+        """This model for Japanese text: a word is as likely as wordfreq's Japanese list says,
+        and a word with an ideograph that the list leaves out is less likely than elsewhere."""
+        view = copy.copy(self)
+        view._in_japanese = True
+        return view
+
+    def _japanese_lookup(self, text: str) -> float | None:
+        model: LanguageModel | None = self
+        while model is not None:
+            if model._japanese is not None:
+                return model._japanese.get(text)
+            model = model._base
+        return None
+
+    def _context_lookup(self, text: str) -> float | None:
+        """The score of ``text`` in the context layers alone (those over a base model)."""
+        scores = []
+        model: LanguageModel = self
+        while model._base is not None:
+            scores.append(model._words.get(text))
+            model = model._base
+        return max((score for score in scores if score is not None), default=None)
 
     def _lookup(self, text: str) -> float | None:
         score = self._words.get(text)
@@ -220,6 +258,18 @@ class LanguageModel:
 
     def word(self, text: str) -> float | None:
         """Log-probability of ``text`` as one word, or None when it is not a known word."""
+        if not self._in_japanese:
+            return self._word(text)
+        score = self._japanese_lookup(text)
+        if score is None:
+            score = self._word(text)
+            if score is not None and _has_ideograph(text):
+                score += _NOT_JAPANESE
+        # The vault's own notes are the best evidence, in Japanese too.
+        context = self._context_lookup(text)
+        return score if context is None or (score is not None and score > context) else context
+
+    def _word(self, text: str) -> float | None:
         score = self._lookup(text)
         if score is not None:
             return score
@@ -244,8 +294,13 @@ class LanguageModel:
 
     def char(self, char: str) -> float:
         """Log-probability of a character: in any word (Chinese), as a word, or by its block."""
-        scores = [s for s in (self._char_lookup(char), self.word(char)) if s is not None]
-        return max(scores) if scores else _char_prior(char)
+        if self._in_japanese:
+            score = self._japanese_lookup(char)
+            if score is not None:
+                return score
+        scores = [s for s in (self._char_lookup(char), self._word(char)) if s is not None]
+        score = max(scores) if scores else _char_prior(char)
+        return score + _NOT_JAPANESE if self._in_japanese and _has_ideograph(char) else score
 
     def _char_lookup(self, char: str) -> float | None:
         score = self._chars.get(char)
@@ -306,14 +361,17 @@ def default_model() -> LanguageModel:
         try:
             trie = marisa_trie.RecordTrie(_SCORE).mmap(str(path.with_suffix(".words")))
             chars = marshal.loads(path.with_suffix(".chars").read_bytes())
-            return LanguageModel(_TrieWords(trie), chars, _TriePrefixes(trie))
+            return LanguageModel(_TrieWords(trie), chars, _TriePrefixes(trie), japanese=_TrieWords(trie, 1))
         except (OSError, EOFError, ValueError, TypeError, RuntimeError):
             pass
     model = _build_default_model()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            trie = marisa_trie.RecordTrie(_SCORE, ((word, (score,)) for word, score in model._words.items()))
+            japanese = model._japanese
+            trie = marisa_trie.RecordTrie(
+                _SCORE, ((word, (score, japanese.get(word, math.nan))) for word, score in model._words.items())
+            )
             words, chars = path.with_suffix(f".{os.getpid()}.words"), path.with_suffix(f".{os.getpid()}.chars")
             trie.save(str(words))
             chars.write_bytes(marshal.dumps(model._chars))
@@ -324,18 +382,23 @@ def default_model() -> LanguageModel:
     return model
 
 
-_SCORE = "<d"  # a word's log-probability in the trie, as the float it was built as
+# A word's log-probabilities in the trie, as the floats they were built as: in any language, and
+# in Japanese (NaN where the Japanese list leaves it out).
+_SCORE = "<dd"
 
 
 class _TrieWords:
     """The words of a base model mapped from its cache, looked up as the dict they were built as."""
 
-    def __init__(self, trie: marisa_trie.RecordTrie) -> None:
+    def __init__(self, trie: marisa_trie.RecordTrie, field: int = 0) -> None:
         self._trie = trie
+        self._field = field
 
     def get(self, word: str) -> float | None:
         found = self._trie.get(word)
-        return found[0][0] if found else None
+        if not found or math.isnan(found[0][self._field]):
+            return None
+        return found[0][self._field]
 
 
 class _TriePrefixes:
@@ -357,13 +420,14 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 4  # bump when what the base model holds changes
+_MODEL_SCHEMA = 5  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
     import wordfreq  # only here: a build loads the model from its cache and need not import it
 
     words: dict[str, float] = {}
+    japanese: dict[str, float] = {}
 
     def add(word: str, score: float) -> None:
         if score > words.get(word, -math.inf):
@@ -377,6 +441,8 @@ def _build_default_model() -> LanguageModel:
                 # "draußen"), which word() finds by case-folding what it looks up.
                 if not word.isascii() or (language == "de" and "ss" in word):
                     add(word, -index / 100 * _LN10)
+                    if language == "ja":
+                        japanese.setdefault(word, -index / 100 * _LN10)
     for index, bucket in enumerate(wordfreq.get_frequency_list("en", "large")):
         for word in bucket:
             if is_pictograph(word[0]):
@@ -400,7 +466,7 @@ def _build_default_model() -> LanguageModel:
     chars = {char: math.log(count or 1) - log_chars for char, count in char_counts.items()}
 
     prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
-    return LanguageModel(words, chars, prefixes)
+    return LanguageModel(words, chars, prefixes, japanese=japanese)
 
 
 @lru_cache(maxsize=1)

@@ -510,6 +510,8 @@ class _RunRepairer:
         if not decodable:
             return None  # nothing decodes: these are clean characters of the code page
         unpaired = [(_coherent(candidates, near), lost) for candidates, lost in unpaired]
+        # Ideographs among kana are Japanese, and as frequent as Japanese uses them.
+        model = self.model.japanese() if "kana" in near else self.model
         fixed = [[(c, 0.0)] for c in left]
         after = [[(c, 0.0)] for c in right]
         # What stands before the lattice (a space, a line start) tells where punctuation can go.
@@ -517,14 +519,14 @@ class _RunRepairer:
         # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
         certain = [candidates[0][0] if len(candidates) == 1 else "" for candidates, _ in unpaired]
         slots = _pair_run(unpaired, certain, line)
-        best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after, before)
+        best_score, best = _viterbi(model, fixed + [c for c, _ in slots] + after, before)
         reading = list(best[len(left) : len(left) + len(slots)])
         if any(char in _PAIRED and not known for char, known in zip(reading, certain)):
             # Both halves of a pair may be damaged ("“…”" in one run, read as "“…“"): pair
             # again, with the first reading of the run as the other characters.
             slots = _pair_run(unpaired, reading, line)
-            best_score, best = _viterbi(self.model, fixed + [c for c, _ in slots] + after, before)
-        keep_score, _ = _viterbi(self.model, fixed + [[(c, 0.0)] for c in run] + after, before)
+            best_score, best = _viterbi(model, fixed + [c for c, _ in slots] + after, before)
+        keep_score, _ = _viterbi(model, fixed + [[(c, 0.0)] for c in run] + after, before)
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
         lone = sum(
@@ -637,8 +639,8 @@ def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
 
 # The kinds of character a line keeps to, by Unicode block (from Unicode's Blocks.txt): the
 # blocks of one writing system or of one notation share a kind ("ⁿ", "ℝ" and "∫" are all
-# mathematics; kana and ideographs are all Japanese or Chinese); other blocks are kinds of their
-# own, and emoji one kind whatever their block.
+# mathematics; ideographs and CJK punctuation are Chinese or Japanese, and kana Japanese); other
+# blocks are kinds of their own, and emoji one kind whatever their block.
 _KINDS = (
     (0x0000, "ascii"), (0x0080, "latin"), (0x02B0, "modifiers"), (0x0300, "combining"),
     (0x0370, "greek"), (0x0400, "cyrillic"), (0x0530, "other"), (0x1100, "hangul"),
@@ -649,7 +651,7 @@ _KINDS = (
     (0x25A0, "shapes"), (0x2600, "symbols"), (0x2700, "dingbats"), (0x27C0, "math"),
     (0x27F0, "arrows"), (0x2800, "braille"), (0x2900, "arrows"), (0x2980, "math"),
     (0x2B00, "symbols"), (0x2C00, "other"), (0x2E00, "punctuation"), (0x2E80, "radicals"),
-    (0x3000, "cjk"), (0x3100, "other"), (0x3130, "hangul"), (0x3190, "other"),
+    (0x3000, "cjk"), (0x3040, "kana"), (0x3100, "other"), (0x3130, "hangul"), (0x3190, "other"),
     (0x3200, "enclosed"), (0x3300, "cjk compatibility"), (0x3400, "cjk rare"), (0x4DC0, "other"),
     (0x4E00, "cjk"), (0xA000, "other"), (0xAC00, "hangul"), (0xD7B0, "other"),
     (0xF900, "cjk compatibility"), (0xFB00, "other"), (0xFF00, "cjk"), (0xFFF0, "other"),
