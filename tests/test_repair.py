@@ -79,8 +79,8 @@ def corpus() -> str:
 # Where the repair stands today on each code page: a ratchet against regressions.  The issue's
 # target is 0.998 everywhere; the pages that lose many byte values (1253 and 1257 lose 12 to 17,
 # among them 0x9F, which every emoji holds) are not there yet, and are marked so below.
-FLOORS = {"cp1252": 0.999, "cp1254": 0.998, "cp1250": 0.999, "cp1251": 0.999,
-          "cp1253": 0.986, "cp1257": 0.990, "latin-1": 0.999, "mac_roman": 0.999}
+FLOORS = {"cp1252": 0.999, "cp1254": 0.999, "cp1250": 0.999, "cp1251": 0.999,
+          "cp1253": 0.988, "cp1257": 0.992, "latin-1": 0.999, "mac_roman": 0.999}
 BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below the 99.8 % target of issue 3")
 
 
@@ -132,7 +132,7 @@ def test_damaged_copy_of_a_context_note_is_that_note(corpus: str, page: str) -> 
     even through the pages that lose the most bytes."""
     other = (FIXTURES / "clean.md").read_text(encoding="utf-8")
     result = repair_text(damage(corpus, page), [other, corpus])
-    assert result.text == corpus  # the language model alone gets 98.6 % through cp1253
+    assert result.text == corpus  # the language model alone gets 98.8 % through cp1253
     assert result.changed and result.runs > 100
 
 
