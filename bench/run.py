@@ -337,12 +337,16 @@ def main() -> None:
                         "(`.cache/vaultsite/report.json`, last turn): each MkDocs event, and the steps "
                         "inside it. The rest of the overhead is MkDocs and Material working on the "
                         "plugin's pages: rendering resolved links and lists that plain Material leaves "
-                        "as text, indexing them for search, importing the plugin. Work the plugin "
+                        "as text, importing the plugin; below zero, the work the plugin took off "
+                        "MkDocs' core. Work the plugin "
                         "does in forked children on every core while MkDocs reads the pages "
                         "(normalizing the notes and rendering their pages; see "
                         "`plugins/vaultsite/parallel.py` and `prerender.py`) is not in the table: "
                         "`on_nav: normalize` only starts it, and what the build waits for of it is "
-                        f"in `on_page_markdown`.\n\n{where}")
+                        "in `on_page_markdown`. Nor is the search index a forked child makes while "
+                        "MkDocs writes the pages (`preindex.py`, started in `on_env`): Material's "
+                        "search plugin takes its entries instead of indexing each page, and "
+                        f"`on_post_build: search index` writes its rewrite.\n\n{where}")
         log("docs/ cold and warm")
         table, project = bench_incremental(work, repeat)
         sections.append("## Incremental: the real vault (docs/), cold and warm\n\n"

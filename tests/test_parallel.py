@@ -131,7 +131,7 @@ def test_a_background_result_comes_from_a_forked_process():
     out = run_alone("""
         import os
         from vaultsite import parallel
-        print(parallel.in_background(lambda: os.getpid())() != os.getpid())
+        print(parallel.in_background(lambda: os.getpid()).result() != os.getpid())
     """)
     assert out.strip() == "True"
 
@@ -143,11 +143,24 @@ def test_a_background_child_that_dies_or_fails_fails_the_step(how):
         import os
         from vaultsite import parallel
         try:
-            parallel.in_background(lambda: {how})()
+            parallel.in_background(lambda: {how}).result()
         except ChildProcessError as error:
             print(error)
     """)
     assert ("died (exit code 1)" if how.startswith("os") else "ZeroDivisionError") in out
+
+
+@linux_only
+def test_a_background_child_is_stopped_when_its_result_is_not_wanted():
+    out = run_alone("""
+        import time
+        from vaultsite import parallel
+        start = time.perf_counter()
+        background = parallel.in_background(lambda: time.sleep(60))
+        background.cancel()
+        print(time.perf_counter() - start < 10, background._child.is_alive())
+    """)
+    assert out.split() == ["True", "False"]
 
 
 @linux_only
@@ -209,3 +222,31 @@ def test_a_page_changed_before_the_search_plugin_indexes_it_is_indexed_as_change
     assert indexes[1] == indexes[2]
     hooked = [doc["location"] for doc in json.loads(indexes[2])["docs"] if "zzhooked" in doc["text"]]
     assert len(hooked) == NOTES // 10
+
+
+@linux_only
+def test_a_search_index_the_child_cannot_make_is_made_here(tmp_path):
+    hook = textwrap.dedent("""
+        import os
+        from material.plugins.search.plugin import SearchIndex
+
+        PARENT, SEGMENT = os.getpid(), SearchIndex._segment_chinese
+
+        def segment_here_only(self, data):
+            if os.getpid() != PARENT:
+                raise RuntimeError("not in a child")
+            return SEGMENT(self, data)
+
+        SearchIndex._segment_chinese = segment_here_only
+    """)
+    indexes = {}
+    for workers in (1, 2):
+        project = tmp_path / f"workers-{workers}"
+        write_vault(project / "docs")
+        result = build(project, workers, hooks=hook)
+        assert result.returncode == 0, result.stderr
+        indexes[workers] = (project / "site" / "search" / "search_index.json").read_bytes()
+    assert "search index made here, not ahead: in a forked process of the build: RuntimeError: not in a child" \
+        in result.stderr
+    assert indexes[1] == indexes[2]
+    assert not list((tmp_path / "workers-2" / "site" / "search").glob("*.ahead"))

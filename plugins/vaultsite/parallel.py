@@ -114,33 +114,44 @@ def imap_ordered(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     return _results(pool, results)
 
 
-def in_background(fn: Callable[[], R]) -> Callable[[], R] | None:
-    """Start fn() in a forked child; returns a function that waits for its result (raising if fn
-    raised, or the child died). None where the build may not fork.
+class Background:
+    """fn() worked out by one forked child while the build goes on (see in_background)."""
+
+    def __init__(self, fn: Callable[[], R]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._child = context.Process(target=_send_result, args=(fn, send), daemon=True)
+        self._child.start()  # forked: fn is not pickled
+        send.close()
+
+    def result(self) -> R:
+        """Wait for fn's result; ChildProcessError if fn raised or the child died."""
+        try:
+            done, value = self._receive.recv()
+        except EOFError:
+            self._child.join()
+            raise ChildProcessError(f"a forked process of the build died (exit code {self._child.exitcode})") from None
+        finally:
+            self._receive.close()
+        self._child.join()
+        if not done:
+            raise ChildProcessError(f"in a forked process of the build: {value}")
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child, if it still works: its result is not wanted."""
+        self._child.terminate()
+        self._child.join()
+        self._receive.close()
+
+
+def in_background(fn: Callable[[], R]) -> Background | None:
+    """Start fn() in a forked child; None where the build may not fork.
 
     A plain process and a pipe, not an executor: no thread is left here meanwhile (the build may
     fork again), and the child, a daemon, ends with the build if the build fails first.
     """
-    if not can_fork():
-        return None
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_send_result, args=(fn, send), daemon=True)
-    child.start()  # forked: fn is not pickled
-    send.close()
-
-    def result() -> R:
-        try:
-            done, value = receive.recv()
-        except EOFError:
-            raise ChildProcessError(f"a forked process of the build died (exit code {child.exitcode})") from None
-        finally:
-            receive.close()
-            child.join()
-        if not done:
-            raise ChildProcessError(f"in a forked process of the build: {value}")
-        return value
-    return result
+    return Background(fn) if can_fork() else None
 
 
 def _send_result(fn: Callable[[], R], send) -> None:
@@ -148,7 +159,7 @@ def _send_result(fn: Callable[[], R], send) -> None:
     try:
         result = (True, fn())
     except Exception:
-        result = (False, traceback.format_exc())
+        result = (False, "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip())
     send.send(result)
 
 

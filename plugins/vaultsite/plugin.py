@@ -175,10 +175,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             prerender.use(page, rendered)
         return self.markdown.get(page.file.src_uri, markdown)
 
+    @event_priority(-100)
     @_timed("on_env")
     def on_env(self, env, config: MkDocsConfig, files: Files):
         """Every page is read and every note normalized (those no page reads too): the notes
-        that link to each page are known before any page is written."""
+        that link to each page are known before any page is written. Last (-100): the pages are
+        as every plugin left them, which a child indexes for search now."""
         if self.config.enabled:
             self._take_normalized()
             self._add_backlinks()
@@ -227,10 +229,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         gc.unfreeze()
         if self.config.enabled:
             self.normalizing.close()  # stops the children still normalizing, if any
+            if self.indexing:
+                self.indexing.cancel()
 
     @_timed("on_post_build: search index")
     def _update_search(self, site_dir: str) -> None:
-        ahead = self.indexing and self.indexing.rewritten()
+        ahead = self.indexing and self.indexing.rewritten
         if stats := search.update_site(site_dir, self.workers, ahead):
             log.debug(stats.summary() + (", made ahead in a forked process" if ahead else ""))
 

@@ -7,58 +7,77 @@ the page's HTML and cuts its Chinese with jieba, a fifth of a plain build, on th
 writes the pages on. Every page's HTML is final once every page is read (`on_env`): a child forked
 then indexes them all, and rewrites the index, on a core MkDocs leaves idle meanwhile.
 
-A page takes the child's entries only if what the search plugin reads of it (its content, table
-of contents, meta, title and URL) is still what the child read; otherwise the plugin indexes it
-as usual, here. The child's rewritten index is written only if the index Material wrote is the one
-the child made of the same entries: the site is byte for byte the one a single core makes.
+This leans on two methods of Material's `SearchIndex` (9.x), which the search plugin's index gets
+in its place for one build: `add_entry_from_context(page)`, which reads the page's content, table
+of contents, meta, title and URL, and `generate_search_index(prev)`, the text the plugin writes.
+A page takes the child's entries only if what the index reads of it is still what the child read;
+otherwise it is indexed as usual, here. The child's rewrite is written only if the index Material
+wrote is the one the child made of the same entries: the site is byte for byte the one a single
+core makes. If the child fails, every page is indexed here after all, from what the child was
+given.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 from dataclasses import dataclass
-from typing import Callable
+from types import SimpleNamespace
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from . import parallel, search
 
+log = get_plugin_logger(__name__)
+
+_METHODS = ("add_entry_from_context", "generate_search_index")
+
 
 @dataclass
 class Indexed:
-    """What the child made: each page's entries, the index Material writes of them, rewritten."""
+    """What the child made: each page's entries, and the index Material writes of them rewritten."""
     entries: dict[str, list[dict]]  # by the page's src_uri, in the order the pages were given
-    material: str  # search_index.json as Material's search plugin writes it
-    rewritten: str  # the same rewritten by search.rewrite
-    stats: search.Stats
+    rewritten: search.Rewritten
 
 
 class _Read:
-    """What Material's SearchIndex.add_entry_from_context reads of a page (content and table of
-    contents by identity: nothing copies them, so another object means a plugin changed them)."""
+    """What the search index reads of a page, as it was when the child was forked. Content and
+    table of contents by identity: a plugin that changed them made other objects. (A heading's
+    id changed in place changes no entry: an entry's URL is the id in the page's HTML.)"""
 
     def __init__(self, page: Page) -> None:
-        self.content, self.toc = page.content, page.toc
-        self.rest = (repr(page.meta), page.title, page.url)
+        self.page = page
+        self.content, self.toc, self.meta = page.content, page.toc, copy.deepcopy(page.meta)
+        self.key = (repr(page.meta), page.title, page.url)
 
     def same(self, page: Page) -> bool:
         return (page.content is self.content and page.toc is self.toc
-                and (repr(page.meta), page.title, page.url) == self.rest)
+                and (repr(page.meta), page.title, page.url) == self.key)
+
+    def as_read(self) -> SimpleNamespace:
+        """The page as it was read (its content has changed since: backlinks were added)."""
+        title, url = self.key[1:]
+        return SimpleNamespace(file=self.page.file, content=self.content, toc=self.toc, meta=self.meta,
+                               title=title, url=url)
 
 
 class Ahead:
     """The search plugin's index, while a child indexes its pages ahead."""
 
-    def __init__(self, index, pages: list[Page], result: Callable[[], Indexed]) -> None:
+    def __init__(self, index, pages: list[Page], child: parallel.Background) -> None:
         self.index = index
         self.read = {page.file.src_uri: _Read(page) for page in pages}
-        self.result = result
+        self.child = child
+        # The index's own methods (or what another plugin put in their place), called where the
+        # child's work is not taken.
+        self.methods = {name: getattr(index, name) for name in _METHODS}
+        self.overridden = {name: vars(index)[name] for name in _METHODS if name in vars(index)}
         # The pages in the order the search plugin indexed them, with the entries it made here
         # of those that changed since the child read them (None: the child's are taken).
         self.indexed: list[tuple[str, list[dict] | None]] = []
-        self.taken: Indexed | None = None  # the child's index, where Material wrote it as it is
+        self.rewritten: search.Rewritten | None = None  # the child's rewrite, where Material wrote its index
         index.add_entry_from_context = self._add_entry_from_context
         index.generate_search_index = self._generate_search_index
 
@@ -67,31 +86,42 @@ class Ahead:
         read = self.read.get(uri)
         if read is not None and read.same(page):
             self.indexed.append((uri, None))
-            return
+        else:
+            self.indexed.append((uri, self._entries_here(page)))
+
+    def _entries_here(self, page) -> list[dict]:
         start = len(self.index.entries)
-        type(self.index).add_entry_from_context(self.index, page)
-        self.indexed.append((uri, self.index.entries[start:]))
+        self.methods["add_entry_from_context"](page)
+        entries = self.index.entries[start:]
         del self.index.entries[start:]
+        return entries
 
     def _generate_search_index(self, prev) -> str:
         self.close()
-        indexed = self.result()
+        try:
+            indexed = self.child.result()
+        except ChildProcessError as error:
+            log.info(f"search index made here, not ahead: {error}")
+            self.index.entries = [entry for uri, own in self.indexed for entry in
+                                  (self._entries_here(self.read[uri].as_read()) if own is None else own)]
+            return self.methods["generate_search_index"](prev)
         self.index.entries = [entry for uri, own in self.indexed
                               for entry in (indexed.entries[uri] if own is None else own)]
         if prev is None and [(uri, None) for uri in indexed.entries] == self.indexed:
-            self.taken = indexed
-            return indexed.material
-        return self.index.generate_search_index(prev)
-
-    def rewritten(self) -> tuple[str, str, search.Stats] | None:
-        """The index Material wrote, as the child made it, with its rewrite (for
-        search.update_site); None where Material wrote entries made here."""
-        return self.taken and (self.taken.material, self.taken.rewritten, self.taken.stats)
+            self.rewritten = indexed.rewritten
+            return indexed.rewritten.material
+        return self.methods["generate_search_index"](prev)
 
     def close(self) -> None:
-        """The search plugin's index indexes as it does without us again."""
-        for name in ("add_entry_from_context", "generate_search_index"):
+        """The search plugin's index indexes as it did before us again."""
+        for name in _METHODS:
             vars(self.index).pop(name, None)
+        vars(self.index).update(self.overridden)
+
+    def cancel(self) -> None:
+        """The build failed: stop the child, and leave the index as it was."""
+        self.close()
+        self.child.cancel()
 
 
 def start(config: MkDocsConfig, files: Files) -> Ahead | None:
@@ -104,19 +134,17 @@ def start(config: MkDocsConfig, files: Files) -> Ahead | None:
     pages = [f.page for f in files.documentation_pages() if f.page is not None and f.page.content is not None]
     if len(pages) < parallel.MIN_SHARE:
         return None
-    result = parallel.in_background(lambda: _index(index, pages))
-    return Ahead(index, pages, result) if result else None
+    child = parallel.in_background(lambda: _index(index, pages, config.site_dir))
+    return Ahead(index, pages, child) if child else None
 
 
-def _index(index, pages: list[Page]) -> Indexed:
+def _index(index, pages: list[Page], site_dir: str) -> Indexed:
     """In the child: every page indexed as the search plugin indexes it, and the index rewritten
     (on this one process: MkDocs keeps the other core busy)."""
     entries = {}
     for page in pages:
         index.entries = []
-        type(index).add_entry_from_context(index, page)
+        index.add_entry_from_context(page)
         entries[page.file.src_uri] = index.entries
     index.entries = [entry for page_entries in entries.values() for entry in page_entries]
-    material = type(index).generate_search_index(index, None)
-    pieces, stats = search.rewrite(json.loads(material), workers=1)
-    return Indexed(entries, material, "".join(pieces), stats)
+    return Indexed(entries, search.rewrite_ahead(index.generate_search_index(None), site_dir))

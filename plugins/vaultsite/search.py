@@ -484,27 +484,57 @@ def rewrite(data: dict, workers: int = 1) -> tuple[Iterator[str], Stats]:
     return _json_pieces(data), stats
 
 
-def update_site(site_dir: str | Path, workers: int = 1,
-                ahead: tuple[str, str, Stats] | None = None) -> Stats | None:
-    """Copy our script and stylesheet into `site_dir`; rewrite its search/search_index.json.
+@dataclass
+class Rewritten:
+    """An index rewritten ahead, before Material writes it: the index as Material writes it, and
+    the file beside it that holds the rewrite."""
+    material: str
+    path: Path
+    stats: Stats
 
-    `ahead` is an index and its rewrite made before (Material's text, ours and what changed): where
-    the index is that one, the rewrite is written as it is. Returns None where there is no index
-    (the search plugin is off).
+
+def rewrite_ahead(material: str, site_dir: str | Path) -> Rewritten:
+    """`material`, the index as Material will write it into `site_dir`, rewritten into a file
+    beside it, for update_site."""
+    path = _index_path(site_dir).with_name("search_index.json.ahead")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pieces, stats = rewrite(json.loads(material))
+    _write(path, pieces)
+    return Rewritten(material, path, stats)
+
+
+def update_site(site_dir: str | Path, workers: int = 1, ahead: Rewritten | None = None) -> Stats | None:
+    """Copy our script and stylesheet into `site_dir`; rewrite its search/search_index.json (where
+    it is the index `ahead` was rewritten from, that rewrite is taken).
+
+    Returns None where there is no index (the search plugin is off).
     """
     site = Path(site_dir)
     for target, name in _SITE_FILES.items():
         (site / target).parent.mkdir(parents=True, exist_ok=True)
         (site / target).write_bytes((ASSETS / name).read_bytes())
-    path = site / "search" / "search_index.json"
-    if not path.is_file():
-        return None
-    material = path.read_bytes()
-    if ahead is not None and material == ahead[0].encode():
-        pieces, stats = [ahead[1]], ahead[2]
+    path = _index_path(site)
+    material = path.read_bytes() if path.is_file() else None
+    if ahead is not None and material == ahead.material.encode():
+        ahead.path.replace(path)
+        stats = ahead.stats
     else:
+        if ahead is not None:
+            ahead.path.unlink(missing_ok=True)
+        if material is None:
+            return None
         pieces, stats = rewrite(json.loads(material), workers)
-    # Beside it first: a write that fails half-way leaves Material's index as it was.
+        _write(path, pieces)
+    stats.bytes_before, stats.bytes_after = len(material), path.stat().st_size
+    return stats
+
+
+def _index_path(site_dir: str | Path) -> Path:
+    return Path(site_dir) / "search" / "search_index.json"
+
+
+def _write(path: Path, pieces: Iterable[str]) -> None:
+    # Beside it first: a write that fails half-way leaves what was there as it was.
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8") as file:
@@ -512,5 +542,3 @@ def update_site(site_dir: str | Path, workers: int = 1,
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    stats.bytes_before, stats.bytes_after = len(material), path.stat().st_size
-    return stats
