@@ -27,7 +27,8 @@ and adds a trailing `*` to each term. This module rewrites the file so that:
 - the file is UTF-8 JSON (not ASCII-escaped).
 
 Pages with `search: exclude: true` are left out by Material and never come back here. Text and
-data in, text and data out; `update_site` is the only function that reads or writes a file.
+data in, text and data out; `update_site` and `rewrite_ahead` are the only functions that read or
+write a file.
 """
 
 from __future__ import annotations
