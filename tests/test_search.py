@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -25,7 +26,7 @@ import pytest
 from conftest import FIXTURES, build_site
 from fixtures import read_cases, regenerating
 from test_browser import ARTIFACTS, CHROMIUM, browser, watch_offline  # noqa: F401 (a fixture)
-from vaultsite import search
+from vaultsite import preindex, search
 
 PAIRS = FIXTURES / "search" / "pairs.md"
 CASES = read_cases(PAIRS)
@@ -394,3 +395,40 @@ def test_bilingual_typography(browser, fixture_server):  # noqa: F811
                              ".every(p => p.scrollWidth <= p.clientWidth)")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "long-lines-360px.png"))
+
+
+def test_a_rebuild_under_serve_indexes_again_only_the_pages_that_changed():
+    from material.plugins.search.plugin import SearchIndex
+
+    indexed: list[str] = []
+
+    class Counting(SearchIndex):
+        def add_entry_from_context(self, page):
+            indexed.append(page.file.src_uri)
+            super().add_entry_from_context(page)
+
+    def page(uri: str, text: str, meta: dict | None = None) -> SimpleNamespace:
+        return SimpleNamespace(file=SimpleNamespace(src_uri=uri), url=uri.removesuffix(".md") + "/",
+                               title=uri, meta=meta or {}, toc=[],
+                               content=f'<h1 id="t">{uri}</h1><p>{text}</p><h2 id="s">Part</h2><p>more</p>')
+
+    def build(pages) -> list[dict]:
+        index = Counting()
+        kept.use(index)
+        indexed.clear()
+        for p in pages:
+            index.add_entry_from_context(p)
+        fresh = SearchIndex()
+        for p in pages:
+            fresh.add_entry_from_context(p)
+        assert index.entries == fresh.entries  # the index a build from nothing makes
+        return index.entries
+
+    kept = preindex.Kept()
+    build([page("a.md", "alpha"), page("b.md", "beta")])
+    assert indexed == ["a.md", "b.md"] and kept.taken == 0
+    entries = build([page("a.md", "alpha"), page("b.md", "beta saved")])
+    assert indexed == ["b.md"] and kept.taken == 1
+    assert "beta saved" in entries[-2]["text"]
+    build([page("a.md", "alpha", {"search": {"boost": 2}}), page("b.md", "beta saved"), page("c.md", "new")])
+    assert indexed == ["a.md", "c.md"] and kept.taken == 1

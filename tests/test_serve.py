@@ -142,3 +142,10 @@ def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served
     assert link in _page(page_a)
     assert "Second words." in _page(page_c) and "First words." not in _page(page_c)  # the embed
     assert "vs-backlinks" in _page(page_b)  # from the note that was not saved
+    # The search index, whose pages that did not change kept their entries, is a fresh build's.
+    built = docs.parent / "built"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(built)], cwd=docs.parent,
+                   check=True, capture_output=True, timeout=120)
+    index = (built / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Second words." in index and "First words." not in index
+    assert _page(url + "search/search_index.json") == index

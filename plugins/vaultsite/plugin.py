@@ -19,7 +19,8 @@
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
    on_env                every page read: who links to whom is known; where the build may
                          fork, a forked child indexes the pages for search and rewrites the
-                         index, while MkDocs writes the pages
+                         index, while MkDocs writes the pages; under `serve`, the pages that
+                         did not change keep their search entries
    on_page_context       add the notes that link to the page (after the search plugin indexed it)
 6. on_post_build         check links to headings against the rendered pages; rewrite the
                          search index; write the build report and log its summary
@@ -83,6 +84,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.full_build = command == "build" and not dirty
+        # Under `mkdocs serve`, each page's search entries as the build before made them: a
+        # rebuild indexes again only the pages that changed.
+        self.search_kept = preindex.Kept() if command == "serve" else None
         # Each note as the build before normalized it, with what it was normalized from: under
         # `mkdocs serve` (the plugin lives on between builds) a saved note is normalized again,
         # the others only if the vault's files or a note they embed changed (see _normalize_notes).
@@ -186,6 +190,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._add_backlinks()
             if self.full_build and self.workers > 1:
                 self.indexing = preindex.start(config, files)
+            elif self.search_kept and (index := preindex.search_index(config)):
+                self.search_kept.use(index)
         return env
 
     @_timed("on_page_content")
@@ -237,6 +243,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         ahead = self.indexing and self.indexing.rewritten
         if stats := search.update_site(site_dir, self.workers, ahead):
             log.debug(stats.summary() + (", made ahead in a forked process" if ahead else ""))
+        if self.search_kept:
+            log.debug(f"search index: {self.search_kept.taken} pages indexed as in the build before")
 
     @_timed("on_files: read and repair")
     def _read_notes(self, files: Files) -> list[File]:

@@ -1,6 +1,7 @@
-"""Index the pages for search ahead, in a forked child, as Material's search plugin would, and
-rewrite that index there too (search.py); the search plugin takes each page's entries when it
-indexes the page, and the build writes the rewritten index.
+"""Spare Material's search plugin its work on each page where it can: index the pages ahead, in a
+forked child, as the plugin would, and rewrite that index there too (search.py), in `mkdocs
+build`; take a page's entries from the build before, if the page reads the same, under `mkdocs
+serve`.
 
 Material's search plugin indexes each page as MkDocs writes it (its `on_page_context`): it parses
 the page's HTML and cuts its Chinese with jieba, a fifth of a plain build, on the one core MkDocs
@@ -15,6 +16,9 @@ otherwise it is indexed as usual, here. The child's rewrite is written only if t
 wrote is the one the child made of the same entries: the site is byte for byte the one a single
 core makes. If the child fails, every page is indexed here after all, from what the child was
 given.
+
+Under `mkdocs serve` (no fork: a server thread runs) the plugin lives on between builds, and a
+rebuild indexes again only the pages whose content, table of contents, meta, title or URL changed.
 """
 
 from __future__ import annotations
@@ -43,23 +47,19 @@ class Indexed:
 
 
 class _Read:
-    """What the search index reads of a page, as it was when the child was forked. Content and
-    table of contents by identity: a plugin that changed them made other objects. (A heading's
-    id changed in place changes no entry: an entry's URL is the id in the page's HTML.)"""
+    """What the search index reads of a page, as it was when the child was forked."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.content, self.toc, self.meta = page.content, page.toc, copy.deepcopy(page.meta)
-        self.key = (repr(page.meta), page.title, page.url)
+        self.page, self.toc, self.meta = page, page.toc, copy.deepcopy(page.meta)
+        self.reads = _reads(page)
 
     def same(self, page: Page) -> bool:
-        return (page.content is self.content and page.toc is self.toc
-                and (repr(page.meta), page.title, page.url) == self.key)
+        return _reads(page) == self.reads  # the content is most often the same object: at once
 
     def as_read(self) -> SimpleNamespace:
         """The page as it was read (its content has changed since: backlinks were added)."""
-        title, url = self.key[1:]
-        return SimpleNamespace(file=self.page.file, content=self.content, toc=self.toc, meta=self.meta,
+        content, _, _, title, url = self.reads
+        return SimpleNamespace(file=self.page.file, content=content, toc=self.toc, meta=self.meta,
                                title=title, url=url)
 
 
@@ -124,12 +124,56 @@ class Ahead:
         self.child.cancel()
 
 
+class Kept:
+    """Each page's entries as the search index made them in the build before, with what it read."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[tuple, list[dict]]] = {}
+        self.taken = 0  # pages of the last build whose entries were taken
+
+    def use(self, index) -> None:
+        """Have `index`, the search plugin's in this build, take the kept entries of each page
+        that reads the same, and keep this build's."""
+        add_entry_from_context = index.add_entry_from_context
+        before, self.entries, self.taken = self.entries, {}, 0
+
+        def kept_or_new(page: Page) -> None:
+            uri, read = page.file.src_uri, _reads(page)
+            if uri in before and before[uri][0] == read:
+                entries = before[uri][1]
+                index.entries.extend(entries)
+                self.taken += 1
+            else:
+                start = len(index.entries)
+                add_entry_from_context(page)
+                entries = index.entries[start:]
+            self.entries[uri] = (read, entries)
+
+        index.add_entry_from_context = kept_or_new
+
+
+def _reads(page: Page) -> tuple:
+    """What the search index reads of a page: its content, the ids of its table of contents, its
+    meta, title and URL."""
+    return page.content, _toc_ids(page.toc), repr(page.meta), page.title, page.url
+
+
+def _toc_ids(toc) -> tuple:
+    return tuple((item.id, _toc_ids(item.children)) for item in toc)
+
+
+def search_index(config: MkDocsConfig):
+    """The index of Material's search plugin, where it is on."""
+    plugin = config.plugins.get("material/search")
+    index = getattr(plugin, "search_index", None)
+    return index if index is not None and plugin.config.enabled else None
+
+
 def start(config: MkDocsConfig, files: Files) -> Ahead | None:
     """Have a forked child index every page read for Material's search plugin, and rewrite the
     index. None where there is no such plugin, or the build may not fork, or has few pages."""
-    plugin = config.plugins.get("material/search")
-    index = getattr(plugin, "search_index", None)
-    if index is None or not plugin.config.enabled:
+    index = search_index(config)
+    if index is None:
         return None
     pages = [f.page for f in files.documentation_pages() if f.page is not None and f.page.content is not None]
     if len(pages) < parallel.MIN_SHARE:
