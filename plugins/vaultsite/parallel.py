@@ -130,7 +130,8 @@ class Background:
             done, value = self._receive.recv()
         except EOFError:
             self._child.join()
-            raise ChildProcessError(f"a forked process of the build died (exit code {self._child.exitcode})") from None
+            raise ChildProcessError("a forked process of the build died "
+                                    f"(exit code {self._child.exitcode})") from None
         finally:
             self._receive.close()
         self._child.join()
