@@ -211,16 +211,10 @@ def test_a_page_changed_before_the_search_plugin_indexes_it_is_indexed_as_change
                 page.content += "<p>Added by a hook zzhooked</p>"
             return context
     """)
-    indexes = {}
-    for workers in (1, 2):
-        project = tmp_path / f"workers-{workers}"
-        write_vault(project / "docs")
-        result = build(project, workers, hooks=hook)
-        assert result.returncode == 0, result.stderr
-        assert ("made ahead" in result.stderr) is False
-        indexes[workers] = (project / "site" / "search" / "search_index.json").read_bytes()
-    assert indexes[1] == indexes[2]
-    hooked = [doc["location"] for doc in json.loads(indexes[2])["docs"] if "zzhooked" in doc["text"]]
+    (_, one), (result, two) = search_indexes(tmp_path, hook)
+    assert "made ahead" not in result.stderr
+    assert one == two
+    hooked = [doc["location"] for doc in json.loads(two)["docs"] if "zzhooked" in doc["text"]]
     assert len(hooked) == NOTES // 10
 
 
@@ -239,14 +233,20 @@ def test_a_search_index_the_child_cannot_make_is_made_here(tmp_path):
 
         SearchIndex._segment_chinese = segment_here_only
     """)
-    indexes = {}
+    (_, one), (result, two) = search_indexes(tmp_path, hook)
+    assert "search index made here, not ahead: in a forked process of the build: RuntimeError: not in a child" \
+        in result.stderr
+    assert one == two
+    assert not list((tmp_path / "workers-2" / "site" / "search").glob("*.ahead"))
+
+
+def search_indexes(tmp_path: Path, hook: str) -> list[tuple[subprocess.CompletedProcess, bytes]]:
+    """The test vault built with `hook` on one process and on two: each build and its search index."""
+    built = []
     for workers in (1, 2):
         project = tmp_path / f"workers-{workers}"
         write_vault(project / "docs")
         result = build(project, workers, hooks=hook)
         assert result.returncode == 0, result.stderr
-        indexes[workers] = (project / "site" / "search" / "search_index.json").read_bytes()
-    assert "search index made here, not ahead: in a forked process of the build: RuntimeError: not in a child" \
-        in result.stderr
-    assert indexes[1] == indexes[2]
-    assert not list((tmp_path / "workers-2" / "site" / "search").glob("*.ahead"))
+        built.append((result, (project / "site" / "search" / "search_index.json").read_bytes()))
+    return built
