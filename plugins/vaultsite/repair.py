@@ -32,6 +32,10 @@ How it is repaired (:func:`repair_text`):
    emoji) of the intact characters near it on its line; "、" or "，" never opens a line.  The run is replaced only
    when the best repair scores better than the text as it stands, which is what keeps clean
    Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
+5. Japanese and Korean.  Word frequencies cannot tell "飲みました" from "飲みましが"; a run in
+   either language is read again one character at a time, each of its likeliest candidates
+   scored by the model and by the sentence score of the language's analyser
+   (:mod:`vaultsite.morphology`) over the text around it.
 
 A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
 3 and 4: the context note that, damaged the same way, gives the text byte for byte is its repair.
@@ -55,6 +59,7 @@ import charset_normalizer
 from markdown_it import MarkdownIt
 
 from vaultsite.langmodel import LanguageModel, default_model, emoji_name_words, is_emoji, pair_score
+from vaultsite.morphology import sentence_score
 
 # Code pages in order of preference when two explain the text equally well.
 CODE_PAGES = ("cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257", "latin-1", "mac_roman")
@@ -536,7 +541,7 @@ class _RunRepairer:
         )
         if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone:
             return None
-        repaired = best[len(left) : len(best) - len(right)]
+        repaired = _refine(model, best[len(left) : len(best) - len(right)], slots, line, near)
         if repaired == run:
             return None
         return repaired, sum(lost for _, lost in slots)
@@ -597,6 +602,38 @@ class _RunRepairer:
         return list(found.items())
 
 
+def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, str], near: set[str]) -> str:
+    """``reading`` of a Japanese or Korean run decided again, one character at a time, by
+    how likely the language's analyser finds the sentence around each of its candidates."""
+    # The run's language: its own reading tells, where the intact characters near it do not.
+    kinds = near | {_kind(char) for char in reading}
+    language = next((kind for kind in _ANALYSED if kind in kinds), "")
+    score = sentence_score(language)
+    if score is None:
+        return reading
+    kinds = _ANALYSED[language]
+
+    def both(text: str) -> float:
+        return _fixed_score(model, text) + _ANALYSED_WEIGHT * score(text)
+
+    chars = list(reading)
+    # What follows the run on its line, up to the next damaged characters.
+    after = re.match(r"[\x00-\x7f]*", line[1]).group()
+    for i, (candidates, _) in enumerate(slots):
+        if len(candidates) < 2 or _kind(chars[i]) not in kinds:
+            continue
+        # The likeliest few of the language's candidates, and the one the run was read with.
+        likely = sorted((c for c in candidates if _kind(c[0]) in kinds), key=lambda c: -c[1] - model.char(c[0]))
+        options = {char: prior for char, prior in likely[:_ANALYSED_OPTIONS]}
+        options.setdefault(chars[i], dict(candidates)[chars[i]])
+        if len(options) < 2:
+            continue
+        head = (line[0] + "".join(chars[:i]))[-_ANALYSED_REACH:]
+        tail = ("".join(chars[i + 1 :]) + after)[:_ANALYSED_REACH]
+        chars[i] = max(options, key=lambda char: options[char] + both(head + char + tail))
+    return "".join(chars)
+
+
 def _pair_run(slots: Slots, others: list[str], line: tuple[str, str]) -> Slots:
     """The slots with :func:`_pair_brackets` applied, each seeing ``others`` (one character per
     slot, "" where unknown) and the rest of its line around it."""
@@ -635,6 +672,14 @@ def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
     if len(candidates) == 1 or not near:
         return candidates
     return [(char, prior + _KIND_BONUS * (_kind(char) in near)) for char, prior in candidates]
+
+
+# Runs in the languages that an analyser scores (vaultsite.morphology), by the kind of the intact
+# characters near them, and the kinds of their characters it decides.
+_ANALYSED = {"kana": {"kana", "cjk"}, "hangul": {"hangul"}}
+_ANALYSED_OPTIONS = 12  # candidates of one character put to the analyser
+_ANALYSED_REACH = 8  # characters of sentence on each side of it
+_ANALYSED_WEIGHT = 0.6  # of the analyser's score, beside the model's
 
 
 # The kinds of character a line keeps to, by Unicode block (from Unicode's Blocks.txt): the
@@ -697,7 +742,7 @@ def _viterbi(model: LanguageModel, lattice: list[Candidates], before: str = "") 
         tokens = _tokens(model, lattice, i)
         for last, (score, *_) in best[i].items():
             for end, token, token_score in tokens:
-                total = score + token_score - _TOKEN_COST + pair_score(last, token[0])
+                total = score + token_score - _TOKEN_COST + pair_score(last, token[0]) + model.pair(last, token[0])
                 if total > best[end].get(token[-1], (-math.inf,))[0]:
                     best[end][token[-1]] = (total, i, last, token)
     last, (score, *_) = max(best[size].items(), key=lambda item: item[1][0])
@@ -708,6 +753,11 @@ def _viterbi(model: LanguageModel, lattice: list[Candidates], before: str = "") 
         pieces.append(token)
         position, last = previous, previous_last
     return score, "".join(reversed(pieces))
+
+
+def _fixed_score(model: LanguageModel, text: str) -> float:
+    """The model's score of ``text`` as it stands."""
+    return _viterbi(model, [[(char, 0.0)] for char in text])[0]
 
 
 def _tokens(model: LanguageModel, lattice: list[Candidates], start: int) -> list[tuple[int, str, float]]:

@@ -1,0 +1,42 @@
+"""How likely a sentence is in Japanese or Korean, by a morphological analyser of the language.
+
+Word frequencies cannot tell "飲みました" from "飲みましが" (both "た" and "が" are common
+words) or "많습니다" from "만습니다"; an analyser's lattice, which knows which word may follow
+which, can.  Japanese is scored by Janome (IPADIC's word and connection costs), Korean by Kiwi
+(its own language model); both ship their dictionaries, and are loaded on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+# IPADIC's costs are about this many times a natural-log probability (MeCab's training scale).
+_IPADIC_SCALE = 700.0
+
+
+@lru_cache(maxsize=None)
+def sentence_score(kind: str) -> Callable[[str], float] | None:
+    """A function giving a text's log-probability in the language written with characters of
+    ``kind`` ("kana": Japanese, "hangul": Korean), or None for any other kind."""
+    if kind == "kana":
+        from janome.tokenizer import Tokenizer
+
+        tokenizer = Tokenizer()
+
+        def japanese(text: str) -> float:
+            tokens = list(tokenizer.tokenize(text))
+            # The last word's cost is the cost of the best path through the whole text.
+            return -tokens[-1].node.min_cost / _IPADIC_SCALE if tokens else 0.0
+
+        return japanese
+    if kind == "hangul":
+        from kiwipiepy import Kiwi
+
+        kiwi = Kiwi()
+
+        def korean(text: str) -> float:
+            return kiwi.analyze(text, top_n=1)[0][1] if text.strip() else 0.0
+
+        return korean
+    return None
