@@ -156,8 +156,9 @@ def pair_score(prev: str, char: str) -> float:
     """Score of ``char`` following ``prev`` under the grammar of emoji sequences.
 
     Zero-width joiners, variation selectors, skin tones and keycaps are only plausible next to
-    the characters they modify; everywhere else they are strong evidence of a wrong candidate.
-    Letters of two scripts that are not written together are unlikely neighbours.
+    the characters they modify (a skin tone only the emoji that take one); everywhere else they
+    are strong evidence of a wrong candidate.  Letters of two scripts that are not written
+    together are unlikely neighbours; emoji of one category are likely ones.
     """
     score = 0.0
     scripts = {_script(prev), _script(char)} if prev else set()
@@ -165,6 +166,9 @@ def pair_score(prev: str, char: str) -> float:
         # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
         # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
         score -= 5.0
+    category = _emoji_categories().get(prev)
+    if category and category == _emoji_categories().get(char):
+        score += _SAME_CATEGORY  # "🍕🍔", "🐕🌳": neighbouring emoji tend to show one kind of thing
     if char in _CJK_CLOSING and prev in ("", " ", "\t", "\n", "\u3000") and prev != "":
         score -= 8.0  # "、" or "）" opens no line and follows no space
     if prev == "\u200d":
@@ -172,7 +176,7 @@ def pair_score(prev: str, char: str) -> float:
     if char == "\u200d":
         score += 2.0 if prev and (is_pictograph(prev) or prev in "\ufe0f" or _is_skin(prev)) else -10.0
     elif _is_skin(char):
-        score += 5.0 if prev and is_pictograph(prev) else -10.0
+        score += 5.0 if prev in _modifier_bases() else -10.0
     elif char in "\ufe0e\ufe0f":
         ok = prev and (unicodedata.category(prev) in ("So", "Sm") or prev in "0123456789#*")
         score += 2.0 if ok else -10.0
@@ -584,6 +588,27 @@ def _emoji_sequences() -> frozenset[str]:
     return frozenset(found)
 
 
+_SAME_CATEGORY = 2.0
+
+
+@lru_cache(maxsize=1)
+def _emoji_categories() -> dict[str, str]:
+    """Each emoji's category in Twemoji's index (food, nature, people, activity, ...)."""
+    from pymdownx import twemoji_db
+
+    return {
+        chr(int(entry["unicode"], 16)): entry["category"]
+        for entry in twemoji_db.emoji.values()
+        if "-" not in entry.get("unicode", "-")
+    }
+
+
+@lru_cache(maxsize=1)
+def _modifier_bases() -> frozenset[str]:
+    """The emoji a skin tone may follow ("👍🏽", not "🌸🏽")."""
+    return frozenset(sequence[0] for sequence in _emoji_sequences() if len(sequence) > 1 and _is_skin(sequence[1]))
+
+
 def _text_style(char: str) -> bool:
     """Characters shown as text unless a variation selector asks for an emoji (digits, ❤, ☀)."""
     return ord(char) < 0x1F000 and char not in _MODIFIERS and not 0x1F1E6 <= ord(char) <= 0x1F1FF
@@ -603,13 +628,18 @@ def emoji_name_words(char: str) -> frozenset[str]:
 def _emoji_names() -> dict[str, frozenset[str]]:
     from pymdownx import twemoji_db
 
+    # Each emoji's short names too (":coffee:" for "hot beverage"), its own and its aliases.
+    short_names: dict[str, list[str]] = {}
+    for alias, short_name in twemoji_db.aliases.items():
+        short_names.setdefault(short_name, []).append(alias)
     names: dict[str, set[str]] = {}
-    for entry in twemoji_db.emoji.values():
+    for short_name, entry in twemoji_db.emoji.items():
         if "unicode" not in entry:
             continue  # Material's emoji index adds its icons (":logo:", ":octicons-…:") to this table
         codes = entry["unicode"].split("-")
         if len(codes) == 1:
-            words = re.findall(r"[a-z]{3,}", entry["name"].lower())
+            said = " ".join([entry["name"], short_name, *short_names.get(short_name, ())])
+            words = re.findall(r"[a-z]{3,}", said.lower())
             names.setdefault(chr(int(codes[0], 16)), set()).update(words)
     return {char: frozenset(words) for char, words in names.items()}
 

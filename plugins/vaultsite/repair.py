@@ -21,17 +21,17 @@ How it is repaired (:func:`repair_text`):
    code page loses), and keeps the ones that decode to an assigned character: 1 to ~60 candidates.
    Bytes that fit no slot (a clean "—" beside a damaged run) stay as they are.
 4. Joint choice.  A run is decided as a whole by a Viterbi search over its candidate lattice,
-   widened by the letters around it, scoring words and characters with
-   :mod:`vaultsite.langmodel` (jieba and wordfreq frequencies, emoji grammar, and the vocabulary
-   of the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
+   widened by the letters around it, scoring words and characters with :mod:`vaultsite.langmodel`
+   (jieba and wordfreq frequencies, Chinese character pairs, emoji grammar, and the vocabulary of
+   the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
    intact multi-byte sequence is evidence for repair, and so is a lead character standing alone
-   that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line
-   (as repaired so far) leaves unbalanced favours its other half, and a run that guessed one is
-   read again with its first reading as the line; an emoji whose English name the line has just
-   said ("a rainbow 🌈") is favoured, and so is a candidate of the kind (script, notation,
-   emoji) of the intact characters near it on its line; "、" or "，" never opens a line.  The run is replaced only
-   when the best repair scores better than the text as it stands, which is what keeps clean
-   Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
+   that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line (as
+   repaired so far) leaves unbalanced favours its other half, and a run that guessed one is read
+   again with its first reading as the line; an emoji whose English name the line has just said ("a
+   rainbow 🌈", "a coffee ☕") is favoured, and so is a candidate of the kind (script, notation,
+   emoji) of the intact or repaired characters near it on its line; "、" or "，" never opens a line.
+   The run is replaced only when the best repair scores better than the text as it stands, which is
+   what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
 5. Japanese and Korean.  Word frequencies cannot tell "飲みました" from "飲みましが"; a run in
    either language is read again one character at a time, each of its likeliest candidates
    scored by the model and by the sentence score of the language's analyser
@@ -84,11 +84,12 @@ _PAIRED = frozenset(_PAIRS)
 # An unbalanced bracket on a line is strong evidence: the damaged character is its other half.
 _PAIRED_BONUS = 5.0
 # An emoji whose name the line has just said is much likelier than one the words only allow.
-_NAMED_BONUS = 6.0
+_NAMED_BONUS = 8.0
 # How far back on its line an emoji's name may be said.
 _NAME_REACH = 40
-# A candidate of the kind of an intact character near it on its line ("⊆" among "≤" and "∈",
-# not "☆"; a kana among ideographs, not a "㈯") is likelier: a line keeps to a few kinds at a time.
+# A candidate of the kind of an intact or repaired character near it on its line ("⊆" among "≤"
+# and "∈", not "☆"; a kana among ideographs, not a "㈯") is likelier: a line keeps to a few kinds
+# at a time.
 _KIND_BONUS = 4.0
 _KIND_REACH = 24
 # Letters either side of a run that join its words (a damaged "í" inside "días").
@@ -242,6 +243,7 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         line = (line_head, _line_rest(text, end))
         around = intact[bisect_left(intact_at, start - _KIND_REACH) : bisect_right(intact_at, end + _KIND_REACH)]
         near = {_kind(char) for at, char in around if "\n" not in text[min(at, start) : max(at, end)]}
+        near |= {_kind(char) for char in line_head[-_KIND_REACH:] if not char.isascii()}
         fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near)
         if fix is None:
             continue
@@ -508,7 +510,7 @@ class _RunRepairer:
         """The repaired run and its count of rebuilt bytes, or None to keep the run as it is.
 
         ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
-        brackets; ``near`` the kinds of the intact characters near the run."""
+        brackets; ``near`` the kinds of the intact and repaired characters near the run."""
         data = bytes(self.page.to_byte[c] for c in run)
         unpaired = self._slots(run, data)
         decodable = sum(1 for candidates, _ in unpaired if candidates[0][1] != 0.0)
@@ -605,7 +607,7 @@ class _RunRepairer:
 def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, str], near: set[str]) -> str:
     """``reading`` of a Japanese or Korean run decided again, one character at a time, by
     how likely the language's analyser finds the sentence around each of its candidates."""
-    # The run's language: its own reading tells, where the intact characters near it do not.
+    # The run's language: its own reading tells, where the characters near it do not.
     kinds = near | {_kind(char) for char in reading}
     language = next((kind for kind in _ANALYSED if kind in kinds), "")
     score = sentence_score(language)
