@@ -533,12 +533,24 @@ class _RunningText:
         first = self._chars.get(prev)
         second = self._chars.get(char)
         if first is None or second is None:
-            return 0.0
-        count, followers = first
-        alone = second[0] / self._total
-        together = max((self._pairs.get(prev + char) or 0.0) - _DISCOUNT, 0.0) + _DISCOUNT * followers * alone
-        gain = math.log(together / count / alone)
+            if not (_is_chinese(prev) and _is_chinese(char)):
+                return 0.0
+            # A character too rare to be counted is as unlikely a neighbour as an unseen pair of
+            # counted ones (else the rare would win over the common for want of evidence).
+            count, followers = first or (1, 1)
+            gain = math.log(_DISCOUNT * followers / count)
+        else:
+            count, followers = first
+            alone = second[0] / self._total
+            together = max((self._pairs.get(prev + char) or 0.0) - _DISCOUNT, 0.0) + _DISCOUNT * followers * alone
+            gain = math.log(together / count / alone)
         return _PAIR_WEIGHT * min(max(gain, _PAIR_LIMITS[0]), _PAIR_LIMITS[1])
+
+
+def _is_chinese(char: str) -> bool:
+    """An ideograph or CJK punctuation: what Chinese running text is written with."""
+    cp = ord(char) if len(char) == 1 else 0
+    return 0x3400 <= cp <= 0x9FFF or 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFF5E
 
 
 def _count_running_text() -> _RunningText:
