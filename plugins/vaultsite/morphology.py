@@ -8,6 +8,7 @@ which, can.  Japanese is scored by Janome (IPADIC's word and connection costs), 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -33,7 +34,12 @@ def sentence_score(kind: str) -> Callable[[str], float] | None:
     if kind == "hangul":
         from kiwipiepy import Kiwi
 
-        kiwi = Kiwi()
+        with warnings.catch_warnings():
+            # One thread (Kiwi warns that 0 meant "all cores" before 0.21): no threads alive when
+            # the build forks its workers.  Its dictionaries of proper nouns and of common typos
+            # are left out: a typo is what the repair must not find likely, and they cost memory.
+            warnings.filterwarnings("ignore", "behavior of `num_workers=0`", DeprecationWarning)
+            kiwi = Kiwi(num_workers=0, load_default_dict=False, load_typo_dict=False, load_multi_dict=False)
 
         def korean(text: str) -> float:
             return kiwi.analyze(text, top_n=1)[0][1] if text.strip() else 0.0
