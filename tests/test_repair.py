@@ -82,7 +82,7 @@ def corpus() -> str:
 # target is 0.998 everywhere; the pages that lose many byte values (1253 and 1257 lose 12 to 17,
 # among them 0x9F, which every emoji holds) are not there yet, and are marked so below.
 FLOORS = {"cp1252": 0.999, "cp1254": 0.999, "cp1250": 0.999, "cp1251": 0.999,
-          "cp1253": 0.992, "cp1257": 0.994, "latin-1": 0.999, "mac_roman": 0.999}
+          "cp1253": 0.992, "cp1257": 0.995, "latin-1": 0.999, "mac_roman": 0.999}
 BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below the 99.8 % target of issue 3")
 
 
@@ -102,8 +102,9 @@ def test_corpus_damaged_through_code_page_reaches_the_target(corpus: str, page: 
 
 def test_model_mapped_from_its_cache_repairs_as_the_model_built(tmp_path: Path) -> None:
     """A build maps the model from .cache/vaultsite (words, Chinese pairs) instead of building it:
-    both must repair alike."""
-    text = damage((FIXTURES / "dev.md").read_text(encoding="utf-8"), "cp1257")
+    both must repair alike, a control character in the text included (the trie cannot look up a
+    NUL)."""
+    text = damage((FIXTURES / "dev.md").read_text(encoding="utf-8") + "\n\0 駅まで歩いて行きました。\n", "cp1257")
     langmodel.use_cache(tmp_path)
     try:
         default_model.cache_clear()

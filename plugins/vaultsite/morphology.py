@@ -18,8 +18,9 @@ _IPADIC_SCALE = 700.0
 
 @lru_cache(maxsize=None)
 def sentence_score(kind: str) -> Callable[[str], float] | None:
-    """A function giving a text's log-probability in the language written with characters of
-    ``kind`` ("kana": Japanese, "hangul": Korean), or None for any other kind."""
+    """A function scoring a text in the language written with characters of ``kind`` ("kana":
+    Japanese, "hangul": Korean), in natural-log units (higher is likelier; only differences
+    between texts mean anything), or None for any other kind."""
     if kind == "kana":
         from janome.tokenizer import Tokenizer
 
@@ -27,7 +28,7 @@ def sentence_score(kind: str) -> Callable[[str], float] | None:
 
         def japanese(text: str) -> float:
             tokens = list(tokenizer.tokenize(text))
-            # The last word's cost is the cost of the best path through the whole text.
+            # The last word's cost is the cost of the best path through the text, up to the end.
             return -tokens[-1].node.min_cost / _IPADIC_SCALE if tokens else 0.0
 
         return japanese

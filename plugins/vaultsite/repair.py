@@ -619,20 +619,32 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
         return _fixed_score(model, text) + _ANALYSED_WEIGHT * score(text)
 
     chars = list(reading)
-    # What follows the run on its line, up to the next damaged characters.
+    # What follows the run up to the next character that is not ASCII (in a damaged text, the
+    # next damaged run).
     after = re.match(r"[\x00-\x7f]*", line[1]).group()
-    for i, (candidates, _) in enumerate(slots):
-        if len(candidates) < 2 or _kind(chars[i]) not in kinds:
-            continue
-        # The likeliest few of the language's candidates, and the one the run was read with.
-        likely = sorted((c for c in candidates if _kind(c[0]) in kinds), key=lambda c: -c[1] - model.char(c[0]))
-        options = {char: prior for char, prior in likely[:_ANALYSED_OPTIONS]}
-        options.setdefault(chars[i], dict(candidates)[chars[i]])
-        if len(options) < 2:
-            continue
-        head = (line[0] + "".join(chars[:i]))[-_ANALYSED_REACH:]
-        tail = ("".join(chars[i + 1 :]) + after)[:_ANALYSED_REACH]
-        chars[i] = max(options, key=lambda char: options[char] + both(head + char + tail))
+    try:
+        for i, (candidates, _) in enumerate(slots):
+            if len(candidates) < 2 or _kind(chars[i]) not in kinds:
+                continue
+            # The likeliest few of the language's candidates, and the one the run was read with.
+            ranked = sorted(
+                ((prior + model.char(char), char, prior) for char, prior in candidates if _kind(char) in kinds),
+                reverse=True,
+            )
+            floor = ranked[0][0] - _ANALYSED_SPREAD  # the run's own reading is one of them
+            options = {char: prior for rank, char, prior in ranked[:_ANALYSED_OPTIONS] if rank >= floor}
+            options.setdefault(chars[i], dict(candidates)[chars[i]])
+            if len(options) < 2:
+                continue
+            # The sentence around the character, as far as the reach.
+            head = _SENTENCE_END.split(line[0] + "".join(chars[:i]))[-1][-_ANALYSED_REACH:]
+            tail = _SENTENCE_END.split("".join(chars[i + 1 :]) + after)[0][:_ANALYSED_REACH]
+            scores = {char: prior + both(head + char + tail) for char, prior in options.items()}
+            best = max(scores, key=scores.__getitem__)
+            if scores[best] > scores[chars[i]] + _ANALYSED_MARGIN:
+                chars[i] = best
+    except (UnicodeError, ValueError, RuntimeError):
+        return reading  # text the analyser cannot take (a lone surrogate): the first reading stands
     return "".join(chars)
 
 
@@ -676,12 +688,17 @@ def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
     return [(char, prior + _KIND_BONUS * (_kind(char) in near)) for char, prior in candidates]
 
 
-# Runs in the languages that an analyser scores (vaultsite.morphology), by the kind of the intact
-# characters near them, and the kinds of their characters it decides.
+# Runs in the languages that an analyser scores (vaultsite.morphology), by a kind of character in
+# the run or near it, and the kinds of their characters it decides.
 _ANALYSED = {"kana": {"kana", "cjk"}, "hangul": {"hangul"}}
-_ANALYSED_OPTIONS = 12  # candidates of one character put to the analyser
+_ANALYSED_OPTIONS = 12  # candidates of one character put to the analyser, at most
+_ANALYSED_SPREAD = 4.0  # and only those this much less likely alone than the likeliest
 _ANALYSED_REACH = 8  # characters of sentence on each side of it
 _ANALYSED_WEIGHT = 0.6  # of the analyser's score, beside the model's
+# How much better another candidate must score to replace the one the Viterbi search chose.
+_ANALYSED_MARGIN = 1.0
+# Where a sentence ends (and control characters, which no sentence holds).
+_SENTENCE_END = re.compile(r"[。！？!?\x00-\x1f\x7f]")
 
 
 # The kinds of character a line keeps to, by Unicode block (from Unicode's Blocks.txt): the
