@@ -319,7 +319,7 @@ class LanguageModel:
     def pair(self, prev: str, char: str) -> float:
         """How much likelier ``char`` is after ``prev`` than alone, in Chinese running text ("把"
         after "请"); 0.0 outside it, and in Japanese, whose ideographs pair differently."""
-        if self._in_japanese or not (_is_chinese(prev) and _is_chinese(char)):
+        if self._in_japanese or not _chinese_pair(prev, char):
             return 0.0
         model: LanguageModel = self
         while model._base is not None:
@@ -472,7 +472,7 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 7  # bump when what the base model holds changes
+_MODEL_SCHEMA = 8  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
@@ -540,7 +540,7 @@ _DISCOUNT = 0.75
 # ... and a pair's score is the log of how much likelier that makes the character than alone,
 # clipped so that no pair outweighs a word, and weighted.
 _PAIR_WEIGHT = 0.5
-_PAIR_LIMITS = (-4.0, 4.0)
+_PAIR_LIMITS = (-3.0, 3.0)
 
 
 class _RunningText:
@@ -571,6 +571,17 @@ class _RunningText:
         return _PAIR_WEIGHT * min(max(gain, _PAIR_LIMITS[0]), _PAIR_LIMITS[1])
 
 
+# Punctuation that Chinese shares with other languages ("说：“" opens a quote).
+_SHARED_PUNCTUATION = frozenset("“”‘’…—·")
+
+
+def _chinese_pair(prev: str, char: str) -> bool:
+    """Two neighbours of Chinese text: Chinese characters, or one beside shared punctuation."""
+    return (_is_chinese(prev) or prev in _SHARED_PUNCTUATION) and (
+        _is_chinese(char) or (char in _SHARED_PUNCTUATION and _is_chinese(prev))
+    )
+
+
 def _is_chinese(char: str) -> bool:
     """An ideograph or CJK punctuation: what Chinese running text is written with."""
     return len(char) == 1 and (
@@ -597,7 +608,7 @@ def _count_running_text() -> _RunningText:
     kept = {
         char: (count, followers.get(char, 0))
         for char, count in chars.items()
-        if count >= _PAIR_MIN_CHAR and _is_chinese(char)
+        if count >= _PAIR_MIN_CHAR and (_is_chinese(char) or char in _SHARED_PUNCTUATION)
     }
     common = {
         pair: float(count)
