@@ -12,7 +12,8 @@ import warnings
 from collections.abc import Callable
 from functools import lru_cache
 
-# IPADIC's costs are about this many times a natural-log probability (MeCab's training scale).
+# IPADIC's costs are MeCab's model weights times a cost factor of several hundred: dividing by
+# this brings them near natural-log units (repair.py weighs the result against its own model).
 _IPADIC_SCALE = 700.0
 
 
@@ -28,7 +29,8 @@ def sentence_score(kind: str) -> Callable[[str], float] | None:
 
         def japanese(text: str) -> float:
             tokens = list(tokenizer.tokenize(text))
-            # The last word's cost is the cost of the best path through the text, up to the end.
+            # The last word's cost is that of the best path through the text up to and including
+            # it (Janome keeps the end-of-sentence connection out; every candidate is alike there).
             return -tokens[-1].node.min_cost / _IPADIC_SCALE if tokens else 0.0
 
         return japanese

@@ -38,7 +38,7 @@ How it is repaired (:func:`repair_text`):
    (:mod:`vaultsite.morphology`) over the text around it.
 
 A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
-3 and 4: the context note that, damaged the same way, gives the text byte for byte is its repair.
+3 to 5: the context note that, damaged the same way, gives the text byte for byte is its repair.
 
 :func:`repair_bytes` first decodes bytes: UTF-8 (with or without BOM), else the legacy encoding
 that charset-normalizer detects (GBK, Big5, cp1252, ...).
