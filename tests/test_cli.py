@@ -40,6 +40,23 @@ def test_fix_text_prints_clean_text_unchanged(vault: Path) -> None:
     assert "no repair needed" in result.stderr
 
 
+def test_fix_text_in_a_project_shares_the_model_cache_of_its_builds(vault: Path) -> None:
+    (vault / "mkdocs.yml").write_text("site_name: Notes\n", encoding="utf-8")
+    first = vaultsite("fix-text", "damaged.md", cwd=vault / "notes")
+    cache = vault / ".cache" / "vaultsite"
+    written = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
+    assert sorted(name.rsplit(".", 1)[1] for name in written) == ["chars", "pairs", "words"]
+    again = vaultsite("fix-text", "damaged.md", cwd=vault / "notes")
+    assert first.stdout == again.stdout == REPAIRED
+    # The second command mapped the model the first one kept, and wrote nothing.
+    assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == written
+
+
+def test_fix_text_outside_a_project_writes_nothing(vault: Path) -> None:
+    vaultsite("fix-text", "notes/damaged.md", cwd=vault)
+    assert sorted(path.name for path in vault.iterdir()) == ["notes"]
+
+
 def test_fix_shows_a_diff_and_changes_nothing(vault: Path) -> None:
     result = vaultsite("fix", "notes", cwd=vault)
     assert result.returncode == 0

@@ -16,7 +16,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from vaultsite import check
+from vaultsite import check, langmodel
+from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import repair_bytes
 
 BACKUP_SUFFIX = ".orig"
@@ -49,7 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _use_project_cache() -> None:
+    """Inside a project (mkdocs.yml here or in a folder above), share the repair model with its
+    builds in .cache/vaultsite instead of building it anew for every command (seconds)."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file():
+            langmodel.use_cache(folder / VaultsiteConfig.cache_dir.default)
+            return
+
+
 def _cmd_fix_text(args: argparse.Namespace) -> int:
+    _use_project_cache()
     try:
         data = args.file.read_bytes()
     except OSError as error:
@@ -62,6 +74,7 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
+    _use_project_cache()
     failed = False
     for path in _notes(args.paths):
         try:
