@@ -63,6 +63,36 @@ def test_clean_note_is_unchanged_as_a_whole() -> None:
     assert repair_text(text) == RepairResult(text)
 
 
+def _continuation_letters() -> set[str]:
+    """Characters that some code page spells with a UTF-8 continuation byte ("ё", "і", "ą")."""
+    found = set()
+    for page in CODE_PAGES:
+        for byte in range(0x80, 0xC0):
+            try:
+                found.add(bytes([byte]).decode(page))
+            except UnicodeDecodeError:
+                pass
+    return found
+
+
+@pytest.mark.parametrize("language", ["ru", "uk", "mk", "bg", "pl", "cs", "sk", "tr", "el", "lt", "lv", "ro", "hu"])
+def test_common_words_of_code_page_languages_are_unchanged(language: str) -> None:
+    """A clean note in Cyrillic or Central European text spells lead and continuation bytes of
+    its code page all the time ("её" is cp1251's E5 B8, like a damaged "席"): wordfreq's common
+    words with such letters, a fifth of them capitalized, as the lines of a note."""
+    import random
+
+    import wordfreq
+
+    risky = _continuation_letters()
+    words = [w for w in wordfreq.top_n_list(language, 30000) if not w.isascii() and risky & set(w)]
+    rng = random.Random(0)
+    words = [w.capitalize() if rng.random() < 0.2 else w for w in words]
+    text = "\n".join(" ".join(words[i : i + 8]) for i in range(0, len(words), 8)) + "\n"
+    changed = [f"{a} -> {b}" for a, b in zip(text.split(" "), repair_text(text).text.split(" ")) if a != b]
+    assert not changed
+
+
 # --- repairs ----------------------------------------------------------------------------------
 
 

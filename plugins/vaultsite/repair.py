@@ -31,7 +31,9 @@ How it is repaired (:func:`repair_text`):
    rainbow 🌈", "a coffee ☕") is favoured, and so is a candidate of the kind (script, notation,
    emoji) of the intact or repaired characters near it on its line; "、" or "，" never opens a line.
    The run is replaced only when the best repair scores better than the text as it stands, which is
-   what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are.
+   what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are; in a mostly
+   clean text, a run that spells a word of one script, cased as words are, must be beaten by far
+   (Cyrillic is full of lead and continuation bytes of cp1251: "її", "её" is a damaged "席").
 5. Japanese and Korean.  Word frequencies cannot tell "飲みました" from "飲みましが"; a run in
    either language is read again one character at a time, each of its likeliest candidates
    scored by the model and by the sentence score of the language's analyser
@@ -73,6 +75,8 @@ _KEEP_COST = 6.0
 # In such a text, a lead character without its continuations that leads complete sequences
 # elsewhere is another damaged character more likely than a clean one.
 _LONE_LEAD_COST = 8.0
+# How much better than a plausible word of a mostly clean text its repair must score.
+_PLAUSIBLE_WORD = 20.0
 # Each token (word or single character) costs this much, so that known words beat strings of
 # frequent single characters ("亲授" over "亲成").
 _TOKEN_COST = 3.0
@@ -481,6 +485,7 @@ class _RunRepairer:
     def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
         self.model = model
         self.page = page
+        self.damaged = damaged
         self.keep_cost = _KEEP_COST if damaged else 0.0
         self.seen: set[str] = set()
         self.leads: set[str] = set()
@@ -541,7 +546,11 @@ class _RunRepairer:
             for char, following in zip(run, run[1:] + " ")
             if char in self.leads and not 0x80 <= self.page.to_byte.get(following, 0) <= 0xBF
         )
-        if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone:
+        # In a mostly clean text, a word of one script cased as words are ("її", "Её", "смієшся")
+        # is likelier that word than damage that the structure of a sequence or two speaks for
+        # ("席", "Ÿ", "с쳺шся"); damage spelled that way ("Ãªtre") scores far apart.
+        plausible = _PLAUSIBLE_WORD if not self.damaged and _plausible_word(left + run + right) else 0.0
+        if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone + plausible:
             return None
         repaired = _refine(model, best[len(left) : len(best) - len(right)], slots, line, near)
         if repaired == run:
@@ -679,6 +688,17 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
             prior += _NAMED_BONUS
         paired.append((char, prior))
     return paired
+
+
+def _plausible_word(word: str) -> bool:
+    """Letters of one script, cased as words are ("ріст", "Её", "ЗИМА"; not "РґР°" or "Ã©")."""
+    kinds = {"latin" if char.isascii() else _kind(char) for char in word}
+    return (
+        word.isalpha()
+        and len(kinds) == 1
+        and kinds <= {"latin", "greek", "cyrillic"}
+        and (word.islower() or word.istitle() or word.isupper())
+    )
 
 
 def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
