@@ -93,6 +93,19 @@ def test_common_words_of_code_page_languages_are_unchanged(language: str) -> Non
     assert not changed
 
 
+_CYRILLIC_PROSE = ("Русский", "Українська:", "Беларуская:", "Македонски:", "Српски:")
+
+
+@pytest.mark.parametrize("pasted", ["Привіт, як справи? Усе добре.", "C'est déjà l'été, très bien.", "学习语言最好的方法。"])
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_line_pasted_damaged_into_a_clean_cyrillic_note_is_repaired(pasted: str, page: str) -> None:
+    """The clean words of a Cyrillic note spell cp1251's UTF-8 structure ("вії"), which must not
+    outvote the code page that damaged the pasted line."""
+    lines = [line for line in _prose_lines() if line.startswith(_CYRILLIC_PROSE)]
+    note = "\n".join([*lines, damage(pasted, page), *lines]) + "\n"
+    assert repair_text(note).text == "\n".join([*lines, pasted, *lines]) + "\n"
+
+
 # --- repairs ----------------------------------------------------------------------------------
 
 

@@ -14,7 +14,8 @@ How it is repaired (:func:`repair_text`):
 2. Code page.  The text outside code spans and fenced code blocks is split into *runs*: maximal
    sequences of characters that stand for bytes 0x80..0xFF in a code page.  The page whose runs
    hold the most well-formed UTF-8 continuations is the one the text went through (ties share
-   their lost-byte sets).  Text with no well-formed sequence is clean.
+   their lost-byte sets); runs that spell a word of one script ("ріст" is cp1251's F0 B3 F1 F2)
+   don't count.  Text with no well-formed sequence is clean.
 3. Candidates.  Each run's bytes are cut at their lead bytes into *slots*, one per original
    character.  A slot with all its continuation bytes decodes to one character; a slot that is
    short of k bytes gets every way of putting k lost byte values back (any position, any value the
@@ -33,7 +34,7 @@ How it is repaired (:func:`repair_text`):
    The run is replaced only when the best repair scores better than the text as it stands, which is
    what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are; in a mostly
    clean text, a run that spells a word of one script, cased as words are, must be beaten by far
-   (Cyrillic is full of lead and continuation bytes of cp1251: "її", "её" is a damaged "席").
+   (Cyrillic is full of lead and continuation bytes of cp1251: "вії", "её" is a damaged "席").
 5. Japanese and Korean.  Word frequencies cannot tell "飲みました" from "飲みましが"; a run in
    either language is read again one character at a time, each of its likeliest candidates
    scored by the model and by the sentence score of the language's analyser
@@ -365,7 +366,11 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
         score = total = 0
         for start, end in _runs(text, page.run_pattern, protected):
             data = bytes(page.to_byte[c] for c in text[start:end])
-            score += _well_formed_continuations(data)
+            continuations = _well_formed_continuations(data)
+            # A word of one script ("вії", "её") is a clean Cyrillic text's, not evidence of
+            # cp1251 (which would outvote the damage of a line pasted into it).
+            if continuations and not _plausible_word(_word_around(text, start, end)):
+                score += continuations
             total += len(data)
         scores.append(score)
         totals.append(total)
@@ -454,6 +459,11 @@ def _word_tail(text: str) -> str:
             break
         tail.append(char)
     return "".join(reversed(tail[:_CONTEXT_CHARS]))
+
+
+def _word_around(text: str, start: int, end: int) -> str:
+    """The run ``text[start:end]`` with the letters either side that join its word."""
+    return _word_tail(text[max(0, start - _CONTEXT_CHARS - 1) : start]) + text[start:end] + _right_context(text, end)
 
 
 def _right_context(text: str, end: int) -> str:
@@ -546,7 +556,7 @@ class _RunRepairer:
             for char, following in zip(run, run[1:] + " ")
             if char in self.leads and not 0x80 <= self.page.to_byte.get(following, 0) <= 0xBF
         )
-        # In a mostly clean text, a word of one script cased as words are ("її", "Её", "смієшся")
+        # In a mostly clean text, a word of one script cased as words are ("вії", "Её", "смієшся")
         # is likelier that word than damage that the structure of a sequence or two speaks for
         # ("席", "Ÿ", "с쳺шся"); damage spelled that way ("Ãªtre") scores far apart.
         plausible = _PLAUSIBLE_WORD if not self.damaged and _plausible_word(left + run + right) else 0.0
@@ -691,7 +701,7 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
 
 
 def _plausible_word(word: str) -> bool:
-    """Letters of one script, cased as words are ("ріст", "Её", "ЗИМА"; not "РґР°" or "Ã©")."""
+    """Letters of one script, cased as words are ("вії", "Её", "ЗИМА"; not "РґР°" or "Ã©")."""
     kinds = {"latin" if char.isascii() else _kind(char) for char in word}
     return (
         word.isalpha()
