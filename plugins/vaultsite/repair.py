@@ -14,8 +14,11 @@ How it is repaired (:func:`repair_text`):
 2. Code page.  The text outside code spans and fenced code blocks is split into *runs*: maximal
    sequences of characters that stand for bytes 0x80..0xFF in a code page.  The page whose runs
    hold the most well-formed UTF-8 continuations is the one the text went through (ties share
-   their lost-byte sets); runs that spell a word of one script ("ріст" is cp1251's F0 B3 F1 F2)
-   don't count.  Text with no well-formed sequence is clean.
+   their lost-byte sets); runs that spell a word surely clean (Cyrillic words spell cp1251's
+   structure all the time: "ріст" is F0 B3 F1 F2) don't count.  Text with no well-formed sequence
+   is clean.  In a text mostly damaged, a line that shows it was written or pasted clean (a
+   character the page cannot spell, a word of one script) and spells structure only in words
+   surely clean is left alone.
 3. Candidates.  Each run's bytes are cut at their lead bytes into *slots*, one per original
    character.  A slot with all its continuation bytes decodes to one character; a slot that is
    short of k bytes gets every way of putting k lost byte values back (any position, any value the
@@ -238,9 +241,14 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     # pairs with the one in this run.
     line_head = ""
     head_done = 0
+    # A damaged text may hold lines written or pasted clean since (Polish "łąkę, źrebię" under a
+    # damaged line of Chinese): left as they are.
+    clean_lines = _clean_lines(text, page, runs_found, line_starts) if damaged else set()
     for start, end in runs_found:
         if not damaged and not _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])):
             continue  # in a mostly clean text, only a run with UTF-8 structure may be mojibake
+        if bisect_right(line_starts, start) in clean_lines:
+            continue
         between = text[head_done:start]
         line_head = between[between.rfind("\n") + 1 :] if "\n" in between else line_head + between
         head_done = start
@@ -367,9 +375,7 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
         for start, end in _runs(text, page.run_pattern, protected):
             data = bytes(page.to_byte[c] for c in text[start:end])
             continuations = _well_formed_continuations(data)
-            # A word of one script ("вії", "её") is a clean Cyrillic text's, not evidence of
-            # cp1251 (which would outvote the damage of a line pasted into it).
-            if continuations and not _plausible_word(_word_around(text, start, end)):
+            if continuations and not _clean_word(_word_around(text, start, end)):
                 score += continuations
             total += len(data)
         scores.append(score)
@@ -383,6 +389,26 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
         page = page.merged(_CODE_PAGES[other])
     # In mojibake about half the characters are continuations; in clean text, very few.
     return page, best >= 0.3 * totals[winners[0]]
+
+
+def _clean_lines(text: str, page: _CodePage, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
+    """The lines of a damaged text (numbered as ``bisect_right(line_starts, position)``) that were
+    written or pasted clean: each shows it by a character the code page cannot spell ("é" among
+    cp1253's Greek, "∀") or a word of one script, and its runs spell UTF-8 structure only where
+    they are words surely clean ("Київ" in cp1251)."""
+    structured: set[int] = set()
+    shown: set[int] = set()
+    for start, end in runs:
+        line = bisect_right(line_starts, start)
+        word = _word_around(text, start, end)
+        if _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])) and not _clean_word(word):
+            structured.add(line)
+        elif len(word) > 1 and _plausible_word(word):
+            shown.add(line)
+    for line, (first, last) in enumerate(zip(line_starts, [*line_starts[1:], len(text)]), 1):
+        if line not in shown and any(not c.isascii() and c not in page.to_byte for c in text[first:last]):
+            shown.add(line)
+    return shown - structured
 
 
 def _lead_chars(page: _CodePage, runs: Iterable[str]) -> set[str]:
@@ -698,6 +724,15 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
             prior += _NAMED_BONUS
         paired.append((char, prior))
     return paired
+
+
+def _clean_word(word: str) -> bool:
+    """A word that is surely clean text, though a code page spells UTF-8 structure with it.
+
+    Cyrillic words do so all the time ("вії", "её" in cp1251), while damage through cp1251 seldom
+    spells a word cased as words are (its two-byte leads are capitals: "РґР°"); in Latin or Greek
+    letters it may ("Dziƒôkujƒô" through MacRoman), so there only a known word is surely clean."""
+    return _plausible_word(word) and (_kind(word[-1]) == "cyrillic" or default_model().word(word) is not None)
 
 
 def _plausible_word(word: str) -> bool:
