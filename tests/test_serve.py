@@ -4,7 +4,8 @@ MkDocs 1.6.1 with click 8.2.2 .. 8.3.x silently served without live reload (mkdo
 #4055); this test is what notices if the installed click does that again. It serves a small copy
 of the vault (three notes and one notebook) on a free port, opens a page in headless Chromium,
 saves an edit to the note, and waits for the page to change without anyone reloading it. The
-rebuild after the edit must take the notebook from the cache, never execute it again.
+rebuild after the edit must take the notebook from the cache, never execute it again, and keep
+the repair of a damaged note that did not change.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 
 from conftest import ROOT
 from test_browser import CHROMIUM
+from test_repair import damage
 
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
 
@@ -29,6 +31,7 @@ FOLDER = ("📚 Knowledge Base/💻 Computer Science/🤖 Artificial Intelligenc
           "🧠 AI Basics & Machine Learning (ML)/🧬 Deep Learning (Neural Network)")
 NOTE = f"{FOLDER}/Neural Networks.md"
 NOTEBOOK = f"{FOLDER}/2️⃣ Neural Network Models 🗿/Perceptron/Perceptron.md"
+DAMAGED = "Damaged.md"
 STARTUP = 90  # seconds for the first build (it executes the notebook once)
 RELOAD = 30  # seconds from saving the note to the changed page in the browser
 
@@ -55,6 +58,9 @@ def served(tmp_path):
     for name in ("index.md", NOTE, NOTEBOOK):
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "docs" / name, docs / name)
+    # A note damaged the way note 000 was, with no clean copy in the vault to restore it from.
+    corpus = (ROOT / "tests" / "fixtures" / "repair" / "corpus.md").read_text(encoding="utf-8")
+    (docs / DAMAGED).write_text(damage(corpus, "cp1254"), encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
     port = _free_port()
     log = tmp_path / "serve.log"
@@ -113,6 +119,9 @@ def test_saving_a_note_reloads_the_page_in_the_browser(served):
     rebuild = log.read_text(encoding="utf-8")[len(built):]
     assert "Building documentation" in rebuild or "Detected file changes" in rebuild, rebuild
     assert "executed" not in rebuild, f"the edit executed a notebook again:\n{rebuild}"
+    # Nor repaired the damaged note again, which did not change (a repair takes seconds).
+    assert f"{DAMAGED}: repaired" in built, "the first build repairs the damaged note"
+    assert f"{DAMAGED}: repaired" in rebuild and "(as the build before repaired it)" in rebuild, rebuild
 
 
 def _page(url: str) -> str:

@@ -2,7 +2,8 @@
 
 0. on_startup    remember whether this is a full build (only that may prune the notebook cache)
 1. on_config     reset per-build state (the plugin object survives rebuilds under `serve`)
-2. on_files      read every note once: decode and repair mojibake; execute notebooks (cached)
+2. on_files      read every note once: decode and repair mojibake (under `serve`, a damaged
+                 note that did not change keeps its repair); execute notebooks (cached)
                  and turn each into a note with its outputs; group versions of a note
                  (the others leave the nav); index the vault; add the unwritten-notes page and
                  our stylesheet
@@ -91,6 +92,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         # `mkdocs serve` (the plugin lives on between builds) a saved note is normalized again,
         # the others only if the vault's files or a note they embed changed (see _normalize_notes).
         self.normalized_before: dict[str, tuple[tuple, Normalized]] = {}
+        # Each damaged note's text and its repair in the build before: under `mkdocs serve`, a
+        # damaged note that did not change keeps it (see _read_notes).
+        self.repaired_before: dict[str, tuple[str, RepairResult]] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.report = BuildReport()
@@ -264,12 +268,22 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         decoded = {path: decode(data) for path, data in raw.items()}
         suspects = {path for path, (text, _) in decoded.items() if may_need_repair(text)}
         context = Context([text for path, (text, _) in decoded.items() if path not in suspects])
+        # A damaged note's repair takes seconds, and the vault's other notes change it seldom (by
+        # the words they add to the model): a rebuild while serving keeps the repair of a damaged
+        # note that did not change; `mkdocs build` always repairs afresh.
+        before, self.repaired_before = self.repaired_before, {}
         for path, (text, encoding) in decoded.items():
-            result = replace(repair_text(text, context) if path in suspects else RepairResult(text),
-                             encoding=encoding)
+            kept = path in suspects and path in before and before[path][0] == text
+            if kept:
+                result = before[path][1]
+            else:
+                result = repair_text(text, context) if path in suspects else RepairResult(text)
+            result = replace(result, encoding=encoding)
+            if path in suspects:
+                self.repaired_before[path] = (text, result)
             if result.changed:
                 self.report.note(path)["repair"] = result.to_dict()
-                log.info(f"{path}: {result.summary()}")
+                log.info(f"{path}: {result.summary()}" + (" (as the build before repaired it)" if kept else ""))
             elif encoding != "utf-8":
                 self.report.note(path)["repair"] = result.to_dict()
                 log.info(f"{path}: decoded from {encoding}")
