@@ -52,6 +52,16 @@ def test_fix_text_in_a_project_shares_the_model_cache_of_its_builds(vault: Path)
     assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == written
 
 
+def test_fix_text_uses_the_cache_folder_that_mkdocs_yml_sets(vault: Path) -> None:
+    (vault / "mkdocs.yml").write_text(
+        "site_name: Notes\ndocs_dir: notes\nplugins:\n  - vaultsite:\n      cache_dir: build-cache\n", encoding="utf-8"
+    )
+    result = vaultsite("fix-text", "damaged.md", cwd=vault / "notes")
+    assert result.stdout == REPAIRED
+    assert sorted(path.name.rsplit(".", 1)[1] for path in (vault / "build-cache").iterdir()) == ["chars", "pairs", "words"]
+    assert not (vault / ".cache").exists()
+
+
 def test_fix_text_outside_a_project_writes_nothing(vault: Path) -> None:
     vaultsite("fix-text", "notes/damaged.md", cwd=vault)
     assert sorted(path.name for path in vault.iterdir()) == ["notes"]

@@ -52,12 +52,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def _use_project_cache() -> None:
     """Inside a project (mkdocs.yml here or in a folder above), share the repair model with its
-    builds in .cache/vaultsite instead of building it anew for every command (seconds)."""
+    builds in their cache folder instead of building it anew for every command (seconds)."""
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "mkdocs.yml").is_file():
-            langmodel.use_cache(folder / VaultsiteConfig.cache_dir.default)
+            langmodel.use_cache(folder / _cache_dir(folder / "mkdocs.yml"))
             return
+
+
+def _cache_dir(config_file: Path) -> str:
+    """The plugin's ``cache_dir`` as the project's mkdocs.yml sets it; the default where the file
+    does not load or does not use the plugin."""
+    import yaml
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        plugin = load_config(str(config_file)).plugins.get("vaultsite")
+    except (MkDocsException, OSError, yaml.YAMLError):
+        plugin = None
+    return plugin.config.cache_dir if plugin is not None else VaultsiteConfig.cache_dir.default
 
 
 def _cmd_fix_text(args: argparse.Namespace) -> int:
