@@ -125,7 +125,7 @@ def test_clean_lines_around_a_damaged_paragraph_are_unchanged(corpus: str, page:
     the clean lines stay as they are.  Left out: the typography line, every character of which
     cp1253 spells, and quoted mojibake, which a damaged note's code holds damaged too."""
     lines = [line for line in _prose_lines() if not line.startswith(("Typography", "Quoted"))]
-    paragraph = "\n".join(line for line in corpus.splitlines()[2:4])
+    paragraph = "\n".join(corpus.splitlines()[2:4])  # its first two lines of Chinese prose
     changed = []
     for line in lines:
         repaired = repair_text(f"{line}\n{damage(paragraph, page)}\n{line}\n").text.split("\n")

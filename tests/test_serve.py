@@ -2,10 +2,10 @@
 
 MkDocs 1.6.1 with click 8.2.2 .. 8.3.x silently served without live reload (mkdocs issues #4032,
 #4055); this test is what notices if the installed click does that again. It serves a small copy
-of the vault (three notes and one notebook) on a free port, opens a page in headless Chromium,
-saves an edit to the note, and waits for the page to change without anyone reloading it. The
-rebuild after the edit must take the notebook from the cache, never execute it again, and keep
-the repair of a damaged note that did not change.
+of the vault (three notes, one notebook and a damaged note) on a free port, opens a page in
+headless Chromium, saves an edit to the note, and waits for the page to change without anyone
+reloading it. The rebuild after the edit must take the notebook from the cache, never execute it
+again, and keep the repair of the damaged note, which did not change.
 """
 
 from __future__ import annotations
