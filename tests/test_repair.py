@@ -152,7 +152,7 @@ def corpus() -> str:
 # target is 0.998 everywhere; the pages that lose many byte values (1253 and 1257 lose 12 to 17,
 # among them 0x9F, which every emoji holds) are not there yet, and are marked so below.
 FLOORS = {"cp1252": 0.999, "cp1254": 0.999, "cp1250": 0.999, "cp1251": 0.999,
-          "cp1253": 0.9925, "cp1257": 0.9955, "latin-1": 0.999, "mac_roman": 0.999}
+          "cp1253": 0.9935, "cp1257": 0.9955, "latin-1": 0.999, "mac_roman": 0.999}
 BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below the 99.8 % target of issue 3")
 
 

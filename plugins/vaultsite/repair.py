@@ -33,7 +33,8 @@ How it is repaired (:func:`repair_text`):
    repaired so far) leaves unbalanced favours its other half, and a run that guessed one is read
    again with its first reading as the line; an emoji whose English name the line has just said ("a
    rainbow 🌈", "a coffee ☕") is favoured, and so is a candidate of the kind (script, notation,
-   emoji) of the intact or repaired characters near it on its line; "、" or "，" never opens a line.
+   emoji) of the intact or repaired characters near it on its line; a mathematical operator
+   without its operands ("^∈", "→ ∈.", "√ e") is not, and "、" or "，" never opens a line.
    The run is replaced only when the best repair scores better than the text as it stands, which is
    what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are; in a mostly
    clean text, a run that spells a word of one script, cased as words are, must be beaten by far
@@ -705,7 +706,7 @@ def _pair_run(slots: Slots, others: list[str], line: tuple[str, str]) -> Slots:
 def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidates:
     """Favour an opening bracket or quote that a later one on its line is left waiting for, a
     closing one that an earlier one waits for, and an emoji whose name the line has just said
-    ("a rainbow 🌈")."""
+    ("a rainbow 🌈"); disfavour a mathematical operator without the operands it needs."""
     if len(candidates) == 1:
         return candidates
     words = set(_WORD.findall(before[-_NAME_REACH:].lower()))
@@ -722,8 +723,43 @@ def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidate
                 prior += _PAIRED_BONUS
         elif words and words & emoji_name_words(char):
             prior += _NAMED_BONUS
+        elif not _has_operands(char, before, after):
+            prior -= _NO_OPERAND_COST
         paired.append((char, prior))
     return paired
+
+
+# A damaged operator's candidates are other operators of its block ("∞", "∈", "√" all lose both
+# continuation bytes through cp1253), and where each may stand tells them apart: relations of sets
+# and logic between two operands ("x ∈ A", "A∪B"), prefix operators right before one ("√x",
+# "∀n"), and symbols that are operands not glued to a letter ("∞x").  ("≈" or "≥" may open a
+# phrase, "≈ 5 min", and so are left out.)
+_RELATIONS = frozenset("∈∉∋⊂⊆⊃⊇⊄∪∩∧∨≡")
+_PREFIXES = frozenset("√∛∑∏∫∮∂∇∀∃∄¬")
+_OPERANDS = frozenset("∞∅ℝℕℤℚℂ")
+_NO_OPERAND_COST = 6.0
+
+
+def _has_operands(char: str, before: str, after: str) -> bool:
+    """Whether ``char`` has the operands it needs between ``before`` and ``after`` on its line: a
+    relation one on each side (not an opening bracket or a superscript's caret on the left, nor
+    closing punctuation on the right), spaced alike ("x ∈ A", not "^∈", "→ ∈." or " ∈x"); a
+    prefix operator one right after it ("√x", not "√ e" or "√."); an operand no letter glued on."""
+    right = after.lstrip(" ")[:1]
+    if char in _RELATIONS:
+        return (
+            before.rstrip(" ")[-1:] not in ("", *"([{^_", *_RELATIONS)
+            and right not in ("", *_CLOSING, *_RELATIONS)
+            and before.endswith(" ") == after.startswith(" ")
+        )
+    if char in _PREFIXES:
+        return right not in ("", *_CLOSING, *_RELATIONS) and not after.startswith(" ")
+    if char in _OPERANDS:
+        return not after[:1].isalpha()
+    return True
+
+
+_CLOSING = ".,;:!?)]}"
 
 
 def _clean_word(word: str) -> bool:
