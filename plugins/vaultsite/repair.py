@@ -17,8 +17,8 @@ How it is repaired (:func:`repair_text`):
    their lost-byte sets); runs that spell a word surely clean (Cyrillic words spell cp1251's
    structure all the time: "ріст" is F0 B3 F1 F2) don't count.  Text with no well-formed sequence
    is clean.  In a text mostly damaged, a line that shows it was written or pasted clean (a
-   character the page cannot spell, a word of one script) and spells structure only in words
-   surely clean is left alone.
+   character the page cannot spell, a word of one script, code-page characters that are all
+   continuation bytes: "“", "—") and spells structure only in words surely clean is left alone.
 3. Candidates.  Each run's bytes are cut at their lead bytes into *slots*, one per original
    character.  A slot with all its continuation bytes decodes to one character; a slot that is
    short of k bytes gets every way of putting k lost byte values back (any position, any value the
@@ -395,17 +395,25 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
 def _clean_lines(text: str, page: _CodePage, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
     """The lines of a damaged text (numbered as ``bisect_right(line_starts, position)``) that were
     written or pasted clean: each shows it by a character the code page cannot spell ("é" among
-    cp1253's Greek, "∀") or a word of one script, and its runs spell UTF-8 structure only where
-    they are words surely clean ("Київ" in cp1251)."""
+    cp1253's Greek, "∀"), a word of one script, or code-page characters that all stand for
+    continuation bytes ("“", "—", "€": damage only if every lead byte were lost), and its runs
+    spell UTF-8 structure only where they are words surely clean ("Київ" in cp1251)."""
     structured: set[int] = set()
     shown: set[int] = set()
+    with_runs: set[int] = set()
+    led: set[int] = set()  # lines with a lead byte somewhere in their runs
     for start, end in runs:
         line = bisect_right(line_starts, start)
         word = _word_around(text, start, end)
-        if _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])) and not _clean_word(word):
+        data = bytes(page.to_byte[c] for c in text[start:end])
+        with_runs.add(line)
+        if any(_sequence_length(byte) > 1 for byte in data):
+            led.add(line)
+        if _well_formed_continuations(data) and not _clean_word(word):
             structured.add(line)
         elif len(word) > 1 and _plausible_word(word):
             shown.add(line)
+    shown |= with_runs - led
     for line, (first, last) in enumerate(zip(line_starts, [*line_starts[1:], len(text)]), 1):
         if line not in shown and any(not c.isascii() and c not in page.to_byte for c in text[first:last]):
             shown.add(line)
@@ -767,8 +775,16 @@ def _clean_word(word: str) -> bool:
 
     Cyrillic words do so all the time ("вії", "её" in cp1251), while damage through cp1251 seldom
     spells a word cased as words are (its two-byte leads are capitals: "РґР°"); in Latin or Greek
-    letters it may ("Dziƒôkujƒô" through MacRoman), so there only a known word is surely clean."""
-    return _plausible_word(word) and (_kind(word[-1]) == "cyrillic" or default_model().word(word) is not None)
+    letters it may ("Dziƒôkujƒô" through MacRoman), so there only a known word is surely clean.
+    Punctuation beside a word of two letters or more is no part of it ("σκύλο·", "«λέξη»" spell
+    structure through cp1253)."""
+    bare = _EDGE_PUNCTUATION.sub("", word)
+    if bare != word and len(bare) < 2:
+        return False
+    return _plausible_word(bare) and (_kind(bare[-1]) == "cyrillic" or default_model().word(bare) is not None)
+
+
+_EDGE_PUNCTUATION = re.compile(r"^[^\w\s]+|[^\w\s]+$")
 
 
 def _plausible_word(word: str) -> bool:
