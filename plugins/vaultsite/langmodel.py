@@ -196,6 +196,27 @@ def pair_score(prev: str, char: str) -> float:
     return score
 
 
+@lru_cache(maxsize=1 << 16)
+def follower_class(prev: str) -> object:
+    """What the score of a character after ``prev`` depends on (:func:`pair_score` and
+    :meth:`LanguageModel.pair`): characters of one class are alike before any character, so a
+    search need keep only the best of them (the many symbols a damaged "∞" may be, say)."""
+    if not prev or prev in _SPELLED_OUT or _is_chinese(prev) or prev in _SHARED_PUNCTUATION:
+        return prev
+    return (
+        _script(prev),
+        prev > "\u2000" and _emoji_categories().get(prev),
+        is_pictograph(prev),
+        _is_skin(prev),
+        prev in _modifier_bases(),
+        unicodedata.category(prev) in ("So", "Sm"),
+    )
+
+
+# Characters that pair_score names one by one as the character before.
+_SPELLED_OUT = frozenset(" \t\n\u3000\u200d\ufe0f0123456789#*")
+
+
 def _script(char: str) -> str:
     """The script of a letter, coarsely; "" for anything else."""
     if not char.isalpha():

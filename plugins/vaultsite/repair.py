@@ -65,7 +65,14 @@ from functools import cached_property, lru_cache
 import charset_normalizer
 from markdown_it import MarkdownIt
 
-from vaultsite.langmodel import LanguageModel, default_model, emoji_name_words, is_emoji, pair_score
+from vaultsite.langmodel import (
+    LanguageModel,
+    default_model,
+    emoji_name_words,
+    follower_class,
+    is_emoji,
+    pair_score,
+)
 from vaultsite.morphology import sentence_score
 
 # Code pages in order of preference when two explain the text equally well.
@@ -866,28 +873,32 @@ def _viterbi(model: LanguageModel, lattice: list[Candidates], before: str = "") 
     """The most probable text through ``lattice`` (one candidate list per position).
 
     Tokens are known words (found by walking the candidates along the model's word prefixes) or
-    single characters; the state is (position, last character) so that the emoji grammar can
-    score each character against the one before it.
+    single characters; the state is (position, class of the last character) so that the emoji
+    grammar and the Chinese character pairs can score each character against the one before it.
     """
     size = len(lattice)
-    best: list[dict[str, tuple[float, int, str, str]]] = [{} for _ in range(size + 1)]
-    best[0][before] = (0.0, -1, before, "")
+    # Per position, per class of last character (follower_class): the best score, where its last
+    # token started, the class before it, and the token.
+    best: list[dict[object, tuple[float, int, object, str]]] = [{} for _ in range(size + 1)]
+    best[0][follower_class(before)] = (0.0, -1, None, before)
     for i in range(size):
         if not best[i]:
             continue
         tokens = _tokens(model, lattice, i)
-        for last, (score, *_) in best[i].items():
+        for key, (score, _, _, previous) in best[i].items():
+            last = previous[-1:]
             for end, token, token_score in tokens:
                 total = score + token_score - _TOKEN_COST + pair_score(last, token[0]) + model.pair(last, token[0])
-                if total > best[end].get(token[-1], (-math.inf,))[0]:
-                    best[end][token[-1]] = (total, i, last, token)
-    last, (score, *_) = max(best[size].items(), key=lambda item: item[1][0])
+                following = follower_class(token[-1])
+                if total > best[end].get(following, (-math.inf,))[0]:
+                    best[end][following] = (total, i, key, token)
+    key, (score, *_) = max(best[size].items(), key=lambda item: item[1][0])
     pieces = []
     position = size
     while position > 0:
-        _, previous, previous_last, token = best[position][last]
+        _, previous, key, token = best[position][key]
         pieces.append(token)
-        position, last = previous, previous_last
+        position = previous
     return score, "".join(reversed(pieces))
 
 
