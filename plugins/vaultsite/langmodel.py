@@ -162,7 +162,6 @@ def is_pictograph(char: str) -> bool:
     ) and unicodedata.category(char) == "So"
 
 
-@lru_cache(maxsize=1 << 17)  # a Viterbi search asks for the same pairs again and again
 def pair_score(prev: str, char: str) -> float:
     """Score of ``char`` following ``prev`` under the grammar of emoji sequences.
 
@@ -171,38 +170,25 @@ def pair_score(prev: str, char: str) -> float:
     are strong evidence of a wrong candidate.  Letters of two scripts that are not written
     together are unlikely neighbours; emoji of one category are likely ones.
     """
-    score = 0.0
-    scripts = {_script(prev), _script(char)} if prev else set()
-    if len(scripts) == 2 and "" not in scripts:
-        # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
-        # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
-        score -= 5.0
-    category = prev > "\u2000" and _emoji_categories().get(prev)
-    if category and category == _emoji_categories().get(char):
-        score += _SAME_CATEGORY  # "🍕🍔", "🐕🌳": neighbouring emoji tend to show one kind of thing
-    if char in _CJK_CLOSING and prev in ("", " ", "\t", "\n", "\u3000") and prev != "":
-        score -= 8.0  # "、" or "）" opens no line and follows no space
-    if prev == "\u200d":
-        score += 4.0 if is_pictograph(char) else -10.0
-    if char == "\u200d":
-        score += 2.0 if prev and (is_pictograph(prev) or prev in "\ufe0f" or _is_skin(prev)) else -10.0
-    elif _is_skin(char):
-        score += 5.0 if prev in _modifier_bases() else -10.0
-    elif char in "\ufe0e\ufe0f":
-        ok = prev and (unicodedata.category(prev) in ("So", "Sm") or prev in "0123456789#*")
-        score += 2.0 if ok else -10.0
-    elif char == "\u20e3":
-        score += 2.0 if prev and prev in "\ufe0f0123456789#*" else -10.0
-    return score
+    return _grammar(_before_features(prev), _after_features(char))
 
 
-@lru_cache(maxsize=1 << 16)
 def follower_class(prev: str) -> object:
     """What the score of a character after ``prev`` depends on (:func:`pair_score` and
     :meth:`LanguageModel.pair`): characters of one class are alike before any character, so a
     search need keep only the best of them (the many symbols a damaged "∞" may be, say)."""
-    if not prev or prev in _SPELLED_OUT or _is_chinese(prev) or prev in _SHARED_PUNCTUATION:
+    if _is_chinese(prev) or prev in _SHARED_PUNCTUATION:
         return prev
+    return _before_features(prev)
+
+
+# A Viterbi search asks for many pairs of characters, and for few pairs of what the grammar sees
+# of them: what it sees of each character is worked out once.
+@lru_cache(maxsize=1 << 16)
+def _before_features(prev: str) -> tuple[object, ...]:
+    """What the grammar sees of the character before: the character itself where it is named."""
+    if not prev or prev in _SPELLED_OUT:
+        return (prev,)
     return (
         _script(prev),
         prev > "\u2000" and _emoji_categories().get(prev),
@@ -213,8 +199,53 @@ def follower_class(prev: str) -> object:
     )
 
 
-# Characters that pair_score names one by one as the character before.
-_SPELLED_OUT = frozenset(" \t\n\u3000\u200d\ufe0f0123456789#*")
+# The characters the grammar names as the character before.
+_KEYCAP_BASES = frozenset("0123456789#*")
+_SPELLED_OUT = frozenset(" \t\n\u3000\u200d\ufe0f") | _KEYCAP_BASES
+
+
+@lru_cache(maxsize=1 << 16)
+def _after_features(char: str) -> tuple[object, ...]:
+    """What the grammar sees of the character after: the character itself where it is named."""
+    if char in ("\u200d", "\ufe0e", "\ufe0f", "\u20e3"):
+        return (char,)
+    return (_script(char), _emoji_categories().get(char), char in _CJK_CLOSING, is_pictograph(char), _is_skin(char))
+
+
+@lru_cache(maxsize=1 << 16)
+def _grammar(before: tuple[object, ...], after: tuple[object, ...]) -> float:
+    """:func:`pair_score` of what it sees of two characters."""
+    prev = char = None  # the characters, where named
+    if len(before) == 1:
+        (prev,) = before
+        script, category, pictograph, skin, modifier_base, symbol = "", None, False, False, False, False
+    else:
+        script, category, pictograph, skin, modifier_base, symbol = before
+    if len(after) == 1:
+        (char,) = after
+        char_script, char_category, closing, char_pictograph, char_skin = "", None, False, False, False
+    else:
+        char_script, char_category, closing, char_pictograph, char_skin = after
+    score = 0.0
+    if script and char_script and script != char_script:
+        # Words seldom switch script ("úp수l"); Latin beside CJK ("用Python写") does happen, but
+        # every candidate of a damaged CJK character pays the same, so the choice is unchanged.
+        score -= 5.0
+    if category and category == char_category:
+        score += _SAME_CATEGORY  # "🍕🍔", "🐕🌳": neighbouring emoji tend to show one kind of thing
+    if closing and prev in (" ", "\t", "\n", "\u3000"):
+        score -= 8.0  # "、" or "）" opens no line and follows no space
+    if prev == "\u200d":
+        score += 4.0 if char_pictograph else -10.0
+    if char == "\u200d":
+        score += 2.0 if pictograph or skin or prev == "\ufe0f" else -10.0
+    elif char_skin:
+        score += 5.0 if modifier_base else -10.0
+    elif char in ("\ufe0e", "\ufe0f"):
+        score += 2.0 if symbol or prev in _KEYCAP_BASES else -10.0
+    elif char == "\u20e3":
+        score += 2.0 if prev in _KEYCAP_BASES or prev == "\ufe0f" else -10.0
+    return score
 
 
 def _script(char: str) -> str:
@@ -265,6 +296,8 @@ class LanguageModel:
         self._base = base
         self._japanese = japanese  # wordfreq's Japanese words, in a base model
         self._running = running  # Chinese character pairs of running text, in a base model
+        # ... which every layer over it asks, for every pair of neighbours a search weighs.
+        self._pairs = running if base is None else base._pairs
         self._in_japanese = False
 
     def japanese(self) -> LanguageModel:
@@ -348,12 +381,9 @@ class LanguageModel:
     def pair(self, prev: str, char: str) -> float:
         """How much likelier ``char`` is after ``prev`` than alone, in Chinese running text ("把"
         after "请"); 0.0 outside it, and in Japanese, whose ideographs pair differently."""
-        if self._in_japanese or not _chinese_pair(prev, char):
+        if self._in_japanese or self._pairs is None or not _chinese_pair(prev, char):
             return 0.0
-        model: LanguageModel = self
-        while model._base is not None:
-            model = model._base
-        return model._running.pair(prev, char) if model._running is not None else 0.0
+        return self._pairs.pair(prev, char)
 
     def _char_lookup(self, char: str) -> float | None:
         score = self._chars.get(char)
@@ -611,9 +641,9 @@ _PUNCTUATION = frozenset(_CJK_PUNCTUATION) | _SHARED_PUNCTUATION
 
 def _chinese_pair(prev: str, char: str) -> bool:
     """Two neighbours of Chinese text: Chinese characters, or one beside shared punctuation."""
-    return (_is_chinese(prev) or prev in _SHARED_PUNCTUATION) and (
-        _is_chinese(char) or (char in _SHARED_PUNCTUATION and _is_chinese(prev))
-    )
+    if _is_chinese(prev):
+        return _is_chinese(char) or char in _SHARED_PUNCTUATION
+    return prev in _SHARED_PUNCTUATION and _is_chinese(char)
 
 
 def _is_chinese(char: str) -> bool:
