@@ -277,8 +277,13 @@ class _Rewriter:
             if i == start:
                 body = expanded.lstrip()
                 marker = _MARKER.match(body)
-                new = " " * 4 * (depth - 1) + marker.group(1) + " " + body[marker.end():]
-                new = new.rstrip() if not body[marker.end():].strip() else new
+                bullet, content = marker.group(1), body[marker.end():]
+                if not content and bullet == "-":
+                    # An empty item keeps the space after its marker (Python-Markdown needs it);
+                    # `- ` under a line of text is a setext underline to Python-Markdown, so it
+                    # becomes `* `, which Python-Markdown reads as the same list.
+                    bullet = "*"
+                new = " " * 4 * (depth - 1) + bullet + " " + content
             else:
                 indent = len(expanded) - len(expanded.lstrip())
                 new = " " * (4 * depth + max(0, indent - col)) + expanded.lstrip()
