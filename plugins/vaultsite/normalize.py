@@ -50,6 +50,7 @@ class Normalized:
 _md = MarkdownIt("commonmark", {"inline_definitions": True}).disable(["inline", "text_join"])
 
 _MARKER = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)")
+_TASK_BOX = re.compile(r"\[[ xX]\]")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
@@ -283,6 +284,11 @@ class _Rewriter:
                     # `- ` under a line of text is a setext underline to Python-Markdown, so it
                     # becomes `* `, which Python-Markdown reads as the same list.
                     bullet = "*"
+                elif _TASK_BOX.fullmatch(content.rstrip()):
+                    # An empty task: pymdownx.tasklist sees a box only with a space after it.
+                    content = content.rstrip() + " "
+                # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
+                bullet = bullet.replace(")", ".")
                 new = " " * 4 * (depth - 1) + bullet + " " + content
             else:
                 indent = len(expanded) - len(expanded.lstrip())
