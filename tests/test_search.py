@@ -193,6 +193,18 @@ FIXTURE_VAULT = {
     "features.md": "# Features\n\nFeatures in data (数据特征): what a model picks up.\n",
     "representation.md": "# Representation\n\nA network finds features in data, layer by layer.\n",
     "hidden.md": "---\nsearch:\n  exclude: true\n---\n# 隐藏\n\n只在这里出现的词 zyxwvutsr。\n",
+    # jieba cuts 强化学习 into 强化 and 学习, two words of the index.
+    "rl.md": "# 深度学习笔记\n\n学习资源与课程。\n\n## 课程\n\n这门课讲强化学习。\n",
+    "study.md": "# 学习方法\n\n如何学习。\n",
+    "strength.md": "# 力量\n\n力量训练可以强化肌肉。\n",
+    # jieba cuts the term 多层感知机 into 多层 and 感知机.
+    "perceptron.md": "# Perceptron · 感知机\n\n感知机画一条直线把两类分开。\n",
+    "mlp.md": "# MLP · 多层感知机\n\n多层感知机（MLP）在感知机的输入和输出之间加了隐藏层。\n",
+    "history.md": "# 神经网络的历史\n\nRosenblatt 在 1958 年提出了感知机。\n",
+    "formulas.md": ("# 反向传播\n\n输出层的误差是 $\\delta_3 = \\frac{1}{N}(p - y)$，导数是：\n\n"
+                   "$$\\tanh' = 1 - \\tanh^2$$\n\n![](missing-shot.png)\n\n"
+                   '<math display="block"><semantics><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow>'
+                   '<annotation encoding="application/x-tex">a + b &lt; c</annotation></semantics></math>\n'),
     "long.md": ("# 长链接 · Long links\n\n这里有一个很长的链接https://example.com/"
                 + "a-very-long-path-segment-without-any-break" * 4 + "，以及一个很长的英文词"
                 + "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + "混在中文里。\n"),
@@ -343,6 +355,46 @@ def test_chinese_from_an_input_method(fixture_search):
     assert "neural" in results(page)
 
 
+# What the first result shows of each of its entries: its title, whether it is folded under
+# "more on this page", and the query terms it reports missing (None: none).
+_FIRST_RESULT = """() => [...document.querySelectorAll('li.md-search-result__item:first-child article')].map(a => ({
+    title: a.querySelector('h1, h2').textContent.replaceAll('\\u200b', ''),
+    folded: a.closest('details') !== null,
+    missing: a.querySelector('.md-search-result__terms')?.textContent ?? null}))"""
+
+
+@needs_chromium
+def test_chinese_query_of_several_index_words_finds_the_text_that_holds_them_all(fixture_search):
+    """强化学习 is two words of the index (jieba cuts it 强化 学习): the query finds the note with
+    a section on it, neither the note that only says 学习 nor the one that only says 强化, and
+    shows that section."""
+    assert type_query(fixture_search, "强化学习") == ["rl"]
+    shown = fixture_search.evaluate(_FIRST_RESULT)
+    assert [entry["missing"] for entry in shown] == [None] * len(shown), shown
+    assert {"title": "课程", "folded": False, "missing": None} in shown
+    # A character the index does not hold is reported missing; the rest still find what they find.
+    assert type_query(fixture_search, "强化学习咯") == ["rl"]
+
+
+@needs_chromium
+def test_the_page_a_chinese_query_names_ranks_first(fixture_search):
+    """感知机 is the title of one page, part of the term 多层感知机 in the title of another, and
+    only in the text of a third."""
+    assert type_query(fixture_search, "感知机") == ["perceptron", "mlp", "history"]
+
+
+def test_index_holds_formulas_as_their_tex_and_no_missing_file_placeholder(fixture_site):
+    """MathML's text runs its letters together (`tanh′=1−tanh2`): a formula is indexed as the TeX
+    its `<math>` carries, or not at all. A missing image's placeholder shows its file's name."""
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = next(doc["text"] for doc in index["docs"] if doc["location"] == "formulas/")
+    assert "输出" in text and "导数" in text
+    for flattened in ("δ", "tanh′", "1−tanh2", "a+b"):
+        assert flattened not in text
+    assert "<code>a + b &lt; c</code>" in text
+    assert "missing-shot" not in json.dumps(index, ensure_ascii=False)
+
+
 # The queries of issue 6 on the real vault: the note (a file's name) each must list in its first three.
 MAIN, THREE_B1B = "Deep Learning (Neural Network)", "3B1B - Neural Networks"
 REAL_QUERIES = [
@@ -372,6 +424,20 @@ def test_real_vault_attention_finds_the_note_that_says_it_in_chinese(real_search
     assert MAIN in type_query(real_search, "attention")
     ARTIFACTS.mkdir(exist_ok=True)
     real_search.screenshot(path=str(ARTIFACTS / "search-attention.png"))
+
+
+@needs_chromium
+def test_real_vault_chinese_queries_find_the_section_and_the_page_they_name(real_search):
+    """强化学习 (jieba: 强化 学习) is in one section of the main note, 学习 in most notes; 感知机
+    is the title of the Perceptron note and part of the term 多层感知机 in the MLP note's title."""
+    assert type_query(real_search, "强化学习")[0] == MAIN
+    shown = real_search.evaluate(_FIRST_RESULT)
+    assert [entry["missing"] for entry in shown] == [None] * len(shown), shown
+    assert [entry for entry in shown if entry["title"] != MAIN and not entry["folded"]], shown
+    ARTIFACTS.mkdir(exist_ok=True)
+    real_search.screenshot(path=str(ARTIFACTS / "search-reinforcement-learning.png"))
+    assert type_query(real_search, "感知机")[:2] == ["Perceptron", "MLP (Multi-Layer Perceptron)"]
+    real_search.screenshot(path=str(ARTIFACTS / "search-perceptron.png"))
 
 
 def test_real_vault_index_leaves_out_generated_pages(real_site):

@@ -8,7 +8,12 @@ and adds a trailing `*` to each term. This module rewrites the file so that:
 
 - `lang` is `vaultsite`: the worker loads our lunr.vaultsite.js as a Lunr language, which cuts
   Chinese in a query into the index's words (the worker's own cut dropped or split them: 深度学习
-  became `深度* 学*`);
+  became `深度* 学*`), and finds what holds every word of a run cut into several (强化学习: 强化
+  and 学习), not what holds any;
+- the Chinese of titles and texts is cut as a query is: a word of the vault that jieba's precise
+  mode cut into pieces (the term 多层感知机: 多层 感知机) is one word again, and its pieces are its
+  sub-words (below). A title then holds, at the title's boost, only the words it is written with:
+  the query 感知机 ranks the page titled 感知机 above the one titled 多层感知机;
 - `separator` also splits at full-width brackets and punctuation (`（CNN）` was one word) and at
   ASCII punctuation (`(CNN)` was the word `(cnn)`, which the query `cnn*` never matches);
 - `pipeline` has no stemmer: a query term with a `*` skips Lunr's stemmer, so an index of stems
@@ -26,9 +31,11 @@ and adds a trailing `*` to each term. This module rewrites the file so that:
     only 注意力机制 is found by `attention`, one that says only "features in data" by 数据特征;
 - the file is UTF-8 JSON (not ASCII-escaped).
 
-Pages with `search: exclude: true` are left out by Material and never come back here. Text and
-data in, text and data out; `update_site` and `rewrite_ahead` are the only functions that read or
-write a file.
+Material's search plugin reads each page as `readable` has it (`setup`): a formula as its TeX
+source or not at all, never the text of its MathML, which runs its letters together; a missing
+file's placeholder not at all. Pages with `search: exclude: true` are left out by Material and
+never come back here. Text and data in, text and data out; `update_site` and `rewrite_ahead` are
+the only functions that read or write a file.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from material.plugins.search import plugin as material_search
 
 from . import parallel
 
@@ -66,6 +75,7 @@ PIPELINE = ["stopWordFilter"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
+_HAN_WORDS = re.compile(f"[{_HAN}]+(?:\u200b[{_HAN}]+)+")  # Material's cut of a run of Chinese
 _LONGEST = 12  # characters in the longest Chinese word looked for (as lunr.vaultsite.js)
 _WORD = r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z0-9]+)*"
 _PHRASE = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
@@ -78,6 +88,11 @@ _GAP = re.compile(r"\W+")
 # The letters that are not ASCII but that re.IGNORECASE matches to ASCII letters; see _fold.
 _FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+# A formula as MathML (mathml.py, or a note's own), and the TeX source it may carry.
+_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_TEX = re.compile(r'<annotation\b[^>]*\bencoding="application/x-tex"[^>]*>(.*?)</annotation>', re.DOTALL)
+# The placeholder of a file the vault does not hold (links.py): the file's name or the image's alt.
+_MISSING = re.compile(r'<span class="vs-missing"[^>]*>[^<]*</span>')
 
 # A pair in brackets: `注意力机制 (Attention Mechanism)`, `Features in data (数据特征)`. The term
 # before the bracket starts where a phrase starts (after punctuation, a bracket or a line start),
@@ -132,6 +147,25 @@ class Stats:
 def plain_text(markup: str) -> str:
     """The text of an index entry's title or text: no tags, no entities; blocks on their own lines."""
     return html.unescape(_TAG.sub(" ", _BLOCK_TAGS.sub("\n", markup)))
+
+
+def readable(content: str) -> str:
+    """A page's HTML as its search index should read it: each formula as the TeX source its
+    `<math>` carries, as code, or as nothing (MathML's text runs a formula's letters together:
+    `tanh′=1−tanh2`); no placeholder of a missing file (a file's name is none of the note's text)."""
+    return _MISSING.sub("", _MATH.sub(_formula, content))
+
+
+def _formula(math: re.Match) -> str:
+    tex = _TEX.search(math.group())
+    return f" <code>{tex.group(1).strip()}</code> " if tex else " "
+
+
+class _PageParser(material_search.Parser):
+    """Material's parser of a page for its search index, fed the page as `readable` has it."""
+
+    def feed(self, data: str) -> None:
+        super().feed(readable(data))
 
 
 def tokens(text: str) -> set[str]:
@@ -258,18 +292,24 @@ def rewrite_index(data: dict, cut_for_search, workers: int = 1) -> tuple[dict, S
     """
     docs = data.get("docs", [])
     stats = Stats(entries=len(docs))
-    # The titles and texts as Material cut them (Chinese words joined by U+200B).
+    # Collect first: the vault's Chinese words, bilingual terms and the forms of its English words,
+    # from the titles and texts as Material cut them (Chinese words joined by U+200B).
+    vocabulary = _Vocabulary(((plain_text(d.get("title", "")), plain_text(d.get("text", ""))) for d in docs),
+                             cut_for_search)
+    # Then cut as a query is cut: a term jieba cut into pieces is one word, the pieces its sub-words.
+    for doc in docs:
+        for name in ("title", "text"):
+            if name in doc:
+                doc[name] = vocabulary.join_terms(doc[name])
     titles = [plain_text(d.get("title", "")) for d in docs]
     bodies = [plain_text(d.get("text", "")) for d in docs]
 
-    # Material's words of each title and text (a vault repeats its headings: each is cut once).
-    # A line break is a separator: the words of `title + "\n" + body` are those of the two. Kept
-    # as tuples (in no particular order): as sets, five times the size, they were most of what the
-    # rewrite held.
+    # The words of each title and text (a vault repeats its headings: each is cut once). A line
+    # break is a separator: the words of `title + "\n" + body` are those of the two. Kept as tuples
+    # (in no particular order): as sets, five times the size, they were most of what the rewrite
+    # held.
     words_of = {text: tuple(tokens(text)) for text in {*titles, *bodies}}
 
-    # Collect first: the vault's bilingual terms and the forms of its English words.
-    vocabulary = _Vocabulary(zip(titles, bodies), set().union(*words_of.values()), cut_for_search)
     stats.pair_list = vocabulary.pairs
     stats.pairs = len(stats.pair_list)
     vocabulary.learn_texts(words_of, workers)
@@ -301,11 +341,11 @@ class _Vocabulary:
     and kept (the vocabulary never changes once learnt, so nothing kept goes stale).
     """
 
-    def __init__(self, entries: Iterable[tuple[str, str]], material_words: set[str], cut_for_search):
+    def __init__(self, entries: Iterable[tuple[str, str]], cut_for_search):
         """Learn the vault's entries, each a title and a text as Material cut them (Chinese words
-        joined by U+200B), and the words Material made of them (`tokens`)."""
+        joined by U+200B)."""
         cut = lru_cache(maxsize=1 << 16)(lambda run: tuple(cut_for_search(run)))
-        self.chinese = {t for t in material_words if len(t) > 1 and _HAN_RUN.fullmatch(t)}
+        self.chinese: set[str] = set()
         runs: set[str] = set()
         english: set[str] = set()
         pairs: dict[tuple[str, str], None] = {}
@@ -313,7 +353,9 @@ class _Vocabulary:
         # no run of Chinese, English word or term spans a line break. One entry at a time, so that
         # no copy of the vault's texts is kept.
         for title, body in dict.fromkeys(entries):
-            text = f"{title}\n{body}".replace("\u200b", "")
+            text = f"{title}\n{body}"
+            self.chinese.update(w for w in _HAN_RUN.findall(text) if len(w) > 1)  # Material's words
+            text = text.replace("\u200b", "")
             runs.update(_HAN_RUN.findall(text))
             english.update(_ENGLISH.findall(text))
             pairs.update(dict.fromkeys(bilingual_pairs(text)))
@@ -353,6 +395,36 @@ class _Vocabulary:
         # What each text, run of Chinese and term gives; filled as they are met.
         self._text_words: dict[str, list[str]] = {}
         self._run_words: dict[str, dict[str, None]] = {}
+        self._joined = lru_cache(maxsize=1 << 16)(self._join)
+
+    def join_terms(self, segmented: str) -> str:
+        """`segmented` (Material's cut: Chinese words joined by U+200B) with the words that make up
+        one of the vault's longer words joined into it, as a query is cut (lunr.vaultsite.js):
+        jieba cut 多层感知机 into 多层 and 感知机, a query for it is the one word 多层感知机.
+
+        With both titles holding the word 感知机, Lunr scored a page titled 感知机 and one titled
+        多层感知机 alike for it (Material has Lunr leave the length of a title out of its score);
+        now the second holds 感知机 only as a sub-word, in `aliases`.
+        """
+        return _HAN_WORDS.sub(lambda m: self._joined(m.group()), segmented)
+
+    def _join(self, segmented: str) -> str:
+        """Material's words of a run of Chinese (joined by U+200B), each longest run of them that
+        makes one of the vault's words joined, from the left."""
+        words = segmented.split("\u200b")
+        joined = []
+        i = 0
+        while i < len(words):
+            j, word = i + 1, words[i]
+            for k in range(i + 2, len(words) + 1):
+                longer = "".join(words[i:k])
+                if len(longer) > _LONGEST or longer not in self._starts:
+                    break
+                if longer in self.chinese:
+                    j, word = k, longer
+            joined.append(word)
+            i = j
+        return "\u200b".join(joined)
 
     def learn_texts(self, own_words: dict[str, tuple[str, ...]], workers: int) -> None:
         """Work out `extra` of each text (as Material cut it, with its own words) at once, on up
@@ -460,12 +532,17 @@ def _json_pieces(data: dict) -> Iterator[str]:
 
 
 def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
-    """Load our script and stylesheet on every page; keep jieba's cache in `cache_dir`.
+    """Load our script and stylesheet on every page; keep jieba's cache in `cache_dir`; have
+    Material's search plugin read each page as `readable` has it.
 
     jieba writes its dictionary cache to the temp folder unless told otherwise; the build writes
-    nothing outside the project. Material's search plugin cuts with the same jieba, later.
+    nothing outside the project. Material's search plugin cuts with the same jieba, later. It
+    parses each page with the `Parser` of its module, looked up for each page: on every core, in
+    `mkdocs build` and `mkdocs serve`, and whichever plugin asks it to index a page.
     """
     import jieba
+
+    material_search.Parser = _PageParser
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     jieba.dt.tmp_dir = str(cache_dir)

@@ -9,6 +9,10 @@
  * `学*` found every title with 学会 in it. Here the run reaches the query parser whole, and the
  * parser cuts it into the fewest words of the index (a character the index does not hold as a
  * word stays with its neighbours): 深度学习 → `深度学习*`, 矩阵表示法 → `矩阵* 表示法*`.
+ *
+ * A run the reader typed as one word means all of its words, not any: 强化学习 (强化 and 学习 in
+ * the index) finds what holds both, not every note that says 学习, and Material reports no word of
+ * it missing. Lunr has no phrases: each word of the index the run is cut into is required.
  */
 (function () {
   "use strict"
@@ -16,6 +20,7 @@
   var HAN = /\p{sc=Han}/u
   var HAN_RUNS = /(\p{sc=Han}+)/u
   var LONGEST = 12
+  var Lexer = lunr.QueryLexer
   var words = null                     /* The index's words: its inverted index */
 
   /* The language: English stop words, no stemmer (Material removes what `pipeline` omits) */
@@ -24,7 +29,8 @@
   lunr.vaultsite.stopWordFilter = lunr.stopWordFilter
   lunr.vaultsite.stemmer = lunr.stemmer
 
-  /* The fewest words of the index that make up a run of Chinese characters */
+  /* The fewest words of the index that make up a run of Chinese characters; each piece says
+     whether the index holds it */
   function cut(run) {
     var n = run.length, cost = [0], from = [0]
     for (var i = 1; i <= n; i++) {
@@ -41,13 +47,13 @@
     var pieces = []
     for (var end = n; end > 0; end = from[end]) {
       var piece = run.slice(from[end], end)
-      var unknown = !(piece in words)
-      if (unknown && pieces.length && pieces[0].unknown)
+      var known = piece in words
+      if (!known && pieces.length && !pieces[0].known)
         pieces[0].text = piece + pieces[0].text
       else
-        pieces.unshift({ text: piece, unknown: unknown })
+        pieces.unshift({ text: piece, known: known })
     }
-    return pieces.map(function (p) { return p.text })
+    return pieces
   }
 
   /* A query term cut into words: Chinese by the index, apart from Latin letters and digits */
@@ -57,9 +63,39 @@
     var pieces = []
     body.split(HAN_RUNS).forEach(function (part) {
       if (part)
-        pieces.push.apply(pieces, HAN.test(part) ? cut(part) : [part])
+        pieces.push.apply(pieces, HAN.test(part) ? cut(part) : [{ text: part, known: true }])
     })
-    return pieces.map(function (piece) { return piece + star })
+    return pieces.map(function (p) { return { text: p.text + star, known: p.known } })
+  }
+
+  /* The lexemes of a query with each term that holds Chinese cut into one clause per word: each
+     with the term's presence and field (written before it), edit distance and boost (after it).
+     Where the reader gave no presence, each word is required but Chinese the index does not
+     hold (found nowhere), which stays optional, so that the rest still find what they find. */
+  function clauses(lexemes) {
+    var out = []
+    for (var i = 0; i < lexemes.length; i++) {
+      var term = lexemes[i]
+      var pieces = term.type === Lexer.TERM && HAN.test(term.str) ? split(term.str) : []
+      if (pieces.length < 2) {
+        out.push(term)
+        continue
+      }
+      var before = [], after = []
+      while (out.length && [Lexer.PRESENCE, Lexer.FIELD].indexOf(out[out.length - 1].type) >= 0)
+        before.unshift(out.pop())
+      while (i + 1 < lexemes.length && [Lexer.EDIT_DISTANCE, Lexer.BOOST].indexOf(lexemes[i + 1].type) >= 0)
+        after.push(lexemes[++i])
+      var given = before.some(function (lexeme) { return lexeme.type === Lexer.PRESENCE })
+      pieces.forEach(function (piece) {
+        if (!given && piece.known)
+          out.push({ type: Lexer.PRESENCE, str: "+", start: term.start, end: term.start })
+        out.push.apply(out, before)
+        out.push({ type: Lexer.TERM, str: piece.text, start: term.start, end: term.end })
+        out.push.apply(out, after)
+      })
+    }
+    return out
   }
 
   /* Keep the index's words; let the worker's own cut see none, so a run reaches the parser whole */
@@ -75,16 +111,15 @@
     return index
   }
 
-  /* The query lexer emits one term per word of a term that holds Chinese */
-  var emit = lunr.QueryLexer.prototype.emit
-  lunr.QueryLexer.prototype.emit = function (type) {
-    if (type !== lunr.QueryLexer.TERM || words === null)
-      return emit.call(this, type)
-    var start = this.start, end = this.pos
-    var str = this.sliceString()
-    var pieces = HAN.test(str) ? split(str) : [str]
-    for (var i = 0; i < pieces.length; i++)
-      this.lexemes.push({ type: type, str: pieces[i], start: start, end: end })
-    this.start = this.pos
+  /* The parser (of the worker's search, its report of missing terms and its suggestions) cuts
+     the query's Chinese; the worker's rewrite of the query, which lexes it alone, keeps each run
+     whole. As lunr's own parse, with the lexemes cut. */
+  lunr.QueryParser.prototype.parse = function () {
+    this.lexer.run()
+    this.lexemes = words === null ? this.lexer.lexemes : clauses(this.lexer.lexemes)
+    var state = lunr.QueryParser.parseClause
+    while (state)
+      state = state(this)
+    return this.query
   }
 })()
