@@ -1,5 +1,6 @@
 """Versions of one note (vaultsite.dedup): fixture vaults beside the groups they must make, fixture
-pairs beside the diff they must show, and the real vault's three versions of one note.
+pairs beside the diff they must show, the real vault's three versions of one note, and a small
+site whose version page must show a difference no eye can see.
 
 A fixture case's input is a small vault: each note starts with `=== path`, optionally followed by
 ` :: repaired mtime=ISO git=ISO`; its expected output lists each group (canonical, then `<-` each
@@ -9,12 +10,16 @@ other version, then `why:` each reason). `pytest --regen` rewrites the expected 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import os
 import random
+import re
 
 import pytest
+from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, build_site
 from fixtures import Case, read_cases, regenerating
 from vaultsite.dedup import (
     Group, NoteVersion, _all_pairs, _candidates, _facts, _group, diff_markdown, group_versions,
@@ -167,18 +172,45 @@ def test_real_versions_are_one_group_with_001_canonical(repair):
 def test_real_older_version_keeps_its_sections_in_the_diff():
     texts = {note.path: note.text for note in real_notes(repair=False)}
     diff = diff_markdown(texts[NEWEST], texts[OLDER])
-    ours, theirs = diff.split("### Only in the canonical version")
+    ours, theirs = html.unescape(re.sub(r"<[^>]+>", "", diff)).split("### Only in the canonical version")
     for line in ("## Convolution Neural Network (CNN)", "## Recurrent Neural Network (RNN)",
                  "### Gated RNN", "- **Translation invariance:** similar output no matter where the object is",
                  "### Pooling Layer"):
         assert line in ours
     assert "### Related Topics" in theirs
-    # The diff is headings, captions and code: nothing of the notes renders, links or joins the TOC.
+    # The diff is headings, captions and <pre> blocks: nothing of the notes renders, links or
+    # joins the TOC.
     tokens = MarkdownIt("commonmark").parse(diff)
     assert {t.type for t in tokens if t.level == 0} <= {
-        "heading_open", "heading_close", "paragraph_open", "paragraph_close", "inline", "fence"}
+        "heading_open", "heading_close", "paragraph_open", "paragraph_close", "inline", "html_block"}
+    assert all(t.content.startswith('<pre class="vs-diff"><code>') for t in tokens if t.type == "html_block")
     headings = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"]
     assert headings == ["Only in this version", "Only in the canonical version"]
+
+
+def test_a_version_page_shows_an_invisible_difference(tmp_path):
+    """A copy whose one difference is a zero-width joiner inside an emoji: its diff must not show
+    two lines that look the same."""
+    lines = [f"Line {i} of the course list, with enough words to compare." for i in range(30)]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    (docs / "Courses.md").write_text("# Courses\n\n👩🏼🏫 Universities\n" + "\n".join(lines) + "\n",
+                                     encoding="utf-8")
+    copy = docs / "Courses (Windows copy).md"
+    copy.write_text("# Courses\n\n👩🏼\u200d🏫 Universities\n" + "\n".join(lines) + "\n",
+                    encoding="utf-8")
+    older = copy.stat().st_mtime - 3600
+    os.utime(copy, (older, older))  # the canonical note is the newer one
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "site" / "Courses (Windows copy)" / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    ours, theirs = soup.select("article pre.vs-diff")
+    assert ours.get_text() != theirs.get_text()
+    [marker] = ours.select("mark abbr")
+    assert (marker.get_text(), marker["title"]) == ("⟨U+200D⟩", "U+200D ZERO WIDTH JOINER")
+    assert ours.get_text() == "👩🏼⟨U+200D⟩🏫 Universities"
 
 
 def test_index_finds_what_all_pairs_find():

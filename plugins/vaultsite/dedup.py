@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import html
 import posixpath
 import re
 import unicodedata
@@ -74,6 +75,7 @@ import zlib
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property
 from itertools import chain, combinations
 from typing import Iterable, NamedTuple, Sequence
@@ -616,44 +618,80 @@ def _when(f: _Facts, source: int) -> str:
 
 # --- the readable diff -------------------------------------------------------------------------
 
+SIMILAR = 0.6     # a differing line this similar to one the other text lacks is a changed copy of it
+NEAR = 10         # ... looked for this many of the other text's differing lines either side, at most
+LONGEST = 1000    # the most characters of two lines' changed middles compared one by one
+
+# Default-ignorable characters that are not format characters (those are category Cf): variation
+# selectors, the combining grapheme joiner, Hangul fillers, Khmer inherent vowels.
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U000e0100-\U000e01ef]")
+
+
 def diff_markdown(canonical_text: str, version_text: str) -> str:
     """What `version_text` has that `canonical_text` lacks, and the reverse, as Markdown.
 
     Line by line, whatever the order (a moved paragraph is not a difference): each run of
-    consecutive lines of one text that the other does not hold anywhere (blank lines and trailing
-    spaces never count, NFC; a run keeps at most one blank line in a row) is a fenced `markdown`
-    block, headed by its line number and the heading it sits under, in two sections, "Only in this
-    version" and "Only in the canonical version" (level-3 headings, so a page can put its own
-    level-2 heading above). The blocks are code, so nothing in them renders, links, or adds to the
-    table of contents.
+    consecutive lines of one text that the other does not hold anywhere (blank lines and leading
+    or trailing spaces never count, NFC; a run keeps at most one blank line in a row) is a
+    `<pre>` block, headed by its line number and the heading it sits under, in two sections, "Only
+    in this version" and "Only in the canonical version" (level-3 headings, so a page can put its
+    own level-2 heading above). The blocks are raw HTML, so nothing of the notes in them renders,
+    links, or adds to the table of contents.
+
+    A line that is a changed copy of one the other section shows (the most similar, in the stretch
+    where the two texts differ as difflib aligns their lines) has the characters that its copy
+    lacks in `<mark>`. There a character that shows as nothing or as blank (a zero-width joiner, a
+    variation selector, a byte order mark, a soft hyphen, any format or control character, any
+    space but the plain one) or just like the characters it replaces (the same NFKC form: a
+    no-break space for a space, Ａ for A) is written as its code point, ⟨U+200D⟩, named in an
+    `<abbr>` title: a difference never looks like none.
     """
-    ours = _runs(version_text, canonical_text)
-    theirs = _runs(canonical_text, version_text)
+    version_first, version = _body_lines(version_text)
+    canonical_first, canonical = _body_lines(canonical_text)
+    ours = _runs(version, version_first, canonical, _changed_copies(version, canonical))
+    theirs = _runs(canonical, canonical_first, version, _changed_copies(canonical, version))
     if not ours and not theirs:
         return "This version has the same lines as the canonical version.\n"
-    count = lambda runs: sum(len([l for l in r[2] if l.strip()]) for r in runs)  # noqa: E731
+    count = lambda runs: sum(len([l for l in r[2] if l]) for r in runs)  # noqa: E731
     parts = [f"Lines only in this version: {count(ours)}. "
              f"Lines only in the canonical version: {count(theirs)}.\n"]
-    for title, runs in (("Only in this version", ours), ("Only in the canonical version", theirs)):
-        if runs:
+    blocks = {title: [_block(*run) for run in runs]
+              for title, runs in (("Only in this version", ours), ("Only in the canonical version", theirs))}
+    if any("<mark>" in block for block in chain(*blocks.values())):
+        parts.append("Highlighted: what a line has that its changed copy in the other section lacks. "
+                     "A character that shows as nothing or looks like another is written as its code "
+                     "point, such as ⟨U+200D⟩; hover over it for its name.\n")
+    for title, shown in blocks.items():
+        if shown:
             parts.append(f"### {title}\n")
-            parts.extend(_block(*run) for run in runs)
+            parts.extend(shown)
     return "\n".join(parts)
+
+
+def _body_lines(text: str) -> tuple[int, list[str]]:
+    """The number of the first line after the front matter, and the lines from there."""
+    body = split_front_matter(text)[1]
+    return text.count("\n", 0, len(text) - len(body)) + 1, body.split("\n")
 
 
 def _line_key(line: str) -> str:
     return unicodedata.normalize("NFC", line).strip()
 
 
-def _runs(text: str, other: str) -> list[tuple[int, str, list[str]]]:
-    """(first line number, heading above, lines) for each run of `text` lines absent from `other`."""
-    _, body = split_front_matter(other)
-    known = {_line_key(line) for line in body.split("\n")}
-    meta_lines = text.count("\n", 0, len(text) - len(split_front_matter(text)[1]))
+def _shown(line: str) -> str:
+    return unicodedata.normalize("NFC", line).rstrip()
+
+
+def _runs(lines: list[str], first: int, other: list[str],
+          copies: dict[int, int]) -> list[tuple[int, str, list[str]]]:
+    """(first line number, heading above, lines as HTML) for each run of `lines` absent from
+    `other`; `copies` maps a line to the line of `other` it is a changed copy of."""
+    known = {_line_key(line) for line in other}
     runs: list[tuple[int, str, list[str]]] = []
     current: list[str] | None = None
     heading, fence = "", None
-    for number, line in enumerate(split_front_matter(text)[1].split("\n"), meta_lines + 1):
+    for i, line in enumerate(lines):
         fence, in_code = _code_fence(fence, line)
         key = _line_key(line)
         if not key:
@@ -664,19 +702,91 @@ def _runs(text: str, other: str) -> list[tuple[int, str, list[str]]]:
         else:
             if current is None:
                 current = []
-                runs.append((number, heading, current))
-            current.append(line.rstrip())
+                runs.append((first + i, heading, current))
+            current.append(_marked(_shown(line), _shown(other[copies[i]]) if i in copies else None))
         if not in_code and re.match(r"^ {0,3}#{1,6}[ \t]", line):
             heading = line.strip().lstrip("#").strip()
-    for _, _, lines in runs:
-        while lines and not lines[-1]:
-            lines.pop()
+    for _, _, shown in runs:
+        while shown and not shown[-1]:
+            shown.pop()
     return runs
 
 
+def _changed_copies(lines: list[str], other: list[str]) -> dict[int, int]:
+    """For each line of `lines` that `other` lacks, the line it is a changed copy of, if any: the
+    most similar (SIMILAR at least) of the lines `other` has and `lines` lacks, in the stretch
+    where the two differ (lines aligned as difflib aligns them), NEAR places around it at most."""
+    keys, other_keys = [_line_key(l) for l in lines], [_line_key(l) for l in other]
+    known, other_known = set(keys), set(other_keys)
+    copies: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys, other_keys).get_opcodes():
+        if tag != "replace":
+            continue
+        mine = [i for i in range(i1, i2) if keys[i] and keys[i] not in other_known]
+        theirs = [j for j in range(j1, j2) if other_keys[j] and other_keys[j] not in known]
+        for n, i in enumerate(mine):
+            nearby = theirs[max(0, n - NEAR):n + NEAR + 1]
+            score, j = max(((_similarity(keys[i], other_keys[j]), j) for j in nearby),
+                           key=lambda scored: scored[0], default=(0.0, -1))
+            if score >= SIMILAR:
+                copies[i] = j
+    return copies
+
+
+def _similarity(a: str, b: str) -> float:
+    """difflib's ratio: twice the characters the two have in common, over both lengths."""
+    if 2 * min(len(a), len(b)) < SIMILAR * (len(a) + len(b)):
+        return 0.0  # too different in length to be that similar
+    same = sum(i2 - i1 for tag, i1, i2, _, _ in _char_opcodes(a, b) if tag == "equal")
+    return 2 * same / (len(a) + len(b))
+
+
+def _char_opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from `a` to `b`, character by character. Only what lies between their
+    common start and end is compared, and when either middle is longer than LONGEST it is one
+    replacement: comparing costs the product of the lengths."""
+    start = len(posixpath.commonprefix([a, b]))
+    end = len(posixpath.commonprefix([a[start:][::-1], b[start:][::-1]]))
+    a_end, b_end = len(a) - end, len(b) - end
+    if max(a_end, b_end) - start <= LONGEST:
+        middle = [(tag, i1 + start, i2 + start, j1 + start, j2 + start) for tag, i1, i2, j1, j2
+                  in SequenceMatcher(None, a[start:a_end], b[start:b_end], autojunk=False).get_opcodes()]
+    else:
+        middle = [("replace", start, a_end, start, b_end)]
+    opcodes = [("equal", 0, start, 0, start), *middle, ("equal", a_end, len(a), b_end, len(b))]
+    return [op for op in opcodes if op[1] < op[2] or op[3] < op[4]]
+
+
+def _marked(line: str, copy: str | None) -> str:
+    """`line` as HTML, with what its changed `copy` lacks in <mark>."""
+    if copy is None:
+        return html.escape(line, quote=False)
+    out = []
+    for tag, i1, i2, j1, j2 in _char_opcodes(line, copy):
+        if tag == "equal":
+            out.append(html.escape(line[i1:i2], quote=False))
+        elif i1 < i2:
+            out.append(f"<mark>{_spelled(line[i1:i2], copy[j1:j2])}</mark>")
+    return "".join(out)
+
+
+def _spelled(changed: str, replaced: str) -> str:
+    """Changed characters as HTML: a character that shows as nothing or as the one it replaces,
+    as its code point."""
+    nfkc = lambda text: unicodedata.normalize("NFKC", text)  # noqa: E731
+    alike = bool(replaced) and nfkc(changed) == nfkc(replaced)
+
+    def spelled(char: str) -> str:
+        if (alike or unicodedata.category(char) in ("Cf", "Cc") or _IGNORABLE.match(char)
+                or char.isspace() and char != " "):
+            code = f"U+{ord(char):04X}"
+            title = html.escape(f"{code} {unicodedata.name(char, '')}".rstrip())
+            return f'<abbr title="{title}">⟨{code}⟩</abbr>'
+        return html.escape(char, quote=False)
+    return "".join(map(spelled, changed))
+
+
 def _block(number: int, heading: str, lines: list[str]) -> str:
-    text = "\n".join(lines)
-    ticks = max([3] + [len(m) + 1 for m in re.findall(r"`{3,}", text)])
-    fence = "`" * ticks
     where = f"Line {number}" + (f", under “{heading}”" if heading else "")
-    return f"{where}:\n\n{fence}markdown\n{text}\n{fence}\n"
+    text = "\n".join(lines)
+    return f'{where}:\n\n<pre class="vs-diff"><code>{text}</code></pre>\n'
