@@ -1,53 +1,119 @@
 """Folder notes in the navigation, as Obsidian's folder-note convention has them: a note named like
-its folder (`CNN/CNN.md`) is that folder's page. A folder holding only its folder note becomes a
-plain page; otherwise the folder note comes first among its siblings."""
+its folder is that folder's page (`CNN/CNN.md`; also `2️⃣ Models 🗿/Models.md`: names compare as
+titles do in dedup.py, less a leading number, so emoji, punctuation and case do not count).
+
+- A folder holding only its folder note becomes a plain page.
+- Otherwise the folder note is the section's landing page: Material's `navigation.indexes` shows it
+  as it shows an `index.md` (the section's title links to it); without that feature it is the
+  section's first page. The folder's other pages and subfolders follow in the order the folder
+  note first links to them (to a subfolder: to any page in it); those it does not link keep
+  MkDocs' order after them (the folder's files, then its subfolders, each alphabetically).
+
+A folder without a folder note keeps MkDocs' order. Previous and next follow the new order.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import unicodedata
+from typing import Callable
+from urllib.parse import unquote
 
+from markdown_it import MarkdownIt
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from .dedup import title_key
+from .normalize import Notes, normalize
 
-def _is_folder_note(item, section: Section) -> bool:
-    if not isinstance(item, Page):
-        return False
-    folder, name = posixpath.split(item.file.src_uri)
-    return posixpath.splitext(name)[0] == posixpath.basename(folder) and item.parent is section
+_md = MarkdownIt("commonmark")
 
 
-def _fold(items: list, parent: Section | None) -> list:
+class _FolderNote(Page):
+    """A folder note's page. Material's `navigation.indexes` makes a section's first page that
+    `is_index` its landing page, and MkDocs says that only of `index.md`."""
+
+    is_index = True
+
+
+def fold_folder_notes(nav: Navigation, vault: Notes, slugify: Callable[[str], str]) -> Navigation:
+    """The navigation with its folder notes in place; `vault` and `slugify` resolve a folder
+    note's links as its page does."""
+    def links(note: Page) -> list[str]:
+        """What the note's page links to, as vault paths, in the order the page shows the links:
+        read from its normalized Markdown, where a link to a note, a wikilink too, is a Markdown
+        link relative to the note (a link elsewhere makes a path no page has)."""
+        path = note.file.src_uri
+        text = normalize(vault.body(path) or "", path, vault, slugify).text
+        hrefs = [str(child.attrGet("href")) for token in _md.parse(text) if token.type == "inline"
+                 for child in token.children or () if child.type == "link_open"]
+        folder = posixpath.dirname(path)
+        return [posixpath.normpath(posixpath.join(folder, unquote(href.partition("#")[0]))) for href in hrefs]
+
+    nav.items = _fold(nav.items, links)
+    nav.pages = _pages(nav.items)
+    for i, page in enumerate(nav.pages):
+        page.previous_page = nav.pages[i - 1] if i > 0 else None
+        page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
+    return nav
+
+
+def _fold(items: list, links: Callable[[Page], list[str]]) -> list:
     out = []
     for item in items:
         if isinstance(item, Section):
-            item.children = _fold(item.children, item)
-            note = next((c for c in item.children if _is_folder_note(c, item)), None)
+            # Found before the subfolders fold: a page they hand up is not this folder's note.
+            note = _folder_note(item)
+            item.children = _fold(item.children, links)
             if note is not None and len(item.children) == 1:
-                note.parent = parent
+                note.parent = item.parent
                 item = note
             elif note is not None:
-                item.children.remove(note)
-                item.children.insert(0, note)
+                item.children = _ordered(item.children, note, links(note))
+                note.__class__ = _FolderNote
         out.append(item)
     return out
 
 
-def fold_folder_notes(nav: Navigation) -> Navigation:
-    nav.items = _fold(nav.items, None)
-    # Previous/next follow the new order.
+def _folder_note(section: Section) -> Page | None:
+    """The section's page named like the folder it is in."""
+    for child in section.children:
+        if isinstance(child, Page):
+            folder, name = posixpath.split(child.file.src_uri)
+            stem, folder = posixpath.splitext(name)[0], posixpath.basename(folder)
+            key = _name_key(folder)  # empty for a folder named only with emoji
+            if stem == folder or key and _name_key(stem) == key:
+                return child
+    return None
+
+
+def _name_key(name: str) -> str:
+    """A title key (dedup.title_key) less any leading number: `2️⃣ Models 🗿` and `01 Models` are
+    `models`."""
+    words = title_key(name).split()
+    while len(words) > 1 and all(unicodedata.category(c)[0] in "NM" for c in words[0]):
+        del words[0]
+    return " ".join(words)
+
+
+def _ordered(children: list, note: Page, links: list[str]) -> list:
+    """The folder note, then the other children in the order the note first links into each,
+    then those it never links to, as they were."""
+    first = {}
+    for n, target in enumerate(links):
+        first.setdefault(target, n)
+
+    def rank(item) -> int:
+        return min((first[p.file.src_uri] for p in _pages([item]) if p.file.src_uri in first),
+                   default=len(links))
+    return [note, *sorted((c for c in children if c is not note), key=rank)]  # stable
+
+
+def _pages(items: list) -> list[Page]:
     pages: list[Page] = []
-
-    def collect(items: list) -> None:
-        for item in items:
-            if isinstance(item, Page):
-                pages.append(item)
-            elif isinstance(item, Section):
-                collect(item.children)
-
-    collect(nav.items)
-    nav.pages = pages
-    for i, page in enumerate(pages):
-        page.previous_page = pages[i - 1] if i > 0 else None
-        page.next_page = pages[i + 1] if i + 1 < len(pages) else None
-    return nav
+    for item in items:
+        if isinstance(item, Page):
+            pages.append(item)
+        elif isinstance(item, Section):
+            pages.extend(_pages(item.children))
+    return pages

@@ -152,7 +152,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         now render the pages with."""
         if not self.config.enabled:
             return None
-        nav = fold_folder_notes(nav)
+        nav = fold_folder_notes(nav, self.vault, self.slugify)
         self.files = files  # as every plugin left them: to render pages, and check their headings
         # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
         # garbage collector from walking it again for each page (on_post_build thaws it).
