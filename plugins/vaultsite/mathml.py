@@ -2,13 +2,17 @@
 
 Browsers render MathML natively, so formulas need no script, no font download and no network when
 the site is read (CI and offline readers included). A formula latex2mathml cannot convert stays
-visible as its TeX source and is reported.
+visible as its TeX source and is reported. Where browsers draw latex2mathml's MathML otherwise
+than TeX sets the formula, the MathML is corrected (`_amend`).
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from itertools import takewhile
 
 from latex2mathml.converter import convert
 
@@ -39,10 +43,197 @@ def _convert(tex: str, block: bool) -> str | None:
     key = (tex, block)
     if key not in _converted:
         try:
-            _converted[key] = convert(tex, display="block" if block else "inline")
+            mathml = convert(tex, display="block" if block else "inline")
         except Exception:  # latex2mathml raises many types for TeX it does not know
             _converted[key] = None
+        else:
+            _converted[key] = _amend(mathml, tex)
     return _converted[key]
+
+
+_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+
+
+def _amend(mathml: str, tex: str) -> str:
+    """latex2mathml's MathML, corrected where browsers would draw it otherwise than TeX sets it,
+    with its TeX source as an annotation, which browsers do not draw and search shows (search.py)."""
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError:  # a stray & or a control character, left as written: HTML reads it so
+        return mathml
+    for element in root.iter():
+        element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
+    _hats(root)
+    _styled_characters(root)
+    _operator_names(root)
+    _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
+    semantics = ET.Element("semantics")
+    semantics.append(_row(*root))
+    ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
+    root[:] = [semantics]
+    root.attrib = {"xmlns": _NAMESPACE, **root.attrib}
+    return ET.tostring(root, encoding="unicode")
+
+
+def _hats(root: ET.Element) -> None:
+    """\\hat and \\widehat are drawn with the ASCII caret, which fonts put at caret height, well
+    above the letter; the modifier letter circumflex, the accent's own spacing form, sits on it."""
+    for accented in root.iter("mover"):
+        if accented[1].tag == "mo" and accented[1].text == "^":
+            accented[1].text = "\u02c6"
+
+
+# mathvariant by the Unicode names of the styled letters and digits it selects (MATHEMATICAL BOLD
+# SMALL X, DOUBLE-STRUCK CAPITAL R; the Letterlike Symbols block holds the ones the Mathematical
+# Alphanumeric Symbols block left out, its fraktur named black-letter).
+_STYLES = {
+    "BOLD": "bold", "ITALIC": "italic", "BOLD ITALIC": "bold-italic", "SCRIPT": "script",
+    "BOLD SCRIPT": "bold-script", "FRAKTUR": "fraktur", "BLACK-LETTER": "fraktur",
+    "BOLD FRAKTUR": "bold-fraktur", "DOUBLE-STRUCK": "double-struck", "SANS-SERIF": "sans-serif",
+    "SANS-SERIF BOLD": "bold-sans-serif", "SANS-SERIF ITALIC": "sans-serif-italic",
+    "SANS-SERIF BOLD ITALIC": "sans-serif-bold-italic", "MONOSPACE": "monospace",
+}
+_STYLED_NAME = re.compile(r"(?:MATHEMATICAL )?(.+?) (?:CAPITAL|SMALL|DIGIT) ")
+
+
+def _styled() -> dict[tuple[str, str], str]:
+    """{(mathvariant, character): the styled character}: ("double-struck", "1") gives 𝟙."""
+    styled = {("italic", "h"): "\u210e"}  # named PLANCK CONSTANT
+    for code in [*range(0x2100, 0x2150), *range(0x1D400, 0x1D800)]:
+        char = chr(code)
+        name = _STYLED_NAME.match(unicodedata.name(char, ""))
+        decomposition = unicodedata.decomposition(char).split()
+        if name and name[1] in _STYLES and decomposition[:1] == ["<font>"]:
+            styled[_STYLES[name[1]], chr(int(decomposition[1], 16))] = char
+    return styled
+
+
+_STYLED = _styled()
+
+
+def _styled_characters(root: ET.Element) -> None:
+    """Browsers draw mathvariant only as "normal": \\mathbb{1} or \\boldsymbol{\\theta}, which
+    latex2mathml leaves as a plain 1 or θ with a mathvariant, must be the styled character."""
+    for token in root.iter():
+        variant = token.get("mathvariant", "normal")
+        if token.tag in ("mi", "mn") and variant != "normal" and token.text:
+            styled = [_STYLED.get((variant, char)) for char in token.text]
+            if all(styled):
+                token.text = "".join(styled)
+                del token.attrib["mathvariant"]
+
+
+# Elements whose children are set one after another, as a row.
+_ROWS = {"math", "mrow", "mstyle", "msqrt", "mtd", "mpadded", "mphantom", "menclose", "merror"}
+_SCRIPTED = {"msub", "msup", "msubsup", "munder", "munderover"}
+_THIN_SPACE = "0.167em"  # TeX's \, (3 mu), as latex2mathml writes it
+_OPENING = set("([{⟨⌈⌊")
+_CLOSING = set(")]}⟩⌉⌋")
+_BARS = set("|‖")  # TeX sets | and \| as ordinary symbols, not as brackets
+
+
+def _operator_names(root: ET.Element) -> None:
+    """TeX sets a thin space between an operator name and an operand on either side (y_i log p_i),
+    or a closing bracket before it, but none before an opening bracket (log(x)) or beside an
+    operator, which brings its own space (= log x), and a space the author wrote (\\!, \\,)
+    stands for it. latex2mathml writes none of these, and writes some names as mo, which browsers
+    space as an unknown operator, wide on both sides. A name becomes an mi applied to what follows
+    (function application, U+2061, invisible), with TeX's spaces written out."""
+    for row in [element for element in root.iter() if element.tag in _ROWS]:
+        children, amended = list(row), []
+        for i, child in enumerate(children):
+            name = _name(child)
+            if name is None:
+                amended.append(child)
+                continue
+            name.tag = "mi"
+            name.attrib.pop("movablelimits", None)
+            before = children[i - 1] if i > 0 else None
+            after = children[i + 1] if i + 1 < len(children) else None
+            if before is not None and _name(before) is None and (
+                    _operand(before) or _core(before).text in _CLOSING):
+                amended.append(_thin_space())
+            amended.append(child)
+            if after is not None and (_name(after) is not None or _operand(after)):
+                amended += [_function_application(), _thin_space()]
+            elif after is not None and _core(after).text in _OPENING:
+                amended.append(_function_application())
+        row[:] = amended
+
+
+def _name(element: ET.Element) -> ET.Element | None:
+    """The token of an operator name (log, tanh, max, lim sup, \\operatorname{softmax}), alone or
+    under scripts (\\log_2, \\sin^2, \\max_i): an mi or mo of letters. \\bmod's mod is a binary
+    operator, spaced as one."""
+    token = _core(element)
+    letters = (token.text or "").replace("\u2006", "").replace("\u2009", "")  # lim sup, arg max
+    if token.tag in ("mi", "mo") and len(letters) > 1 and letters.isalpha() and letters != "mod":
+        return token
+    return None
+
+
+def _core(element: ET.Element) -> ET.Element:
+    """The element under any scripts: the log of log_2."""
+    while element.tag in _SCRIPTED:
+        element = element[0]
+    return element
+
+
+def _operand(element: ET.Element) -> bool:
+    """Whether TeX sets `element` as an ordinary symbol: a letter, a number, a fraction, a group,
+    a bar; not an operator (=, +, ∑, a bracket) nor a space."""
+    core = _core(element)
+    return core.tag not in ("mo", "mspace") or core.text in _BARS
+
+
+def _thin_space() -> ET.Element:
+    return ET.Element("mspace", width=_THIN_SPACE)
+
+
+def _function_application() -> ET.Element:
+    application = ET.Element("mo")
+    application.text = "\u2061"
+    return application
+
+
+_PRIMES = set("′″‴⁗")
+
+
+def _primes(root: ET.Element) -> None:
+    """latex2mathml writes f' as f with a superscript prime (U+2032), as TeX does, whose prime
+    glyph is drawn low for it; fonts draw U+2032 already raised, as a prime is written, so raised
+    again it floats off the letter. Primes leading a superscript move beside its base: f′, h′ with
+    its subscript t, x′ squared."""
+    for scripted in [element for element in root.iter() if element.tag in ("msup", "msubsup")]:
+        base, superscript = scripted[0], scripted[-1]
+        if _prime(superscript):
+            marks, rest = [superscript], []
+        elif superscript.tag == "mrow":
+            marks = list(takewhile(_prime, superscript))
+            rest = list(superscript)[len(marks):]
+        else:
+            continue
+        if not marks:
+            continue
+        if rest:
+            superscript[:] = rest
+            scripted[0] = _row(base, *marks)
+        elif scripted.tag == "msup":
+            scripted.tag = "mrow"
+            scripted[:] = [base, *marks]
+        else:
+            scripted.tag = "msub"
+            scripted[:] = [_row(base, *marks), scripted[1]]
+
+
+def _prime(element: ET.Element) -> bool:
+    return element.tag in ("mi", "mo") and bool(element.text) and set(element.text) <= _PRIMES
+
+
+def _row(*children: ET.Element) -> ET.Element:
+    row = ET.Element("mrow")
+    row.extend(children)
+    return row
 
 
 def converted(content: str, toc_items) -> dict[tuple[str, bool], str | None]:

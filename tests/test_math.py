@@ -1,0 +1,207 @@
+"""Formulas read as TeX sets them: a small vault (tests/fixtures/math/) built strictly, its MathML
+read from the HTML, and its layout measured in a real, offline Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import math
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image, ImageStat
+
+from conftest import FIXTURES, build_site
+from test_browser import CHROMIUM, browser, watch_offline  # noqa: F401 (browser: a fixture used below)
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("math")
+    shutil.copytree(FIXTURES / "math", project / "docs")
+    result = build_site(project, project / "docs")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def article(site) -> BeautifulSoup:
+    html = (site / "formulas" / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(html, "html.parser").select_one("article")
+
+
+def test_a_hat_is_the_circumflex_accent(article):
+    """A caret (^) is drawn where text fonts put it, floating well above the y; the modifier
+    letter circumflex, the accent's spacing form, is drawn low enough to sit on the letter."""
+    hats = [mover.contents[1].get_text() for mover in article.select("mover")]
+    assert hats == ["\u02c6"] * 4  # ŷ, ŷ_t, the wide hat over xy, ŷ again
+
+
+def test_styled_digits_and_greek_are_their_own_characters(article):
+    """Browsers draw mathvariant only as "normal" (upright): a double-struck 1 or a bold θ shows
+    as a plain 1 or θ unless it is its own character, as ℝ already is."""
+    indicator = next(math for math in article.select("math") if "∈" in math.get_text())
+    assert "\U0001d7d9" in indicator.get_text()  # 𝟙
+    assert "\U0001d73d" in indicator.get_text()  # 𝜽, \boldsymbol{\theta}
+    assert not article.select("[mathvariant]:not([mathvariant=normal])")
+
+
+def test_malformed_mathml_from_latex2mathml_is_published_as_written(site):
+    """latex2mathml writes `a & b` with a bare & (not XML, which the corrections need): HTML reads
+    it, as before, and the build goes on."""
+    html = (site / "malformed" / "index.html").read_text(encoding="utf-8")
+    [math] = BeautifulSoup(html, "html.parser").select("article math")
+    assert math.get_text() == "a&b"
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
+def page(request, browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": request.param, "height": 900})
+    page = watch_offline(context.new_page(), server)
+    page.goto(f"{server}/formulas/", wait_until="networkidle")
+    assert (page.off_machine, page.failed, page.errors) == ([], [], [])
+    yield page
+    context.close()
+
+
+# Each formula's text as drawn: its font size, and [text, left, right, top, bottom] of each
+# visible run of characters (function application, U+2061, is invisible), in reading order.
+GLYPHS = """() => [...document.querySelectorAll('article math')].map(math => {
+    const walker = document.createTreeWalker(math, NodeFilter.SHOW_TEXT), runs = [];
+    while (walker.nextNode()) {
+        const text = walker.currentNode.data.replace(/[\\u2061\\s]/g, '');
+        if (!text) continue;
+        const range = document.createRange();
+        range.selectNodeContents(walker.currentNode);
+        const box = range.getBoundingClientRect();
+        runs.push([text, box.left, box.right, box.top, box.bottom]);
+    }
+    return [parseFloat(getComputedStyle(math).fontSize), runs];
+})"""
+
+
+def formula(page, *texts: str) -> tuple[float, list]:
+    """The font size and text runs of the formula whose runs include all of `texts`."""
+    return next((em, runs) for em, runs in page.evaluate(GLYPHS) if set(texts) <= {run[0] for run in runs})
+
+
+def gaps(runs: list, text: str) -> list[tuple[float, float]]:
+    """The space before and after each run `text`."""
+    return [(run[1] - runs[i - 1][2], runs[i + 1][1] - run[2]) for i, run in enumerate(runs) if run[0] == text]
+
+
+@needs_chromium
+def test_an_operator_name_is_set_off_from_its_operand_but_not_from_a_bracket(page):
+    """TeX puts a thin space (1/6 em) between log and a symbol or a closing bracket on either side
+    (log p_i, (1 − y_i) log), none before an opening bracket (log(1 − p), Attention(Q)), and \\!
+    takes back the one before \\left(."""
+    em, runs = formula(page, "log")
+    (_, before_symbol), (after_bracket, before_bracket) = gaps(runs, "log")
+    assert 0.12 * em < before_symbol < 0.25 * em
+    assert 0.12 * em < after_bracket < 0.25 * em
+    assert abs(before_bracket) < 0.05 * em
+    em, runs = formula(page, "Attention")
+    assert abs(gaps(runs, "Attention")[0][1]) < 0.05 * em
+    assert abs(gaps(runs, "softmax")[0][1]) < 0.1 * em  # a stretched bracket's glyph starts a little in
+
+
+@needs_chromium
+def test_a_prime_sits_beside_its_symbol(page):
+    """U+2032 and its doubles are drawn raised already, as a prime is handwritten: raised again as
+    a superscript they float off tanh′, f″ and h′."""
+    for symbol, prime, *rest in (("tanh", "′", "="), ("f", "″"), ("h", "′", "t")):
+        em, runs = formula(page, symbol, prime, *rest)
+        texts = [run[0] for run in runs]
+        base, mark = runs[texts.index(symbol)], runs[texts.index(prime)]
+        assert abs(mark[4] - base[4]) < 0.1 * em, f"{symbol}{prime}: the prime is raised off the line"
+        assert -0.05 * em < mark[1] - base[2] < 0.2 * em, f"{symbol}{prime}: the prime stands apart"
+
+
+def edge_shading(block) -> tuple[float, float]:
+    """How much darker than its middle the block's left and right edges are, formula hidden."""
+    block.evaluate("b => b.querySelector('math').style.visibility = 'hidden'")
+    image = Image.open(io.BytesIO(block.screenshot())).convert("L")
+    block.evaluate("b => b.querySelector('math').style.visibility = ''")
+    width, height = image.size
+
+    def mean(left: int, right: int) -> float:
+        return ImageStat.Stat(image.crop((left, 0, right, height))).mean[0]
+    middle = mean(width // 2 - 2, width // 2 + 2)
+    return middle - mean(0, 4), middle - mean(width - 4, width)
+
+
+@needs_chromium
+def test_a_wide_formula_scrolls_and_shows_that_it_does(page):
+    """A formula wider than the column scrolls inside it, to its end, and a shadow marks each edge
+    with more formula beyond it: a scrollbar alone says nothing on phones and Macs, where it shows
+    only while scrolling."""
+    right_of = "e => e.getBoundingClientRect().right"
+    wide = page.locator("article .vs-math").filter(has_text="MultiHead")
+    assert wide.evaluate("b => b.scrollWidth > b.clientWidth")
+    assert wide.evaluate(right_of) <= page.locator("article").evaluate(right_of) + 0.5
+    left, right = edge_shading(wide)
+    assert left < 2 and right > 10, "at the start, the right edge alone says there is more"
+    wide.evaluate("b => b.scrollLeft = b.scrollWidth")
+    left, right = edge_shading(wide)
+    assert left > 10 and right < 2, "at the end, the left edge alone says there is more"
+    assert formula(page, "MultiHead")[1][-1][2] <= wide.evaluate(right_of) + 0.5, "the end is in view"
+
+    for narrow in (page.locator("article .vs-math").filter(has_text="∈"), page.locator(".vs-embed .vs-math")):
+        assert narrow.evaluate("b => b.scrollWidth <= b.clientWidth")
+        assert max(map(abs, edge_shading(narrow))) < 2, "a formula that fits has no shadow, nor a band"
+
+
+@needs_chromium
+def test_a_formula_scrolls_only_sideways(page):
+    """Glyphs reach a little past MathML's boxes (the N of 1/N, a subscript): that must not let a
+    formula move up and down under the reader's wheel or finger."""
+    for block in page.locator("article .vs-math").all():
+        block.scroll_into_view_if_needed()
+        box = block.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, 40)
+        page.wait_for_timeout(100)
+        assert block.evaluate("b => b.scrollTop") == 0, block.text_content()[:40]
+
+
+TEXT_BOX = """h => {
+    const range = document.createRange();
+    range.selectNodeContents(h.firstChild);
+    return range.getBoundingClientRect().toJSON();
+}"""
+
+
+@needs_chromium
+def test_a_heading_that_fills_its_line_keeps_its_permalink_on_that_line(page):
+    """The ¶ shows when the heading is hovered; until then it must take no room, or a heading that
+    just fills its line gets an empty-looking second one."""
+    heading = page.locator("article h2")
+    one_line = heading.bounding_box()["height"]
+    text = heading.evaluate(TEXT_BOX)
+    heading.evaluate(f"h => h.style.width = '{math.ceil(text['width'])}px'")
+    assert heading.bounding_box()["height"] == one_line
+    heading.hover()
+    link = page.locator("article h2 .headerlink")
+    link.evaluate("a => Promise.all(a.getAnimations().map(fade => fade.finished))")
+    assert link.evaluate("a => getComputedStyle(a).opacity") == "1"
+    assert abs(link.bounding_box()["y"] - text["top"]) < 0.5 * one_line, "the ¶ stays on the heading's line"
