@@ -68,7 +68,7 @@ def _amend(mathml: str, tex: str) -> str:
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     semantics = ET.Element("semantics")
-    semantics.append(_row(*root))
+    semantics.append(root[0] if len(root) == 1 else _row(*root))  # what is drawn: one element
     ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
     root[:] = [semantics]
     root.attrib = {"xmlns": _NAMESPACE, **root.attrib}
