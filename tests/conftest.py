@@ -35,12 +35,17 @@ def build_site(project: Path, docs: Path, *extra: str) -> subprocess.CompletedPr
     )
 
 
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> Path:
-    """The real vault (docs/) built strictly, once per test session."""
-    project = tmp_path_factory.mktemp("real")
-    shutil.copytree(ROOT / "docs", project / "docs")
+def built_copy(tmp_path_factory, name: str, docs: Path) -> Path:
+    """A project holding a copy of the vault `docs`, built strictly (its log in build.log)."""
+    project = tmp_path_factory.mktemp(name)
+    shutil.copytree(docs, project / "docs")
     result = build_site(project, project / "docs")
     assert result.returncode == 0, result.stderr
     (project / "build.log").write_text(result.stderr, encoding="utf-8")
     return project
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real vault (docs/) built strictly, once per test session."""
+    return built_copy(tmp_path_factory, "real", ROOT / "docs")

@@ -7,7 +7,6 @@ import functools
 import http.server
 import io
 import math
-import shutil
 import threading
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image, ImageStat
 
-from conftest import FIXTURES, build_site
+from conftest import FIXTURES, built_copy
 from test_browser import CHROMIUM, browser, watch_offline  # noqa: F401 (browser: a fixture used below)
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
@@ -23,11 +22,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not instal
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("math")
-    shutil.copytree(FIXTURES / "math", project / "docs")
-    result = build_site(project, project / "docs")
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+    return built_copy(tmp_path_factory, "math", FIXTURES / "math") / "site"
 
 
 @pytest.fixture(scope="module")
