@@ -7,6 +7,8 @@ import functools
 import http.server
 import io
 import math
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -200,3 +202,26 @@ def test_a_heading_that_fills_its_line_keeps_its_permalink_on_that_line(page):
     link.evaluate("a => Promise.all(a.getAnimations().map(fade => fade.finished))")
     assert link.evaluate("a => getComputedStyle(a).opacity") == "1"
     assert abs(link.bounding_box()["y"] - text["top"]) < 0.5 * one_line, "the ¶ stays on the heading's line"
+
+
+MATH_FONTS = ("STIX Two Math", "Cambria Math", "Latin Modern Math", "DejaVu Math TeX Gyre")
+
+
+def _installed_math_font() -> bool:
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
+    return any(font in listed for font in MATH_FONTS)
+
+
+@needs_chromium
+@pytest.mark.skipif(not _installed_math_font(), reason="no math font on this machine")
+def test_formulas_are_set_in_a_math_font_where_the_reader_has_one(page):
+    """The page's text font (Noto Sans CJK on a Chinese page) has no stretchy brackets and sets ∑
+    at text size; a math font the reader's machine has draws the formula as TeX would."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    tokens = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article math :is(mi, mn, mo)"})["nodeIds"]
+    fonts = {font["familyName"] for token in tokens
+             for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": token})["fonts"]}
+    assert fonts and fonts <= set(MATH_FONTS), fonts
