@@ -11,6 +11,8 @@ import http.server
 import os
 import shutil
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -26,14 +28,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 NOTES = "📚 Knowledge Base/💻 Computer Science/🤖 Artificial Intelligence (AI)/🧠 AI Basics & Machine Learning (ML)/🧬 Deep Learning (Neural Network)"
 
 
-@pytest.fixture(scope="module")
-def server(real_site):
-    handler = functools.partial(_QuietHandler, directory=str(real_site / "site"))
+def serving(site: Path) -> Iterator[str]:
+    """Serve the built `site` on a free local port, yielding its address (a fixture's body)."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(real_site):
+    yield from serving(real_site / "site")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -3,13 +3,10 @@ read from the HTML, and its layout measured in a real, offline Chromium."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import math
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from bs4 import BeautifulSoup
 from PIL import Image, ImageStat
 
 from conftest import FIXTURES, built_copy
-from test_browser import CHROMIUM, browser, watch_offline  # noqa: F401 (browser: a fixture used below)
+from test_browser import CHROMIUM, browser, serving, watch_offline  # noqa: F401 (browser: a fixture used below)
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
 
@@ -59,16 +56,7 @@ def test_malformed_mathml_from_latex2mathml_is_published_as_written(site):
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    yield from serving(site)
 
 
 @pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
