@@ -54,6 +54,26 @@ def test_malformed_mathml_from_latex2mathml_is_published_as_written(site):
     assert math.get_text() == "a&b"
 
 
+def test_a_formula_over_several_lines_is_one_display_formula(article):
+    """Obsidian and Typora take a formula between lines of "$$", text right above or below it
+    too: it is one display formula, aligned equations and cases included, with no "$$" left."""
+    assert "$$" not in article.get_text()
+    blocks = {math.select_one("annotation").get_text(): math for math in article.select("math[display=block]")}
+    aligned = next(math for tex, math in blocks.items() if "aligned" in tex)
+    cases = next(math for tex, math in blocks.items() if "cases" in tex)
+    for math in (aligned, cases):
+        assert len(math.select("mtr")) == 2
+        assert "&" not in math.select_one("semantics > :first-child").get_text()
+
+
+def test_a_formula_never_closed_fails_strict_naming_its_line(tmp_path):
+    from test_site import small_vault
+
+    result = small_vault(tmp_path, {"note.md": "# Note\n\ntext\n$$\nx = 1\n\nmore\n"})
+    assert result.returncode != 0
+    assert "note.md:4: display formula opened with $$ is never closed" in result.stderr
+
+
 @pytest.fixture(scope="module")
 def server(site):
     yield from serving(site)
@@ -120,6 +140,16 @@ def test_a_prime_sits_beside_its_symbol(page):
         base, mark = runs[texts.index(symbol)], runs[texts.index(prime)]
         assert abs(mark[4] - base[4]) < 0.1 * em, f"{symbol}{prime}: the prime is raised off the line"
         assert -0.05 * em < mark[1] - base[2] < 0.2 * em, f"{symbol}{prime}: the prime stands apart"
+
+
+@needs_chromium
+def test_aligned_equations_line_up_at_their_relation(page):
+    """Chromium draws MathML Core, which leaves out a table's column alignment: without the
+    stylesheet's, the rows of `aligned` are centred and their "=" do not line up."""
+    em, runs = formula(page, "δ")
+    first, second = [run for run in runs if run[0] == "="]
+    assert second[3] > first[4] - 0.1 * em, "one row under the other"
+    assert abs(first[1] - second[1]) < 0.05 * em
 
 
 def edge_shading(block) -> tuple[float, float]:

@@ -43,12 +43,22 @@ def _convert(tex: str, block: bool) -> str | None:
     key = (tex, block)
     if key not in _converted:
         try:
-            mathml = convert(tex, display="block" if block else "inline")
+            mathml = convert(_known_environments(tex), display="block" if block else "inline")
         except Exception:  # latex2mathml raises many types for TeX it does not know
             _converted[key] = None
         else:
             _converted[key] = _amend(mathml, tex)
     return _converted[key]
+
+
+# Environments latex2mathml does not know, as ones it does that MathJax (Obsidian's and Typora's
+# renderer) draws alike: `aligned` is the usual way to align equations inside `$$`; `align` and
+# `alignat` are unnumbered there too (MathJax numbers no equation by default, latex2mathml does).
+_ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)\}(?:\{\d+\})?")
+
+
+def _known_environments(tex: str) -> str:
+    return _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex)
 
 
 _NAMESPACE = "http://www.w3.org/1998/Math/MathML"

@@ -94,6 +94,7 @@ class _Rewriter:
         # out[i] holds what source line i becomes: zero, one or several lines.
         self.out: list[list[str]] = [[line] for line in self.masked]
         self.raw: set[int] = set()  # lines inside code blocks or display math
+        self.display_blocks: list[tuple[int, int]] = []  # first and last line of multi-line formulas
 
     # -- masking -----------------------------------------------------------------------------
 
@@ -133,15 +134,24 @@ class _Rewriter:
         for tok in self.tokens:
             if tok.type in ("fence", "code_block") and tok.map:
                 self.raw.update(range(*tok.map))
-        display = False
+        # A display formula over several lines: from a line that starts with "$$" (one that also
+        # closes it is masked) to the next that ends with "$$".
+        start = None
         for i, line in enumerate(self.masked):
             if i in self.raw:
                 continue
-            if line.strip() == "$$":
-                self.raw.add(i)
-                display = not display
-            elif display:
-                self.raw.add(i)
+            text = line.strip()
+            if start is None:
+                if not text.startswith("$$"):
+                    continue
+                start = i
+            elif text.endswith("$$"):
+                self.display_blocks.append((start, i))
+                start = None
+            self.raw.add(i)
+        if start is not None:
+            self.result.problems.append(Problem(
+                self._line(start), "display formula opened with $$ is never closed, shown as text"))
 
     # -- blocks ------------------------------------------------------------------------------
 
@@ -188,18 +198,21 @@ class _Rewriter:
                         self.result.applied["long_paragraph_cut"] += 1
 
     def _display_math_lines(self) -> None:
-        """`$$...$$` lines one under another are separate formulas in Obsidian; Python-Markdown
-        would read them as one paragraph, so each becomes a paragraph of its own."""
-        for i, line in enumerate(self.masked):
-            match = _PLACEHOLDER.fullmatch(line.strip())
-            if i in self.raw or not match or not self.masks[int(match.group(1))].startswith("$$"):
-                continue
-            if line[:1].isspace():
+        """A display formula is a block of its own in Obsidian, with text right above or below it
+        too (and `$$...$$` lines one under another are separate formulas); arithmatex reads one
+        only from a paragraph of its own, so blank lines set it apart."""
+        lines = [
+            (i, i) for i, line in enumerate(self.masked)
+            if i not in self.raw and (match := _PLACEHOLDER.fullmatch(line.strip()))
+            and self.masks[int(match.group(1))].startswith("$$")
+        ]
+        for start, end in lines + self.display_blocks:
+            if self.masked[start][:1].isspace():
                 continue  # inside a list item: its indentation is what keeps it there
-            if i > 0 and self.masked[i - 1].strip():
-                self.out[i].insert(0, "")
-            if i + 1 < len(self.masked) and self.masked[i + 1].strip():
-                self.out[i].append("")
+            if start > 0 and self.masked[start - 1].strip():
+                self.out[start].insert(0, "")
+            if end + 1 < len(self.masked) and self.masked[end + 1].strip():
+                self.out[end].append("")
             self.result.applied["display_math_line"] += 1
 
     def _embeds(self) -> None:
@@ -357,7 +370,7 @@ class _Rewriter:
 _INLINE_PROTECTED = re.compile(
     r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
     r"|\$\$[^$]+\$\$"  # $$...$$ on one line
-    r"|(?<![\\$\w])\$(?=\S)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
+    r"|(?<![\\$\w])\$(?=[^\s$])[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it (a lone "$$" opens a block)
 )
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
