@@ -125,17 +125,15 @@ def test_site_requests_nothing_off_the_machine(site):
             assert not url.startswith(("http:", "https:", "//")), f"{path}: {tag}"
 
 
-def test_content_problem_fails_strict_naming_file_and_line(tmp_path):
-    from conftest import build_site
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
-    (docs / "note.md").write_text("---\ntags: [a]\n---\n# Note\n\ntext\n\n> [!nonsense] Title\n> body\n",
-                                  encoding="utf-8")
-    result = build_site(tmp_path, docs)
+@pytest.mark.parametrize("body, problem", [
+    ("> [!nonsense] Title\n> body\n", "8: unknown callout type [!nonsense]"),
+    ("$$\nx = 1\n\nmore\n", "8: display formula opened with $$ is never closed"),
+    ("text %% a comment\n\nmore\n", "8: comment opened with %% is never closed"),
+], ids=["callout", "formula", "comment"])
+def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, problem):
+    result = small_vault(tmp_path, {"note.md": f"---\ntags: [a]\n---\n# Note\n\ntext\n\n{body}"})
     assert result.returncode != 0
-    assert "note.md:8: unknown callout type [!nonsense]" in result.stderr
+    assert f"note.md:{problem}" in result.stderr
 
 
 def small_vault(tmp_path: Path, notes: dict[str, str]) -> subprocess.CompletedProcess:

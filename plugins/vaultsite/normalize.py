@@ -94,6 +94,7 @@ class _Rewriter:
         # out[i] holds what source line i becomes: zero, one or several lines.
         self.out: list[list[str]] = [[line] for line in self.masked]
         self.raw: set[int] = set()  # lines inside code blocks or display math
+        self.hidden: set[int] = set()  # lines inside Obsidian comments: they leave the page
         self.display_blocks: list[tuple[int, int]] = []  # first and last line of multi-line formulas
 
     # -- masking -----------------------------------------------------------------------------
@@ -113,6 +114,7 @@ class _Rewriter:
     # -- the pass ----------------------------------------------------------------------------
 
     def run(self) -> list[str]:
+        self._comments()
         self._mark_raw_lines()
         self._quotes()
         self._lists()
@@ -125,10 +127,38 @@ class _Rewriter:
             if i not in self.raw:
                 self.out[i] = [self.links.line(line, self._line(i)) for line in repl]
         # Code blocks were parsed masked too: everything goes back as it was.
-        return [self._unmask(line) for repl in self.out for line in repl]
+        return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
 
     def _line(self, i: int) -> int:
         return self.offset + i + 1
+
+    def _comments(self) -> None:
+        """Obsidian's comments, `%%...%%` in a line or over several, show in no reading view: they
+        are taken out (code keeps its `%%`), and the note is parsed again without them."""
+        if not any("%%" in line for line in self.masked):
+            return
+        code = {i for tok in self.tokens if tok.type in ("fence", "code_block") and tok.map for i in range(*tok.map)}
+        opened = None  # the line where the comment that is open began
+        for i, line in enumerate(self.masked):
+            if i in code or (opened is None and "%%" not in line):
+                continue
+            kept = []
+            for k, part in enumerate(line.split("%%")):
+                if k:
+                    opened = i if opened is None else None
+                if opened is None:
+                    kept.append(part)
+            text = "".join(kept)
+            if not text.strip():
+                self.hidden.add(i)
+                text = ""
+            self.masked[i] = self.out[i][0] = text
+            self.result.applied["comment"] += 1
+        if opened is not None:
+            self.result.problems.append(Problem(
+                self._line(opened), "comment opened with %% is never closed: the rest of the note is hidden, "
+                "as Obsidian hides it"))
+        self.tokens = _md.parse("\n".join(self.masked))
 
     def _mark_raw_lines(self) -> None:
         for tok in self.tokens:
