@@ -24,6 +24,8 @@ text
 
 ## 神经网络 基础
 text
+
+A paragraph others link to. ^target-block
 """
 
 

@@ -222,7 +222,8 @@ class LinkRewriter:
         """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id,
         which is the text's slug (a repeated slug gets `_1`, but Obsidian links the first)."""
         heading = heading.split("#")[-1].strip()  # [[Note#Section#Sub]] means the last one
-        anchor = self.slugify(heading)
+        # A block id (`#^id`) is its anchor as it stands: normalize.py puts it on its block.
+        anchor = heading if heading.startswith("^") else self.slugify(heading)
         if target.lower().endswith(".md"):
             self.found.anchors.append((lineno, target, heading, anchor))
         return f"#{anchor}"

@@ -51,6 +51,9 @@ _md = MarkdownIt("commonmark", {"inline_definitions": True}).disable(["inline", 
 
 _MARKER = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _TASK_BOX = re.compile(r"\[[ xX]\]")
+_BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
+# What comes before a block's text on its first line: indentation, quote and list markers, a task box.
+_BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
@@ -116,6 +119,7 @@ class _Rewriter:
     def run(self) -> list[str]:
         self._comments()
         self._mark_raw_lines()
+        self._block_ids()
         self._quotes()
         self._lists()
         self._headings()
@@ -184,6 +188,29 @@ class _Rewriter:
                 self._line(start), "display formula opened with $$ is never closed, shown as text"))
 
     # -- blocks ------------------------------------------------------------------------------
+
+    def _block_ids(self) -> None:
+        """Obsidian's block ids (`text ^id` ending a paragraph or list item, or `^id` on a line of
+        its own under a list, quote or table) show nothing; `[[Note#^id]]` links to the block, so
+        the id becomes an anchor at the block's start."""
+        for i, line in enumerate(self.masked):
+            match = _BLOCK_ID.search(line)
+            if i in self.raw or not match:
+                continue
+            # The paragraph the id ends, innermost; an id under a block has none of its own.
+            start = max((t.map[0] for t in self.tokens
+                         if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
+            anchor = f'<a id="^{match.group(1)}"></a>'
+            self.masked[i] = self.out[i][0] = line[: match.start()]
+            if start == i and not self.masked[i].strip():
+                self.masked[i] = self.out[i][0] = anchor
+            else:
+                if not self.masked[i].strip():
+                    self.hidden.add(i)
+                prefix = _BLOCK_START.match(self.masked[start]).end()
+                self.masked[start] = self.out[start][0] = (
+                    self.masked[start][:prefix] + anchor + self.masked[start][prefix:])
+            self.result.applied["block_id"] += 1
 
     def _quotes(self) -> None:
         """Normalize each top-level quote's inside; an Obsidian callout becomes an admonition."""
@@ -423,8 +450,11 @@ def _content_column(line: str) -> int:
 
 
 def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str:
-    """The lines under the heading whose text is `heading`, up to the next heading as high."""
+    """The lines under the heading whose text is `heading`, up to the next heading as high; for a
+    block id (`^id`), the block it marks."""
     lines = body.split("\n")
+    if heading.startswith("^"):
+        return _block(lines, heading[1:]) or body
     wanted = slugify(heading.split("#")[-1])
     for i, line in enumerate(lines):
         m = re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
@@ -434,6 +464,26 @@ def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str:
                         if (h := re.match(r"^ {0,3}(#{1,6})\s", lines[j])) and len(h.group(1)) <= level), len(lines))
             return "\n".join(lines[i:end])
     return body
+
+
+def _block(lines: list[str], block_id: str) -> str | None:
+    """The block that `^block_id` marks: the list item or paragraph it ends, or the block above
+    it when it stands on a line of its own."""
+    for end, line in enumerate(lines):
+        match = _BLOCK_ID.search(line)
+        if not match or match.group(1) != block_id:
+            continue
+        if _MARKER.match(line.lstrip()):
+            return line
+        if not line[: match.start()].strip():  # under the block: skip the blank lines to it
+            end -= 1
+            while end >= 0 and not lines[end].strip():
+                end -= 1
+        start = end
+        while start > 0 and lines[start - 1].strip():
+            start -= 1
+        return "\n".join(lines[start : end + 1])
+    return None
 
 
 def _label_key(label: str) -> str:

@@ -451,8 +451,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             target_file = self.files.get_file_from_path(target)
             ids = target_file.page.present_anchor_ids if target_file and target_file.page else None
             if ids is not None and anchor not in ids:
-                log.warning(f"{path}:{line}: links to a heading that {target} does not have: "
-                            f"#{heading} (check the heading's text)")
+                what = "block" if heading.startswith("^") else "heading"
+                log.warning(f"{path}:{line}: links to a {what} that {target} does not have: "
+                            f"#{heading} (check the {what}'s {'id' if what == 'block' else 'text'})")
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
