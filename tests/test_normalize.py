@@ -89,3 +89,14 @@ def test_fixture_case(case, fixture_site, regen, regenerated):
         regenerated[case.id] = got
         return
     assert got == case.expected
+
+
+def test_an_embedded_notes_headings_stay_out_of_the_table_of_contents(fixture_site):
+    """Obsidian's outline of a note leaves out the headings of the notes it embeds, and a heading
+    of the note after an embed is not taken for one of the embed's subheadings."""
+    case = next(case for case in CASES if "table of contents" in case.title and "Embed Me" in case.input)
+    html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("article .vs-embed h2#part-one"), "the embed shows its headings"
+    toc = [link.get_text(strip=True) for link in soup.select(".md-sidebar--secondary .md-nav--secondary a")]
+    assert toc == ["Before", "After"]

@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -430,6 +431,34 @@ _INLINE_PROTECTED = re.compile(
     r"|(?<![\\$\w])\$(?=[^\s$])[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it (a lone "$$" opens a block)
 )
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def embedded_headings(html: str) -> set[str]:
+    """The ids of the headings inside embedded notes in a page's HTML: they are the other note's,
+    and stay out of the page's table of contents, as Obsidian's outline leaves them out."""
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.divs: list[bool] = []  # each open div: whether it is an embed
+            self.found: set[str] = set()
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "div":
+                self.divs.append("vs-embed" in (found.get("class") or "").split())
+            elif _HEADING_TAG.fullmatch(tag) and any(self.divs) and found.get("id"):
+                self.found.add(found["id"])
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "div" and self.divs:
+                self.divs.pop()
+
+    parser = Parser()
+    parser.feed(html)
+    return parser.found
+
+
+_HEADING_TAG = re.compile(r"h[1-6]")
 
 
 def _expand_tabs(line: str) -> str:

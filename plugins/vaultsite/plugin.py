@@ -53,7 +53,7 @@ from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
-from .normalize import Normalized, normalize
+from .normalize import Normalized, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
@@ -204,6 +204,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         # magiclink also links the URL text inside a raw `<a href>`: keep the outer anchor.
         html = _NESTED_ANCHOR.sub(r"\1\2\3", html)
+        if 'class="vs-embed"' in html:
+            page.toc.items = _toc_without(page.toc.items, embedded_headings(html))
         if self.config.mathml:
             html, failed = mathml.typeset(html)
             mathml.typeset_toc(page.toc.items)
@@ -454,6 +456,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 what = "block" if heading.startswith("^") else "heading"
                 log.warning(f"{path}:{line}: links to a {what} that {target} does not have: "
                             f"#{heading} (check the {what}'s {'id' if what == 'block' else 'text'})")
+
+
+def _toc_without(items: list, ids: set[str]) -> list:
+    """Table of contents items without those of `ids`, whose own children move up in their place."""
+    kept = []
+    for item in items:
+        item.children = _toc_without(item.children, ids)
+        if item.id in ids:
+            kept.extend(item.children)
+        else:
+            kept.append(item)
+    return kept
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
