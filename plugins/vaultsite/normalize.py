@@ -369,15 +369,17 @@ class _Rewriter:
             self.out[i] = [new] if len(self.out[i]) == 1 else self.out[i][:-1] + [new]
 
     def _headings(self) -> None:
-        """One page title: from the second `# ` heading on, every heading moves down a level."""
+        """One page title: in a note of several `# ` headings, the first is the title and every
+        heading after it moves down a level, so the note's sections keep their ranks below it
+        (a `## Contents` before the second `# ` chapter stays below the chapters)."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if len(h1) < 2:
             return
-        second = h1[1].map[0]
+        title = h1[0].map[0]
         for tok in headings:
             start, end = tok.map
-            if start < second or start in self.raw:
+            if start <= title or start in self.raw:
                 continue
             level = int(tok.tag[1])
             line = self.out[start][-1]
