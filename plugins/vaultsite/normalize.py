@@ -52,6 +52,10 @@ _md = MarkdownIt("commonmark", {"inline_definitions": True}).disable(["inline", 
 
 _MARKER = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)")
 _TASK_BOX = re.compile(r"\[[ xX]\]")
+_MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
+# An Obsidian tag: after a space or at a line's start, of letters, digits, _, - and /, not all digits.
+_TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
+_REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
@@ -130,9 +134,17 @@ class _Rewriter:
         self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
-                self.out[i] = [self.links.line(line, self._line(i)) for line in repl]
+                self.out[i] = [self.links.line(self._tags(line), self._line(i)) for line in repl]
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
+
+    def _tags(self, line: str) -> str:
+        """Obsidian shows a `#tag` as a tag, not as text."""
+        if "#" not in line or _REFERENCE_DEFINITION.match(line):
+            return line
+        line, count = _TAG.subn(r'<span class="vs-tag">#\1</span>', line)
+        self.result.applied["tag"] += count
+        return line
 
     def _line(self, i: int) -> int:
         return self.offset + i + 1
@@ -358,6 +370,10 @@ class _Rewriter:
                 elif _TASK_BOX.fullmatch(content.rstrip()):
                     # An empty task: pymdownx.tasklist sees a box only with a space after it.
                     content = content.rstrip() + " "
+                elif _MARKED_TASK_BOX.match(content):
+                    # Obsidian ticks a task of any mark ("[>]" forwarded, "[-]" dropped);
+                    # pymdownx.tasklist knows only "[x]".
+                    content = "[x]" + content[3:]
                 # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
                 bullet = bullet.replace(")", ".")
                 new = " " * 4 * (depth - 1) + bullet + " " + content
