@@ -116,9 +116,32 @@ def test_pages_load_cleanly_and_are_saved_as_screenshots(offline_page, server, p
     offline_page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
+def test_a_numbered_list_inside_a_numbered_list_is_numbered(offline_page, server):
+    """As Obsidian and Typora number it (1., 2.), not lettered (a., b.) as Material styles it."""
+    visit(offline_page, server, f"{NOTES}/3B1B - Neural Networks/")
+    styles = offline_page.eval_on_selector_all("article ol ol", "els => els.map(e => getComputedStyle(e).listStyleType)")
+    assert styles and set(styles) == {"decimal"}
+
+
 def test_dark_mode_toggle(offline_page, server):
     visit(offline_page, server, "")
     before = offline_page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     offline_page.locator("label.md-header__button[for^='__palette']:visible").first.click()
     after = offline_page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert {before, after} == {"default", "slate"}
+
+
+MODELS = f"{NOTES}/2️⃣ Neural Network Models 🗿"
+
+
+@pytest.mark.parametrize("path", ["", f"{MODELS}/MLP (Multi-Layer Perceptron)/MLP (Multi-Layer Perceptron)/",
+                                  f"{MODELS}/Transformers/Transformers/"], ids=["home", "mlp", "transformers"])
+def test_no_page_scrolls_sideways_on_a_phone(browser, server, path):
+    """What is wider than a phone (code, formulas, tables) scrolls in its own box; the page itself
+    never moves sideways under the reader's thumb, nor does a heading's hidden ¶ push it."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    page = watch_offline(context.new_page(), server)
+    visit(page, server, path)
+    width, scrolled = page.evaluate("[document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+    context.close()
+    assert scrolled <= width
