@@ -175,16 +175,16 @@ def test_unwritten_notes_page_and_backlinks(real_site, site):
 
 
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
-    result = small_vault(tmp_path, {"A.md": "# Alpha\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
+    result = small_vault(tmp_path, {"A.md": "# Zeta\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
                                     "B.md": "# B\n"})
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "B" / "index.html").read_text(encoding="utf-8"), "html.parser")
     block = soup.select_one(".vs-backlinks")
-    assert [a.get_text() for a in block.select("a")] == ["Alpha", "Gamma"]  # their titles
-    assert [a["href"] for a in block.select("a")] == ["../A/", "../sub/C/"]
+    assert [a.get_text() for a in block.select("a")] == ["Gamma", "Zeta"]  # their titles, in order
+    assert [a["href"] for a in block.select("a")] == ["../sub/C/", "../A/"]
     search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     [entry] = [doc for doc in search["docs"] if doc["location"] == "B/"]
-    assert "Alpha" not in entry["text"] and "Linked from" not in entry["text"]  # navigation, not text
+    assert "Zeta" not in entry["text"] and "Linked from" not in entry["text"]  # navigation, not text
 
 
 def test_report_says_where_the_build_time_went(real_site):

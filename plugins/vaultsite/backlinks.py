@@ -27,14 +27,16 @@ def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def backlinks_block(sources: list[str], titles: dict[str, str], href: Callable[[str], str]) -> str:
-    """HTML appended to a page: the notes linking to it; `href(note)` is a note's URL from the page.
+    """HTML appended to a page: the notes linking to it, by title; `href(note)` is a note's URL from
+    the page.
 
     HTML, not Markdown: as Markdown in a `<div markdown>` it cost more to render than all of the
     rest of a typical page's text (md_in_html re-parses the whole block). The plugin adds it after
     the search plugin has indexed the page: a search for a note's title finds that note, not every
     note it links to.
     """
-    items = "".join(f'<li><a href="{html.escape(href(s))}">{html.escape(titles[s])}</a></li>' for s in sources)
+    items = "".join(f'<li><a href="{html.escape(href(s))}">{html.escape(titles[s])}</a></li>'
+                    for s in sorted(sources, key=lambda s: (titles[s].casefold(), s)))
     return (f'<div class="vs-backlinks"><p><strong>链接到本页 · Linked from</strong></p>'
             f"<ul>{items}</ul></div>")
 
