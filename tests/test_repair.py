@@ -166,6 +166,24 @@ def test_corpus_damaged_through_code_page_reaches_the_target(corpus: str, page: 
     assert accuracy(corpus, repair_text(damage(corpus, page)).text) >= 0.998
 
 
+def read_through(text: str, page: str) -> str:
+    """The commonest mojibake, with nothing lost: UTF-8 bytes read through ``page`` as Windows reads
+    them, the bytes it leaves undefined as the C1 controls of their number (ftfy's "sloppy" codecs)
+    and the soft hyphen kept."""
+    def char(byte: int) -> str:
+        try:
+            return bytes([byte]).decode(page)
+        except UnicodeDecodeError:
+            return chr(byte)
+    return "".join(map(char, text.encode("utf-8")))
+
+
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_corpus_read_through_code_page_with_nothing_lost_is_exact(corpus: str, page: str) -> None:
+    """Every byte is there to read back ("å­¦" is 学, its 0xAD a soft hyphen): none is guessed."""
+    assert repair_text(read_through(corpus, page)).text == corpus
+
+
 def test_model_mapped_from_its_cache_repairs_as_the_model_built(tmp_path: Path) -> None:
     """A build maps the model from .cache/vaultsite (words, Chinese pairs) instead of building it:
     both must repair alike, a control character in the text included (the trie cannot look up a

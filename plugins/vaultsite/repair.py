@@ -344,12 +344,13 @@ def _load_code_page(name: str) -> _CodePage:
         try:
             char = bytes([byte]).decode(name)
         except UnicodeDecodeError:
-            lost.append(byte)  # undefined: a decoder with errors="ignore" drops it
-            continue
+            # Undefined: a decoder with errors="ignore" drops it; Windows (and ftfy's "sloppy"
+            # codecs) keep it as the C1 control of the same number.
+            lost.append(byte)
+            char = chr(byte)
         if char == "\xad":
             lost.append(byte)  # the soft hyphen is invisible, and dropped by editors and sync
-        else:
-            to_byte[char] = byte
+        to_byte[char] = byte  # where it is still there, it is that byte
     chars = "".join(sorted(to_byte))
     return _CodePage(
         name,
