@@ -558,11 +558,15 @@ def _rank(f: _Facts, source: int) -> tuple:
 def _make_group(facts: list[_Facts], member_ids: list[int], edges, neighbours) -> Group:
     group = [facts[i] for i in member_ids]
     source = _time_source(group)
-    order = sorted(member_ids, key=lambda i: _rank(facts[i], source))
+    # A copy with the text of a version not named as a copy (a sync client's duplicate, or one that
+    # `vaultsite fix --write` repaired) adds nothing: however new, it is not the canonical page.
+    originals = {f.note.text for f in group if not f.copy_name}
+    duplicates = {i for i in member_ids if facts[i].copy_name and facts[i].note.text in originals}
+    order = sorted(member_ids, key=lambda i: (i in duplicates, _rank(facts[i], source)))
     best = facts[order[0]]
     reasons = _grouping_reasons(facts, order, edges, neighbours)
     reasons.append(f"“{best.note.path}” is canonical: " + "; ".join(
-        _beats(best, facts[i], source) for i in order[1:]) + ".")
+        _beats(best, facts[i], source, i in duplicates) for i in order[1:]) + ".")
     return Group(best.note.path, tuple(facts[i].note.path for i in order[1:]), tuple(reasons))
 
 
@@ -597,10 +601,13 @@ def _describe(version: _Facts, other: _Facts, found: _Evidence, names: tuple[str
     return f"“{version.note.path}” has {said}, and {share} of the shorter note's text is in the other."
 
 
-def _beats(best: _Facts, other: _Facts, source: int) -> str:
+def _beats(best: _Facts, other: _Facts, source: int, duplicate: bool) -> str:
     name = f"“{other.note.path}”"
     if other.note.repaired and not best.note.repaired:
         return f"{name} was repaired from mojibake and a clean version exists"
+    if duplicate:
+        newer = _time(other, source) > _time(best, source)
+        return f"{name} is a copy with the same text" + (", though newer" if newer else "")
     if _time(best, source) != _time(other, source):
         return (f"it is newer than {name} ({_SOURCES[source]} {_when(best, source)} against "
                 f"{_when(other, source)})")
