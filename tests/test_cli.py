@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,10 @@ REPAIRED = "# 笔记\n\n深度学习，中文。\n"
 CLEAN = "# Clean\n\nTürkçe, Ελληνικά, 中文，“引号”, 👩🏼‍🏫\n"
 
 
-def vaultsite(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+def vaultsite(*args: str | Path, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", "import sys; from vaultsite.cli import main; sys.exit(main())"]
     return subprocess.run([*command, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+                          encoding="utf-8", timeout=120, input=stdin)
 
 
 @pytest.fixture
@@ -89,6 +90,45 @@ def test_fix_write_repairs_in_place_and_keeps_every_backup(vault: Path) -> None:
     # A second run finds nothing left to repair.
     assert vaultsite("fix", "--write", "notes", cwd=vault).stdout == ""
     assert not (vault / "notes" / "damaged.md.orig.2").exists()
+
+
+def test_fix_write_keeps_the_time_the_note_was_last_written(vault: Path) -> None:
+    """A repair is no edit: a repaired copy must not pass for the newest version of its note."""
+    note = vault / "notes" / "damaged.md"
+    os.utime(note, ns=(1_600_000_000_000_000_000,) * 2)
+    assert vaultsite("fix", "--write", note, cwd=vault).returncode == 0
+    assert note.read_text(encoding="utf-8") == REPAIRED
+    assert note.stat().st_mtime_ns == 1_600_000_000_000_000_000
+
+
+# Two lines that the model alone reads wrong through cp1253 ("请战", "中学"): only the clean note
+# they were copied from can tell.
+TWIN = "# 会议\n\n请把会议记录整理好，并在星期五之前发给所有参加会议的同事。\n看病和上学都很方便。\n"
+
+
+def test_in_a_project_a_damaged_copy_is_restored_from_its_clean_twin_as_the_build_does(vault: Path) -> None:
+    from test_repair import damage
+
+    (vault / "mkdocs.yml").write_text("site_name: Notes\ndocs_dir: notes\n", encoding="utf-8")
+    (vault / "notes" / "会议.md").write_text(TWIN, encoding="utf-8")
+    copy = vault / "notes" / "会议 (Windows copy).md"
+    copy.write_text(damage(TWIN, "cp1253"), encoding="utf-8")
+    assert vaultsite("fix-text", copy, cwd=vault).stdout == TWIN
+    assert vaultsite("fix", "--write", "notes", cwd=vault).returncode == 0
+    assert copy.read_text(encoding="utf-8") == TWIN
+    # Outside the project, the model alone decides, and it cannot.
+    outside = vault.with_name(vault.name + "-elsewhere")
+    outside.mkdir()
+    (outside / "copy.md").write_text(damage(TWIN, "cp1253"), encoding="utf-8")
+    assert vaultsite("fix-text", "copy.md", cwd=outside).stdout != TWIN
+
+
+def test_fix_text_reads_stdin_and_refuses_binary_data(vault: Path) -> None:
+    assert vaultsite("fix-text", "-", cwd=vault, stdin=DAMAGED).stdout == REPAIRED
+    (vault / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    result = vaultsite("fix-text", "image.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "image.md: binary data" in result.stderr
 
 
 def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) -> None:

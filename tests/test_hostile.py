@@ -49,6 +49,8 @@ NOTES: dict[str, bytes | str] = {
         "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n"
         "<a href=\"javascript:alert(2)\">raw js</a>\n"
     ),
+    "late-nul.md": b"# Late NUL\n\n" + b"x" * 9000 + b"\nmore\0text\n",
+    "cp1252.md.orig": "# Backup of a repaired note\n",
     "hang.md": (
         "---\njupyter:\n  kernelspec:\n    name: python3\n    display_name: Python 3\n    language: python\n---\n\n"
         "# Hangs\n\n```python\nimport time\ntime.sleep(600)\n```\n"
@@ -91,10 +93,14 @@ def hostile(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     for name, content in NOTES.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (docs / name).write_bytes(data)
+    # Links in the vault to a note, a folder and an image outside it.
+    (docs / "Linked Secret.md").symlink_to(top / "secret.md")
+    (docs / "linked folder").symlink_to(top / "outside", target_is_directory=True)
+    (docs / "linked.png").symlink_to(top / "outside" / "secret.png")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "\n  - vaultsite\n" in config and "\nstrict: true\n" in config
+    assert "\n  - vaultsite\n" in config and "\nstrict:" not in config
     config = config.replace("\n  - vaultsite\n", "\n  - vaultsite:\n      notebook_timeout: 5\n")
-    (project / "mkdocs.yml").write_text(config.replace("\nstrict: true\n", "\nstrict: false\n"), encoding="utf-8")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     return project, build(project, strict=False)
 
 
@@ -107,7 +113,9 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
     assert result.returncode == 0, result.stderr
     log = result.stderr
     for expected in (
-        "binary.md: binary data in a note (NUL bytes), not published",
+        "binary.md:1: binary data in a note (NUL bytes), not published",
+        "late-nul.md:4: NUL bytes in a note, left out",
+        "Linked Secret.md: a link to", "linked.png: a link to",
         "bad-front-matter.md:3: front matter is not valid YAML",
         "A.md:3: embed cycle", "B.md:3: embed cycle", "Self.md:3: embed cycle",
         "links.md:5: link to '/etc/passwd' not published",
@@ -140,6 +148,8 @@ def test_every_good_note_is_published(hostile):
                  "quotes", "A", "B", "Self", "100% sure?", "a & b #1", "🧪 emoji name", "links", "hang", "raises"):
         assert (site / name / "index.html").is_file(), name
     assert not (site / "binary").exists(), "a binary file is not a page"
+    assert "moretext" in page(project, "late-nul").get_text()
+    assert not list(site.rglob("*.orig")), "a repaired note's backup is not published"
     assert "Naïve “quotes” – déjà vu" in page(project, "cp1252").get_text()
     assert "深度学习与神经网络" in page(project, "gbk").get_text()
     bom = page(project, "bom-crlf").select_one("article")

@@ -3,6 +3,9 @@
     vaultsite fix-text FILE          repaired text to stdout, what changed to stderr
     vaultsite fix [--write] PATH...  a unified diff per note that would change; --write repairs in
                                      place and keeps the original beside it as NAME.md.orig
+
+Inside a project (mkdocs.yml here or above) both repair as its build does, with the vault's clean
+notes as context.
     vaultsite check SITE_DIR         every internal link, image and anchor of a built site, offline
 
 Add a subcommand by writing ``_cmd_<name>(args) -> int`` and registering it in :func:`_parser`.
@@ -12,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from vaultsite import check, langmodel
 from vaultsite.config import VaultsiteConfig
-from vaultsite.repair import repair_bytes
-
-BACKUP_SUFFIX = ".orig"
+from vaultsite.repair import Context, decode, may_need_repair, repair_bytes
+from vaultsite.vault import BACKUP_SUFFIX
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,13 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     fix_text = commands.add_parser("fix-text", help="print the repaired text of one file")
-    fix_text.add_argument("file", type=Path, help="the note to repair")
+    fix_text.add_argument("file", type=Path, help="the note to repair (- reads stdin)")
     fix_text.set_defaults(func=_cmd_fix_text)
 
     fix = commands.add_parser("fix", help="show (or, with --write, make) the repairs of notes")
     fix.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="notes, or folders of *.md")
     fix.add_argument(
-        "--write", action="store_true", help=f"repair in place, keeping each original as NAME{BACKUP_SUFFIX}"
+        "--write", action="store_true", help=f"repair in place, keeping each original as NAME.md{BACKUP_SUFFIX}"
     )
     fix.set_defaults(func=_cmd_fix)
 
@@ -50,45 +53,65 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _use_project_cache() -> None:
-    """Inside a project (mkdocs.yml here or in a folder above), share the repair model with its
-    builds in their cache folder instead of building it anew for every command (seconds)."""
+def _project_context() -> Context:
+    """Inside a project (mkdocs.yml here or in a folder above), repair as its builds do: share the
+    repair model with them in their cache folder (instead of building it anew, seconds), and take
+    the vault's clean notes as context, so that a damaged copy of one of them is restored from it
+    byte for byte. Outside a project, no context."""
     here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "mkdocs.yml").is_file():
-            langmodel.use_cache(folder / _cache_dir(folder / "mkdocs.yml"))
-            return
+    config_file = next((folder / "mkdocs.yml" for folder in (here, *here.parents)
+                        if (folder / "mkdocs.yml").is_file()), None)
+    if config_file is None:
+        return Context()
+    cache_dir, docs_dir = _project_folders(config_file)
+    langmodel.use_cache(config_file.parent / cache_dir)
+    clean = []
+    for note in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
+        try:
+            data = note.read_bytes()
+        except OSError:
+            continue  # the build reports it
+        text = decode(data)[0]
+        if b"\0" not in data and not may_need_repair(text):
+            clean.append(text)
+    return Context(clean)
 
 
-def _cache_dir(config_file: Path) -> str:
-    """The plugin's ``cache_dir`` as the project's mkdocs.yml sets it; the default where the file
-    does not load or does not use the plugin."""
+def _project_folders(config_file: Path) -> tuple[str, Path]:
+    """The plugin's ``cache_dir`` and the docs folder, as the project's mkdocs.yml sets them; the
+    defaults where the file does not load or does not use the plugin."""
     import yaml
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     try:
-        plugin = load_config(str(config_file)).plugins.get("vaultsite")
+        config = load_config(str(config_file))
     except (MkDocsException, OSError, yaml.YAMLError):
-        plugin = None
-    return plugin.config.cache_dir if plugin is not None else VaultsiteConfig.cache_dir.default
+        return VaultsiteConfig.cache_dir.default, config_file.parent / "docs"
+    plugin = config.plugins.get("vaultsite")
+    cache_dir = plugin.config.cache_dir if plugin is not None else VaultsiteConfig.cache_dir.default
+    return cache_dir, Path(config.docs_dir)
 
 
 def _cmd_fix_text(args: argparse.Namespace) -> int:
-    _use_project_cache()
+    context = _project_context()
+    name = "stdin" if str(args.file) == "-" else str(args.file)
     try:
-        data = args.file.read_bytes()
+        data = sys.stdin.buffer.read() if name == "stdin" else args.file.read_bytes()
     except OSError as error:
-        print(f"vaultsite: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        print(f"vaultsite: cannot read {name}: {error.strerror}", file=sys.stderr)
         return 1
-    result = repair_bytes(data)
+    if b"\0" in data:
+        print(f"vaultsite: {name}: binary data (NUL bytes), not a note", file=sys.stderr)
+        return 1
+    result = repair_bytes(data, context)
     sys.stdout.write(result.text)
-    print(f"{args.file}: {result.summary()}", file=sys.stderr)
+    print(f"{name}: {result.summary()}", file=sys.stderr)
     return 0
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
-    _use_project_cache()
+    context = _project_context()
     failed = False
     for path in _notes(args.paths):
         try:
@@ -97,7 +120,10 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             print(f"vaultsite: cannot read {path}: {error.strerror}", file=sys.stderr)
             failed = True
             continue
-        result = repair_bytes(data)
+        if b"\0" in data:
+            print(f"vaultsite: {path}: binary data (NUL bytes), not a note; left alone", file=sys.stderr)
+            continue
+        result = repair_bytes(data, context)
         if not result.changed:
             continue
         if args.write:
@@ -144,5 +170,8 @@ def _write_with_backup(path: Path, original: bytes, text: str) -> Path:
         except FileExistsError:
             number += 1
             backup = path.with_name(f"{path.name}{BACKUP_SUFFIX}.{number}")
+    times = path.stat()
     path.write_text(text, encoding="utf-8", newline="")
+    # A repair is no edit: the note keeps the time it was last written, which tells its versions apart.
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     return backup

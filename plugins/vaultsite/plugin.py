@@ -57,7 +57,7 @@ from .normalize import Normalized, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text
 from .report import BuildReport
 from .slugs import slugify as make_slugify
-from .vault import VaultIndex
+from .vault import VaultIndex, left_out
 from .versions import canonical_note, version_note
 
 log = get_plugin_logger(__name__)
@@ -132,6 +132,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Early (50), so that plugins after us see the repaired notes and our generated pages."""
         if not self.config.enabled:
             return None
+        self._leave_out(files, config.docs_dir)
         notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
@@ -252,6 +253,15 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.search_kept:
             log.debug(f"search index: {self.search_kept.taken} pages indexed as in the build before")
 
+    def _leave_out(self, files: Files, docs_dir: str) -> None:
+        """Take out of the site the backups of repaired notes, and every link (a symlink) to a file
+        outside the docs folder: nothing there is the vault's to publish, or to open."""
+        backups, outside = left_out({f.src_uri: f.abs_src_path for f in files}, docs_dir)
+        for path, real in outside:
+            log.warning(f"{path}: a link to {real}, outside the docs folder: not read, not published")
+        for path in [*backups, *(path for path, _ in outside)]:
+            files.remove(files.get_file_from_path(path))
+
     @_timed("on_files: read and repair")
     def _read_notes(self, files: Files) -> list[File]:
         """Decode and repair each note into self.sources (notes that cannot need repair give the
@@ -260,10 +270,17 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         notes = list(files.documentation_pages())
         raw = {f.src_uri: f.content_bytes for f in notes}
         for f in notes:
-            if b"\0" in raw[f.src_uri][:8192]:
-                log.warning(f"{f.src_uri}: binary data in a note (NUL bytes), not published")
+            data = raw[f.src_uri]
+            if (nul := data.find(b"\0")) < 0:
+                continue
+            line = data.count(b"\n", 0, nul) + 1
+            if nul < 8192:  # binary data, as git tells it: not a note
+                log.warning(f"{f.src_uri}:{line}: binary data in a note (NUL bytes), not published")
                 del raw[f.src_uri]
                 files.remove(f)
+            else:
+                log.warning(f"{f.src_uri}:{line}: NUL bytes in a note, left out")
+                raw[f.src_uri] = data.replace(b"\0", b"")
         if not self.config.repair:
             self.sources = {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
             return [f for f in notes if f.src_uri in raw]

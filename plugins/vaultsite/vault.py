@@ -9,12 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
 from PIL import Image, UnidentifiedImageError
+
+
+# What `vaultsite fix --write` keeps of a note it repaired: NAME.md.orig, NAME.md.orig.1, ...
+BACKUP_SUFFIX = ".orig"
+_BACKUP = re.compile(re.escape(BACKUP_SUFFIX) + r"(\.\d+)?$")
+
+
+def left_out(files: dict[str, str | None], docs_dir: str | Path) -> tuple[list[str], list[tuple[str, Path]]]:
+    """Of the files found in the docs folder ({vault path: path on disk, None if generated}): the
+    backups `vaultsite fix --write` made, and the links to files outside the folder with where they
+    lead. Neither is the vault's: the site publishes neither, and nothing opens a file outside."""
+    docs = Path(docs_dir).resolve()
+    backups, outside = [], []
+    for path, source in files.items():
+        if _BACKUP.search(path):
+            backups.append(path)
+        elif source is not None and not (real := Path(source).resolve()).is_relative_to(docs):
+            outside.append((path, real))
+    return backups, outside
 
 
 def _key(path: str) -> str:
