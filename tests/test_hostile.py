@@ -150,6 +150,7 @@ def test_every_good_note_is_published(hostile):
     assert not (site / "binary").exists(), "a binary file is not a page"
     assert "moretext" in page(project, "late-nul").get_text()
     assert not list(site.rglob("*.orig")), "a repaired note's backup is not published"
+    assert list(site.glob("assets/javascripts/bundle.*.min.js")), "the theme's files are not the vault's"
     assert "Naïve “quotes” – déjà vu" in page(project, "cp1252").get_text()
     assert "深度学习与神经网络" in page(project, "gbk").get_text()
     bom = page(project, "bom-crlf").select_one("article")

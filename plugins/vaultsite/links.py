@@ -116,6 +116,9 @@ class LinkRewriter:
         if _unsafe(dest) and not (link.bang and _IMAGE_DATA.match(dest)) or _local_path(dest):
             return self._unsafe(dest, link.text, lineno)
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
+            if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
+                fragment = unquote(dest[1:])
+                self.found.anchors.append((lineno, self.page, fragment, fragment))
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
         if " " in path_part:

@@ -256,7 +256,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def _leave_out(self, files: Files, docs_dir: str) -> None:
         """Take out of the site the backups of repaired notes, and every link (a symlink) to a file
         outside the docs folder: nothing there is the vault's to publish, or to open."""
-        backups, outside = left_out({f.src_uri: f.abs_src_path for f in files}, docs_dir)
+        vault = {f.src_uri: f.abs_src_path for f in files if f.src_dir == docs_dir}  # not the theme's
+        backups, outside = left_out(vault, docs_dir)
         for path, real in outside:
             log.warning(f"{path}: a link to {real}, outside the docs folder: not read, not published")
         for path in [*backups, *(path for path, _ in outside)]:
