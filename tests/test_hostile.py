@@ -48,6 +48,8 @@ NOTES: dict[str, bytes | str] = {
         "[js](javascript:alert(1)) [JS](JaVaScRiPt:alert(1)) [tab](java\tscript:alert(1))\n"
         "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n"
         "<a href=\"javascript:alert(2)\">raw js</a>\n"
+        "[ref js][r] <iframe src=\"JavaScript&#58;alert(3)\"></iframe> <img src=\"https://example.com/x.png\" onerror=\"alert(4)\">\n"
+        "\n[r]: javascript:alert(9)\n"
     ),
     "late-nul.md": b"# Late NUL\n\n" + b"x" * 9000 + b"\nmore\0text\n",
     "cp1252.md.orig": "# Backup of a repaired note\n",
@@ -122,7 +124,10 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
         "links.md:6: link to 'javascript:alert(1)' not published",
         "links.md:6: link to 'JaVaScRiPt:alert(1)' not published",
         "links.md:7: link to 'data:text/html",
-        "links.md:8: link to 'javascript:alert(2)' not published",
+        "links.md:8: link to 'href=javascript:alert(2)' not published",
+        "links.md:9: link to 'src=JavaScript:alert(3)' not published",
+        "links.md:9: link to 'onerror=alert(4)' not published",
+        "links.md:11: link to 'javascript:alert(9)' not published",
         "links.md:4: link climbs out of the vault, not followed: ../../secret.md",
         "links.md:4: link climbs out of the vault, not followed: ../../outside/secret.png",
         "hang.md:", "raises.md:",
@@ -180,6 +185,7 @@ def test_scripts_and_data_are_never_live_links(hostile):
     project, _ = hostile
     html = (project / "site" / "links" / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"""(href|src)\s*=\s*["']?\s*(java\s*script|vbscript|data:text)""", html, re.IGNORECASE)
+    assert "onerror" not in html
     texts = [s.get_text() for s in page(project, "links").select(".vs-unsafe")]
     assert {"js", "JS", "tab", "data", "abs", "win"} <= set(texts)
 

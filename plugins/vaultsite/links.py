@@ -81,8 +81,12 @@ class LinkRewriter:
         text = _WIKILINK.sub(wikilink, text)
         text = _replace_links(text, lambda link: self._link(link, lineno))
         text = _BARE_ANCHOR.sub(self._bare_anchor, text)
+        if (definition := _DEFINITION.match(text)) and (_unsafe(definition.group(1)) or _local_path(definition.group(1))):
+            # A reference definition to a script: gone, and the references to it stay text.
+            self.found.unsafe.append((lineno, definition.group(1)))
+            return ""
         text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
-        text = _A_TAG.sub(lambda m: self._anchor_tag(m.group(0), lineno), text)
+        text = _RAW_TAG.sub(lambda m: self._raw_tag(m, lineno), text)
         text = _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
         return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
 
@@ -177,13 +181,18 @@ class LinkRewriter:
         return "<img" + "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()
                                 if v is not None) + ">"
 
-    def _anchor_tag(self, tag: str, lineno: int) -> str:
-        """A raw `<a href="javascript:…">` loses its href: the text stays, the script never runs."""
-        attrs = _attributes(tag[2:-1])
-        if not _unsafe(attrs.get("href") or ""):
+    def _raw_tag(self, match: re.Match, lineno: int) -> str:
+        """A raw tag loses what would run a script (`<a href="javascript:…">`, `<iframe src=…>`,
+        `onerror=`, an iframe's `srcdoc`): what it shows stays, the script never runs."""
+        tag, name = match.group(0), match.group(1)
+        attrs = _attributes(tag[1 + len(name):-1].rstrip("/"))
+        unsafe = [key for key, value in attrs.items() if key.startswith("on") or key == "srcdoc"
+                  or key in _URL_ATTRIBUTES and _unsafe(value or "") and not (name.lower() == "img" and _IMAGE_DATA.match(value or ""))]
+        if not unsafe:
             return tag
-        self.found.unsafe.append((lineno, attrs.pop("href") or ""))
-        return "<a" + "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs.items()) + ">"
+        for key in unsafe:
+            self.found.unsafe.append((lineno, f"{key}={attrs.pop(key) or ''}"))
+        return f"<{name}" + "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs.items()) + ">"
 
     def _unsafe(self, dest: str, text: str, lineno: int) -> str:
         self.found.unsafe.append((lineno, dest))
@@ -259,7 +268,10 @@ _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_A_TAG = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_RAW_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
+# Attributes whose value a browser loads or follows.
+_URL_ATTRIBUTES = frozenset({"href", "src", "data", "action", "formaction", "poster", "background", "xlink:href"})
+_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
 _IMAGE_DATA = re.compile(r"^\s*data:image/(?:png|gif|jpe?g|webp);", re.IGNORECASE)
 _LOCAL = re.compile(r"^(?:/(?!/)|[a-zA-Z]:[\\/]|file:)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20]+")
