@@ -271,6 +271,15 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
     assert result.changed and "decoded from" in result.summary()
 
 
+def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none() -> None:
+    """A line typed in a Windows tool into a UTF-8 note ("caf\\xe9") is read through cp1252, not
+    shown as U+FFFD; the note says where."""
+    data = "# 中文笔记\n\n深度学习与神经网络。\n".encode() + "café naïve\n".encode("cp1252")
+    result = repair_bytes(data)
+    assert result.text == "# 中文笔记\n\n深度学习与神经网络。\ncafé naïve\n"
+    assert result.changed and "cp1252 on line 4" in result.summary()
+
+
 def test_utf8_with_bom_and_crlf() -> None:
     text = "# 标题\r\n学习，“引号”\r\n"
     result = repair_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))

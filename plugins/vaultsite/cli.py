@@ -135,7 +135,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 continue
             print(f"{path}: {result.summary()}; original kept as {backup}", file=sys.stderr)
         else:
-            old = data.decode(result.encoding, errors="replace")
+            old = decode(data)[0]
             sys.stdout.writelines(
                 difflib.unified_diff(
                     old.splitlines(keepends=True),

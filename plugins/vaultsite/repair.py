@@ -197,6 +197,8 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if mixed := _utf8_with_stray_bytes(data):
+        return mixed
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:  # binary or hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
@@ -204,6 +206,24 @@ def decode(data: bytes) -> tuple[str, str]:
     # gives "jusqu'ŕ"); the reading with the most known words wins, the detector's order breaks ties.
     best = max(matches, key=lambda match: _known_words(str(match)))
     return str(best), best.encoding
+
+
+def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few bytes that are not (a line typed or pasted in a Windows tool: "caf\xe9"),
+    each read through cp1252 instead of lost; None where the bytes are mostly not UTF-8. A legacy
+    encoding's bytes spell valid UTF-8 now and then (a tenth of GBK's characters do), far less
+    often than they do not."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = _STRAY_BYTES.findall(text)
+    valid = sum(1 for char in text if char > "\x7f") - sum(map(len, stray))
+    if valid < 2 * sum(map(len, stray)):
+        return None
+    lines = sorted({text.count("\n", 0, match.start()) + 1 for match in _STRAY_BYTES.finditer(text)})
+    text = _STRAY_BYTES.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace"), text)
+    return text, f"utf-8 with cp1252 on line{'s' * (len(lines) > 1)} {', '.join(map(str, lines[:5]))}"
+
+
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
 def _known_words(text: str) -> int:
