@@ -307,6 +307,12 @@ class _Rewriter:
                 continue
             # The embed's title bar names the note: its own `# Title` would be a second page title.
             body = _section(body, heading, self.slugify) if heading else re.sub(r"^\s*# .*\n?", "", body, count=1)
+            if body is None:
+                what = "block" if heading.startswith("^") else "heading"
+                self.result.problems.append(Problem(
+                    self._line(i), f"embeds a {what} that {target} does not have: #{heading}, shown as a link to the note"))
+                self.out[i] = [f"[[{name}|{name} › {heading}]]"]
+                continue
             sub_result = Normalized(text="")
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
                               embedded=(*self.embedded, target)).run()
@@ -496,21 +502,37 @@ def _content_column(line: str) -> int:
     return indent + len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
 
 
-def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str:
+def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str | None:
     """The lines under the heading whose text is `heading`, up to the next heading as high; for a
-    block id (`^id`), the block it marks."""
+    block id (`^id`), the block it marks; None where the note has neither."""
     lines = body.split("\n")
     if heading.startswith("^"):
-        return _block(lines, heading[1:]) or body
+        return _block(lines, heading[1:])
+    headings = _headings_outside_code(lines)
     wanted = slugify(heading.split("#")[-1])
-    for i, line in enumerate(lines):
-        m = re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
-        if m and slugify(m.group(2)) == wanted:
-            level = len(m.group(1))
-            end = next((j for j in range(i + 1, len(lines))
-                        if (h := re.match(r"^ {0,3}(#{1,6})\s", lines[j])) and len(h.group(1)) <= level), len(lines))
+    for i, (level, text) in headings.items():
+        if slugify(text) == wanted:
+            end = next((j for j, (other, _) in headings.items() if j > i and other <= level), len(lines))
             return "\n".join(lines[i:end])
-    return body
+    return None
+
+
+def _headings_outside_code(lines: list[str]) -> dict[int, tuple[int, str]]:
+    """{line: (level, text)} of the ATX headings, not counting `#` lines in fenced code."""
+    found, fence = {}, None
+    for i, line in enumerate(lines):
+        if m := _FENCE.match(line):
+            if fence is None:
+                fence = m.group(1)
+            elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+        elif fence is None and (m := _ATX_HEADING.match(line)):
+            found[i] = (len(m.group(1)), m.group(2))
+    return found
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r" {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 def _block(lines: list[str], block_id: str) -> str | None:
