@@ -179,6 +179,16 @@ def test_unwritten_notes_page_and_backlinks(real_site, site):
     assert not any(doc["location"].startswith("unwritten/") for doc in search["docs"])
 
 
+def test_a_note_not_written_yet_is_listed_once_however_its_links_spell_its_name(tmp_path):
+    """Obsidian finds a note by its name in any case: "My Note" and "my note" are one note to write."""
+    result = small_vault(tmp_path, {"A.md": "# Alpha\n\n[[My 🚀 Note]]\n", "B.md": "# Beta\n\n[[my 🚀 note]]\n"})
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    [entry] = soup.select("article li")
+    assert entry.strong.get_text() == "My 🚀 Note"
+    assert [a.get_text() for a in entry.select("a")] == ["Alpha", "Beta"]
+
+
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# Zeta\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
                                     "B.md": "# B\n"})

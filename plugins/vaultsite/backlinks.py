@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import unicodedata
 from collections import defaultdict
 from typing import Callable
 
@@ -49,7 +50,12 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
              "Notes that other notes link to but the vault does not hold yet, and where they are linked from.", ""]
     if not unwritten:
         lines.append("Every linked note is written. 所有链接的笔记都已写成。")
-    for name in sorted(unwritten, key=str.casefold):
-        sources = ", ".join(note_link(titles[s], s, page) for s in unwritten[name])
+    # Obsidian finds a note by its name in any case: "My Note" and "my note" are one note to write.
+    merged: dict[str, tuple[str, set[str]]] = {}
+    for name in sorted(unwritten):
+        merged.setdefault(unicodedata.normalize("NFC", name).casefold(), (name, set()))[1].update(unwritten[name])
+    for key in sorted(merged):
+        name, found = merged[key]
+        sources = ", ".join(note_link(titles[s], s, page) for s in sorted(found))
         lines.append(f"- **{name}** ← {sources}")
     return "\n".join(lines) + "\n"

@@ -107,7 +107,7 @@ class LinkRewriter:
         if found is None:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
-            return self._unwritten(name, label or target, lineno)
+            return self._unwritten(name, label or (f"{name} › {heading}" if heading else name), lineno)
         shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
         if _is_attachment(found):
             return f"[{shown}]({destination(self._relative(found))})"
