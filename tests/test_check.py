@@ -12,6 +12,8 @@ import argparse
 import http.server
 import json
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -99,6 +101,22 @@ def test_a_huge_page_with_many_links(tmp_path):
 def test_a_missing_site_folder_is_exit_2(tmp_path, capsys):
     code, out, err = run_check(capsys, tmp_path / "nowhere")
     assert code == 2 and "cannot read the site" in err and out == ""
+
+
+def test_a_folder_with_no_page_is_exit_2(tmp_path, capsys):
+    """A CI job pointed at the wrong folder must not pass as a site with nothing broken."""
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_check(capsys, tmp_path / "empty")
+    assert code == 2 and "no page (index.html)" in err and out == ""
+
+
+def test_output_cut_short_by_its_reader_is_no_traceback(tmp_path):
+    """`vaultsite check --json | head -1`: head stops reading, and the command says nothing of it."""
+    site = synthetic_site(tmp_path / "site", 600)  # a report longer than a pipe holds
+    command = (f"{sys.executable} -c 'import sys; from vaultsite.cli import main; sys.exit(main())' "
+               f"check --json '{site}' | head -1")
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert result.stdout == "{\n" and "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 
 
 def synthetic_site(root: Path, pages: int) -> Path:

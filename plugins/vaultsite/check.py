@@ -758,6 +758,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"vaultsite check: cannot read the site: {error}", file=sys.stderr)
         return 2
+    if not report.pages:  # a wrong path must not pass as a site with nothing broken
+        print(f"vaultsite check: no page (index.html) in {args.site}: is it a built site?", file=sys.stderr)
+        return 2
     allowlist = read_allowlist(args.allowlist) if args.allowlist else None
     if args.external:
         skip = allowlist.entries if allowlist else ()

@@ -210,8 +210,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mathml:
             html, failed = mathml.typeset(html)
             mathml.typeset_toc(page.toc.items)
+            source = self.sources.get(page.file.src_uri, "")
             for tex in failed:
-                log.warning(f"{page.file.src_uri}: formula that cannot be typeset, shown as TeX: ${tex}$")
+                at = source.find(tex)  # where the note writes it (an embedded note's formula: not here)
+                where = f"{page.file.src_uri}:{source.count(chr(10), 0, at) + 1}" if at >= 0 else page.file.src_uri
+                log.warning(f"{where}: formula that cannot be typeset, shown as TeX: ${tex}$")
         return html
 
     @event_priority(-50)
