@@ -12,7 +12,8 @@ class VaultsiteConfig(Config):
     repair = c.Type(bool, default=True)
     # Versions of one note (copies, mojibake copies, older exports) become one canonical page.
     dedup = c.Type(bool, default=True)
-    # Execute notebooks (jupytext `.md`/`.py`, `.ipynb`) at build time, cached by their code.
+    # Execute notebook notes (jupytext Markdown: a `.md` whose front matter names a kernel) at build
+    # time, cached by their code. `.ipynb` and `.py` files are published as files, not pages.
     notebooks = c.Type(bool, default=True)
     notebook_timeout = c.Type(int, default=60)  # seconds a cell may run
     notebook_workers = c.Type(int, default=2)  # notebooks executed at once
