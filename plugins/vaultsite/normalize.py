@@ -56,6 +56,7 @@ _MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
 # An Obsidian tag: after a space or at a line's start, of letters, digits, _, - and /, not all digits.
 _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
+_HTML_TAG = re.compile(r"(<[^<>]*>)")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
@@ -139,12 +140,14 @@ class _Rewriter:
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
 
     def _tags(self, line: str) -> str:
-        """Obsidian shows a `#tag` as a tag, not as text."""
+        """Obsidian shows a `#tag` as a tag, not as text (nor inside raw HTML: `style="color: #f00"`)."""
         if "#" not in line or _REFERENCE_DEFINITION.match(line):
             return line
-        line, count = _TAG.subn(r'<span class="vs-tag">#\1</span>', line)
-        self.result.applied["tag"] += count
-        return line
+        parts = _HTML_TAG.split(line)  # text, tag, text, ...
+        for i in range(0, len(parts), 2):
+            parts[i], count = _TAG.subn(r'<span class="vs-tag">#\1</span>', parts[i])
+            self.result.applied["tag"] += count
+        return "".join(parts)
 
     def _line(self, i: int) -> int:
         return self.offset + i + 1
