@@ -57,6 +57,7 @@ def fixture_site(tmp_path_factory) -> Path:
     (notes / unicodedata.normalize("NFD", "Café Note.md")).write_text("# Café\n", encoding="utf-8")
     (notes / "100% sure?.md").write_text("# Sure\n", encoding="utf-8")
     (notes / "Embed Me.md").write_text(EMBED_ME, encoding="utf-8")
+    (notes / "Chapters.md").write_text("# Chapters\n\n# One\ntext\n\n# Two\ntext\n", encoding="utf-8")
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
     for case in CASES:
         (notes / f"{page_name(case)}.md").write_text(f"---\ntitle: {json.dumps(case.title)}\n---\n{case.input}\n",
@@ -94,9 +95,11 @@ def test_fixture_case(case, fixture_site, regen, regenerated):
 def test_an_embedded_notes_headings_stay_out_of_the_table_of_contents(fixture_site):
     """Obsidian's outline of a note leaves out the headings of the notes it embeds, and a heading
     of the note after an embed is not taken for one of the embed's subheadings."""
-    case = next(case for case in CASES if "table of contents" in case.title and "Embed Me" in case.input)
-    html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
-    soup = BeautifulSoup(html, "html.parser")
-    assert soup.select_one("article .vs-embed h2#part-one"), "the embed shows its headings"
-    toc = [link.get_text(strip=True) for link in soup.select(".md-sidebar--secondary .md-nav--secondary a")]
-    assert toc == ["Before", "After"]
+    for embedded, shown, expected in (("Embed Me", "h2#part-one", ["Before", "After"]),
+                                      ("Chapters", "h1#one", ["Before", "After", "Deeper"])):
+        case = next(case for case in CASES if "table of contents" in case.title and embedded in case.input)
+        html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.select_one(f"article .vs-embed {shown}"), "the embed shows its headings"
+        toc = [link.get_text(strip=True) for link in soup.select(".md-sidebar--secondary .md-nav--secondary a")]
+        assert toc == expected, embedded

@@ -399,7 +399,7 @@ class _Rewriter:
         (a `## Contents` before the second `# ` chapter stays below the chapters)."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
-        if len(h1) < 2:
+        if len(h1) < 2 or self.embedded:  # an embed's title is gone: its headings keep their ranks
             return
         title = h1[0].map[0]
         for tok in headings:

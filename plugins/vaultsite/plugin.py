@@ -480,15 +480,24 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
 
 def _toc_without(items: list, ids: set[str]) -> list:
-    """Table of contents items without those of `ids`, whose own children move up in their place."""
+    """Table of contents items without those of `ids`, the others nested anew by their levels (a
+    heading after an embed that holds a `# ` heading was that heading's child)."""
     kept = []
-    for item in items:
-        item.children = _toc_without(item.children, ids)
-        if item.id in ids:
-            kept.extend(item.children)
-        else:
-            kept.append(item)
-    return kept
+
+    def walk(items: list) -> None:
+        for item in items:
+            if item.id not in ids:
+                kept.append(item)
+            walk(item.children)
+    walk(items)
+    roots, open_items = [], []
+    for item in kept:
+        item.children = []
+        while open_items and open_items[-1].level >= item.level:
+            open_items.pop()
+        (open_items[-1].children if open_items else roots).append(item)
+        open_items.append(item)
+    return roots
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
