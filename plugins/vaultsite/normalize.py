@@ -57,6 +57,7 @@ _MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
 _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
 _HTML_TAG = re.compile(r"(<[^<>]*>)")
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
@@ -131,6 +132,7 @@ class _Rewriter:
         self._headings()
         self._toc_and_definitions()
         self._display_math_lines()
+        self._table_code_pipes()
         self._long_paragraphs()
         self._embeds()
         for i, repl in enumerate(self.out):
@@ -287,6 +289,20 @@ class _Rewriter:
             if end + 1 < len(self.masked) and self.masked[end + 1].strip():
                 self.out[end].append("")
             self.result.applied["display_math_line"] += 1
+
+    def _table_code_pipes(self) -> None:
+        """In a table, `\\|` is a pipe that does not end the cell, in code too (GitHub's tables, as
+        Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and already
+        keeps a plain pipe in code inside its cell."""
+        for delimiter, line in enumerate(self.masked):
+            if delimiter == 0 or delimiter in self.raw or not _TABLE_DELIMITER.fullmatch(line):
+                continue
+            row = delimiter - 1
+            while row < len(self.masked) and "|" in self.masked[row] and row not in self.raw:
+                for k in _PLACEHOLDER.findall(self.masked[row]):
+                    if self.masks[int(k)].startswith("`"):
+                        self.masks[int(k)] = self.masks[int(k)].replace("\\|", "|")
+                row += 1
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
