@@ -123,6 +123,24 @@ def test_in_a_project_a_damaged_copy_is_restored_from_its_clean_twin_as_the_buil
     assert vaultsite("fix-text", "copy.md", cwd=outside).stdout != TWIN
 
 
+def test_no_note_linked_from_outside_the_folder_is_read(vault: Path) -> None:
+    """A symlink in the vault to a note elsewhere: the build never reads it, nor does `fix`."""
+    outside = vault.with_name(vault.name + "-outside")
+    outside.mkdir()
+    (outside / "secret.md").write_text(DAMAGED, encoding="utf-8")
+    (vault / "notes" / "linked.md").symlink_to(outside / "secret.md")
+    (vault / "mkdocs.yml").write_text("site_name: Notes\ndocs_dir: notes\n", encoding="utf-8")
+    recording = ("import sys; sys.addaudithook(lambda event, args: event == 'open' and isinstance(args[0], str) "
+                 "and print('opened', args[0], file=sys.stderr)); from vaultsite.cli import main; sys.exit(main())")
+    result = subprocess.run([sys.executable, "-c", recording, "fix", "notes"], cwd=vault, capture_output=True,
+                            text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "notes/linked.md: a link out of notes, left alone" in result.stderr
+    opened = [Path(line.split(" ", 1)[1]).resolve() for line in result.stderr.splitlines() if line.startswith("opened ")]
+    assert not [path for path in opened if path.is_relative_to(outside)]
+    assert "+深度学习，中文。" in result.stdout  # the vault's own damaged note is still shown
+
+
 def test_fix_text_reads_stdin_and_refuses_binary_data(vault: Path) -> None:
     assert vaultsite("fix-text", "-", cwd=vault, stdin=DAMAGED).stdout == REPAIRED
     (vault / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")

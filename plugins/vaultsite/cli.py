@@ -3,10 +3,10 @@
     vaultsite fix-text FILE          repaired text to stdout, what changed to stderr
     vaultsite fix [--write] PATH...  a unified diff per note that would change; --write repairs in
                                      place and keeps the original beside it as NAME.md.orig
-
-Inside a project (mkdocs.yml here or above) both repair as its build does, with the vault's clean
-notes as context.
     vaultsite check SITE_DIR         every internal link, image and anchor of a built site, offline
+
+Inside a project (mkdocs.yml here or above), fix-text and fix repair as its build does, with the
+vault's clean notes as context.
 
 Add a subcommand by writing ``_cmd_<name>(args) -> int`` and registering it in :func:`_parser`.
 """
@@ -72,7 +72,10 @@ def _project_context() -> Context:
     cache_dir, docs_dir = _project_folders(config_file)
     langmodel.use_cache(config_file.parent / cache_dir)
     clean = []
+    docs = docs_dir.resolve()
     for note in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
+        if not note.resolve().is_relative_to(docs):
+            continue  # a link out of the vault: as the build, never read
         try:
             data = note.read_bytes()
         except OSError:
@@ -158,7 +161,11 @@ def _notes(paths: Sequence[Path]) -> Iterator[Path]:
     """The given files, and the *.md notes under the given folders, in a stable order."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(path.rglob("*.md"))
+            for note in sorted(path.rglob("*.md")):
+                if note.resolve().is_relative_to(path.resolve()):
+                    yield note
+                else:  # as the build, never read: a folder's note is the folder's own
+                    print(f"vaultsite: {note}: a link out of {path}, left alone", file=sys.stderr)
         else:
             yield path  # a missing file is reported when it is read
 
