@@ -524,53 +524,36 @@ def _content_column(line: str) -> int:
 def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str | None:
     """The lines under the heading whose text is `heading`, up to the next heading as high; for a
     block id (`^id`), the block it marks; None where the note has neither."""
-    lines = body.split("\n")
+    lines, tokens = body.split("\n"), _md.parse(body)
     if heading.startswith("^"):
-        return _block(lines, heading[1:])
-    headings = _headings_outside_code(lines)
+        return _block(lines, tokens, heading[1:])
+    # The note's own headings, as the parser finds them: not a `#` line in code.
+    headings = [(tok.map[0], int(tok.tag[1]), tokens[k + 1].content) for k, tok in enumerate(tokens)
+                if tok.type == "heading_open" and tok.level == 0 and tok.map]
     wanted = slugify(heading.split("#")[-1])
-    for i, (level, text) in headings.items():
+    for start, level, text in headings:
         if slugify(text) == wanted:
-            end = next((j for j, (other, _) in headings.items() if j > i and other <= level), len(lines))
-            return "\n".join(lines[i:end])
+            end = next((line for line, other, _ in headings if line > start and other <= level), len(lines))
+            return "\n".join(lines[start:end])
     return None
 
 
-def _headings_outside_code(lines: list[str]) -> dict[int, tuple[int, str]]:
-    """{line: (level, text)} of the ATX headings, not counting `#` lines in fenced code."""
-    found, fence = {}, None
-    for i, line in enumerate(lines):
-        if m := _FENCE.match(line):
-            if fence is None:
-                fence = m.group(1)
-            elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-        elif fence is None and (m := _ATX_HEADING.match(line)):
-            found[i] = (len(m.group(1)), m.group(2))
-    return found
-
-
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_ATX_HEADING = re.compile(r" {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-
-
-def _block(lines: list[str], block_id: str) -> str | None:
-    """The block that `^block_id` marks: the list item or paragraph it ends, or the block above
+def _block(lines: list[str], tokens: list, block_id: str) -> str | None:
+    """The block that `^block_id` marks: the paragraph or list item it ends, or the block above
     it when it stands on a line of its own."""
-    for end, line in enumerate(lines):
+    for i, line in enumerate(lines):
         match = _BLOCK_ID.search(line)
         if not match or match.group(1) != block_id:
             continue
-        if _MARKER.match(line.lstrip()):
-            return line
-        if not line[: match.start()].strip():  # under the block: skip the blank lines to it
-            end -= 1
-            while end >= 0 and not lines[end].strip():
-                end -= 1
-        start = end
-        while start > 0 and lines[start - 1].strip():
-            start -= 1
-        return "\n".join(lines[start : end + 1])
+        if line[: match.start()].strip():  # it ends the innermost paragraph holding its line
+            spans = [tok.map for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] <= i < tok.map[1]]
+            start, end = max(spans) if spans else (i, i + 1)
+        else:  # under the block: the last one above it, whole
+            spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
+            if not spans:
+                return None
+            start, end = max(spans, key=lambda span: (span[1], -span[0]))
+        return "\n".join(lines[start:end])
     return None
 
 
