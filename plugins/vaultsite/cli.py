@@ -72,10 +72,7 @@ def _project_context() -> Context:
     cache_dir, docs_dir = _project_folders(config_file)
     langmodel.use_cache(config_file.parent / cache_dir)
     clean = []
-    docs = docs_dir.resolve()
-    for note in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
-        if not note.resolve().is_relative_to(docs):
-            continue  # a link out of the vault: as the build, never read
+    for note in _folder_notes(docs_dir)[0] if docs_dir.is_dir() else ():
         try:
             data = note.read_bytes()
         except OSError:
@@ -161,13 +158,22 @@ def _notes(paths: Sequence[Path]) -> Iterator[Path]:
     """The given files, and the *.md notes under the given folders, in a stable order."""
     for path in paths:
         if path.is_dir():
-            for note in sorted(path.rglob("*.md")):
-                if note.resolve().is_relative_to(path.resolve()):
-                    yield note
-                else:  # as the build, never read: a folder's note is the folder's own
-                    print(f"vaultsite: {note}: a link out of {path}, left alone", file=sys.stderr)
+            inside, outside = _folder_notes(path)
+            for note in outside:
+                print(f"vaultsite: {note}: a link out of {path}, left alone", file=sys.stderr)
+            yield from inside
         else:
             yield path  # a missing file is reported when it is read
+
+
+def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The *.md notes under `folder`, in a stable order: its own, and the symlinks that lead out of
+    it, which (as in the build) are never read."""
+    real = folder.resolve()
+    inside, outside = [], []
+    for note in sorted(folder.rglob("*.md")):
+        (inside if note.resolve().is_relative_to(real) else outside).append(note)
+    return inside, outside
 
 
 def _write_with_backup(path: Path, original: bytes, text: str) -> Path:
