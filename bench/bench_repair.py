@@ -4,10 +4,10 @@
     python bench/bench_repair.py --accuracy  # accuracy per code page, with the wrong characters
 
 Prints a Markdown table.  Inputs: the held-out corpus of tests/fixtures/repair (mixed Chinese,
-Japanese, Korean, European text, math, emoji, code), as it is (clean) and damaged the way note 000
-was (UTF-8 read as cp1254, undefined bytes and the soft hyphen lost).  Each figure is the best of a
-few timed runs, measured in this run; the language model is loaded before timing (its one-off
-load time is printed below the table).
+Japanese, Korean, European text, math, emoji, code), as it is (clean), damaged the way note 000
+was (UTF-8 read as cp1254, undefined bytes and the soft hyphen lost), and read as GBK (each byte
+GBK pairs with nothing lost).  Each figure is the best of a few timed runs, measured in this run;
+the language model is loaded before timing (its one-off load time is printed below the table).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def measure() -> tuple[list[tuple[str, float, float, float]], float]:
         "clean CJK, emoji, English (fast path)": cjk * 100,
         "clean, all languages": corpus * 40,
         "damaged (cp1254, lossy)": damage(corpus) * 4,
+        "damaged (read as GBK, lossy)": corpus.encode("utf-8").decode("gbk", errors="replace") * 4,
     }
     rows = []
     for name, text in inputs.items():
@@ -76,7 +77,7 @@ def accuracy_report() -> str:
     """Accuracy per code page on the development text (dev.md, which tuning may look at) and on
     the held-out corpus, and on note 000; each with the characters it gets wrong."""
     sys.path.insert(0, str(FIXTURES.parent.parent))
-    from test_repair import accuracy, damage as damage_through  # one definition of both
+    from test_repair import accuracy, damage as damage_through, read_as_gbk  # one definition of each
 
     def wrong(true: str, repaired: str) -> str:
         matcher = difflib.SequenceMatcher(None, true, repaired, autojunk=False)
@@ -88,6 +89,8 @@ def accuracy_report() -> str:
         for page in CODE_PAGES:
             repaired = repair_text(damage_through(true, page)).text
             lines.append(f"| {name} | {page} | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
+        repaired = repair_text(read_as_gbk(true)).text
+        lines.append(f"| {name} | read as GBK | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
     twin = NOTES / "001_92c9aa251153fdad.txt"
     if twin.exists():
         true = twin.read_text(encoding="utf-8").replace("👩🏼🏫", "👩🏼\u200d🏫")

@@ -35,6 +35,14 @@ def test_fix_text_prints_repaired_text_and_a_summary(vault: Path) -> None:
     assert "notes/damaged.md: repaired" in result.stderr and "rebuilt" in result.stderr
 
 
+def test_fix_text_repairs_utf8_read_as_gbk(vault: Path) -> None:
+    true = "# 循环神经网络\n\n长短期记忆网络解决了梯度消失的问题。\n"
+    (vault / "notes" / "gbk.md").write_text(true.encode().decode("gbk", errors="replace"), encoding="utf-8")
+    result = vaultsite("fix-text", "notes/gbk.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (0, true)
+    assert "notes/gbk.md: repaired" in result.stderr
+
+
 def test_fix_text_prints_clean_text_unchanged(vault: Path) -> None:
     result = vaultsite("fix-text", "notes/clean.md", cwd=vault)
     assert (result.returncode, result.stdout) == (0, CLEAN)

@@ -247,6 +247,42 @@ def test_edited_damaged_copy_is_repaired_on_its_own() -> None:
     assert result.text == original.replace("\n", " ok\n", 1)
 
 
+
+# --- UTF-8 read as GBK ------------------------------------------------------------------------
+
+
+def read_as_gbk(text: str) -> str:
+    """UTF-8 read through Windows' Chinese code page (936, GBK), as a text tool on a Chinese
+    Windows reads a note it takes for GBK: each byte GBK pairs with nothing is U+FFFD, and lost."""
+    return text.encode("utf-8").decode("gbk", errors="replace")
+
+
+def test_corpus_read_as_gbk_keeps_its_floor(corpus: str) -> None:
+    """A lost byte is common here (GBK pairs no byte with a newline or a space, nor 0x80 or its
+    user-defined rows with anything): about one character in fifteen has to be guessed."""
+    damaged = read_as_gbk(corpus)
+    assert accuracy(corpus, damaged) < 0.5 and damaged.count("\ufffd") > 100  # the damage is real
+    assert accuracy(corpus, repair_text(damaged).text) >= 0.985
+
+
+def test_damaged_gbk_copy_of_a_context_note_is_that_note(corpus: str) -> None:
+    other = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+    result = repair_text(read_as_gbk(corpus), [other, corpus])
+    assert result.text == corpus
+    assert result.changed and result.rebuilt_bytes == read_as_gbk(corpus).count("\ufffd")
+
+
+@pytest.mark.parametrize("language", ["zh", "ja", "ko"])
+def test_common_words_of_cjk_languages_are_unchanged(language: str) -> None:
+    """Read as GBK, clean Chinese and Japanese spell a run of UTF-8 sequences now and then (a
+    fifth of GBK's lead bytes are UTF-8's): wordfreq's common words, ten to a line, as a note."""
+    import wordfreq
+
+    words = [w for w in wordfreq.top_n_list(language, 30000) if not w.isascii()]
+    text = "\n".join("".join(words[i : i + 10]) for i in range(0, len(words), 10)) + "\n"
+    assert repair_text(text) == RepairResult(text)
+
+
 # --- bytes in ---------------------------------------------------------------------------------
 
 

@@ -243,6 +243,20 @@ def test_a_version_keeps_its_full_text_and_shows_its_diff(site):
     assert "动手学深度学习" in copy.select_one("article").get_text(), "the repaired copy shows repaired text"
 
 
+def test_a_note_read_as_gbk_is_published_as_written(tmp_path):
+    """UTF-8 that a tool on a Chinese Windows read as GBK and saved ("浣犲ソ" for 你好, a link's
+    "[" taken into the character before it): the page shows the note as written, its link works."""
+    true = "# 循环神经网络\n\n长短期记忆网络解决了梯度消失的问题，见[[注意力机制]]。\n\n## 门控单元\n"
+    damaged = true.encode("utf-8").decode("gbk", errors="replace")
+    result = small_vault(tmp_path, {"rnn.md": damaged, "注意力机制.md": "# 注意力机制\n"})
+    assert result.returncode == 0, result.stderr
+    article = page(tmp_path / "site", "rnn").select_one("article")
+    assert [h.find(string=True) for h in article.select("h1, h2")] == ["循环神经网络", "门控单元"]
+    assert "长短期记忆网络解决了梯度消失的问题，见注意力机制。" in article.get_text()
+    assert unquote(article.select_one("p a")["href"]) == "../注意力机制/"
+    assert "rnn.md: repaired" in result.stderr
+
+
 def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     body = "# Topic\n\n" + "\n".join(f"Line {i} about the topic, with enough words to compare." for i in range(30)) + "\n"
     result = small_vault(tmp_path, {"Topic.md": body, "Topic (conflicted copy 2024-05-01).md": body,

@@ -201,13 +201,15 @@ def _before_features(prev: str) -> tuple[object, ...]:
 
 # The characters the grammar names as the character before.
 _KEYCAP_BASES = frozenset("0123456789#*")
-_SPELLED_OUT = frozenset(" \t\n\u3000\u200d\ufe0f") | _KEYCAP_BASES
+# Punctuation that goes on to more of its sentence, and so ends no line.
+_ENDS_NO_LINE = frozenset("、，")
+_SPELLED_OUT = frozenset(" \t\n\u3000\u200d\ufe0f") | _KEYCAP_BASES | _ENDS_NO_LINE
 
 
 @lru_cache(maxsize=1 << 16)
 def _after_features(char: str) -> tuple[object, ...]:
     """What the grammar sees of the character after: the character itself where it is named."""
-    if char in ("\u200d", "\ufe0e", "\ufe0f", "\u20e3"):
+    if char in ("\u200d", "\ufe0e", "\ufe0f", "\u20e3", "\n"):
         return (char,)
     return (_script(char), _emoji_categories().get(char), char in _CJK_CLOSING, is_pictograph(char), _is_skin(char))
 
@@ -235,6 +237,8 @@ def _grammar(before: tuple[object, ...], after: tuple[object, ...]) -> float:
         score += _SAME_CATEGORY  # "🍕🍔", "🐕🌳": neighbouring emoji tend to show one kind of thing
     if closing and prev in (" ", "\t", "\n", "\u3000"):
         score -= 8.0  # "、" or "）" opens no line and follows no space
+    if char == "\n" and prev in _ENDS_NO_LINE:
+        score -= 8.0
     if prev == "\u200d":
         score += 4.0 if char_pictograph else -10.0
     if char == "\u200d":

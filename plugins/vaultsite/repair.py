@@ -44,6 +44,14 @@ How it is repaired (:func:`repair_text`):
    scored by the model and by the sentence score of the language's analyser
    (:mod:`vaultsite.morphology`) over the text around it.
 
+UTF-8 read as GBK (Windows' Chinese code page 936: "你好" -> "浣犲ソ") is the same repair with
+two bytes to a character: a run of characters GBK spells is taken back to its bytes, each U+FFFD
+a byte lost (GBK pairs a byte with nothing: before a newline or a space, 0x80, its user-defined
+rows), which can be any value GBK cannot pair with the byte after it.  Its fast path is a search
+for four three-byte UTF-8 sequences in a row among the text's GBK bytes (clean Chinese spells one
+now and then: the lines where it does are looked at), so it finds damaged CJK text, not damaged
+European text alone, whose two-byte sequences clean Cyrillic and Greek spell all the time.
+
 A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
 3 to 5: the context note that, damaged the same way, gives the text byte for byte is its repair.
 
@@ -53,12 +61,14 @@ that charset-normalizer detects (GBK, Big5, cp1252, ...).
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -175,6 +185,12 @@ class Context:
         return index
 
     @cached_property
+    def by_gbk(self) -> dict[str, str]:
+        """The notes by their UTF-8 read as GBK (a GBK pair takes in an ASCII character now and
+        then, so their ASCII characters cannot find them)."""
+        return {note.encode("utf-8").decode("gbk", "replace"): note for note in self.notes if not note.isascii()}
+
+    @cached_property
     def model(self) -> LanguageModel:
         base = default_model()
         return base.with_context(self.notes) if self.notes else base
@@ -233,8 +249,24 @@ def _known_words(text: str) -> int:
 
 def may_need_repair(text: str) -> bool:
     """Cheap: False means :func:`repair_text` would certainly return ``text`` unchanged (no
-    character stands for a UTF-8 lead byte, or none is followed by its continuation)."""
-    return bool(_SEQUENCE_START.search(text)) and _detect_code_page(text, [])[0] is not None
+    character stands for a UTF-8 lead byte followed by its continuation, in a single-byte code
+    page or in GBK)."""
+    if _SEQUENCE_START.search(text) and _detect_code_page(text, [])[0] is not None:
+        return True
+    # Clean Chinese spells such sequences now and then; the lines where they are are looked at.
+    # GBK's bytes hold no newline but its own: the lines of its bytes are those of the text.
+    data = text.encode("gbk", "ignore")
+    classes = data.translate(_BYTE_CLASSES)  # a plain search for them is many times a regex's speed
+    lines: list[str] = []
+    hit = classes.find(_GBK_SEQUENCES)
+    while hit >= 0:
+        lines = lines or text.split("\n")
+        line = data.count(b"\n", 0, hit)
+        if any(_gbk_structured(lines[line][start:end]) for start, end in _gbk_runs(lines[line], [])):
+            return True
+        line_end = data.find(b"\n", hit)
+        hit = classes.find(_GBK_SEQUENCES, line_end) if line_end >= 0 else -1
+    return False
 
 
 def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResult:
@@ -244,22 +276,34 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         return RepairResult(text)
     protected = _code_spans(text)
     page, damaged = _detect_code_page(text, protected)
-    if page is None:
+    gbk_runs = [] if page else _gbk_runs(text, protected)
+    if page is None and not any(_gbk_structured(text[start:end]) for start, end in gbk_runs):
         return RepairResult(text)
     if not isinstance(context, Context):
         context = Context(context)
-    if twin := _damaged_copy_of(text, context):
-        return _restored(text, *twin)
+    if restored := _restored_copy(text, context):
+        return restored
+    if page is None:
+        # UTF-8 read as GBK damages every non-ASCII character: Latin letters, kana and emoji too.
+        runs = [text[start:end] for start, end in gbk_runs]
+        damaged = 2 * sum(map(_gbk_covered, runs)) >= sum(len(run.encode("gbk", _GBK_LOST)) for run in runs)
+        if damaged:
+            gbk_runs = _gbk_runs(text, [])  # its code too, as below
+        return _repair_runs(text, gbk_runs, _GbkRunRepairer(context.model, damaged), damaged)
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
-    repairer = _RunRepairer(context.model, page, damaged)
+    return _repair_runs(text, runs_found, _PageRunRepairer(context.model, page, damaged), damaged)
+
+
+def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRepairer, damaged: bool) -> RepairResult:
+    """``text`` with each of its runs repaired where ``repairer`` finds a repair likelier."""
     # The characters the text itself holds intact are evidence for its damaged ones.
     intact = repairer.intact_chars(text, runs_found)
     repairer.add_context({char for _, char in intact})
     intact_at = [position for position, _ in intact]
     if damaged:
-        repairer.leads = _lead_chars(page, (text[start:end] for start, end in runs_found))
+        repairer.leads = repairer.lead_chars(text[start:end] for start, end in runs_found)
     out: list[str] = []
     done = 0
     runs = changed = rebuilt = 0
@@ -271,9 +315,9 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     head_done = 0
     # A damaged text may hold lines written or pasted clean since (Polish "łąkę, źrebię" under a
     # damaged line of Chinese): left as they are.
-    clean_lines = _clean_lines(text, page, runs_found, line_starts) if damaged else set()
+    clean_lines = repairer.clean_lines(text, runs_found, line_starts) if damaged else set()
     for start, end in runs_found:
-        if not damaged and not _well_formed_continuations(bytes(page.to_byte[c] for c in text[start:end])):
+        if not damaged and not repairer.structured(text[start:end]):
             continue  # in a mostly clean text, only a run with UTF-8 structure may be mojibake
         if bisect_right(line_starts, start) in clean_lines:
             continue
@@ -304,28 +348,26 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)))
 
 
-def _damaged_copy_of(text: str, context: Context) -> tuple[str, _CodePage] | None:
-    """The note of ``context`` that ``text`` is a damaged copy of, and the code page that damaged it.
+def _restored_copy(text: str, context: Context) -> RepairResult | None:
+    """``text`` repaired as the note of ``context`` that it is a damaged copy of, if it is one.
 
-    The damage keeps every ASCII character in place, so only the notes with the same ASCII
-    characters are damaged for the comparison."""
+    A single-byte code page keeps every ASCII character in place, so only the notes with the same
+    ASCII characters are damaged for the comparison."""
     for original in context.by_ascii.get(text.encode("ascii", "ignore"), ()):
         data = original.encode("utf-8")
         for page in _CODE_PAGES:
             if data.translate(None, page.lost).decode(page.name) == text:
-                return original, page
+                # Each character of a run is one byte, all but the lost ones.
+                return _restored(text, original, list(_runs(text, page.run_pattern, [])), len(data) - len(text))
+    if original := context.by_gbk.get(text):
+        return _restored(text, original, _gbk_runs(text, []), text.count("\ufffd"))
     return None
 
 
-def _restored(text: str, original: str, page: _CodePage) -> RepairResult:
-    """The result of repairing ``text``, a copy of ``original`` damaged through ``page``: each of
-    its runs was damage, and each of its characters one byte (all but the lost ones)."""
-    runs = [start for start, _ in _runs(text, page.run_pattern, [])]
+def _restored(text: str, original: str, runs: list[tuple[int, int]], rebuilt: int) -> RepairResult:
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    return RepairResult(original, "utf-8", len(runs), sum(1 for c in original if not c.isascii()),
-                        len(original.encode("utf-8")) - len(text),
-                        tuple(sorted({bisect_right(line_starts, start) for start in runs})))
-
+    lines = tuple(sorted({bisect_right(line_starts, start) for start, _ in runs}))
+    return RepairResult(original, "utf-8", len(runs), sum(1 for c in original if not c.isascii()), rebuilt, lines)
 
 
 # --- code pages -------------------------------------------------------------------------------
@@ -554,10 +596,12 @@ Candidates = list[tuple[str, float]]  # (character, prior log-score) for one pos
 Slots = list[tuple[Candidates, int]]  # a run's candidates per character, with their rebuilt bytes
 
 
-class _RunRepairer:
-    def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
+class _RunRepairer(ABC):
+    """Decides each run of a text: its repair, or the run as it stands.  A subclass knows how the
+    run's characters stand for bytes, and so where the UTF-8 sequences and the lost bytes are."""
+
+    def __init__(self, model: LanguageModel, damaged: bool) -> None:
         self.model = model
-        self.page = page
         self.damaged = damaged
         self.keep_cost = _KEEP_COST if damaged else 0.0
         self.seen: set[str] = set()
@@ -567,20 +611,32 @@ class _RunRepairer:
         """Favour candidates the text spells intact elsewhere."""
         self.seen = chars
 
+    @abstractmethod
+    def structured(self, run: str) -> bool:
+        """Whether ``run`` spells UTF-8 structure: a lead byte followed by its continuation."""
+
+    @abstractmethod
+    def clean_lines(self, text: str, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
+        """The lines of a damaged text written or pasted clean (see :func:`_clean_lines`)."""
+
+    @abstractmethod
+    def lead_chars(self, runs: Iterable[str]) -> set[str]:
+        """The characters that stand for a lead byte followed by its continuation somewhere."""
+
+    @abstractmethod
     def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
         """The characters that the runs of ``text`` spell with every byte present (no guess
         involved), each with the position of its first byte, in order."""
-        found = []
-        for start, end in runs:
-            data = bytes(self.page.to_byte[c] for c in text[start:end])
-            position = start
-            for candidates, lost in self._slots(text[start:end], data):
-                if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
-                    found.append((position, candidates[0][0]))
-                # Each character of the run is one byte; a character kept as it stands is one too.
-                kept = candidates[0][1] == 0.0
-                position += 1 if kept else len(candidates[0][0].encode("utf-8")) - lost
-        return found
+
+    @abstractmethod
+    def slots_of(self, run: str) -> Slots | None:
+        """The run's candidates per character, with the bytes each rebuilds; None where the run
+        is no damage the repairer knows."""
+
+    @abstractmethod
+    def _lone_leads(self, run: str) -> int:
+        """Lead characters of the run without a continuation after them that lead complete
+        sequences elsewhere in the text."""
 
     def repair(
         self, run: str, left: str, right: str, line: tuple[str, str], near: set[str] = frozenset()
@@ -589,8 +645,9 @@ class _RunRepairer:
 
         ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
         brackets; ``near`` the kinds of the intact and repaired characters near the run."""
-        data = bytes(self.page.to_byte[c] for c in run)
-        unpaired = self._slots(run, data)
+        unpaired = self.slots_of(run)
+        if unpaired is None:
+            return None  # not damage the repairer knows
         decodable = sum(1 for candidates, _ in unpaired if candidates[0][1] != 0.0)
         if not decodable:
             return None  # nothing decodes: these are clean characters of the code page
@@ -598,7 +655,8 @@ class _RunRepairer:
         # Ideographs among kana are Japanese, and as frequent as Japanese uses them.
         model = self.model.japanese() if "kana" in near else self.model
         fixed = [[(c, 0.0)] for c in left]
-        after = [[(c, 0.0)] for c in right]
+        # A run at the end of its line ends with what may end a line ("。", not "、").
+        after = [[(c, 0.0)] for c in right + "\n" * (not line[1])]
         # What stands before the lattice (a space, a line start) tells where punctuation can go.
         before = "" if left else (line[0][-1:] or "\n")
         # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
@@ -614,21 +672,59 @@ class _RunRepairer:
         keep_score, _ = _viterbi(model, fixed + [[(c, 0.0)] for c in run] + after, before)
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
-        lone = sum(
-            1
-            for char, following in zip(run, run[1:] + " ")
-            if char in self.leads and not 0x80 <= self.page.to_byte.get(following, 0) <= 0xBF
-        )
+        lone = self._lone_leads(run)
         # In a mostly clean text, a word of one script cased as words are ("вії", "Её", "смієшся")
         # is likelier that word than damage that the structure of a sequence or two speaks for
         # ("席", "Ÿ", "с쳺шся"); damage spelled that way ("Ãªtre") scores far apart.
         plausible = _PLAUSIBLE_WORD if not self.damaged and _plausible_word(left + run + right) else 0.0
         if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone + plausible:
             return None
-        repaired = _refine(model, best[len(left) : len(best) - len(right)], slots, line, near)
+        repaired = _refine(model, best[len(left) : len(best) - len(after)], slots, line, near)
         if repaired == run:
             return None
         return repaired, sum(lost for _, lost in slots)
+
+
+class _PageRunRepairer(_RunRepairer):
+    """The repairer of UTF-8 read through a single-byte code page: a character of a run is a byte."""
+
+    def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
+        super().__init__(model, damaged)
+        self.page = page
+
+    def structured(self, run: str) -> bool:
+        return bool(_well_formed_continuations(self._bytes(run)))
+
+    def clean_lines(self, text: str, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
+        return _clean_lines(text, self.page, runs, line_starts)
+
+    def lead_chars(self, runs: Iterable[str]) -> set[str]:
+        return _lead_chars(self.page, runs)
+
+    def slots_of(self, run: str) -> Slots | None:
+        return self._slots(run, self._bytes(run))
+
+    def _bytes(self, run: str) -> bytes:
+        return bytes(self.page.to_byte[c] for c in run)
+
+    def _lone_leads(self, run: str) -> int:
+        return sum(
+            1
+            for char, following in zip(run, run[1:] + " ")
+            if char in self.leads and not 0x80 <= self.page.to_byte.get(following, 0) <= 0xBF
+        )
+
+    def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
+        found = []
+        for start, end in runs:
+            position = start
+            for candidates, lost in self.slots_of(text[start:end]) or ():
+                if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
+                    found.append((position, candidates[0][0]))
+                # Each character of the run is one byte; a character kept as it stands is one too.
+                kept = candidates[0][1] == 0.0
+                position += 1 if kept else len(candidates[0][0].encode("utf-8")) - lost
+        return found
 
     def _slots(self, run: str, data: bytes) -> Slots:
         """Cut the run's bytes into one candidate list per original character, each with the
@@ -683,6 +779,156 @@ class _RunRepairer:
                 char = _decode_char(lead + bytes(tail))
                 if char is not None:
                     found[char] = prior + _SEEN_BONUS * (char in self.seen)
+        return list(found.items())
+
+
+# --- UTF-8 read as GBK ------------------------------------------------------------------------
+
+# Windows' Chinese code page (936, GBK) reads two bytes as one character, so UTF-8 read through it
+# is Chinese-looking nonsense ("你好" -> "浣犲ソ"), which no single-byte page explains; a byte it
+# pairs with nothing is replaced (U+FFFD) and lost.
+
+
+def _lost_byte(error: UnicodeError) -> tuple[bytes, int]:
+    """The encoding error handler that writes each U+FFFD of a run as a NUL byte: a lost byte (no
+    run holds a NUL, and no GBK pair ends in one)."""
+    if not isinstance(error, UnicodeEncodeError) or error.object[error.start : error.end].strip("\ufffd"):
+        raise error
+    return b"\0" * (error.end - error.start), error.end
+
+
+_GBK_LOST = "vaultsite-gbk-lost"
+codecs.register_error(_GBK_LOST, _lost_byte)
+# Four well-formed UTF-8 sequences in a row: a line or two of a clean Chinese note spells them by
+# chance, nearly every line of a damaged one does.
+_GBK_SEQUENCES = b"LCC" * 4
+# Bytes by what they are in UTF-8: a lead of three bytes (L), a continuation (C), anything else.
+_BYTE_CLASSES = bytes(ord("L") if 0xE0 <= b <= 0xEF else ord("C") if 0x80 <= b <= 0xBF else ord(".") for b in range(256))
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf\0]|[\xe0-\xef][\x80-\xbf\0]{2}|[\xf0-\xf4][\x80-\xbf\0]{3}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# A run whose bytes are this much UTF-8 sequences (a lost byte allowed for a continuation) may be
+# damage; in clean Chinese a tenth or so are.
+_GBK_STRUCTURE = 0.6
+
+
+def _gbk_runs(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start, end) of each run of characters GBK spells (U+FFFD for a lost byte among them)
+    outside the protected ranges."""
+    found = []
+    for start, end in _runs(text, _NON_ASCII, protected):
+        while start < end:
+            try:
+                text[start:end].encode("gbk", _GBK_LOST)
+            except UnicodeEncodeError as error:
+                if error.start:
+                    found.append((start, start + error.start))
+                start += error.end
+            else:
+                found.append((start, end))
+                break
+    return found
+
+
+def _gbk_covered(run: str) -> int:
+    """How many of the run's GBK bytes are in well-formed UTF-8 sequences."""
+    return sum(len(match) for match in _UTF8_SEQUENCE.findall(run.encode("gbk", _GBK_LOST)))
+
+
+def _gbk_structured(run: str) -> bool:
+    data = run.encode("gbk", _GBK_LOST)
+    return _GBK_SEQUENCES in data.translate(_BYTE_CLASSES) and _gbk_covered(run) >= _GBK_STRUCTURE * len(data)
+
+
+_CONTINUATIONS = range(0x80, 0xC0)
+_LEADS = {length: [lead for lead in range(0xC2, 0xF5) if _sequence_length(lead) == length] for length in (2, 3, 4)}
+
+
+@lru_cache(maxsize=1 << 16)
+def _gbk_pair(first: int, second: int) -> bool:
+    """Whether GBK reads the two bytes as one character."""
+    try:
+        return len(bytes([first, second]).decode("gbk")) == 1
+    except UnicodeDecodeError:
+        return False
+
+
+class _GbkRunRepairer(_RunRepairer):
+    """The repairer of UTF-8 read as GBK: a character of a run is two bytes (or one, an ASCII
+    character or a byte GBK pairs with nothing), and each U+FFFD a lost byte."""
+
+    def structured(self, run: str) -> bool:
+        return _gbk_structured(run)
+
+    def clean_lines(self, text: str, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
+        return set()  # a clean line's runs seldom read as UTF-8 at all
+
+    def lead_chars(self, runs: Iterable[str]) -> set[str]:
+        return set()
+
+    def _lone_leads(self, run: str) -> int:
+        return 0
+
+    def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
+        found = []
+        for start, end in runs:
+            run = text[start:end]
+            # The character of the run that each byte comes from.
+            owner = [i for i, char in enumerate(run) for _ in range(len(char.encode("gbk", _GBK_LOST)))]
+            offset = 0
+            for candidates, lost in self.slots_of(run) or ():
+                if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
+                    found.append((start + owner[offset], candidates[0][0]))
+                offset += len(candidates[0][0].encode("utf-8"))
+        return found
+
+    def slots_of(self, run: str) -> Slots | None:
+        """One candidate list per UTF-8 sequence of the run's bytes; None where a byte fits no
+        sequence (text that was not UTF-8 read as GBK)."""
+        data = run.encode("gbk", _GBK_LOST)
+        slots: Slots = []
+        i = 0
+        while i < len(data):
+            byte = data[i]
+            if 0 < byte < 0x80:  # an ASCII character that a GBK pair took in
+                slots.append(([(chr(byte), 0.0)], 0))
+                i += 1
+                continue
+            length = _sequence_length(byte)
+            if byte == 0:  # a lost lead: as long as its sequence of continuations
+                length = 1
+                while i + length < len(data) and length < 4 and (data[i + length] == 0 or 0x80 <= data[i + length] <= 0xBF):
+                    length += 1
+            sequence = data[i : i + length]
+            if length == 1 or len(sequence) < length or not all(b == 0 or 0x80 <= b <= 0xBF for b in sequence[1:]):
+                return None
+            candidates = self._fill(sequence, data[i + length : i + length + 1])
+            if not candidates:
+                return None
+            slots.append((candidates, sequence.count(0)))
+            i += length
+        return slots
+
+    def _fill(self, sequence: bytes, after: bytes) -> Candidates:
+        """Every character ``sequence`` can be with its lost bytes put back, with its prior.  A
+        lost byte is one GBK could not pair with the byte after it."""
+        lost = [i for i, byte in enumerate(sequence) if byte == 0]
+        if len(lost) > 2:
+            return []
+        prior = _INTACT_BONUS * (len(sequence) - 1 - len(lost)) - _REBUILT_COST * len(lost)
+        if prior == 0.0:
+            prior = -0.1  # keep 0.0 for characters left as they stand
+        found: dict[str, float] = {}
+        choices = [_LEADS[len(sequence)] if i == 0 else _CONTINUATIONS for i in lost]
+        for values in itertools.product(*choices):
+            filled = bytearray(sequence)
+            for i, value in zip(lost, values):
+                filled[i] = value
+            with_next = bytes(filled) + after
+            if any(i + 1 < len(with_next) and _gbk_pair(filled[i], with_next[i + 1]) for i in lost):
+                continue
+            char = _decode_char(bytes(filled))
+            if char is not None:
+                found[char] = prior + _SEEN_BONUS * (char in self.seen)
         return list(found.items())
 
 
