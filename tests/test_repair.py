@@ -184,6 +184,16 @@ def test_corpus_read_through_code_page_with_nothing_lost_is_exact(corpus: str, p
     assert repair_text(read_through(corpus, page)).text == corpus
 
 
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_corpus_read_through_code_page_twice_is_exact(corpus: str, page: str) -> None:
+    """Damaged, saved as UTF-8 and read through the page again ("å­¦" -> "Ã¥Â\xadÂ¦"): after the
+    first repair the text holds the characters the page spells its undefined bytes with (C1
+    controls; MacRoman's Apple logo), which the second repair reads as those bytes."""
+    result = repair_text(read_through(read_through(corpus, page), page))
+    assert result.text == corpus
+    assert result.rebuilt_bytes == 0
+
+
 def test_model_mapped_from_its_cache_repairs_as_the_model_built(tmp_path: Path) -> None:
     """A build maps the model from .cache/vaultsite (words, Chinese pairs) instead of building it:
     both must repair alike, a control character in the text included (the trie cannot look up a

@@ -52,6 +52,10 @@ for four three-byte UTF-8 sequences in a row among the text's GBK bytes (clean C
 now and then: the lines where it does are looked at), so it finds damaged CJK text, not damaged
 European text alone, whose two-byte sequences clean Cyrillic and Greek spell all the time.
 
+Text damaged twice (read through a code page, saved, and read through it again) is repaired a
+layer at a time, up to three: its first repair gives back the characters the page spells its
+undefined bytes with (C1 controls, as Windows keeps them), which the next reads as those bytes.
+
 A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
 3 to 5: the context note that, damaged the same way, gives the text byte for byte is its repair.
 
@@ -118,6 +122,8 @@ _NAME_REACH = 40
 # at a time.
 _KIND_BONUS = 4.0
 _KIND_REACH = 24
+# Layers of mojibake repaired at most (text read through a code page twice, or three times).
+_LAYERS = 3
 # Letters either side of a run that join its words (a damaged "í" inside "días").
 _CONTEXT_CHARS = 8
 
@@ -272,6 +278,20 @@ def may_need_repair(text: str) -> bool:
 def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResult:
     """Repair the mojibake in ``text``, with the clean notes of ``context`` (given as a Context
     where several texts are repaired against the same notes); see the module docstring for how."""
+    result = _repair_layer(text, context)
+    # Text damaged twice (read through a code page, saved, and read through it again) is mojibake
+    # again once repaired: each layer is repaired in turn.
+    for _ in range(_LAYERS - 1):
+        again = _repair_layer(result.text, context) if result.changed else result
+        if not again.changed:
+            break
+        result = RepairResult(again.text, result.encoding, result.runs + again.runs,
+                              result.chars_changed + again.chars_changed,
+                              result.rebuilt_bytes + again.rebuilt_bytes, tuple(sorted({*result.lines, *again.lines})))
+    return result
+
+
+def _repair_layer(text: str, context: Context | Sequence[str]) -> RepairResult:
     if not may_need_repair(text):
         return RepairResult(text)
     protected = _code_spans(text)
@@ -691,6 +711,10 @@ class _PageRunRepairer(_RunRepairer):
     def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
         super().__init__(model, damaged)
         self.page = page
+        # Characters no author writes that the page spells a byte with (a C1 control for a byte it
+        # leaves undefined, as Windows keeps it; MacRoman's Apple logo, in private use): text
+        # damaged twice holds them after its first repair, and they are bytes to the second.
+        self.byte_chars = frozenset(char for char in page.to_byte if unicodedata.category(char) in ("Cc", "Co"))
 
     def structured(self, run: str) -> bool:
         return bool(_well_formed_continuations(self._bytes(run)))
@@ -776,7 +800,7 @@ class _PageRunRepairer(_RunRepairer):
                 tail = list(present)
                 for position, value in zip(positions, values):
                     tail.insert(position, value)
-                char = _decode_char(lead + bytes(tail))
+                char = _decode_char(lead + bytes(tail), self.byte_chars if not missing else frozenset())
                 if char is not None:
                     found[char] = prior + _SEEN_BONUS * (char in self.seen)
         return list(found.items())
@@ -1126,12 +1150,14 @@ def _kind(char: str) -> str:
     return kind
 
 
-def _decode_char(data: bytes) -> str | None:
+def _decode_char(data: bytes, byte_chars: frozenset[str] = frozenset()) -> str | None:
+    """The character ``data`` spells in UTF-8, if an author may have written it (or it is one of
+    ``byte_chars``)."""
     try:
         char = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if unicodedata.category(char) in ("Cn", "Co", "Cs", "Cc"):
+    if unicodedata.category(char) in ("Cn", "Co", "Cs", "Cc") and char not in byte_chars:
         return None  # unassigned, private-use or control: never what an author wrote
     return char
 
