@@ -151,6 +151,10 @@ def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served
     assert link in _page(page_a)
     assert "Second words." in _page(page_c) and "First words." not in _page(page_c)  # the embed
     assert "vs-backlinks" in _page(page_b)  # from the note that was not saved
+    # A rebuild tells what changed, not again what the rebuild before told it kept as it was.
+    last = log.read_text(encoding="utf-8").rsplit("Detected file changes", 1)[-1]
+    assert "Building documentation" in last and "Documentation built" in last, last
+    assert "outputs from the cache" not in last and f"{DAMAGED}: repaired" not in last, last
     # The search index, whose pages that did not change kept their entries, is a fresh build's.
     built = docs.parent / "built"
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(built)], cwd=docs.parent,

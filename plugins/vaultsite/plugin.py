@@ -95,9 +95,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         # Each damaged note's text and its repair in the build before: under `mkdocs serve`, a
         # damaged note that did not change keeps it (see _read_notes).
         self.repaired_before: dict[str, tuple[str, RepairResult]] = {}
+        # What the build before told at info level (see _inform).
+        self.told: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.report = BuildReport()
+        self.told_before, self.told = self.told, set()
         if not self.config.enabled:
             return None
         self.sources: dict[str, str] = {}
@@ -125,6 +128,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
         langmodel.use_cache(self.cache_dir)  # the repair model, built once from the word lists
         return config
+
+    def _inform(self, message: str) -> None:
+        """Log ``message`` at info level, or at debug level where the build before told it: the
+        rebuilds under `mkdocs serve` tell what changed, not each time again every note repaired as
+        before and every notebook taken from the cache."""
+        (log.debug if message in self.told_before else log.info)(message)
+        self.told.add(message)
 
     @event_priority(50)
     @_timed("on_files")
@@ -306,10 +316,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 self.repaired_before[path] = (text, result)
             if result.changed:
                 self.report.note(path)["repair"] = result.to_dict()
-                log.info(f"{path}: {result.summary()}" + (" (as the build before repaired it)" if kept else ""))
+                self._inform(f"{path}: {result.summary()}" + (" (as the build before repaired it)" if kept else ""))
             elif encoding != "utf-8":
                 self.report.note(path)["repair"] = result.to_dict()
-                log.info(f"{path}: decoded from {encoding}")
+                self._inform(f"{path}: decoded from {encoding}")
             self.sources[path] = result.text.replace("\r\n", "\n")
         return [f for f in notes if f.src_uri in raw]
 
@@ -331,8 +341,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if result.error:
                 log.warning(f"{uri}:{result.error_line or 1}: cell {result.error_cell}: {result.error_message}")
             else:
-                log.info(f"{uri}: " + ("outputs from the cache" if result.from_cache
-                                       else f"executed in {result.seconds:.1f} s"))
+                self._inform(f"{uri}: " + ("outputs from the cache" if result.from_cache
+                                           else f"executed in {result.seconds:.1f} s"))
             self.sources[uri], images = notebooks.to_markdown(result.notebook)
             for name, data in images.items():
                 files.append(File.generated(config, posixpath.join(posixpath.dirname(uri), name), content=data))
@@ -355,8 +365,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if f.src_uri in self.versions:
                 f.inclusion = InclusionLevel.NOT_IN_NAV
         for g in groups:
-            log.info(f"{g.canonical}: canonical page of {len(g.versions) + 1} versions "
-                     f"({', '.join(g.versions)})")
+            self._inform(f"{g.canonical}: canonical page of {len(g.versions) + 1} versions "
+                         f"({', '.join(g.versions)})")
         return groups
 
     @_timed("on_nav: normalize")
