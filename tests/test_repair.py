@@ -282,6 +282,66 @@ def test_damaged_gbk_copy_of_a_context_note_is_that_note(corpus: str) -> None:
     assert result.changed and result.rebuilt_bytes == read_as_gbk(corpus).count("\ufffd")
 
 
+GBK_NOTE = "你好世界，今天天气很好。我们去公园散步吧！\n深度学习是机器学习的一个分支。\n"
+
+
+@pytest.mark.parametrize(
+    "clean",
+    ["## 系统", "- 一些", "[[系统]]", "作者：王小明", "TODO 目前 fix", "---\ntags: [学习, 目前]\naliases: [一些]\n---"],
+)
+def test_clean_lines_written_into_a_note_read_as_gbk_are_unchanged(clean: str) -> None:
+    """Clean Chinese read as GBK spells two-byte UTF-8 sequences all the time ("系统" is "ϵͳ"): a
+    line written clean into a damaged note since must not be "repaired" with them."""
+    note = read_as_gbk(GBK_NOTE) + clean + "\n"
+    assert repair_text(note).text == GBK_NOTE + clean + "\n"
+
+
+@pytest.mark.parametrize(
+    "text", ["陽光對於快樂\n", "# 陽光對於快樂\n\n- 一些\n- 系統\n", "| 電氣化電氣化 | 學校 |\n", "濡らし濡らし\n"]
+)
+def test_clean_chinese_that_spells_a_chain_of_sequences_is_unchanged(text: str) -> None:
+    """Now and then clean Chinese read as GBK spells four three-byte sequences in a row, like the
+    damage does (a short note or a table cell of just those characters)."""
+    assert repair_text(text) == RepairResult(text)
+
+
+@pytest.mark.parametrize(
+    "true",
+    ["# 购物清单\n\n- 苹果\n- 香蕉\n- 牛奶\n- 面包\n", "| 姓名 | 城市 |\n|---|---|\n| 张三 | 北京 |\n| 李四 | 上海 |\n",
+     "나는 오늘 학교에 갔다. 친구를 만나서 밥을 먹고 집에 왔다.\n"],
+)
+def test_note_of_short_runs_read_as_gbk_is_repaired(true: str) -> None:
+    assert repair_text(read_as_gbk(true)).text == true
+
+
+@pytest.mark.parametrize(
+    ("damaged", "true"),
+    [
+        (read_as_gbk(GBK_NOTE * 2)[1:], (GBK_NOTE * 2)[1:]),  # cut in the middle of its first character
+        (read_as_gbk(GBK_NOTE)[:5] + "😀" + read_as_gbk(GBK_NOTE)[5:], None),  # an emoji typed in since
+        ("\ufffd" + read_as_gbk(GBK_NOTE), "\ufffd" + GBK_NOTE),
+    ],
+)
+def test_bytes_read_as_gbk_that_fit_no_character_leave_the_rest_repaired(damaged: str, true: str | None) -> None:
+    """A character whose bytes fit no UTF-8 sequence stands as it is, and so does the one before
+    it where that one took its first byte; the rest of the line is repaired."""
+    repaired = repair_text(damaged).text
+    if true is None:
+        assert repaired.endswith(GBK_NOTE[4:]) and "😀" in repaired
+    else:
+        assert accuracy(true, repaired) > 0.95 and repaired.endswith(GBK_NOTE[-20:])
+
+
+def test_line_end_of_a_note_read_as_gbk_with_crlf() -> None:
+    """"！" or "。" at a line's end loses its last byte to the newline; a line ends with "\\r\\n" too."""
+    true = GBK_NOTE.replace("\n", "\r\n")
+    assert repair_text(read_as_gbk(true)).text == true
+
+
+def test_context_note_with_a_lone_surrogate_is_no_crash() -> None:
+    assert repair_text(read_as_gbk(GBK_NOTE), ["中文\udcff"]).text == GBK_NOTE
+
+
 @pytest.mark.parametrize("language", ["zh", "ja", "ko"])
 def test_common_words_of_cjk_languages_are_unchanged(language: str) -> None:
     """Read as GBK, clean Chinese and Japanese spell a run of UTF-8 sequences now and then (a

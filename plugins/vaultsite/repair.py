@@ -47,10 +47,13 @@ How it is repaired (:func:`repair_text`):
 UTF-8 read as GBK (Windows' Chinese code page 936: "你好" -> "浣犲ソ") is the same repair with
 two bytes to a character: a run of characters GBK spells is taken back to its bytes, each U+FFFD
 a byte lost (GBK pairs a byte with nothing: before a newline or a space, 0x80, its user-defined
-rows), which can be any value GBK cannot pair with the byte after it.  Its fast path is a search
-for four three-byte UTF-8 sequences in a row among the text's GBK bytes (clean Chinese spells one
-now and then: the lines where it does are looked at), so it finds damaged CJK text, not damaged
-European text alone, whose two-byte sequences clean Cyrillic and Greek spell all the time.
+rows), which can be any value GBK cannot pair with the byte after it.  Clean Chinese read as GBK
+spells UTF-8 sequences far more often than clean text through a single-byte page does (a
+two-byte one all the time, "系统" as "ϵͳ"; four three-byte ones in a row now and then,
+"陽光對於快樂"), so the evidence counts for less: a text is damaged as a whole where half its
+bytes are three-byte sequences (eight at least), and in a mostly clean text only a run with a chain
+of four, most of its bytes in sequences, whose repair is far likelier, is damage.  Damaged European
+text alone, whose two-byte sequences clean Cyrillic and Greek spell too, is not found.
 
 Text damaged twice (read through a code page, saved, and read through it again) is repaired a
 layer at a time, up to three: its first repair gives back the characters the page spells its
@@ -124,6 +127,9 @@ _KIND_BONUS = 4.0
 _KIND_REACH = 24
 # Layers of mojibake repaired at most (text read through a code page twice, or three times).
 _LAYERS = 3
+# How far along its line either side a run looks: for the other half of a bracket, and for what
+# stands before it (a long paragraph is one line).
+_LINE_REACH = 400
 # Letters either side of a run that join its words (a damaged "í" inside "días").
 _CONTEXT_CHARS = 8
 
@@ -194,7 +200,7 @@ class Context:
     def by_gbk(self) -> dict[str, str]:
         """The notes by their UTF-8 read as GBK (a GBK pair takes in an ASCII character now and
         then, so their ASCII characters cannot find them)."""
-        return {note.encode("utf-8").decode("gbk", "replace"): note for note in self.notes if not note.isascii()}
+        return {note.encode("utf-8", "replace").decode("gbk", "replace"): note for note in self.notes if not note.isascii()}
 
     @cached_property
     def model(self) -> LanguageModel:
@@ -259,19 +265,22 @@ def may_need_repair(text: str) -> bool:
     page or in GBK)."""
     if _SEQUENCE_START.search(text) and _detect_code_page(text, [])[0] is not None:
         return True
+    # Text read as GBK: its bytes (a lost one as a NUL), each by what it is in UTF-8.
+    data = text.replace("\ufffd", "\0").encode("gbk", "ignore")
+    classes = data.translate(_BYTE_CLASSES)  # a plain search for them is many times a regex's speed
+    if _gbk_damaged(classes.count(_SEQUENCE), len(text) - len(text.encode("ascii", "ignore"))):
+        return True
     # Clean Chinese spells such sequences now and then; the lines where they are are looked at.
     # GBK's bytes hold no newline but its own: the lines of its bytes are those of the text.
-    data = text.encode("gbk", "ignore")
-    classes = data.translate(_BYTE_CLASSES)  # a plain search for them is many times a regex's speed
     lines: list[str] = []
-    hit = classes.find(_GBK_SEQUENCES)
+    hit = classes.find(_GBK_CHAIN)
     while hit >= 0:
         lines = lines or text.split("\n")
         line = data.count(b"\n", 0, hit)
         if any(_gbk_structured(lines[line][start:end]) for start, end in _gbk_runs(lines[line], [])):
             return True
         line_end = data.find(b"\n", hit)
-        hit = classes.find(_GBK_SEQUENCES, line_end) if line_end >= 0 else -1
+        hit = classes.find(_GBK_CHAIN, line_end) if line_end >= 0 else -1
     return False
 
 
@@ -296,19 +305,15 @@ def _repair_layer(text: str, context: Context | Sequence[str]) -> RepairResult:
         return RepairResult(text)
     protected = _code_spans(text)
     page, damaged = _detect_code_page(text, protected)
-    gbk_runs = [] if page else _gbk_runs(text, protected)
-    if page is None and not any(_gbk_structured(text[start:end]) for start, end in gbk_runs):
-        return RepairResult(text)
+    if page is None:
+        gbk_runs, damaged = _detect_gbk(text, protected)
+        if not gbk_runs:
+            return RepairResult(text)
     if not isinstance(context, Context):
         context = Context(context)
     if restored := _restored_copy(text, context):
         return restored
     if page is None:
-        # UTF-8 read as GBK damages every non-ASCII character: Latin letters, kana and emoji too.
-        runs = [text[start:end] for start, end in gbk_runs]
-        damaged = 2 * sum(map(_gbk_covered, runs)) >= sum(len(run.encode("gbk", _GBK_LOST)) for run in runs)
-        if damaged:
-            gbk_runs = _gbk_runs(text, [])  # its code too, as below
         return _repair_runs(text, gbk_runs, _GbkRunRepairer(context.model, damaged), damaged)
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
@@ -342,7 +347,7 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         if bisect_right(line_starts, start) in clean_lines:
             continue
         between = text[head_done:start]
-        line_head = between[between.rfind("\n") + 1 :] if "\n" in between else line_head + between
+        line_head = (between[between.rfind("\n") + 1 :] if "\n" in between else line_head + between)[-_LINE_REACH:]
         head_done = start
         left = _word_tail("".join(out[-2:]) + text[done:start])
         line = (line_head, _line_rest(text, end))
@@ -353,7 +358,7 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         if fix is None:
             continue
         replacement, lost = fix
-        line_head += replacement
+        line_head = (line_head + replacement)[-_LINE_REACH:]
         head_done = end
         out.append(text[done:start])
         out.append(replacement)
@@ -601,9 +606,9 @@ def _right_context(text: str, end: int) -> str:
 
 
 def _line_rest(text: str, end: int) -> str:
-    """The rest of the line after ``end``."""
-    line_end = text.find("\n", end)
-    return text[end : len(text) if line_end < 0 else line_end]
+    """The rest of the line after ``end``, as far as a run looks."""
+    line_end = text.find("\n", end, end + _LINE_REACH)
+    return text[end : end + _LINE_REACH if line_end < 0 else line_end]
 
 
 def _joins_words(char: str) -> bool:
@@ -653,6 +658,16 @@ class _RunRepairer(ABC):
         """The run's candidates per character, with the bytes each rebuilds; None where the run
         is no damage the repairer knows."""
 
+    def _keep_costs(self, slots: Slots) -> float:
+        """What keeping the run as it stands costs in a damaged text: each of its characters that
+        decodes is unlikely to be clean there."""
+        return self.keep_cost * sum(1 for candidates, _ in slots if candidates[0][1] != 0.0)
+
+    @abstractmethod
+    def _clean_odds(self, word: str) -> float:
+        """How much likelier ``word`` (the run with the letters either side) is clean than its
+        repair must show, beyond what the language model tells."""
+
     @abstractmethod
     def _lone_leads(self, run: str) -> int:
         """Lead characters of the run without a continuation after them that lead complete
@@ -668,15 +683,14 @@ class _RunRepairer(ABC):
         unpaired = self.slots_of(run)
         if unpaired is None:
             return None  # not damage the repairer knows
-        decodable = sum(1 for candidates, _ in unpaired if candidates[0][1] != 0.0)
-        if not decodable:
+        if all(candidates[0][1] == 0.0 for candidates, _ in unpaired):
             return None  # nothing decodes: these are clean characters of the code page
         unpaired = [(_coherent(candidates, near), lost) for candidates, lost in unpaired]
         # Ideographs among kana are Japanese, and as frequent as Japanese uses them.
         model = self.model.japanese() if "kana" in near else self.model
         fixed = [[(c, 0.0)] for c in left]
         # A run at the end of its line ends with what may end a line ("。", not "、").
-        after = [[(c, 0.0)] for c in right + "\n" * (not line[1])]
+        after = [[(c, 0.0)] for c in right + "\n" * (not line[1].rstrip("\r"))]
         # What stands before the lattice (a space, a line start) tells where punctuation can go.
         before = "" if left else (line[0][-1:] or "\n")
         # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
@@ -693,11 +707,8 @@ class _RunRepairer(ABC):
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
         lone = self._lone_leads(run)
-        # In a mostly clean text, a word of one script cased as words are ("вії", "Её", "смієшся")
-        # is likelier that word than damage that the structure of a sequence or two speaks for
-        # ("席", "Ÿ", "с쳺шся"); damage spelled that way ("Ãªtre") scores far apart.
-        plausible = _PLAUSIBLE_WORD if not self.damaged and _plausible_word(left + run + right) else 0.0
-        if best_score <= keep_score - self.keep_cost * decodable - _LONE_LEAD_COST * lone + plausible:
+        kept = keep_score - self._keep_costs(unpaired) - _LONE_LEAD_COST * lone + self._clean_odds(left + run + right)
+        if best_score <= kept:
             return None
         repaired = _refine(model, best[len(left) : len(best) - len(after)], slots, line, near)
         if repaired == run:
@@ -730,6 +741,12 @@ class _PageRunRepairer(_RunRepairer):
 
     def _bytes(self, run: str) -> bytes:
         return bytes(self.page.to_byte[c] for c in run)
+
+    def _clean_odds(self, word: str) -> float:
+        # In a mostly clean text, a word of one script cased as words are ("вії", "Её", "смієшся")
+        # is likelier that word than damage that the structure of a sequence or two speaks for
+        # ("席", "Ÿ", "с쳺шся"); damage spelled that way ("Ãªtre") scores far apart.
+        return _PLAUSIBLE_WORD if not self.damaged and _plausible_word(word) else 0.0
 
     def _lone_leads(self, run: str) -> int:
         return sum(
@@ -823,16 +840,41 @@ def _lost_byte(error: UnicodeError) -> tuple[bytes, int]:
 
 _GBK_LOST = "vaultsite-gbk-lost"
 codecs.register_error(_GBK_LOST, _lost_byte)
-# Four well-formed UTF-8 sequences in a row: a line or two of a clean Chinese note spells them by
-# chance, nearly every line of a damaged one does.
-_GBK_SEQUENCES = b"LCC" * 4
-# Bytes by what they are in UTF-8: a lead of three bytes (L), a continuation (C), anything else.
-_BYTE_CLASSES = bytes(ord("L") if 0xE0 <= b <= 0xEF else ord("C") if 0x80 <= b <= 0xBF else ord(".") for b in range(256))
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf\0]|[\xe0-\xef][\x80-\xbf\0]{2}|[\xf0-\xf4][\x80-\xbf\0]{3}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# A run whose bytes are this much UTF-8 sequences (a lost byte allowed for a continuation) may be
-# damage; in clean Chinese a tenth or so are.
+# Bytes by what they are in UTF-8: a lead of three bytes (L), a continuation or a lost byte (C),
+# anything else.  Damaged CJK text is three-byte sequences ("LCC") through and through; clean
+# Chinese read as GBK spells one at a byte in thirty or so (a fifth of its lead bytes are UTF-8's
+# three-byte leads, a third of its trail bytes continuations), clean Cyrillic or Greek none.
+_BYTE_CLASSES = bytes(
+    ord("L") if 0xE0 <= b <= 0xEF else ord("C") if 0x80 <= b <= 0xBF or b == 0 else ord(".") for b in range(256)
+)
+_SEQUENCE = b"LCC"
+# Four in a row: a line or two of a clean Chinese note spells them by chance ("陽光對於快樂"),
+# nearly every line of a damaged one does.
+_GBK_CHAIN = _SEQUENCE * 4
+# A text or run whose bytes are this much three-byte sequences is damaged; a clean one seldom
+# spells more than a tenth.  A text is damaged only with this many of them: one chance chain in a
+# short note is not.
+_GBK_DAMAGED = 0.5
+_GBK_DAMAGED_SEQUENCES = 8
 _GBK_STRUCTURE = 0.6
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _gbk_damaged(sequences: int, non_ascii: int) -> bool:
+    """Whether a text of ``non_ascii`` characters (two GBK bytes each) that spells ``sequences``
+    three-byte sequences was damaged as a whole."""
+    return sequences >= _GBK_DAMAGED_SEQUENCES and 3 * sequences >= _GBK_DAMAGED * 2 * non_ascii
+
+
+def _detect_gbk(text: str, protected: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], bool]:
+    """The runs of ``text`` to repair as UTF-8 read as GBK (none where it was not), and whether it
+    is damaged as a whole (its code then too)."""
+    runs = _gbk_runs(text, protected)
+    pieces = [text[start:end] for start, end in runs]
+    sequences = sum(_gbk_classes(piece).count(_SEQUENCE) for piece in pieces)
+    if _gbk_damaged(sequences, sum(map(len, pieces))):
+        return _gbk_runs(text, []), True
+    return (runs if any(map(_gbk_structured, pieces)) else []), False
 
 
 def _gbk_runs(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -853,17 +895,22 @@ def _gbk_runs(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, in
     return found
 
 
-def _gbk_covered(run: str) -> int:
-    """How many of the run's GBK bytes are in well-formed UTF-8 sequences."""
-    return sum(len(match) for match in _UTF8_SEQUENCE.findall(run.encode("gbk", _GBK_LOST)))
+def _gbk_classes(run: str) -> bytes:
+    return run.encode("gbk", _GBK_LOST).translate(_BYTE_CLASSES)
 
 
 def _gbk_structured(run: str) -> bool:
-    data = run.encode("gbk", _GBK_LOST)
-    return _GBK_SEQUENCES in data.translate(_BYTE_CLASSES) and _gbk_covered(run) >= _GBK_STRUCTURE * len(data)
+    """Whether a run of a text not damaged as a whole may be damage: a chain of sequences, and
+    most of its bytes in sequences."""
+    classes = _gbk_classes(run)
+    return _GBK_CHAIN in classes and 3 * classes.count(_SEQUENCE) >= _GBK_STRUCTURE * len(classes)
 
 
 _CONTINUATIONS = range(0x80, 0xC0)
+# An intact continuation is weaker evidence here than through a single-byte page: clean Chinese
+# read as GBK spells a three-byte sequence at one byte in thirty, a two-byte one far more often.
+_GBK_INTACT_BONUS = {2: 1.0, 3: 2.0, 4: 2.0}
+_GBK_CLEAN_ODDS = 10.0
 _LEADS = {length: [lead for lead in range(0xC2, 0xF5) if _sequence_length(lead) == length] for length in (2, 3, 4)}
 
 
@@ -892,45 +939,72 @@ class _GbkRunRepairer(_RunRepairer):
     def _lone_leads(self, run: str) -> int:
         return 0
 
+    def _keep_costs(self, slots: Slots) -> float:
+        # Clean Chinese read as GBK spells a two-byte sequence all the time ("系统" is "ϵͳ"): in a
+        # damaged text, only damage of its kind (three bytes and more) is unlikely to be clean.
+        return self.keep_cost * sum(1 for candidates, _ in slots if len(candidates[0][0].encode()) > 2)
+
+    def _clean_odds(self, word: str) -> float:
+        # In a mostly clean text, clean Chinese spells runs of three-byte sequences now and then
+        # ("陽光對於快樂" spells four), as likely as the repair's rarer characters.
+        return 0.0 if self.damaged else _GBK_CLEAN_ODDS
+
     def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
-        found = []
-        for start, end in runs:
-            run = text[start:end]
-            # The character of the run that each byte comes from.
-            owner = [i for i, char in enumerate(run) for _ in range(len(char.encode("gbk", _GBK_LOST)))]
-            offset = 0
-            for candidates, lost in self.slots_of(run) or ():
-                if len(candidates) == 1 and candidates[0][1] > 0 and not lost:
-                    found.append((start + owner[offset], candidates[0][0]))
-                offset += len(candidates[0][0].encode("utf-8"))
-        return found
+        return [
+            (start + at, candidates[0][0])
+            for start, end in runs
+            for candidates, lost, at in self._placed_slots(text[start:end])
+            if len(candidates) == 1 and candidates[0][1] > 0 and not lost
+        ]
 
     def slots_of(self, run: str) -> Slots | None:
-        """One candidate list per UTF-8 sequence of the run's bytes; None where a byte fits no
-        sequence (text that was not UTF-8 read as GBK)."""
+        return [(candidates, lost) for candidates, lost, _ in self._placed_slots(run)] or None
+
+    def _placed_slots(self, run: str) -> list[tuple[Candidates, int, int]]:
+        """One candidate list per UTF-8 sequence of the run's bytes, with its rebuilt bytes and
+        the run's character its first byte comes from.  Where a byte fits no sequence (a note cut
+        in the middle of a character, a character typed in since), the characters it and the
+        sequence before it come from stand as they are; none where most bytes fit none (clean
+        text: "王小明" spells one sequence, "小" as "С")."""
         data = run.encode("gbk", _GBK_LOST)
-        slots: Slots = []
+        # The run's character that each byte comes from, and the byte each character starts at.
+        owner = [k for k, char in enumerate(run) for _ in range(len(char.encode("gbk", _GBK_LOST)))]
+        starts = [0]
+        for char in run:
+            starts.append(starts[-1] + len(char.encode("gbk", _GBK_LOST)))
+        slots: list[tuple[Candidates, int, int, int]] = []  # (candidates, lost, first byte, end)
         i = 0
         while i < len(data):
-            byte = data[i]
-            if 0 < byte < 0x80:  # an ASCII character that a GBK pair took in
-                slots.append(([(chr(byte), 0.0)], 0))
-                i += 1
+            if slot := self._slot(data, i):
+                length, candidates = slot
+                slots.append((candidates, data[i : i + length].count(0), i, i + length))
+                i += length
                 continue
-            length = _sequence_length(byte)
-            if byte == 0:  # a lost lead: as long as its sequence of continuations
-                length = 1
-                while i + length < len(data) and length < 4 and (data[i + length] == 0 or 0x80 <= data[i + length] <= 0xBF):
-                    length += 1
-            sequence = data[i : i + length]
-            if length == 1 or len(sequence) < length or not all(b == 0 or 0x80 <= b <= 0xBF for b in sequence[1:]):
-                return None
-            candidates = self._fill(sequence, data[i + length : i + length + 1])
-            if not candidates:
-                return None
-            slots.append((candidates, sequence.count(0)))
-            i += length
-        return slots
+            first = last = owner[i]
+            while slots and slots[-1][3] > starts[first]:
+                first = min(first, owner[slots.pop()[2]])
+            slots.extend(([(run[k], 0.0)], 0, starts[k], starts[k + 1]) for k in range(first, last + 1))
+            i = starts[last + 1]
+        kept = sum(end - at for candidates, _, at, end in slots if candidates[0][1] == 0.0)
+        if kept > (1 - _GBK_STRUCTURE) * len(data):
+            return []
+        return [(candidates, lost, owner[at]) for candidates, lost, at, _ in slots]
+
+    def _slot(self, data: bytes, i: int) -> tuple[int, Candidates] | None:
+        """The length and candidates of the UTF-8 sequence at byte ``i``, if one is there."""
+        byte = data[i]
+        if 0 < byte < 0x80:  # an ASCII character that a GBK pair took in
+            return 1, [(chr(byte), 0.0)]
+        length = _sequence_length(byte)
+        if byte == 0:  # a lost lead: as long as its sequence of continuations
+            length = 1
+            while i + length < len(data) and length < 4 and (data[i + length] == 0 or 0x80 <= data[i + length] <= 0xBF):
+                length += 1
+        sequence = data[i : i + length]
+        if length == 1 or len(sequence) < length or not all(b == 0 or 0x80 <= b <= 0xBF for b in sequence[1:]):
+            return None
+        candidates = self._fill(sequence, data[i + length : i + length + 1])
+        return (length, candidates) if candidates else None
 
     def _fill(self, sequence: bytes, after: bytes) -> Candidates:
         """Every character ``sequence`` can be with its lost bytes put back, with its prior.  A
@@ -938,7 +1012,7 @@ class _GbkRunRepairer(_RunRepairer):
         lost = [i for i, byte in enumerate(sequence) if byte == 0]
         if len(lost) > 2:
             return []
-        prior = _INTACT_BONUS * (len(sequence) - 1 - len(lost)) - _REBUILT_COST * len(lost)
+        prior = _GBK_INTACT_BONUS[len(sequence)] * (len(sequence) - 1 - len(lost)) - _REBUILT_COST * len(lost)
         if prior == 0.0:
             prior = -0.1  # keep 0.0 for characters left as they stand
         found: dict[str, float] = {}
@@ -952,7 +1026,9 @@ class _GbkRunRepairer(_RunRepairer):
                 continue
             char = _decode_char(bytes(filled))
             if char is not None:
-                found[char] = prior + _SEEN_BONUS * (char in self.seen)
+                # A character the text holds intact elsewhere is likelier (here, not where it is
+                # intact itself: clean text spells intact sequences by chance).
+                found[char] = prior + _SEEN_BONUS * (bool(lost) and char in self.seen)
         return list(found.items())
 
 
@@ -989,8 +1065,8 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
             if len(options) < 2:
                 continue
             # The sentence around the character, as far as the reach.
-            head = _SENTENCE_END.split(line[0] + "".join(chars[:i]))[-1][-_ANALYSED_REACH:]
-            tail = _SENTENCE_END.split("".join(chars[i + 1 :]) + after)[0][:_ANALYSED_REACH]
+            head = _SENTENCE_END.split(line[0] + "".join(chars[max(0, i - _ANALYSED_REACH) : i]))[-1][-_ANALYSED_REACH:]
+            tail = _SENTENCE_END.split("".join(chars[i + 1 : i + 1 + _ANALYSED_REACH]) + after)[0][:_ANALYSED_REACH]
             scores = {char: prior + both(head + char + tail) for char, prior in options.items()}
             best = max(scores, key=scores.__getitem__)
             if scores[best] > scores[chars[i]] + _ANALYSED_MARGIN:
@@ -1002,11 +1078,15 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
 
 def _pair_run(slots: Slots, others: list[str], line: tuple[str, str]) -> Slots:
     """The slots with :func:`_pair_brackets` applied, each seeing ``others`` (one character per
-    slot, "" where unknown) and the rest of its line around it."""
-    return [
-        (_pair_brackets(candidates, line[0] + "".join(others[:i]), "".join(others[i + 1 :]) + line[1]), lost)
-        for i, (candidates, lost) in enumerate(slots)
-    ]
+    slot, "" where unknown) and the rest of its line around it, as far as a run looks."""
+    paired = []
+    for i, (candidates, lost) in enumerate(slots):
+        if len(candidates) > 1:
+            before = (line[0] + "".join(others[max(0, i - _LINE_REACH) : i]))[-_LINE_REACH:]
+            after = ("".join(others[i + 1 : i + 1 + _LINE_REACH]) + line[1])[:_LINE_REACH]
+            candidates = _pair_brackets(candidates, before, after)
+        paired.append((candidates, lost))
+    return paired
 
 
 def _pair_brackets(candidates: Candidates, before: str, after: str) -> Candidates:
