@@ -76,7 +76,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 import charset_normalizer
@@ -148,6 +148,8 @@ class RepairResult:
     chars_changed: int = 0
     rebuilt_bytes: int = 0
     lines: tuple[int, ...] = ()
+    # The code page each layer of the damage read UTF-8 through ("cp1254", "gbk"), the outermost first.
+    damage: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -162,9 +164,10 @@ class RepairResult:
             parts.append(f"decoded from {self.encoding}")
         if self.runs:
             lines = len(self.lines)
+            read = f"UTF-8 read as {', then as '.join(reversed(self.damage))}; " if self.damage else ""
             parts.append(
                 f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {lines} "
-                f"line{'s' * (lines != 1)} (rebuilt {self.rebuilt_bytes} lost "
+                f"line{'s' * (lines != 1)} ({read}rebuilt {self.rebuilt_bytes} lost "
                 f"byte{'s' * (self.rebuilt_bytes != 1)})"
             )
         return "; ".join(parts) or "no repair needed"
@@ -177,6 +180,7 @@ class RepairResult:
             "chars_changed": self.chars_changed,
             "rebuilt_bytes": self.rebuilt_bytes,
             "lines": list(self.lines),
+            "damage": list(self.damage),
         }
 
 
@@ -212,9 +216,7 @@ def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairRe
     """Decode ``data`` (UTF-8, UTF-8 with BOM, else a detected legacy encoding), then repair it."""
     text, encoding = decode(data)
     result = repair_text(text, context)
-    return RepairResult(
-        result.text, encoding, result.runs, result.chars_changed, result.rebuilt_bytes, result.lines
-    )
+    return replace(result, encoding=encoding)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -295,8 +297,8 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         if not again.changed:
             break
         result = RepairResult(again.text, result.encoding, result.runs + again.runs,
-                              result.chars_changed + again.chars_changed,
-                              result.rebuilt_bytes + again.rebuilt_bytes, tuple(sorted({*result.lines, *again.lines})))
+                              result.chars_changed + again.chars_changed, result.rebuilt_bytes + again.rebuilt_bytes,
+                              tuple(sorted({*result.lines, *again.lines})), result.damage + again.damage)
     return result
 
 
@@ -370,7 +372,7 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
     if not runs:
         return RepairResult(text)
     out.append(text[done:])
-    return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)))
+    return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)), (repairer.name,))
 
 
 def _restored_copy(text: str, context: Context) -> RepairResult | None:
@@ -383,16 +385,18 @@ def _restored_copy(text: str, context: Context) -> RepairResult | None:
         for page in _CODE_PAGES:
             if data.translate(None, page.lost).decode(page.name) == text:
                 # Each character of a run is one byte, all but the lost ones.
-                return _restored(text, original, list(_runs(text, page.run_pattern, [])), len(data) - len(text))
+                runs = list(_runs(text, page.run_pattern, []))
+                return _restored(text, original, runs, len(data) - len(text), page.name)
     if original := context.by_gbk.get(text):
-        return _restored(text, original, _gbk_runs(text, []), text.count("\ufffd"))
+        return _restored(text, original, _gbk_runs(text, []), text.count("\ufffd"), "gbk")
     return None
 
 
-def _restored(text: str, original: str, runs: list[tuple[int, int]], rebuilt: int) -> RepairResult:
+def _restored(text: str, original: str, runs: list[tuple[int, int]], rebuilt: int, page: str) -> RepairResult:
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     lines = tuple(sorted({bisect_right(line_starts, start) for start, _ in runs}))
-    return RepairResult(original, "utf-8", len(runs), sum(1 for c in original if not c.isascii()), rebuilt, lines)
+    changed = sum(1 for c in original if not c.isascii())
+    return RepairResult(original, "utf-8", len(runs), changed, rebuilt, lines, (page,))
 
 
 # --- code pages -------------------------------------------------------------------------------
@@ -414,9 +418,10 @@ class _CodePage:
         return bytes(self.lost_continuations + self.lost_leads)
 
     def merged(self, other: _CodePage) -> _CodePage:
-        """This page, also rebuilding the bytes ``other`` loses (when both explain the text)."""
+        """This page, also rebuilding the bytes ``other`` loses (when both explain the text), named
+        for both ("cp1252 or cp1254"); its characters are this page's."""
         return _CodePage(
-            self.name,
+            f"{self.name} or {other.name}",
             self.to_byte,
             tuple(sorted(set(self.lost_continuations) | set(other.lost_continuations))),
             tuple(sorted(set(self.lost_leads) | set(other.lost_leads))),
@@ -625,6 +630,8 @@ class _RunRepairer(ABC):
     """Decides each run of a text: its repair, or the run as it stands.  A subclass knows how the
     run's characters stand for bytes, and so where the UTF-8 sequences and the lost bytes are."""
 
+    name: str  # of the code page
+
     def __init__(self, model: LanguageModel, damaged: bool) -> None:
         self.model = model
         self.damaged = damaged
@@ -722,6 +729,7 @@ class _PageRunRepairer(_RunRepairer):
     def __init__(self, model: LanguageModel, page: _CodePage, damaged: bool) -> None:
         super().__init__(model, damaged)
         self.page = page
+        self.name = page.name
         # Characters no author writes that the page spells a byte with (a C1 control for a byte it
         # leaves undefined, as Windows keeps it; MacRoman's Apple logo, in private use): text
         # damaged twice holds them after its first repair, and they are bytes to the second.
@@ -926,6 +934,8 @@ def _gbk_pair(first: int, second: int) -> bool:
 class _GbkRunRepairer(_RunRepairer):
     """The repairer of UTF-8 read as GBK: a character of a run is two bytes (or one, an ASCII
     character or a byte GBK pairs with nothing), and each U+FFFD a lost byte."""
+
+    name = "gbk"
 
     def structured(self, run: str) -> bool:
         return _gbk_structured(run)
