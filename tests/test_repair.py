@@ -194,6 +194,26 @@ def test_corpus_read_through_code_page_twice_is_exact(corpus: str, page: str) ->
     assert result.rebuilt_bytes == 0 and len(result.damage) == 2
 
 
+
+@pytest.mark.parametrize(("inner", "outer"), [("latin-1", "cp1252"), ("cp1252", "cp1251"), ("mac_roman", "cp1252")])
+def test_corpus_read_through_two_code_pages_is_exact(corpus: str, inner: str, outer: str) -> None:
+    """The first repair keeps the characters the inner page spells its bytes with, not only those
+    of the outer page; the summary tells the pages in the order the damage went through them."""
+    result = repair_text(read_through(read_through(corpus, inner), outer))
+    assert result.text == corpus
+    assert f"UTF-8 read as {inner}, then as {outer};" in result.summary()
+
+
+@pytest.mark.parametrize("page", CODE_PAGES)
+@pytest.mark.parametrize(
+    "note", ["Excel showed Ã© for é and â€œ for “ in the export.\n", "打开时，“学习”显示成 å­¦ä¹ ，这是典型的乱码。\n"]
+)
+def test_note_quoting_mojibake_damaged_once_is_repaired_once(note: str, page: str) -> None:
+    """Once the damage is repaired, the mojibake the author quoted in prose is no layer to repair:
+    the note is mostly clean."""
+    assert repair_text(read_through(note, page)).text == note
+
+
 def test_model_mapped_from_its_cache_repairs_as_the_model_built(tmp_path: Path) -> None:
     """A build maps the model from .cache/vaultsite (words, Chinese pairs) instead of building it:
     both must repair alike, a control character in the text included (the trie cannot look up a

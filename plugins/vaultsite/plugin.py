@@ -82,6 +82,7 @@ def _timed(step: str):
 
 class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     full_build = False
+    told: frozenset[str] | set[str] = frozenset()  # what the build before logged (see _inform)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.full_build = command == "build" and not dirty
@@ -95,8 +96,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         # Each damaged note's text and its repair in the build before: under `mkdocs serve`, a
         # damaged note that did not change keeps it (see _read_notes).
         self.repaired_before: dict[str, tuple[str, RepairResult]] = {}
-        # What the build before told at info level (see _inform).
-        self.told: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.report = BuildReport()
@@ -129,11 +128,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         langmodel.use_cache(self.cache_dir)  # the repair model, built once from the word lists
         return config
 
-    def _inform(self, message: str) -> None:
-        """Log ``message`` at info level, or at debug level where the build before told it: the
-        rebuilds under `mkdocs serve` tell what changed, not each time again every note repaired as
-        before and every notebook taken from the cache."""
-        (log.debug if message in self.told_before else log.info)(message)
+    def _inform(self, message: str, anew: bool = False) -> None:
+        """Log ``message`` at info level, or at debug level where the build before told it and
+        nothing was done ``anew``: the rebuilds under `mkdocs serve` tell what changed, not each
+        time again every note repaired as before and every notebook taken from the cache."""
+        (log.debug if message in self.told_before and not anew else log.info)(message)
         self.told.add(message)
 
     @event_priority(50)
@@ -316,7 +315,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 self.repaired_before[path] = (text, result)
             if result.changed:
                 self.report.note(path)["repair"] = result.to_dict()
-                self._inform(f"{path}: {result.summary()}" + (" (as the build before repaired it)" if kept else ""))
+                self._inform(f"{path}: {result.summary()}", anew=not kept)
             elif encoding != "utf-8":
                 self.report.note(path)["repair"] = result.to_dict()
                 self._inform(f"{path}: decoded from {encoding}")
@@ -342,7 +341,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.warning(f"{uri}:{result.error_line or 1}: cell {result.error_cell}: {result.error_message}")
             else:
                 self._inform(f"{uri}: " + ("outputs from the cache" if result.from_cache
-                                           else f"executed in {result.seconds:.1f} s"))
+                                           else f"executed in {result.seconds:.1f} s"), anew=not result.from_cache)
             self.sources[uri], images = notebooks.to_markdown(result.notebook)
             for name, data in images.items():
                 files.append(File.generated(config, posixpath.join(posixpath.dirname(uri), name), content=data))

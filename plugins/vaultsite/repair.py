@@ -127,6 +127,9 @@ _KIND_BONUS = 4.0
 _KIND_REACH = 24
 # Layers of mojibake repaired at most (text read through a code page twice, or three times).
 _LAYERS = 3
+# A layer under another is damage as a whole: this share of its non-ASCII characters at least
+# stand for bytes of UTF-8 sequences (quoted mojibake in the repair of a mostly clean text does not).
+_WHOLE = 0.75
 # How far along its line either side a run looks: for the other half of a bracket, and for what
 # stands before it (a long paragraph is one line).
 _LINE_REACH = 400
@@ -291,9 +294,10 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     where several texts are repaired against the same notes); see the module docstring for how."""
     result = _repair_layer(text, context)
     # Text damaged twice (read through a code page, saved, and read through it again) is mojibake
-    # again once repaired: each layer is repaired in turn.
+    # again once repaired: each layer is repaired in turn.  Only a text damaged as a whole is: in
+    # the repair of one mostly clean, mojibake is what its author quoted ("Ã© for é").
     for _ in range(_LAYERS - 1):
-        again = _repair_layer(result.text, context) if result.changed else result
+        again = _repair_layer(result.text, context, whole=True) if result.changed else result
         if not again.changed:
             break
         result = RepairResult(again.text, result.encoding, result.runs + again.runs,
@@ -302,7 +306,9 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
     return result
 
 
-def _repair_layer(text: str, context: Context | Sequence[str]) -> RepairResult:
+def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = False) -> RepairResult:
+    """One layer of the repair: ``text`` repaired as damaged through one code page (where
+    ``whole``, only if damaged as a whole)."""
     if not may_need_repair(text):
         return RepairResult(text)
     protected = _code_spans(text)
@@ -311,6 +317,8 @@ def _repair_layer(text: str, context: Context | Sequence[str]) -> RepairResult:
         gbk_runs, damaged = _detect_gbk(text, protected)
         if not gbk_runs:
             return RepairResult(text)
+    if whole and not (damaged and (page is None or _damage_share(text, page) >= _WHOLE)):
+        return RepairResult(text)
     if not isinstance(context, Context):
         context = Context(context)
     if restored := _restored_copy(text, context):
@@ -454,6 +462,11 @@ def _load_code_page(name: str) -> _CodePage:
 
 
 _CODE_PAGES = tuple(_load_code_page(name) for name in CODE_PAGES)
+# Characters no author writes that a code page spells a byte with (C1 controls: Latin-1's, and
+# those Windows keeps for the bytes a page leaves undefined; MacRoman's Apple logo, in private
+# use): text damaged twice holds them after its first repair, and they are bytes to the second,
+# whichever page that went through.
+_BYTE_CHARS = frozenset(c for page in _CODE_PAGES for c in page.to_byte if unicodedata.category(c) in ("Cc", "Co"))
 
 
 def _chars(low: int, high: int) -> str:
@@ -528,6 +541,22 @@ def _lead_chars(page: _CodePage, runs: Iterable[str]) -> set[str]:
             if _sequence_length(page.to_byte[char]) > 1 and 0x80 <= page.to_byte[following] <= 0xBF:
                 found.add(char)
     return found
+
+
+def _damage_share(text: str, page: _CodePage) -> float:
+    """The share of the non-ASCII characters of ``text`` that stand for bytes of well-formed UTF-8
+    sequences in ``page`` (each a lead and the continuations after it)."""
+    in_sequences = 0
+    for start, end in _runs(text, page.run_pattern, []):
+        data = bytes(page.to_byte[c] for c in text[start:end])
+        room = expected = 0
+        for byte in data:
+            if 0x80 <= byte <= 0xBF and room:
+                in_sequences += 1 + (room == expected)  # the lead with its first continuation
+                room -= 1
+            else:
+                room = expected = _sequence_length(byte) - 1
+    return in_sequences / max(1, len(text) - len(text.encode("ascii", "ignore")))
 
 
 def _well_formed_continuations(data: bytes) -> int:
@@ -730,10 +759,6 @@ class _PageRunRepairer(_RunRepairer):
         super().__init__(model, damaged)
         self.page = page
         self.name = page.name
-        # Characters no author writes that the page spells a byte with (a C1 control for a byte it
-        # leaves undefined, as Windows keeps it; MacRoman's Apple logo, in private use): text
-        # damaged twice holds them after its first repair, and they are bytes to the second.
-        self.byte_chars = frozenset(char for char in page.to_byte if unicodedata.category(char) in ("Cc", "Co"))
 
     def structured(self, run: str) -> bool:
         return bool(_well_formed_continuations(self._bytes(run)))
@@ -825,7 +850,7 @@ class _PageRunRepairer(_RunRepairer):
                 tail = list(present)
                 for position, value in zip(positions, values):
                     tail.insert(position, value)
-                char = _decode_char(lead + bytes(tail), self.byte_chars if not missing else frozenset())
+                char = _decode_char(lead + bytes(tail), _BYTE_CHARS if not missing else frozenset())
                 if char is not None:
                     found[char] = prior + _SEEN_BONUS * (char in self.seen)
         return list(found.items())
