@@ -195,6 +195,12 @@ def test_corpus_read_through_code_page_twice_is_exact(corpus: str, page: str) ->
 
 
 
+
+def test_short_text_read_through_latin1_is_read_as_latin1() -> None:
+    """Latin-1 and cp1257 explain "å\\x9c¨" alike, and read "¨" as different bytes (在, 圍): the page
+    that defines the C1 control the text holds reads it."""
+    assert repair_text(read_through("孩子们在学习", "latin-1")).text == "孩子们在学习"
+
 @pytest.mark.parametrize(("inner", "outer"), [("latin-1", "cp1252"), ("cp1252", "cp1251"), ("mac_roman", "cp1252")])
 def test_corpus_read_through_two_code_pages_is_exact(corpus: str, inner: str, outer: str) -> None:
     """The first repair keeps the characters the inner page spells its bytes with, not only those

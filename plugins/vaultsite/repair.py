@@ -425,6 +425,11 @@ class _CodePage:
         """The bytes the page drops, of all those UTF-8 text can hold."""
         return bytes(self.lost_continuations + self.lost_leads)
 
+    @cached_property
+    def undefined(self) -> frozenset[str]:
+        """The C1 controls that stand for the bytes the page leaves undefined (as Windows keeps them)."""
+        return frozenset(chr(byte) for byte in self.lost if 0x80 <= byte <= 0x9F)
+
     def merged(self, other: _CodePage) -> _CodePage:
         """This page, also rebuilding the bytes ``other`` loses (when both explain the text), named
         for both ("cp1252 or cp1254"); its characters are this page's."""
@@ -498,6 +503,9 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
     if best == 0:
         return None, False
     winners = [i for i, score in enumerate(scores) if score == best]
+    # Of pages that explain the text alike, the one that defines its C1 controls reads it: Latin-1
+    # does ("\x9c"), where cp1257 only keeps an undefined byte as one, and spells "¨" another byte.
+    winners.sort(key=lambda i: sum(map(text.count, _CODE_PAGES[i].undefined)))
     page = _CODE_PAGES[winners[0]]
     for other in winners[1:]:
         page = page.merged(_CODE_PAGES[other])
