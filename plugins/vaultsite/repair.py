@@ -55,9 +55,11 @@ bytes are three-byte sequences (eight at least), and in a mostly clean text only
 of four, most of its bytes in sequences, whose repair is far likelier, is damage.  Damaged European
 text alone, whose two-byte sequences clean Cyrillic and Greek spell too, is not found.
 
-Text damaged twice (read through a code page, saved, and read through it again) is repaired a
-layer at a time, up to three: its first repair gives back the characters the page spells its
-undefined bytes with (C1 controls, as Windows keeps them), which the next reads as those bytes.
+Text damaged twice (read through a code page, saved, and read through one again) is repaired a
+layer at a time, up to three: its first repair gives back the characters a page spells bytes with
+that no author writes (C1 controls, as Latin-1 or Windows keep them), which the next reads as those
+bytes.  Only a text damaged as a whole has another layer: in the repair of a mostly clean one,
+mojibake is what its author quoted.
 
 A damaged copy of a note the ``context`` holds (a sync client's or an export's copy) skips steps
 3 to 5: the context note that, damaged the same way, gives the text byte for byte is its repair.
@@ -73,9 +75,9 @@ import itertools
 import math
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
@@ -554,30 +556,28 @@ def _lead_chars(page: _CodePage, runs: Iterable[str]) -> set[str]:
 def _damage_share(text: str, page: _CodePage) -> float:
     """The share of the non-ASCII characters of ``text`` that stand for bytes of well-formed UTF-8
     sequences in ``page`` (each a lead and the continuations after it)."""
-    in_sequences = 0
-    for start, end in _runs(text, page.run_pattern, []):
-        data = bytes(page.to_byte[c] for c in text[start:end])
-        room = expected = 0
-        for byte in data:
-            if 0x80 <= byte <= 0xBF and room:
-                in_sequences += 1 + (room == expected)  # the lead with its first continuation
-                room -= 1
-            else:
-                room = expected = _sequence_length(byte) - 1
+    in_sequences = sum(
+        sum(_well_formed(bytes(page.to_byte[c] for c in text[start:end]))) for start, end in _runs(text, page.run_pattern, [])
+    )
     return in_sequences / max(1, len(text) - len(text.encode("ascii", "ignore")))
 
 
 def _well_formed_continuations(data: bytes) -> int:
     """Continuation bytes that follow a lead byte within its sequence length."""
-    count = 0
-    room = 0
+    return _well_formed(data)[0]
+
+
+def _well_formed(data: bytes) -> tuple[int, int]:
+    """Continuation bytes that follow a lead byte within its sequence length, and those leads."""
+    continuations = leads = room = expected = 0
     for byte in data:
         if 0x80 <= byte <= 0xBF and room:
-            count += 1
+            continuations += 1
+            leads += room == expected  # its first continuation
             room -= 1
         else:
-            room = _sequence_length(byte) - 1
-    return count
+            room = expected = _sequence_length(byte) - 1
+    return continuations, leads
 
 
 def _sequence_length(byte: int) -> int:
