@@ -897,6 +897,7 @@ _GBK_CHAIN = _SEQUENCE * 4
 # short note is not.
 _GBK_DAMAGED = 0.5
 _GBK_DAMAGED_SEQUENCES = 8
+# A run of a mostly clean text may be damage with a chain and this much of its bytes in sequences.
 _GBK_STRUCTURE = 0.6
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -951,6 +952,7 @@ _CONTINUATIONS = range(0x80, 0xC0)
 # An intact continuation is weaker evidence here than through a single-byte page: clean Chinese
 # read as GBK spells a three-byte sequence at one byte in thirty, a two-byte one far more often.
 _GBK_INTACT_BONUS = {2: 1.0, 3: 2.0, 4: 2.0}
+# How much likelier than the text as it stands a run's repair must be in a mostly clean text.
 _GBK_CLEAN_ODDS = 10.0
 _LEADS = {length: [lead for lead in range(0xC2, 0xF5) if _sequence_length(lead) == length] for length in (2, 3, 4)}
 
