@@ -323,7 +323,7 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
         return RepairResult(text)
     if not isinstance(context, Context):
         context = Context(context)
-    if restored := _restored_copy(text, context):
+    if restored := _restored_copy(text, context, gbk=page is None):
         return restored
     if page is None:
         return _repair_runs(text, gbk_runs, _GbkRunRepairer(context.model, damaged), damaged)
@@ -385,8 +385,9 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)), (repairer.name,))
 
 
-def _restored_copy(text: str, context: Context) -> RepairResult | None:
-    """``text`` repaired as the note of ``context`` that it is a damaged copy of, if it is one.
+def _restored_copy(text: str, context: Context, gbk: bool) -> RepairResult | None:
+    """``text`` repaired as the note of ``context`` that it is a damaged copy of, if it is one,
+    through a single-byte code page or (``gbk``) as read as GBK.
 
     A single-byte code page keeps every ASCII character in place, so only the notes with the same
     ASCII characters are damaged for the comparison."""
@@ -397,7 +398,7 @@ def _restored_copy(text: str, context: Context) -> RepairResult | None:
                 # Each character of a run is one byte, all but the lost ones.
                 runs = list(_runs(text, page.run_pattern, []))
                 return _restored(text, original, runs, len(data) - len(text), page.name)
-    if original := context.by_gbk.get(text):
+    if gbk and (original := context.by_gbk.get(text)):
         return _restored(text, original, _gbk_runs(text, []), text.count("\ufffd"), "gbk")
     return None
 
