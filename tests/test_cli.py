@@ -43,6 +43,14 @@ def test_fix_text_repairs_utf8_read_as_gbk(vault: Path) -> None:
     assert "notes/gbk.md: repaired" in result.stderr
 
 
+def test_fix_text_reads_a_shift_jis_note_read_as_latin1_as_shift_jis(vault: Path) -> None:
+    true = "# 読書メモ\n\n勾配降下法は、損失が小さくなる方向へ少しずつ進みます。\n"
+    (vault / "notes" / "sjis.md").write_text(true.encode("cp932").decode("latin-1"), encoding="utf-8")
+    result = vaultsite("fix-text", "notes/sjis.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (0, true)
+    assert "notes/sjis.md: repaired" in result.stderr and "(cp932 read as latin-1;" in result.stderr
+
+
 def test_fix_text_prints_clean_text_unchanged(vault: Path) -> None:
     result = vaultsite("fix-text", "notes/clean.md", cwd=vault)
     assert (result.returncode, result.stdout) == (0, CLEAN)

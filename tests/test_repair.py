@@ -381,6 +381,60 @@ def test_common_words_of_cjk_languages_are_unchanged(language: str) -> None:
     assert repair_text(text) == RepairResult(text)
 
 
+# --- East Asian encodings read through a code page -----------------------------------------
+
+LEGACY_NOTES = sorted((FIXTURES / "legacy").glob("*.md"))  # each named for the encoding it is in
+
+
+def read_through_page(data: bytes, page: str) -> str:
+    """Bytes read through a single-byte code page as Windows reads them (an undefined byte kept as
+    the C1 control of its number)."""
+    return "".join(bytes([byte]).decode(page, errors="ignore") or chr(byte) for byte in data)
+
+
+@pytest.mark.parametrize("page", ["cp1252", "latin-1", "mac_roman", "cp1251"])
+@pytest.mark.parametrize("note", LEGACY_NOTES, ids=lambda path: path.stem)
+def test_note_in_an_east_asian_encoding_read_through_a_code_page_is_exact(note: Path, page: str) -> None:
+    """A GBK, Big5, Shift-JIS or Korean note that a Western tool read through its code page ("你好"
+    in GBK is "ÄãºÃ"): its bytes are all there, and are read back as the encoding they are in,
+    headings, list items and code included."""
+    true = note.read_text(encoding="utf-8")
+    result = repair_text(read_through_page(true.encode(note.stem), page))
+    assert result.text == true
+    assert f"({note.stem} read as " in result.summary() and result.rebuilt_bytes == 0
+
+
+def test_paragraph_pasted_from_a_gbk_text_read_through_cp1252_is_read_as_gbk() -> None:
+    """A paragraph copied from an e-mail shown in the wrong encoding into a clean note: only its
+    line is read again."""
+    pasted = "这段文字是从一封旧邮件里复制过来的，当时邮件客户端把编码弄错了。"
+    note = "# 笔记\n\n深度学习是机器学习的一个分支。\n\n{}\n\nThe end.\n"
+    result = repair_text(note.format(pasted.encode("gbk").decode("cp1252")))
+    assert result.text == note.format(pasted)
+    assert result.lines == (5,) and result.to_dict()["written_in"] == "gbk"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Opening a GBK file as Windows-1252 shows:\n\n```\n{}\n```\n",
+        "# 乱码\n\n用错编码打开文件，会看到这样的文字：`{}`。\n",
+    ],
+)
+def test_east_asian_mojibake_quoted_in_code_is_unchanged(note: str) -> None:
+    quoted = note.format("这段文字是从一封旧邮件里复制过来的。".encode("gbk").decode("cp1252"))
+    assert repair_text(quoted) == RepairResult(quoted)
+
+
+@pytest.mark.parametrize("page", CODE_PAGES)
+def test_lines_damaged_as_utf8_are_not_read_as_an_east_asian_encoding(page: str) -> None:
+    """Each line of the corpus damaged alone (short lines of one script are where a reading as
+    GBK or Big5 comes nearest to the UTF-8 repair: a lossy "☕" through cp1253 reads as "鈺")."""
+    lines = [line for line in (FIXTURES / "corpus.md").read_text(encoding="utf-8").splitlines() if not line.isascii()]
+    lines.append("Coffee ☕ and a croissant 🥐 for breakfast.")
+    assert not [line for line in lines if repair_text(damage(line, page)).written_in != "UTF-8"]
+
+
 # --- bytes in ---------------------------------------------------------------------------------
 
 

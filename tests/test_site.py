@@ -243,18 +243,28 @@ def test_a_version_keeps_its_full_text_and_shows_its_diff(site):
     assert "动手学深度学习" in copy.select_one("article").get_text(), "the repaired copy shows repaired text"
 
 
-def test_a_note_read_as_gbk_is_published_as_written(tmp_path):
-    """UTF-8 that a tool on a Chinese Windows read as GBK and saved ("浣犲ソ" for 你好, a link's
-    "[" taken into the character before it): the page shows the note as written, its link works."""
-    true = "# 循环神经网络\n\n长短期记忆网络解决了梯度消失的问题，见[[注意力机制]]。\n\n## 门控单元\n"
-    damaged = true.encode("utf-8").decode("gbk", errors="replace")
-    result = small_vault(tmp_path, {"rnn.md": damaged, "注意力机制.md": "# 注意力机制\n"})
+# Notes read in the wrong encoding: UTF-8 that a tool on a Chinese Windows read as GBK ("浣犲ソ"
+# for 你好; here a GBK pair takes in the link's "["), and Big5 that a Western tool read through
+# cp1252 ("§A¦n" for 你好).
+WRONG_ENCODINGS = {
+    "utf8-read-as-gbk": (["循环神经网络", "门控单元"], "长短期记忆网络解决了梯度消失的问题，见", "utf-8", "gbk"),
+    "big5-read-as-cp1252": (["旅行日記", "晚餐"], "今天從台北搭高鐵到高雄，行程見", "big5", "cp1252"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_ENCODINGS)
+def test_a_note_read_in_the_wrong_encoding_is_published_as_written(tmp_path, case):
+    """The page shows the note as written, its link works, and the log says how it was read."""
+    (title, section), sentence, written_in, read_as = WRONG_ENCODINGS[case]
+    true = f"# {title}\n\n{sentence}[[行程表]]。\n\n## {section}\n"
+    damaged = true.encode(written_in).decode(read_as, errors="replace")
+    result = small_vault(tmp_path, {"note.md": damaged, "行程表.md": "# 行程表\n"})
     assert result.returncode == 0, result.stderr
-    article = page(tmp_path / "site", "rnn").select_one("article")
-    assert [h.find(string=True) for h in article.select("h1, h2")] == ["循环神经网络", "门控单元"]
-    assert "长短期记忆网络解决了梯度消失的问题，见注意力机制。" in article.get_text()
-    assert unquote(article.select_one("p a")["href"]) == "../注意力机制/"
-    assert "rnn.md: repaired" in result.stderr
+    article = page(tmp_path / "site", "note").select_one("article")
+    assert [h.find(string=True) for h in article.select("h1, h2")] == [title, section]
+    assert f"{sentence}行程表。" in article.get_text()
+    assert unquote(article.select_one("p a")["href"]) == "../行程表/"
+    assert "note.md: repaired" in result.stderr and f"{written_in} read as {read_as}".lower() in result.stderr.lower()
 
 
 def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):

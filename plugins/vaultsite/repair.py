@@ -55,6 +55,13 @@ bytes are three-byte sequences (eight at least), and in a mostly clean text only
 of four, most of its bytes in sequences, whose repair is far likelier, is damage.  Damaged European
 text alone, whose two-byte sequences clean Cyrillic and Greek spell too, is not found.
 
+A text in the encoding of a Chinese, Japanese or Korean Windows (GBK, Big5, Shift-JIS, cp949)
+that a tool read through a single-byte code page ("你好" in GBK through cp1252: "ÄãºÃ") holds its
+bytes as they were, but they are no UTF-8, and the repair above reads them as damage with bytes
+lost.  Each of its lines that one page spells is read as each of those encodings; a line's reading
+replaces its UTF-8 repair where the model finds it far likelier, and the page and encoding that
+gain most over the text's lines read it.  Bytes such a page lost are not rebuilt.
+
 Text damaged twice (read through a code page, saved, and read through one again) is repaired a
 layer at a time, up to three: its first repair gives back the characters a page spells bytes with
 that no author writes (C1 controls, as Latin-1 or Windows keep them), which the next reads as those
@@ -155,6 +162,9 @@ class RepairResult:
     lines: tuple[int, ...] = ()
     # The code page each layer of the damage read UTF-8 through ("cp1254", "gbk"), the outermost first.
     damage: tuple[str, ...] = ()
+    # What the innermost layer's bytes were: UTF-8, or the East Asian encoding of a text that a
+    # single-byte code page read ("gbk": "你好" read as cp1252 is "ÄãºÃ").
+    written_in: str = "UTF-8"
 
     @property
     def changed(self) -> bool:
@@ -169,7 +179,7 @@ class RepairResult:
             parts.append(f"decoded from {self.encoding}")
         if self.runs:
             lines = len(self.lines)
-            read = f"UTF-8 read as {', then as '.join(reversed(self.damage))}; " if self.damage else ""
+            read = f"{self.written_in} read as {', then as '.join(reversed(self.damage))}; " if self.damage else ""
             parts.append(
                 f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {lines} "
                 f"line{'s' * (lines != 1)} ({read}rebuilt {self.rebuilt_bytes} lost "
@@ -186,6 +196,7 @@ class RepairResult:
             "rebuilt_bytes": self.rebuilt_bytes,
             "lines": list(self.lines),
             "damage": list(self.damage),
+            "written_in": self.written_in,
         }
 
 
@@ -275,7 +286,7 @@ def may_need_repair(text: str) -> bool:
     # Text read as GBK: its bytes (a lost one as a NUL), each by what it is in UTF-8.
     data = text.replace("\ufffd", "\0").encode("gbk", "ignore")
     classes = data.translate(_BYTE_CLASSES)  # a plain search for them is many times a regex's speed
-    if _gbk_damaged(classes.count(_SEQUENCE), len(text) - len(text.encode("ascii", "ignore"))):
+    if _gbk_damaged(classes.count(_SEQUENCE), _non_ascii(text)):
         return True
     # Clean Chinese spells such sequences now and then; the lines where they are are looked at.
     # GBK's bytes hold no newline but its own: the lines of its bytes are those of the text.
@@ -304,7 +315,7 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
             break
         result = RepairResult(again.text, result.encoding, result.runs + again.runs,
                               result.chars_changed + again.chars_changed, result.rebuilt_bytes + again.rebuilt_bytes,
-                              tuple(sorted({*result.lines, *again.lines})), result.damage + again.damage)
+                              tuple(sorted({*result.lines, *again.lines})), result.damage + again.damage, again.written_in)
     return result
 
 
@@ -313,7 +324,14 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
     ``whole``, only if damaged as a whole)."""
     if not may_need_repair(text):
         return RepairResult(text)
+    if not isinstance(context, Context):
+        context = Context(context)
     protected = _code_spans(text)
+    result = _repair_utf8_layer(text, context, protected, whole)
+    return _legacy_reading(text, protected, result, context.model) or result
+
+
+def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, int]], whole: bool) -> RepairResult:
     page, damaged = _detect_code_page(text, protected)
     if page is None:
         gbk_runs, damaged = _detect_gbk(text, protected)
@@ -321,8 +339,6 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
             return RepairResult(text)
     if whole and not (damaged and (page is None or _damage_share(text, page) >= _WHOLE)):
         return RepairResult(text)
-    if not isinstance(context, Context):
-        context = Context(context)
     if restored := _restored_copy(text, context, gbk=page is None):
         return restored
     if page is None:
@@ -408,6 +424,103 @@ def _restored(text: str, original: str, runs: list[tuple[int, int]], rebuilt: in
     lines = tuple(sorted({bisect_right(line_starts, start) for start, _ in runs}))
     changed = sum(1 for c in original if not c.isascii())
     return RepairResult(original, "utf-8", len(runs), changed, rebuilt, lines, (page,))
+
+
+# --- East Asian encodings read through a code page -----------------------------------------
+
+# The encodings of Chinese, Japanese and Korean Windows, whose text a tool reading a single-byte
+# code page shows as mojibake too ("你好" in GBK read as cp1252: "ÄãºÃ"; in Shift-JIS, "‚±‚ñ").
+_LEGACY_ENCODINGS = ("gbk", "big5", "cp932", "cp949")
+# A line's reading replaces its UTF-8 repair only where the model finds it likelier by this much
+# per non-ASCII character.  Measured: Chinese, Japanese and Korean read through cp1252 or Latin-1
+# by 10 to 17; the best reading of UTF-8 damage as one of them by less than 2 (lossy emoji read as
+# GBK: "☕" is "β•", read again "鈺").
+_LEGACY_MARGIN = 5.0
+
+
+def _legacy_reading(
+    text: str, protected: list[tuple[int, int]], utf8: RepairResult, model: LanguageModel
+) -> RepairResult | None:
+    """``text`` with the lines that are the bytes of an East Asian encoding read through a
+    single-byte code page read as that encoding, where that is far likelier than ``utf8`` (the
+    text's repair as UTF-8); None where no line is, or where the UTF-8 repair changed other lines.
+    One encoding through one page damaged the text: of them all, the pair that gains the most."""
+    lines = text.split("\n")
+    repaired = utf8.text.split("\n")  # a repair changes characters of runs, never a line end
+    readings = _line_readings(lines, repaired, model)
+    if not readings:
+        return None
+    (index, encoding), read = max(
+        readings.items(), key=lambda item: sum(gain for _, gain, strong in item[1].values() if strong)
+    )
+    page = _CODE_PAGES[index]
+    non_ascii = [number for number, line in enumerate(lines) if not line.isascii()]
+    # A text damaged as a whole (most of its lines far likelier read so) has its other lines read
+    # so too where likelier at all: a short heading or list item is no evidence on its own.
+    whole = sum(strong for *_, strong in read.values()) >= _WHOLE * len(non_ascii)
+    chosen = {number: reading for number, (reading, _, strong) in read.items() if strong or whole}
+    if any(lines[number] != repaired[number] for number in non_ascii if number not in chosen):
+        return None  # UTF-8 damage beside it: its repair stands
+    # Code quotes mojibake, unless the text around it is damaged as well, as a whole.
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    quoting = {
+        number
+        for start, end in protected
+        for number in range(bisect_right(line_starts, start) - 1, bisect_right(line_starts, end - 1))
+    }
+    if all(number in quoting for number in chosen):
+        return None
+    if not whole:
+        chosen = {number: reading for number, reading in chosen.items() if number not in quoting}
+    runs = [run for number in chosen for run in _runs(lines[number], page.run_pattern, [])]
+    result = "\n".join(chosen.get(number, line) for number, line in enumerate(lines))
+    changed = sum(map(_non_ascii, chosen.values()))
+    lines_read = tuple(number + 1 for number in sorted(chosen))
+    return RepairResult(result, "utf-8", len(runs), changed, 0, lines_read, (page.name,), encoding)
+
+
+def _line_readings(
+    lines: list[str], repaired: list[str], model: LanguageModel
+) -> dict[tuple[int, str], dict[int, tuple[str, float, bool]]]:
+    """Per code page (by index) and encoding that reads some line far likelier than its UTF-8
+    repair: each line it reads likelier at all, as (reading, gain, whether far likelier).
+
+    A line is such mojibake only when the page spells each of its characters, and those bytes are
+    no UTF-8 (which the UTF-8 repair reads) but text of the encoding."""
+    score = lru_cache(maxsize=None)(lambda line: _fixed_score(model, line))
+    readings: dict[tuple[int, str], dict[int, tuple[str, float, bool]]] = {}
+    for index, page in enumerate(_CODE_PAGES):
+        for number, line in enumerate(lines):
+            if line.isascii():
+                continue
+            try:
+                data = bytes(ord(char) if char < "\x80" else page.to_byte[char] for char in line)
+            except KeyError:
+                continue
+            if _is_utf8(data):
+                continue
+            for encoding in _LEGACY_ENCODINGS:
+                try:
+                    reading = data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                gain = score(reading) - score(repaired[number])
+                if gain > 0:
+                    strong = gain > _LEGACY_MARGIN * _non_ascii(line)
+                    readings.setdefault((index, encoding), {})[number] = (reading, gain, strong)
+    return {key: read for key, read in readings.items() if any(strong for *_, strong in read.values())}
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- code pages -------------------------------------------------------------------------------
@@ -560,7 +673,7 @@ def _damage_share(text: str, page: _CodePage) -> float:
     in_sequences = sum(
         sum(_well_formed(bytes(page.to_byte[c] for c in text[start:end]))) for start, end in _runs(text, page.run_pattern, [])
     )
-    return in_sequences / max(1, len(text) - len(text.encode("ascii", "ignore")))
+    return in_sequences / max(1, _non_ascii(text))
 
 
 def _well_formed_continuations(data: bytes) -> int:
