@@ -6,7 +6,7 @@
 Prints a Markdown table.  Inputs: the held-out corpus of tests/fixtures/repair (mixed Chinese,
 Japanese, Korean, European text, math, emoji, code), as it is (clean), damaged the way note 000
 was (UTF-8 read as cp1254, undefined bytes and the soft hyphen lost), and read as GBK (each byte
-GBK pairs with nothing lost).  Each figure is the best of a few timed runs, measured in this run;
+GBK pairs with nothing lost); and a note in GBK read through cp1252 ("ÄãºÃ" for 你好).  Each figure is the best of a few timed runs, measured in this run;
 the language model is loaded before timing (its one-off load time is printed below the table).
 """
 
@@ -30,6 +30,11 @@ NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes"
 def damage(text: str, page: str = "cp1254") -> str:
     kept = bytes(b for b in text.encode("utf-8") if b != 0xAD)
     return kept.decode(page, errors="ignore")
+
+
+def legacy(encoding: str, page: str) -> str:
+    """The note of tests/fixtures/repair/legacy in ``encoding``, read through ``page``."""
+    return (FIXTURES / "legacy" / f"{encoding}.md").read_text(encoding="utf-8").encode(encoding).decode(page)
 
 
 def mb_per_s(function, text: str, repeat: int = 3) -> float:
@@ -56,6 +61,7 @@ def measure() -> tuple[list[tuple[str, float, float, float]], float]:
         "clean, all languages": corpus * 40,
         "damaged (cp1254, lossy)": damage(corpus) * 4,
         "damaged (read as GBK, lossy)": corpus.encode("utf-8").decode("gbk", errors="replace") * 4,
+        "GBK read through cp1252": legacy("gbk", "cp1252") * 20,
     }
     rows = []
     for name, text in inputs.items():
@@ -91,6 +97,10 @@ def accuracy_report() -> str:
             lines.append(f"| {name} | {page} | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
         repaired = repair_text(read_as_gbk(true)).text
         lines.append(f"| {name} | read as GBK | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
+    for note in sorted((FIXTURES / "legacy").glob("*.md")):
+        true = note.read_text(encoding="utf-8")
+        repaired = repair_text(legacy(note.stem, "latin-1")).text
+        lines.append(f"| legacy/{note.name} | {note.stem} read as Latin-1 | {accuracy(true, repaired):.2%} | {wrong(true, repaired)} |")
     twin = NOTES / "001_92c9aa251153fdad.txt"
     if twin.exists():
         true = twin.read_text(encoding="utf-8").replace("👩🏼🏫", "👩🏼\u200d🏫")
