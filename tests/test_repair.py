@@ -404,6 +404,16 @@ def test_note_in_an_east_asian_encoding_read_through_a_code_page_is_exact(note: 
     assert f"({note.stem} read as " in result.summary() and result.rebuilt_bytes == 0
 
 
+@pytest.mark.parametrize("note", LEGACY_NOTES, ids=lambda path: path.stem)
+def test_note_in_an_east_asian_encoding_read_through_cp1252_twice_is_exact(note: Path) -> None:
+    """Read through cp1252, saved as UTF-8, and read through cp1252 again: the UTF-8 layer first,
+    then the encoding the note is in."""
+    true = note.read_text(encoding="utf-8")
+    result = repair_text(read_through(read_through_page(true.encode(note.stem), "cp1252"), "cp1252"))
+    assert result.text == true
+    assert f"({note.stem} read as cp1252, then as cp1252" in result.summary()
+
+
 def test_paragraph_pasted_from_a_gbk_text_read_through_cp1252_is_read_as_gbk() -> None:
     """A paragraph copied from an e-mail shown in the wrong encoding into a clean note: only its
     line is read again."""
@@ -424,6 +434,58 @@ def test_paragraph_pasted_from_a_gbk_text_read_through_cp1252_is_read_as_gbk() -
 def test_east_asian_mojibake_quoted_in_code_is_unchanged(note: str) -> None:
     quoted = note.format("这段文字是从一封旧邮件里复制过来的。".encode("gbk").decode("cp1252"))
     assert repair_text(quoted) == RepairResult(quoted)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Áætlunarflug\nstaðsett\n",  # "Áæ" spells a UTF-8 sequence in MacRoman: the note is looked at
+        "# ÁÆTLUN 2024\n\n| Liður | Kostnaður |\n|---|---|\n| Flug | 1200 |\n",
+        "ÁÆTLAÐUR KOSTNAÐUR\nSAMÞYKKT\n",
+        "Áætlun\nDÜŞMANI YAPTIĞI İŞ\n",
+        "Áætlun\nTôi đã đọc chính sách trên trang web.\n",
+    ],
+)
+def test_clean_text_a_legacy_encoding_reads_as_rare_ideographs_is_unchanged(text: str) -> None:
+    """Read through a code page as GBK, Big5 or Shift-JIS, clean Icelandic, Turkish or Vietnamese
+    spells rare ideographs inside Latin words ("staðsett" as "sta餾ett"), private-use characters,
+    or Latin letters: no reading of East Asian text."""
+    assert repair_text(text) == RepairResult(text)
+
+
+@pytest.mark.parametrize("clean", ["STUÐNING", "BUÝT QUÂN", "bùn và cùi", "Grüße aus Köln"])
+def test_clean_line_written_into_a_gbk_note_read_through_cp1252_is_unchanged(clean: str) -> None:
+    """The note is damaged as a whole, so its short lines are read with less evidence; not a clean
+    line written in since, which reads as rare ideographs ("STU蠳ING")."""
+    true = (FIXTURES / "legacy" / "gbk.md").read_text(encoding="utf-8")
+    result = repair_text(read_through_page(true.encode("gbk"), "cp1252") + clean + "\n")
+    assert result.text == true + clean + "\n"
+
+
+@pytest.mark.parametrize("word", ["כך", "צריך", "thức", "hợp", "quần"])
+@pytest.mark.parametrize("page", ["cp1252", "cp1250", "cp1254", "mac_roman"])
+def test_short_utf8_mojibake_is_not_read_as_an_east_asian_encoding(word: str, page: str) -> None:
+    """UTF-8 Hebrew or Vietnamese read through a code page ("×›×š" for כך) reads as a pair of rare
+    ideographs in GBK ("讻尊"), which a UTF-8 repair explains better."""
+    result = repair_text(read_through(word, page))
+    assert (result.text, result.written_in) == (word, "UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("true", "encoding"), [("チーズとチョコレートを買いました。", "cp932"), ("我常去了注市場，然後在公園散步。", "big5")]
+)
+def test_a_backtick_that_east_asian_mojibake_spells_opens_no_code_span(true: str, encoding: str) -> None:
+    """The trail byte of "チ" (0x83 0x60), or of Big5's "常" and "注", is a backtick: two on a line
+    spell a code span in the mojibake, which holds no quote once the line is read."""
+    note = "# 筆記\n\n深度學習是機器學習的一個分支。\n\n{}\n"
+    assert repair_text(note.format(read_through_page(true.encode(encoding), "cp1252"))).text == note.format(true)
+
+
+def test_a_layer_under_utf8_damage_is_not_read_as_an_east_asian_encoding_line_by_line() -> None:
+    """UTF-8 damage on one line, GBK read through cp1252 on another: the second layer finds no text
+    damaged as a whole, and no line is told as damaged twice."""
+    text = damage("深度学习笔记", "cp1252") + "\n\n" + "国民党，国民党".encode("gbk").decode("cp1252") + "\n"
+    assert len(repair_text(text).damage) == 1
 
 
 @pytest.mark.parametrize("page", CODE_PAGES)

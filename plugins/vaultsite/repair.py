@@ -58,9 +58,12 @@ text alone, whose two-byte sequences clean Cyrillic and Greek spell too, is not 
 A text in the encoding of a Chinese, Japanese or Korean Windows (GBK, Big5, Shift-JIS, cp949)
 that a tool read through a single-byte code page ("你好" in GBK through cp1252: "ÄãºÃ") holds its
 bytes as they were, but they are no UTF-8, and the repair above reads them as damage with bytes
-lost.  Each of its lines that one page spells is read as each of those encodings; a line's reading
-replaces its UTF-8 repair where the model finds it far likelier, and the page and encoding that
-gain most over the text's lines read it.  Bytes such a page lost are not rebuilt.
+lost.  Each of its lines that one page spells is read as each of those encodings.  A line is
+evidence where its reading is far likelier than its UTF-8 repair, and is East Asian text of
+common characters (clean Icelandic or Vietnamese, and UTF-8 Hebrew, read as GBK or Big5 spell
+rare ideographs: "staðsett" is "sta餾ett"); the page and encoding with the most evidence read the
+text: in a text damaged so as a whole, every line they read likelier, else only the lines of
+evidence.  Bytes such a page lost are not rebuilt.
 
 Text damaged twice (read through a code page, saved, and read through one again) is repaired a
 layer at a time, up to three: its first repair gives back the characters a page spells bytes with
@@ -328,7 +331,7 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
         context = Context(context)
     protected = _code_spans(text)
     result = _repair_utf8_layer(text, context, protected, whole)
-    return _legacy_reading(text, protected, result, context.model) or result
+    return _legacy_reading(text, protected, result, context.model, whole) or result
 
 
 def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, int]], whole: bool) -> RepairResult:
@@ -431,20 +434,43 @@ def _restored(text: str, original: str, runs: list[tuple[int, int]], rebuilt: in
 # The encodings of Chinese, Japanese and Korean Windows, whose text a tool reading a single-byte
 # code page shows as mojibake too ("你好" in GBK read as cp1252: "ÄãºÃ"; in Shift-JIS, "‚±‚ñ").
 _LEGACY_ENCODINGS = ("gbk", "big5", "cp932", "cp949")
-# A line's reading replaces its UTF-8 repair only where the model finds it likelier by this much
-# per non-ASCII character.  Measured: Chinese, Japanese and Korean read through cp1252 or Latin-1
-# by 10 to 17; the best reading of UTF-8 damage as one of them by less than 2 (lossy emoji read as
-# GBK: "☕" is "β•", read again "鈺").
+# A line's reading is evidence that the text is such mojibake only where the model finds it
+# likelier than the line's UTF-8 repair by this much per non-ASCII character of the line (measured:
+# Chinese, Japanese and Korean read through cp1252 or Latin-1 by 10 to 17; the best reading of
+# UTF-8 damage as one of them by less than 2: lossy emoji read as GBK, "☕" as "β•", read again
+# "鈺") ...
 _LEGACY_MARGIN = 5.0
+# ... where it is at least this likely per character of its non-ASCII runs (real text: -4 to -11;
+# the rare characters a clean Icelandic or Vietnamese word or UTF-8 Hebrew reads as: -13 to -20,
+# "staðsett" as "sta餾ett", "×›×š" as "讻尊") ...
+_LEGACY_QUALITY = -13.0
+# ... and where it holds this many characters of East Asian scripts ("ÞÚ" reads as "挹"), half of
+# its non-ASCII ones at least (GBK and Big5 hold Latin, Greek and Cyrillic letters too: UTF-8
+# Arabic reads as "ùé").
+_LEGACY_CHARS = 2
+# In a text damaged so as a whole, any line is read that is likelier so and at least this likely
+# per character: a short line of rarer characters ("記得帶雨傘", -13.8), not a clean line written
+# in since ("STUÐNING" reads as "STU蠳ING").
+_LEGACY_WEAK_QUALITY = -15.0
+# A text is damaged so as a whole when more than this share of its non-ASCII characters is on
+# lines of evidence (the rest: short lines, and words of other scripts, which such encodings spell).
+_LEGACY_WHOLE = 0.5
 
 
 def _legacy_reading(
-    text: str, protected: list[tuple[int, int]], utf8: RepairResult, model: LanguageModel
+    text: str, protected: list[tuple[int, int]], utf8: RepairResult, model: LanguageModel, under: bool
 ) -> RepairResult | None:
     """``text`` with the lines that are the bytes of an East Asian encoding read through a
     single-byte code page read as that encoding, where that is far likelier than ``utf8`` (the
-    text's repair as UTF-8); None where no line is, or where the UTF-8 repair changed other lines.
-    One encoding through one page damaged the text: of them all, the pair that gains the most."""
+    text's repair as UTF-8); None where no line is.  One encoding through one page damaged the
+    text: of them all, the pair with the most evidence.
+
+    A text damaged so as a whole (most of its characters on lines of evidence) has its other lines
+    read so too where likelier at all, and those it cannot read left as they are (the UTF-8 repair
+    of such a text is nonsense).  In a mostly clean text, only the lines that are evidence are
+    read, code quotes, and UTF-8 damage elsewhere keeps the UTF-8 repair.  A layer ``under``
+    another is read only where every line can be: the repair above it may have read some lines
+    as UTF-8 already."""
     lines = text.split("\n")
     repaired = utf8.text.split("\n")  # a repair changes characters of runs, never a line end
     readings = _line_readings(lines, repaired, model)
@@ -455,23 +481,26 @@ def _legacy_reading(
     )
     page = _CODE_PAGES[index]
     non_ascii = [number for number, line in enumerate(lines) if not line.isascii()]
-    # A text damaged as a whole (most of its lines far likelier read so) has its other lines read
-    # so too where likelier at all: a short heading or list item is no evidence on its own.
-    whole = sum(strong for *_, strong in read.values()) >= _WHOLE * len(non_ascii)
+    evidence = sum(_non_ascii(lines[number]) for number, (*_, strong) in read.items() if strong)
+    whole = evidence > _LEGACY_WHOLE * sum(_non_ascii(lines[number]) for number in non_ascii)
+    if under and not (whole and all(number in read for number in non_ascii)):
+        return None
     chosen = {number: reading for number, (reading, _, strong) in read.items() if strong or whole}
-    if any(lines[number] != repaired[number] for number in non_ascii if number not in chosen):
-        return None  # UTF-8 damage beside it: its repair stands
-    # Code quotes mojibake, unless the text around it is damaged as well, as a whole.
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    # Code quotes mojibake: its spans as they are once the lines are read (a backtick the damage
+    # spells, the trail byte of "チ" or "常", opens none).
+    once_read = "\n".join(chosen.get(number, line) for number, line in enumerate(lines))
+    line_starts = [0] + [m.end() for m in re.finditer("\n", once_read)]
     quoting = {
         number
-        for start, end in protected
+        for start, end in _code_spans(once_read)
         for number in range(bisect_right(line_starts, start) - 1, bisect_right(line_starts, end - 1))
     }
-    if all(number in quoting for number in chosen):
-        return None
+    if all(number in quoting for number, (*_, strong) in read.items() if strong):
+        return None  # evidence only in code: quoted
     if not whole:
         chosen = {number: reading for number, reading in chosen.items() if number not in quoting}
+        if any(lines[number] != repaired[number] for number in non_ascii if number not in chosen):
+            return None  # UTF-8 damage beside it: its repair stands
     runs = [run for number in chosen for run in _runs(lines[number], page.run_pattern, [])]
     result = "\n".join(chosen.get(number, line) for number, line in enumerate(lines))
     changed = sum(map(_non_ascii, chosen.values()))
@@ -482,11 +511,12 @@ def _legacy_reading(
 def _line_readings(
     lines: list[str], repaired: list[str], model: LanguageModel
 ) -> dict[tuple[int, str], dict[int, tuple[str, float, bool]]]:
-    """Per code page (by index) and encoding that reads some line far likelier than its UTF-8
-    repair: each line it reads likelier at all, as (reading, gain, whether far likelier).
+    """Per code page (by index) and encoding that some line is evidence for: each line it reads
+    likelier than the line's UTF-8 repair, as (reading, gain, whether evidence).
 
     A line is such mojibake only when the page spells each of its characters, and those bytes are
-    no UTF-8 (which the UTF-8 repair reads) but text of the encoding."""
+    no UTF-8 (which the UTF-8 repair reads) but text of the encoding, none of it control,
+    private-use or unassigned characters."""
     score = lru_cache(maxsize=None)(lambda line: _fixed_score(model, line))
     readings: dict[tuple[int, str], dict[int, tuple[str, float, bool]]] = {}
     for index, page in enumerate(_CODE_PAGES):
@@ -504,10 +534,23 @@ def _line_readings(
                     reading = data.decode(encoding)
                 except UnicodeDecodeError:
                     continue
+                chars = _NON_ASCII.findall(reading)
+                if any(unicodedata.category(char) in ("Cc", "Co", "Cn", "Cs") for run in chars for char in run):
+                    continue
                 gain = score(reading) - score(repaired[number])
-                if gain > 0:
-                    strong = gain > _LEGACY_MARGIN * _non_ascii(line)
-                    readings.setdefault((index, encoding), {})[number] = (reading, gain, strong)
+                if gain <= 0:
+                    continue
+                size = sum(map(len, chars))
+                quality = sum(map(score, chars)) / size
+                if quality < _LEGACY_WEAK_QUALITY:
+                    continue
+                east_asian = sum(_kind(char) in _EAST_ASIAN_KINDS for run in chars for char in run)
+                strong = (
+                    gain > _LEGACY_MARGIN * _non_ascii(line)
+                    and quality >= _LEGACY_QUALITY
+                    and east_asian >= max(_LEGACY_CHARS, size / 2)
+                )
+                readings.setdefault((index, encoding), {})[number] = (reading, gain, strong)
     return {key: read for key, read in readings.items() if any(strong for *_, strong in read.values())}
 
 
@@ -1376,6 +1419,7 @@ _KINDS = (
     (0x1F000, "symbols"), (0x20000, "cjk rare"),
 )
 _KIND_STARTS = tuple(start for start, _ in _KINDS)
+_EAST_ASIAN_KINDS = frozenset({"cjk", "cjk rare", "cjk compatibility", "radicals", "kana", "hangul"})
 
 
 @lru_cache(maxsize=8192)
