@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -301,6 +302,19 @@ def test_corpus_read_as_gbk_keeps_its_floor(corpus: str) -> None:
     result = repair_text(damaged)
     assert accuracy(corpus, result.text) >= 0.985
     assert result.damage == ("gbk",) and "(UTF-8 read as gbk; rebuilt " in result.summary()
+
+
+def test_corpus_read_as_shift_jis_keeps_its_floor(corpus: str) -> None:
+    """UTF-8 read through Windows' Japanese code page (932) as a tool on a Japanese Windows reads
+    it ("文字化け" as "譁�蟄怜喧縺�"): the same repair as for GBK, where a byte Shift-JIS reads alone
+    (half-width katakana) is no lost byte.  Korean is left out: Shift-JIS pairs its UTF-8 lead bytes
+    with nothing, and most of its bytes are lost."""
+    text = "\n".join(line for line in corpus.splitlines() if not re.search("[\uac00-\ud7a3]", line)) + "\n"
+    damaged = text.encode("utf-8").decode("cp932", errors="replace")
+    assert accuracy(text, damaged) < 0.5 and damaged.count("\ufffd") > 100  # the damage is real
+    result = repair_text(damaged)
+    assert accuracy(text, result.text) >= 0.99
+    assert result.damage == ("cp932",) and "(UTF-8 read as cp932; rebuilt " in result.summary()
 
 
 def test_damaged_gbk_copy_of_a_context_note_is_that_note(corpus: str) -> None:

@@ -244,11 +244,12 @@ def test_a_version_keeps_its_full_text_and_shows_its_diff(site):
 
 
 # Notes read in the wrong encoding: UTF-8 that a tool on a Chinese Windows read as GBK ("浣犲ソ"
-# for 你好; here a GBK pair takes in the link's "["), and Big5 that a Western tool read through
-# cp1252 ("§A¦n" for 你好).
+# for 你好; here a GBK pair takes in the link's "["), or on a Japanese one as Shift-JIS, and Big5
+# that a Western tool read through cp1252 ("§A¦n" for 你好).
 WRONG_ENCODINGS = {
     "utf8-read-as-gbk": (["循环神经网络", "门控单元"], "长短期记忆网络解决了梯度消失的问题，见", "utf-8", "gbk"),
     "big5-read-as-cp1252": (["旅行日記", "晚餐"], "今天從台北搭高鐵到高雄，行程見", "big5", "cp1252"),
+    "utf8-read-as-cp932": (["読書メモ", "勾配降下法"], "損失が小さくなる方向へ少しずつ進む。詳しくは", "utf-8", "cp932"),
 }
 
 

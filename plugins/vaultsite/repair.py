@@ -47,13 +47,18 @@ How it is repaired (:func:`repair_text`):
 UTF-8 read as GBK (Windows' Chinese code page 936: "你好" -> "浣犲ソ") is the same repair with
 two bytes to a character: a run of characters GBK spells is taken back to its bytes, each U+FFFD
 a byte lost (GBK pairs a byte with nothing: before a newline or a space, 0x80, its user-defined
-rows), which can be any value GBK cannot pair with the byte after it.  Clean Chinese read as GBK
-spells UTF-8 sequences far more often than clean text through a single-byte page does (a
-two-byte one all the time, "系统" as "ϵͳ"; four three-byte ones in a row now and then,
-"陽光對於快樂"), so the evidence counts for less: a text is damaged as a whole where half its
-bytes are three-byte sequences (eight at least), and in a mostly clean text only a run with a chain
-of four, most of its bytes in sequences, whose repair is far likelier, is damage.  Damaged European
-text alone, whose two-byte sequences clean Cyrillic and Greek spell too, is not found.
+rows), which can be any value GBK cannot pair with the byte after it.  UTF-8 read as Shift-JIS
+(the Japanese page 932: "文字化け" -> "譁�蟄怜喧縺�") is repaired alike; a byte it reads alone
+(half-width katakana) is no lost byte, and the page whose runs spell the most sequences is the
+one the text went through.  Korean read so loses most of its bytes and is left.
+
+Clean Chinese read as GBK spells UTF-8 sequences far more often than clean text through a
+single-byte page does (a two-byte one all the time, "系统" as "ϵͳ"; four three-byte ones in a row
+now and then, "陽光對於快樂"), and so does clean Japanese read as Shift-JIS ("わざわざ"), so the
+evidence counts for less: a text is damaged as a whole where half its bytes are three-byte
+sequences (eight at least), and in a mostly clean text only a run with a chain of four, most of
+its bytes in sequences, whose repair is far likelier, is damage.  Damaged European text alone,
+whose two-byte sequences clean Cyrillic and Greek spell too, is not found.
 
 A text in the encoding of a Chinese, Japanese or Korean Windows (GBK, Big5, Shift-JIS, cp949)
 that a tool read through a single-byte code page ("你好" in GBK through cp1252: "ÄãºÃ") holds its
@@ -211,6 +216,7 @@ class Context:
 
     def __init__(self, notes: Sequence[str] = ()):
         self.notes = notes
+        self._read_as: dict[str, dict[str, str]] = {}
 
     @cached_property
     def by_ascii(self) -> dict[bytes, list[str]]:
@@ -219,11 +225,14 @@ class Context:
             index.setdefault(note.encode("ascii", "ignore"), []).append(note)
         return index
 
-    @cached_property
-    def by_gbk(self) -> dict[str, str]:
-        """The notes by their UTF-8 read as GBK (a GBK pair takes in an ASCII character now and
-        then, so their ASCII characters cannot find them)."""
-        return {note.encode("utf-8", "replace").decode("gbk", "replace"): note for note in self.notes if not note.isascii()}
+    def read_as(self, codec: str) -> dict[str, str]:
+        """The notes by their UTF-8 read as ``codec``, GBK or Shift-JIS (a pair takes in an ASCII
+        character now and then, so their ASCII characters cannot find them)."""
+        if codec not in self._read_as:
+            self._read_as[codec] = {
+                note.encode("utf-8", "replace").decode(codec, "replace"): note for note in self.notes if not note.isascii()
+            }
+        return self._read_as[codec]
 
     @cached_property
     def model(self) -> LanguageModel:
@@ -283,25 +292,29 @@ def _known_words(text: str) -> int:
 def may_need_repair(text: str) -> bool:
     """Cheap: False means :func:`repair_text` would certainly return ``text`` unchanged (no
     character stands for a UTF-8 lead byte followed by its continuation, in a single-byte code
-    page or in GBK)."""
+    page or in GBK or Shift-JIS)."""
     if _SEQUENCE_START.search(text) and _detect_code_page(text, [])[0] is not None:
         return True
-    # Text read as GBK: its bytes (a lost one as a NUL), each by what it is in UTF-8.
-    data = text.replace("\ufffd", "\0").encode("gbk", "ignore")
+    return any(_may_be_read_as(text, codec) for codec in _DOUBLE_BYTE)
+
+
+def _may_be_read_as(text: str, codec: str) -> bool:
+    # Text read as the double-byte page: its bytes (a lost one as a NUL), each by what it is in UTF-8.
+    data = text.replace("\ufffd", "\0").encode(codec, "ignore")
     classes = data.translate(_BYTE_CLASSES)  # a plain search for them is many times a regex's speed
-    if _gbk_damaged(classes.count(_SEQUENCE), _non_ascii(text)):
+    if _double_byte_damaged(classes.count(_SEQUENCE), len(data) - (len(text) - _non_ascii(text))):
         return True
     # Clean Chinese spells such sequences now and then; the lines where they are are looked at.
-    # GBK's bytes hold no newline but its own: the lines of its bytes are those of the text.
+    # The page's bytes hold no newline but its own: the lines of its bytes are those of the text.
     lines: list[str] = []
-    hit = classes.find(_GBK_CHAIN)
+    hit = classes.find(_CHAIN)
     while hit >= 0:
         lines = lines or text.split("\n")
         line = data.count(b"\n", 0, hit)
-        if any(_gbk_structured(lines[line][start:end]) for start, end in _gbk_runs(lines[line], [])):
+        if any(_structured(lines[line][start:end], codec) for start, end in _double_byte_runs(lines[line], [], codec)):
             return True
         line_end = data.find(b"\n", hit)
-        hit = classes.find(_GBK_CHAIN, line_end) if line_end >= 0 else -1
+        hit = classes.find(_CHAIN, line_end) if line_end >= 0 else -1
     return False
 
 
@@ -336,16 +349,17 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
 
 def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, int]], whole: bool) -> RepairResult:
     page, damaged = _detect_code_page(text, protected)
+    codec = None
     if page is None:
-        gbk_runs, damaged = _detect_gbk(text, protected)
-        if not gbk_runs:
+        codec, double_byte_runs, damaged = _detect_double_byte(text, protected)
+        if codec is None:
             return RepairResult(text)
     if whole and not (damaged and (page is None or _damage_share(text, page) >= _WHOLE)):
         return RepairResult(text)
-    if restored := _restored_copy(text, context, gbk=page is None):
+    if restored := _restored_copy(text, context, codec):
         return restored
-    if page is None:
-        return _repair_runs(text, gbk_runs, _GbkRunRepairer(context.model, damaged), damaged)
+    if codec is not None:
+        return _repair_runs(text, double_byte_runs, _DoubleByteRunRepairer(context.model, damaged, codec), damaged)
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
@@ -404,9 +418,9 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)), (repairer.name,))
 
 
-def _restored_copy(text: str, context: Context, gbk: bool) -> RepairResult | None:
+def _restored_copy(text: str, context: Context, codec: str | None) -> RepairResult | None:
     """``text`` repaired as the note of ``context`` that it is a damaged copy of, if it is one,
-    through a single-byte code page or (``gbk``) as read as GBK.
+    through a single-byte code page or as read through ``codec`` (GBK, Shift-JIS).
 
     A single-byte code page keeps every ASCII character in place, so only the notes with the same
     ASCII characters are damaged for the comparison."""
@@ -417,8 +431,8 @@ def _restored_copy(text: str, context: Context, gbk: bool) -> RepairResult | Non
                 # Each character of a run is one byte, all but the lost ones.
                 runs = list(_runs(text, page.run_pattern, []))
                 return _restored(text, original, runs, len(data) - len(text), page.name)
-    if gbk and (original := context.by_gbk.get(text)):
-        return _restored(text, original, _gbk_runs(text, []), text.count("\ufffd"), "gbk")
+    if codec and (original := context.read_as(codec).get(text)):
+        return _restored(text, original, _double_byte_runs(text, [], codec), text.count("\ufffd"), codec)
     return None
 
 
@@ -1021,23 +1035,25 @@ class _PageRunRepairer(_RunRepairer):
         return list(found.items())
 
 
-# --- UTF-8 read as GBK ------------------------------------------------------------------------
+# --- UTF-8 read as GBK or Shift-JIS ----------------------------------------------------------
 
-# Windows' Chinese code page (936, GBK) reads two bytes as one character, so UTF-8 read through it
-# is Chinese-looking nonsense ("你好" -> "浣犲ソ"), which no single-byte page explains; a byte it
-# pairs with nothing is replaced (U+FFFD) and lost.
+# Windows' Chinese and Japanese code pages (936, GBK; 932, Shift-JIS) read two bytes as one
+# character, so UTF-8 read through them is CJK-looking nonsense ("你好" -> "浣犲ソ", "譁�蟄怜喧縺�"
+# for 文字化け), which no single-byte page explains; a byte a page pairs with nothing and cannot
+# read alone is replaced (U+FFFD) and lost.
+_DOUBLE_BYTE = ("gbk", "cp932")
 
 
 def _lost_byte(error: UnicodeError) -> tuple[bytes, int]:
     """The encoding error handler that writes each U+FFFD of a run as a NUL byte: a lost byte (no
-    run holds a NUL, and no GBK pair ends in one)."""
+    run holds a NUL, and no pair ends in one)."""
     if not isinstance(error, UnicodeEncodeError) or error.object[error.start : error.end].strip("\ufffd"):
         raise error
     return b"\0" * (error.end - error.start), error.end
 
 
-_GBK_LOST = "vaultsite-gbk-lost"
-codecs.register_error(_GBK_LOST, _lost_byte)
+_LOST = "vaultsite-lost-byte"
+codecs.register_error(_LOST, _lost_byte)
 # Bytes by what they are in UTF-8: a lead of three bytes (L), a continuation or a lost byte (C),
 # anything else.  Damaged CJK text is three-byte sequences ("LCC") through and through; clean
 # Chinese read as GBK spells one at a byte in thirty or so (a fifth of its lead bytes are UTF-8's
@@ -1048,42 +1064,52 @@ _BYTE_CLASSES = bytes(
 _SEQUENCE = b"LCC"
 # Four in a row: a line or two of a clean Chinese note spells them by chance ("陽光對於快樂"),
 # nearly every line of a damaged one does.
-_GBK_CHAIN = _SEQUENCE * 4
+_CHAIN = _SEQUENCE * 4
 # A text or run whose bytes are this much three-byte sequences is damaged; a clean one seldom
 # spells more than a tenth.  A text is damaged only with this many of them: one chance chain in a
 # short note is not.
-_GBK_DAMAGED = 0.5
-_GBK_DAMAGED_SEQUENCES = 8
+_DOUBLE_BYTE_DAMAGED = 0.5
+_DOUBLE_BYTE_DAMAGED_SEQUENCES = 8
 # A run of a mostly clean text may be damage with a chain and this much of its bytes in sequences.
-_GBK_STRUCTURE = 0.6
+_DOUBLE_BYTE_STRUCTURE = 0.6
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-def _gbk_damaged(sequences: int, non_ascii: int) -> bool:
-    """Whether a text of ``non_ascii`` characters (two GBK bytes each) that spells ``sequences``
-    three-byte sequences was damaged as a whole."""
-    return sequences >= _GBK_DAMAGED_SEQUENCES and 3 * sequences >= _GBK_DAMAGED * 2 * non_ascii
+def _double_byte_damaged(sequences: int, size: int) -> bool:
+    """Whether text whose non-ASCII characters are ``size`` bytes in the page and spell
+    ``sequences`` three-byte sequences was damaged as a whole."""
+    return sequences >= _DOUBLE_BYTE_DAMAGED_SEQUENCES and 3 * sequences >= _DOUBLE_BYTE_DAMAGED * size
 
 
-def _detect_gbk(text: str, protected: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], bool]:
-    """The runs of ``text`` to repair as UTF-8 read as GBK (none where it was not), and whether it
-    is damaged as a whole (its code then too)."""
-    runs = _gbk_runs(text, protected)
-    pieces = [text[start:end] for start, end in runs]
-    sequences = sum(_gbk_classes(piece).count(_SEQUENCE) for piece in pieces)
-    if _gbk_damaged(sequences, sum(map(len, pieces))):
-        return _gbk_runs(text, []), True
-    return (runs if any(map(_gbk_structured, pieces)) else []), False
+def _detect_double_byte(
+    text: str, protected: list[tuple[int, int]]
+) -> tuple[str | None, list[tuple[int, int]], bool]:
+    """The double-byte page ``text`` was read through (None where none), the runs of it to repair,
+    and whether it is damaged as a whole (its code then too).  Of the pages, the one whose runs
+    spell the most sequences."""
+    found = []
+    for codec in _DOUBLE_BYTE:
+        runs = _double_byte_runs(text, protected, codec)
+        pieces = [text[start:end] for start, end in runs]
+        sequences = sum(_classes(piece, codec).count(_SEQUENCE) for piece in pieces)
+        if _double_byte_damaged(sequences, sum(len(piece.encode(codec, _LOST)) for piece in pieces)):
+            found.append((sequences, True, codec, _double_byte_runs(text, [], codec)))
+        elif any(_structured(piece, codec) for piece in pieces):
+            found.append((sequences, False, codec, runs))
+    if not found:
+        return None, [], False
+    _, damaged, codec, runs = max(found, key=lambda item: (item[1], item[0]))
+    return codec, runs, damaged
 
 
-def _gbk_runs(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """(start, end) of each run of characters GBK spells (U+FFFD for a lost byte among them)
+def _double_byte_runs(text: str, protected: list[tuple[int, int]], codec: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of characters ``codec`` spells (U+FFFD for a lost byte among them)
     outside the protected ranges."""
     found = []
     for start, end in _runs(text, _NON_ASCII, protected):
         while start < end:
             try:
-                text[start:end].encode("gbk", _GBK_LOST)
+                text[start:end].encode(codec, _LOST)
             except UnicodeEncodeError as error:
                 if error.start:
                     found.append((start, start + error.start))
@@ -1094,43 +1120,46 @@ def _gbk_runs(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, in
     return found
 
 
-def _gbk_classes(run: str) -> bytes:
-    return run.encode("gbk", _GBK_LOST).translate(_BYTE_CLASSES)
+def _classes(run: str, codec: str) -> bytes:
+    return run.encode(codec, _LOST).translate(_BYTE_CLASSES)
 
 
-def _gbk_structured(run: str) -> bool:
+def _structured(run: str, codec: str) -> bool:
     """Whether a run of a text not damaged as a whole may be damage: a chain of sequences, and
     most of its bytes in sequences."""
-    classes = _gbk_classes(run)
-    return _GBK_CHAIN in classes and 3 * classes.count(_SEQUENCE) >= _GBK_STRUCTURE * len(classes)
+    classes = _classes(run, codec)
+    return _CHAIN in classes and 3 * classes.count(_SEQUENCE) >= _DOUBLE_BYTE_STRUCTURE * len(classes)
 
 
 _CONTINUATIONS = range(0x80, 0xC0)
 # An intact continuation is weaker evidence here than through a single-byte page: clean Chinese
 # read as GBK spells a three-byte sequence at one byte in thirty, a two-byte one far more often.
-_GBK_INTACT_BONUS = {2: 1.0, 3: 2.0, 4: 2.0}
+_DOUBLE_BYTE_INTACT_BONUS = {2: 1.0, 3: 2.0, 4: 2.0}
 # How much likelier than the text as it stands a run's repair must be in a mostly clean text.
-_GBK_CLEAN_ODDS = 10.0
+_DOUBLE_BYTE_CLEAN_ODDS = 10.0
 _LEADS = {length: [lead for lead in range(0xC2, 0xF5) if _sequence_length(lead) == length] for length in (2, 3, 4)}
 
 
 @lru_cache(maxsize=1 << 16)
-def _gbk_pair(first: int, second: int) -> bool:
-    """Whether GBK reads the two bytes as one character."""
+def _reads(codec: str, data: bytes) -> bool:
+    """Whether ``codec`` reads the bytes as one character."""
     try:
-        return len(bytes([first, second]).decode("gbk")) == 1
+        return len(data.decode(codec)) == 1
     except UnicodeDecodeError:
         return False
 
 
-class _GbkRunRepairer(_RunRepairer):
-    """The repairer of UTF-8 read as GBK: a character of a run is two bytes (or one, an ASCII
-    character or a byte GBK pairs with nothing), and each U+FFFD a lost byte."""
+class _DoubleByteRunRepairer(_RunRepairer):
+    """The repairer of UTF-8 read as GBK or Shift-JIS: a character of a run is two bytes (or one:
+    an ASCII character, a byte the page reads alone or pairs with nothing), and each U+FFFD a
+    lost byte."""
 
-    name = "gbk"
+    def __init__(self, model: LanguageModel, damaged: bool, codec: str) -> None:
+        super().__init__(model, damaged)
+        self.name = self.codec = codec
 
     def structured(self, run: str) -> bool:
-        return _gbk_structured(run)
+        return _structured(run, self.codec)
 
     def clean_lines(self, text: str, runs: Iterable[tuple[int, int]], line_starts: list[int]) -> set[int]:
         return set()  # a clean line's runs seldom read as UTF-8 at all
@@ -1149,7 +1178,7 @@ class _GbkRunRepairer(_RunRepairer):
     def _clean_odds(self, word: str) -> float:
         # In a mostly clean text, clean Chinese spells runs of three-byte sequences now and then
         # ("陽光對於快樂" spells four), as likely as the repair's rarer characters.
-        return 0.0 if self.damaged else _GBK_CLEAN_ODDS
+        return 0.0 if self.damaged else _DOUBLE_BYTE_CLEAN_ODDS
 
     def intact_chars(self, text: str, runs: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
         return [
@@ -1168,12 +1197,12 @@ class _GbkRunRepairer(_RunRepairer):
         in the middle of a character, a character typed in since), the characters it and the
         sequence before it come from stand as they are; none where most bytes fit none (clean
         text: "王小明" spells one sequence, "小" as "С")."""
-        data = run.encode("gbk", _GBK_LOST)
+        data = run.encode(self.codec, _LOST)
         # The run's character that each byte comes from, and the byte each character starts at.
-        owner = [k for k, char in enumerate(run) for _ in range(len(char.encode("gbk", _GBK_LOST)))]
+        owner = [k for k, char in enumerate(run) for _ in range(len(char.encode(self.codec, _LOST)))]
         starts = [0]
         for char in run:
-            starts.append(starts[-1] + len(char.encode("gbk", _GBK_LOST)))
+            starts.append(starts[-1] + len(char.encode(self.codec, _LOST)))
         slots: list[tuple[Candidates, int, int, int]] = []  # (candidates, lost, first byte, end)
         i = 0
         while i < len(data):
@@ -1188,7 +1217,7 @@ class _GbkRunRepairer(_RunRepairer):
             slots.extend(([(run[k], 0.0)], 0, starts[k], starts[k + 1]) for k in range(first, last + 1))
             i = starts[last + 1]
         kept = sum(end - at for candidates, _, at, end in slots if candidates[0][1] == 0.0)
-        if kept > (1 - _GBK_STRUCTURE) * len(data):
+        if kept > (1 - _DOUBLE_BYTE_STRUCTURE) * len(data):
             return []
         return [(candidates, lost, owner[at]) for candidates, lost, at, _ in slots]
 
@@ -1210,11 +1239,11 @@ class _GbkRunRepairer(_RunRepairer):
 
     def _fill(self, sequence: bytes, after: bytes) -> Candidates:
         """Every character ``sequence`` can be with its lost bytes put back, with its prior.  A
-        lost byte is one GBK could not pair with the byte after it."""
+        lost byte is one the page can neither read alone nor pair with the byte after it."""
         lost = [i for i, byte in enumerate(sequence) if byte == 0]
         if len(lost) > 2:
             return []
-        prior = _GBK_INTACT_BONUS[len(sequence)] * (len(sequence) - 1 - len(lost)) - _REBUILT_COST * len(lost)
+        prior = _DOUBLE_BYTE_INTACT_BONUS[len(sequence)] * (len(sequence) - 1 - len(lost)) - _REBUILT_COST * len(lost)
         if prior == 0.0:
             prior = -0.1  # keep 0.0 for characters left as they stand
         found: dict[str, float] = {}
@@ -1224,7 +1253,9 @@ class _GbkRunRepairer(_RunRepairer):
             for i, value in zip(lost, values):
                 filled[i] = value
             with_next = bytes(filled) + after
-            if any(i + 1 < len(with_next) and _gbk_pair(filled[i], with_next[i + 1]) for i in lost):
+            if any(
+                _reads(self.codec, with_next[i : i + 1]) or _reads(self.codec, with_next[i : i + 2]) for i in lost
+            ):
                 continue
             char = _decode_char(bytes(filled))
             if char is not None:
