@@ -339,11 +339,14 @@ def test_clean_lines_written_into_a_note_read_as_gbk_are_unchanged(clean: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["陽光對於快樂\n", "# 陽光對於快樂\n\n- 一些\n- 系統\n", "| 電氣化電氣化 | 學校 |\n", "濡らし濡らし\n"]
+    "text",
+    ["陽光對於快樂\n", "# 陽光對於快樂\n\n- 一些\n- 系統\n", "| 電氣化電氣化 | 學校 |\n", "濡らし濡らし\n",
+     "| 關門頭髮語言 | ok |\n", "| 體育實驗護理 | ok |\n"],
 )
 def test_clean_chinese_that_spells_a_chain_of_sequences_is_unchanged(text: str) -> None:
-    """Now and then clean Chinese read as GBK spells four three-byte sequences in a row, like the
-    damage does (a short note or a table cell of just those characters)."""
+    """Now and then clean Chinese read as GBK or Shift-JIS spells four three-byte sequences in a
+    row, like the damage does (a short note or a table cell of just those characters); their
+    repair is rare characters ("萖哪雌ꌾ" for 關門頭髮語言)."""
     assert repair_text(text) == RepairResult(text)
 
 

@@ -92,7 +92,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
@@ -307,10 +307,11 @@ def _may_be_read_as(text: str, codec: str) -> bool:
     # Clean Chinese spells such sequences now and then; the lines where they are are looked at.
     # The page's bytes hold no newline but its own: the lines of its bytes are those of the text.
     lines: list[str] = []
+    line = counted = 0  # the line of the byte ``counted``
     hit = classes.find(_CHAIN)
     while hit >= 0:
         lines = lines or text.split("\n")
-        line = data.count(b"\n", 0, hit)
+        line, counted = line + data.count(b"\n", counted, hit), hit
         if any(_structured(lines[line][start:end], codec) for start, end in _double_byte_runs(lines[line], [], codec)):
             return True
         line_end = data.find(b"\n", hit)
@@ -454,10 +455,10 @@ _LEGACY_ENCODINGS = ("gbk", "big5", "cp932", "cp949")
 # UTF-8 damage as one of them by less than 2: lossy emoji read as GBK, "☕" as "β•", read again
 # "鈺") ...
 _LEGACY_MARGIN = 5.0
-# ... where it is at least this likely per character of its non-ASCII runs (real text: -4 to -11;
-# the rare characters a clean Icelandic or Vietnamese word or UTF-8 Hebrew reads as: -13 to -20,
-# "staðsett" as "sta餾ett", "×›×š" as "讻尊") ...
-_LEGACY_QUALITY = -13.0
+# ... where it is written text: at least this likely per character of its non-ASCII runs (real
+# text: -4 to -11; the rare characters a clean Icelandic or Vietnamese word or UTF-8 Hebrew reads
+# as: -13 to -20, "staðsett" as "sta餾ett", "×›×š" as "讻尊") ...
+_WRITTEN = -13.0
 # ... and where it holds this many characters of East Asian scripts ("ÞÚ" reads as "挹"), half of
 # its non-ASCII ones at least (GBK and Big5 hold Latin, Greek and Cyrillic letters too: UTF-8
 # Arabic reads as "ùé").
@@ -554,15 +555,14 @@ def _line_readings(
                 gain = score(reading) - score(repaired[number])
                 if gain <= 0:
                     continue
-                size = sum(map(len, chars))
-                quality = sum(map(score, chars)) / size
+                quality = _per_character(score, reading)
                 if quality < _LEGACY_WEAK_QUALITY:
                     continue
                 east_asian = sum(_kind(char) in _EAST_ASIAN_KINDS for run in chars for char in run)
                 strong = (
                     gain > _LEGACY_MARGIN * _non_ascii(line)
-                    and quality >= _LEGACY_QUALITY
-                    and east_asian >= max(_LEGACY_CHARS, size / 2)
+                    and quality >= _WRITTEN
+                    and east_asian >= max(_LEGACY_CHARS, _non_ascii(reading) / 2)
                 )
                 readings.setdefault((index, encoding), {})[number] = (reading, gain, strong)
     return {key: read for key, read in readings.items() if any(strong for *_, strong in read.values())}
@@ -570,6 +570,12 @@ def _line_readings(
 
 def _non_ascii(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
+
+
+def _per_character(score: Callable[[str], float], text: str) -> float:
+    """The ``score`` of the non-ASCII runs of ``text``, per character of them."""
+    runs = _NON_ASCII.findall(text)
+    return sum(map(score, runs)) / max(1, sum(map(len, runs)))
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -926,9 +932,13 @@ class _RunRepairer(ABC):
         if best_score <= kept:
             return None
         repaired = _refine(model, best[len(left) : len(best) - len(after)], slots, line, near)
-        if repaired == run:
+        if repaired == run or not self._written(repaired):
             return None
         return repaired, sum(lost for _, lost in slots)
+
+    def _written(self, repaired: str) -> bool:
+        """Whether a run's repair may be what its author wrote."""
+        return True
 
 
 class _PageRunRepairer(_RunRepairer):
@@ -1174,6 +1184,12 @@ class _DoubleByteRunRepairer(_RunRepairer):
         # Clean Chinese read as GBK spells a two-byte sequence all the time ("系统" is "ϵͳ"): in a
         # damaged text, only damage of its kind (three bytes and more) is unlikely to be clean.
         return self.keep_cost * sum(1 for candidates, _ in slots if len(candidates[0][0].encode()) > 2)
+
+    def _written(self, repaired: str) -> bool:
+        # In a mostly clean text, clean Traditional Chinese read as Shift-JIS spells a chain of
+        # sequences now and then ("關門頭髮語言"), whose repair, a third shorter, can outscore it
+        # with rare characters ("萖哪雌ꌾ"): a repair must be written text.
+        return self.damaged or _per_character(lambda run: _fixed_score(self.model, run), repaired) >= _WRITTEN
 
     def _clean_odds(self, word: str) -> float:
         # In a mostly clean text, clean Chinese spells runs of three-byte sequences now and then
