@@ -168,7 +168,8 @@ class RepairResult:
     chars_changed: int = 0
     rebuilt_bytes: int = 0
     lines: tuple[int, ...] = ()
-    # The code page each layer of the damage read UTF-8 through ("cp1254", "gbk"), the outermost first.
+    # The code page each layer of the damage read its bytes through ("cp1254", "gbk"), the outermost
+    # first.
     damage: tuple[str, ...] = ()
     # What the innermost layer's bytes were: UTF-8, or the East Asian encoding of a text that a
     # single-byte code page read ("gbk": "你好" read as cp1252 is "ÄãºÃ").
