@@ -346,7 +346,7 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
         context = Context(context)
     protected = _code_spans(text)
     result = _repair_utf8_layer(text, context, protected, whole)
-    return _legacy_reading(text, protected, result, context.model, whole) or result
+    return _legacy_reading(text, result, context.model, whole) or result
 
 
 def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, int]], whole: bool) -> RepairResult:
@@ -473,9 +473,7 @@ _LEGACY_WEAK_QUALITY = -15.0
 _LEGACY_WHOLE = 0.5
 
 
-def _legacy_reading(
-    text: str, protected: list[tuple[int, int]], utf8: RepairResult, model: LanguageModel, under: bool
-) -> RepairResult | None:
+def _legacy_reading(text: str, utf8: RepairResult, model: LanguageModel, under: bool) -> RepairResult | None:
     """``text`` with the lines that are the bytes of an East Asian encoding read through a
     single-byte code page read as that encoding, where that is far likelier than ``utf8`` (the
     text's repair as UTF-8); None where no line is.  One encoding through one page damaged the
