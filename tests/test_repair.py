@@ -383,6 +383,23 @@ def test_line_end_of_a_note_read_as_gbk_with_crlf() -> None:
     assert repair_text(read_as_gbk(true)).text == true
 
 
+def test_japanese_particles_read_as_gbk_follow_the_grammar() -> None:
+    """GBK loses the last byte of "の" and of "は" alike (it pairs neither with the next lead
+    byte): which one a sentence holds is the analyser's call, not which of them the note holds
+    intact somewhere else (both are)."""
+    true = "# 旅行\n\n大阪の町はにぎやかで、食べ物がおいしいです。たこ焼きは特に有名です。\n帰りの新幹線は混んでいました。\n"
+    assert repair_text(read_as_gbk(true)).text == true
+
+
+def test_byte_lost_before_a_latin_letter_is_one_the_page_cannot_pair_with_it() -> None:
+    """Read as Shift-JIS, "（" before "CNN" loses its last byte, which the page pairs with no "C":
+    of the full-width forms, that leaves "（" and rules out "，"."""
+    true = "卷积神经网络（CNN）和循环神经网络（RNN）是两种模型。\n我们用（Python）实现它们，并比较（LSTM）与（Transformer）。\n"
+    damaged = true.encode("utf-8").decode("cp932", errors="replace")
+    assert damaged.count("\ufffd") >= 5  # each "（" lost a byte
+    assert repair_text(damaged).text == true
+
+
 def test_context_note_with_a_lone_surrogate_is_no_crash() -> None:
     assert repair_text(read_as_gbk(GBK_NOTE), ["中文\udcff"]).text == GBK_NOTE
 

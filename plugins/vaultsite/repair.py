@@ -874,9 +874,9 @@ class _RunRepairer(ABC):
         involved), each with the position of its first byte, in order."""
 
     @abstractmethod
-    def slots_of(self, run: str) -> Slots | None:
+    def slots_of(self, run: str, following: str = "") -> Slots | None:
         """The run's candidates per character, with the bytes each rebuilds; None where the run
-        is no damage the repairer knows."""
+        is no damage the repairer knows.  ``following`` is the character after the run."""
 
     def _keep_costs(self, slots: Slots) -> float:
         """What keeping the run as it stands costs in a damaged text: each of its characters that
@@ -900,7 +900,7 @@ class _RunRepairer(ABC):
 
         ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
         brackets; ``near`` the kinds of the intact and repaired characters near the run."""
-        unpaired = self.slots_of(run)
+        unpaired = self.slots_of(run, line[1][:1])
         if unpaired is None:
             return None  # not damage the repairer knows
         if all(candidates[0][1] == 0.0 for candidates, _ in unpaired):
@@ -957,7 +957,7 @@ class _PageRunRepairer(_RunRepairer):
     def lead_chars(self, runs: Iterable[str]) -> set[str]:
         return _lead_chars(self.page, runs)
 
-    def slots_of(self, run: str) -> Slots | None:
+    def slots_of(self, run: str, following: str = "") -> Slots | None:
         return self._slots(run, self._bytes(run))
 
     def _bytes(self, run: str) -> bytes:
@@ -1203,16 +1203,19 @@ class _DoubleByteRunRepairer(_RunRepairer):
             if len(candidates) == 1 and candidates[0][1] > 0 and not lost
         ]
 
-    def slots_of(self, run: str) -> Slots | None:
-        return [(candidates, lost) for candidates, lost, _ in self._placed_slots(run)] or None
+    def slots_of(self, run: str, following: str = "") -> Slots | None:
+        return [(candidates, lost) for candidates, lost, _ in self._placed_slots(run, following)] or None
 
-    def _placed_slots(self, run: str) -> list[tuple[Candidates, int, int]]:
+    def _placed_slots(self, run: str, following: str = "") -> list[tuple[Candidates, int, int]]:
         """One candidate list per UTF-8 sequence of the run's bytes, with its rebuilt bytes and
         the run's character its first byte comes from.  Where a byte fits no sequence (a note cut
         in the middle of a character, a character typed in since), the characters it and the
         sequence before it come from stand as they are; none where most bytes fit none (clean
         text: "王小明" spells one sequence, "小" as "С")."""
         data = run.encode(self.codec, _LOST)
+        # A byte lost at the end of the run is one the page could not pair with the ASCII
+        # character after it ("（" before "CNN" lost a byte that pairs with no "C").
+        after_run = following.encode() if following.isascii() else b""
         # The run's character that each byte comes from, and the byte each character starts at.
         owner = [k for k, char in enumerate(run) for _ in range(len(char.encode(self.codec, _LOST)))]
         starts = [0]
@@ -1221,7 +1224,7 @@ class _DoubleByteRunRepairer(_RunRepairer):
         slots: list[tuple[Candidates, int, int, int]] = []  # (candidates, lost, first byte, end)
         i = 0
         while i < len(data):
-            if slot := self._slot(data, i):
+            if slot := self._slot(data, i, after_run):
                 length, candidates = slot
                 slots.append((candidates, data[i : i + length].count(0), i, i + length))
                 i += length
@@ -1236,8 +1239,9 @@ class _DoubleByteRunRepairer(_RunRepairer):
             return []
         return [(candidates, lost, owner[at]) for candidates, lost, at, _ in slots]
 
-    def _slot(self, data: bytes, i: int) -> tuple[int, Candidates] | None:
-        """The length and candidates of the UTF-8 sequence at byte ``i``, if one is there."""
+    def _slot(self, data: bytes, i: int, after_run: bytes) -> tuple[int, Candidates] | None:
+        """The length and candidates of the UTF-8 sequence at byte ``i``, if one is there;
+        ``after_run`` is the byte after ``data`` in the text, if the page reads it alone."""
         byte = data[i]
         if 0 < byte < 0x80:  # an ASCII character that a GBK pair took in
             return 1, [(chr(byte), 0.0)]
@@ -1249,7 +1253,7 @@ class _DoubleByteRunRepairer(_RunRepairer):
         sequence = data[i : i + length]
         if length == 1 or len(sequence) < length or not all(b == 0 or 0x80 <= b <= 0xBF for b in sequence[1:]):
             return None
-        candidates = self._fill(sequence, data[i + length : i + length + 1])
+        candidates = self._fill(sequence, (data[i + length :] + after_run)[:1])
         return (length, candidates) if candidates else None
 
     def _fill(self, sequence: bytes, after: bytes) -> Candidates:
@@ -1274,9 +1278,10 @@ class _DoubleByteRunRepairer(_RunRepairer):
                 continue
             char = _decode_char(bytes(filled))
             if char is not None:
-                # A character the text holds intact elsewhere is likelier (here, not where it is
-                # intact itself: clean text spells intact sequences by chance).
-                found[char] = prior + _SEEN_BONUS * (bool(lost) and char in self.seen)
+                # No bonus for a character the text holds intact elsewhere, unlike through a
+                # single-byte page: the choices here are mostly between common kana ("は" or
+                # "の"), each intact somewhere, and the bonus outweighed the analyser's grammar.
+                found[char] = prior
         return list(found.items())
 
 
