@@ -383,6 +383,14 @@ def test_line_end_of_a_note_read_as_gbk_with_crlf() -> None:
     assert repair_text(read_as_gbk(true)).text == true
 
 
+@pytest.mark.parametrize("page", ["cp1250", "cp1257"])
+def test_japanese_te_form_before_a_comma_comes_back(page: str) -> None:
+    """"て、" loses a byte of each character through these pages and reads as "ユダ" just as well:
+    only the two decided together make the word the analyser knows."""
+    true = "毎朝七時に起きて、コーヒーを飲みます。\n駅まで歩いて、電車に乗りました。\n手紙を書いて、郵便局に出しました。\n"
+    assert repair_text(damage(true, page)).text == true
+
+
 def test_japanese_particles_read_as_gbk_follow_the_grammar() -> None:
     """GBK loses the last byte of "の" and of "は" alike (it pairs neither with the next lead
     byte): which one a sentence holds is the analyser's call, not which of them the note holds

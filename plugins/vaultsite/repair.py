@@ -1286,8 +1286,9 @@ class _DoubleByteRunRepairer(_RunRepairer):
 
 
 def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, str], near: set[str]) -> str:
-    """``reading`` of a Japanese or Korean run decided again, one character at a time, by
-    how likely the language's analyser finds the sentence around each of its candidates."""
+    """``reading`` of a Japanese or Korean run decided again, one character at a time and then
+    two neighbours at a time, by how likely the language's analyser finds the sentence around
+    each of their candidates."""
     # The run's language: its own reading tells, where the characters near it do not.
     kinds = near | {_kind(char) for char in reading}
     language = next((kind for kind in _ANALYSED if kind in kinds), "")
@@ -1303,27 +1304,40 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
     # What follows the run up to the next character that is not ASCII (in a damaged text, the
     # next damaged run).
     after = re.match(r"[\x00-\x7f]*", line[1]).group()
+
+    def options(i: int, most: int) -> dict[str, float]:
+        """The likeliest few of the language's candidates for character ``i``, and the one it
+        stands as now; none where it has no others."""
+        candidates = slots[i][0]
+        if len(candidates) < 2 or _kind(chars[i]) not in kinds:
+            return {}
+        ranked = sorted(
+            ((prior + model.char(char), char, prior) for char, prior in candidates if _kind(char) in kinds),
+            reverse=True,
+        )
+        floor = ranked[0][0] - _ANALYSED_SPREAD  # the run's own reading is one of them
+        found = {char: prior for rank, char, prior in ranked[:most] if rank >= floor}
+        found.setdefault(chars[i], dict(candidates)[chars[i]])
+        return found if len(found) > 1 else {}
+
     try:
-        for i, (candidates, _) in enumerate(slots):
-            if len(candidates) < 2 or _kind(chars[i]) not in kinds:
-                continue
-            # The likeliest few of the language's candidates, and the one the run was read with.
-            ranked = sorted(
-                ((prior + model.char(char), char, prior) for char, prior in candidates if _kind(char) in kinds),
-                reverse=True,
-            )
-            floor = ranked[0][0] - _ANALYSED_SPREAD  # the run's own reading is one of them
-            options = {char: prior for rank, char, prior in ranked[:_ANALYSED_OPTIONS] if rank >= floor}
-            options.setdefault(chars[i], dict(candidates)[chars[i]])
-            if len(options) < 2:
-                continue
-            # The sentence around the character, as far as the reach.
-            head = _SENTENCE_END.split(line[0] + "".join(chars[max(0, i - _ANALYSED_REACH) : i]))[-1][-_ANALYSED_REACH:]
-            tail = _SENTENCE_END.split("".join(chars[i + 1 : i + 1 + _ANALYSED_REACH]) + after)[0][:_ANALYSED_REACH]
-            scores = {char: prior + both(head + char + tail) for char, prior in options.items()}
-            best = max(scores, key=scores.__getitem__)
-            if scores[best] > scores[chars[i]] + _ANALYSED_MARGIN:
-                chars[i] = best
+        # Two neighbours at a time finds a word that no single change makes ("起きて、" from
+        # "起きユダ": "起きてダ" and "起きユ、" are no likelier than what stands).
+        for span, most in ((1, _ANALYSED_OPTIONS), (2, _ANALYSED_PAIR_OPTIONS)):
+            for i in range(len(slots) - span + 1):
+                choices = [options(k, most) for k in range(i, i + span)]
+                if not all(choices):
+                    continue
+                # The sentence around the characters, as far as the reach.
+                head = _SENTENCE_END.split(line[0] + "".join(chars[max(0, i - _ANALYSED_REACH) : i]))[-1][-_ANALYSED_REACH:]
+                tail = _SENTENCE_END.split("".join(chars[i + span : i + span + _ANALYSED_REACH]) + after)[0][:_ANALYSED_REACH]
+                scores = {}
+                for combo in itertools.product(*(choice.items() for choice in choices)):
+                    text = "".join(char for char, _ in combo)
+                    scores[text] = sum(prior for _, prior in combo) + both(head + text + tail)
+                best = max(scores, key=scores.__getitem__)
+                if scores[best] > scores["".join(chars[i : i + span])] + _ANALYSED_MARGIN:
+                    chars[i : i + span] = best
     except (UnicodeError, ValueError, RuntimeError):
         return reading  # text the analyser cannot take (a lone surrogate): the first reading stands
     return "".join(chars)
@@ -1440,6 +1454,7 @@ def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
 # the run or near it, and the kinds of their characters it decides.
 _ANALYSED = {"kana": {"kana", "cjk"}, "hangul": {"hangul"}}
 _ANALYSED_OPTIONS = 12  # candidates of one character put to the analyser, at most
+_ANALYSED_PAIR_OPTIONS = 6  # and of each of two neighbours
 _ANALYSED_SPREAD = 4.0  # and only those this much less likely alone than the likeliest
 _ANALYSED_REACH = 8  # characters of sentence on each side of it
 _ANALYSED_WEIGHT = 0.6  # of the analyser's score, beside the model's
