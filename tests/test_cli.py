@@ -165,6 +165,21 @@ def test_fix_text_reads_stdin_and_refuses_binary_data(vault: Path) -> None:
     assert "image.md: binary data" in result.stderr
 
 
+def test_stray_nul_bytes_past_the_start_are_left_out_as_the_build_does(vault: Path) -> None:
+    """The build publishes a note with a NUL byte after its first 8,000 bytes (git's test for
+    binary data), without the NUL; the commands repair it the same way, the original kept."""
+    data = DAMAGED.encode() + b"x" * 8000 + b"\nend\0.\n"
+    (vault / "late.md").write_bytes(data)
+    repaired = REPAIRED + "x" * 8000 + "\nend.\n"
+    result = vaultsite("fix-text", "late.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (0, repaired)
+    assert "late.md:5: NUL bytes in a note, left out" in result.stderr
+    result = vaultsite("fix", "--write", "late.md", cwd=vault)
+    assert result.returncode == 0 and "late.md:5: NUL bytes in a note, left out" in result.stderr
+    assert (vault / "late.md").read_text(encoding="utf-8") == repaired
+    assert (vault / "late.md.orig").read_bytes() == data
+
+
 def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) -> None:
     result = vaultsite("fix", "--write", "notes/missing.md", "notes/damaged.md", cwd=vault)
     assert result.returncode == 1

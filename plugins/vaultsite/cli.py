@@ -22,7 +22,7 @@ from pathlib import Path
 
 from vaultsite import check, langmodel
 from vaultsite.config import VaultsiteConfig
-from vaultsite.repair import Context, decode, may_need_repair, repair_bytes
+from vaultsite.repair import Context, decode, may_need_repair, repair_bytes, without_nul_bytes
 from vaultsite.vault import BACKUP_SUFFIX
 
 
@@ -107,9 +107,12 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"vaultsite: cannot read {name}: {error.strerror}", file=sys.stderr)
         return 1
-    if b"\0" in data:
+    data, line = without_nul_bytes(data)
+    if data is None:
         print(f"vaultsite: {name}: binary data (NUL bytes), not a note", file=sys.stderr)
         return 1
+    if line:
+        print(f"vaultsite: {name}:{line}: NUL bytes in a note, left out, as the build does", file=sys.stderr)
     result = repair_bytes(data, context)
     sys.stdout.write(result.text)
     print(f"{name}: {result.summary()}", file=sys.stderr)
@@ -126,12 +129,15 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             print(f"vaultsite: cannot read {path}: {error.strerror}", file=sys.stderr)
             failed = True
             continue
-        if b"\0" in data:
+        text_bytes, line = without_nul_bytes(data)
+        if text_bytes is None:
             print(f"vaultsite: {path}: binary data (NUL bytes), not a note; left alone", file=sys.stderr)
             continue
-        result = repair_bytes(data, context)
+        result = repair_bytes(text_bytes, context)
         if not result.changed:
             continue
+        if line:  # the repair leaves them out, as the build does
+            print(f"vaultsite: {path}:{line}: NUL bytes in a note, left out", file=sys.stderr)
         if args.write:
             try:
                 backup = _write_with_backup(path, data, result.text)

@@ -54,7 +54,7 @@ from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes
 from .normalize import Normalized, embedded_headings, normalize
-from .repair import Context, RepairResult, decode, may_need_repair, repair_text
+from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify
 from .vault import VaultIndex, left_out
@@ -283,17 +283,14 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         notes = list(files.documentation_pages())
         raw = {f.src_uri: f.content_bytes for f in notes}
         for f in notes:
-            data = raw[f.src_uri]
-            if (nul := data.find(b"\0")) < 0:
-                continue
-            line = data.count(b"\n", 0, nul) + 1
-            if nul < 8192:  # binary data, as git tells it: not a note
+            data, line = without_nul_bytes(raw[f.src_uri])
+            if data is None:
                 log.warning(f"{f.src_uri}:{line}: binary data in a note (NUL bytes), not published")
                 del raw[f.src_uri]
                 files.remove(f)
-            else:
+            elif line:
                 log.warning(f"{f.src_uri}:{line}: NUL bytes in a note, left out")
-                raw[f.src_uri] = data.replace(b"\0", b"")
+                raw[f.src_uri] = data
         if not self.config.repair:
             self.sources = {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
             return [f for f in notes if f.src_uri in raw]

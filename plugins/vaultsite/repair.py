@@ -241,11 +241,25 @@ class Context:
         return base.with_context(self.notes) if self.notes else base
 
 
+# Git's test for binary data looks for a NUL byte this far into a file.
+_BINARY_PROBE = 8000
+
+
 def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairResult:
     """Decode ``data`` (UTF-8, UTF-8 with BOM, else a detected legacy encoding), then repair it."""
     text, encoding = decode(data)
     result = repair_text(text, context)
     return replace(result, encoding=encoding)
+
+
+def without_nul_bytes(data: bytes) -> tuple[bytes | None, int]:
+    """A note's bytes with the NUL bytes that no text holds taken out, and the line of the first
+    (0 if none); None for binary data, told as git tells it (a NUL among the first 8,000 bytes)."""
+    nul = data.find(b"\0")
+    if nul < 0:
+        return data, 0
+    line = data.count(b"\n", 0, nul) + 1
+    return (None if nul < _BINARY_PROBE else data.replace(b"\0", b"")), line
 
 
 def decode(data: bytes) -> tuple[str, str]:
