@@ -563,6 +563,21 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
     assert result.changed and "decoded from" in result.summary()
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("# 舊筆記\n\n這是一篇用大五碼保存的舊筆記，內容是關於線性代數的複習。\n", "big5"),
+        ("今天天气不错。\n", "gbk"),
+        ("# 旧编码\n\n内容见 [[A#没有这个]]。\n", "gbk"),
+        ("Il pleut, j'ai oublié mon parapluie à côté.\n", "cp1252"),
+    ],
+)
+def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encoding: str) -> None:
+    """The detector's first guess for a short note is often another East Asian encoding (GBK as
+    Korean, Big5 as Shift-JIS): of its guesses, the one the language model finds likeliest."""
+    assert repair_bytes(text.encode(encoding)).text == text
+
+
 def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none() -> None:
     """A line typed in a Windows tool into a UTF-8 note ("caf\\xe9") is read through cp1252, not
     shown as U+FFFD; the note says where."""

@@ -243,6 +243,8 @@ class Context:
 
 # Git's test for binary data looks for a NUL byte this far into a file.
 _BINARY_PROBE = 8000
+# Bytes of a note in a legacy encoding that the language model reads to tell which encoding.
+_DETECTION_SAMPLE = 4000
 
 
 def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairResult:
@@ -275,9 +277,13 @@ def decode(data: bytes) -> tuple[str, str]:
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:  # binary or hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
-    # Sibling code pages are often equally plausible to the detector (French read as cp1250
-    # gives "jusqu'ŕ"); the reading with the most known words wins, the detector's order breaks ties.
-    best = max(matches, key=lambda match: _known_words(str(match)))
+    # The detector finds several encodings plausible, and its first guess is often wrong for a
+    # short note (GBK's "今天天气不错。" as Korean, French as cp1250's "jusqu'ŕ"): the reading the
+    # language model finds likeliest wins, the detector's order breaks ties.  It reads the lines
+    # with non-ASCII bytes, as far as a sample goes: each is the same bytes read another way.
+    sample = b"\n".join(line for line in data.split(b"\n") if not line.isascii())[:_DETECTION_SAMPLE]
+    model = default_model()
+    best = max(matches, key=lambda match: _fixed_score(model, sample.decode(match.encoding, errors="replace")))
     return str(best), best.encoding
 
 
@@ -297,11 +303,6 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 
 
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
-
-
-def _known_words(text: str) -> int:
-    model = default_model()
-    return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
 def may_need_repair(text: str) -> bool:
