@@ -136,6 +136,7 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
     assert re.search(r"hang\.md:\d+: cell \d+: .*(?i:timed? ?out)", log), "a hanging cell times out, named"
     assert re.search(r"raises\.md:\d+: cell \d+: .*ValueError: bad cell", log)
     assert "Traceback" not in log, "a stopped kernel's noise stays out of the build log"
+    assert "bom-crlf.md:" not in log, "a byte-order mark is no repair"
 
 
 def test_strict_fails_on_those_problems(hostile):

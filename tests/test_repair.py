@@ -7,6 +7,7 @@ of the longer of the two.  It counts the whole text, ASCII included, as the issu
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import re
@@ -408,6 +409,14 @@ def test_byte_lost_before_a_latin_letter_is_one_the_page_cannot_pair_with_it() -
     assert repair_text(damaged).text == true
 
 
+def test_a_character_a_clean_note_holds_is_no_less_likely_for_it() -> None:
+    """A vault's clean notes make their characters likelier; "。", which the model knows by its
+    block alone, was made less likely by a note that writes it, and a line's last "。" (its
+    byte lost to the newline) came back as "《"."""
+    true = "深度学习需要大量的数据。\n我们先整理数据，再训练模型。\n"
+    assert repair_text(read_as_gbk(true), ["你好。\n"]).text == true
+
+
 def test_context_note_with_a_lone_surrogate_is_no_crash() -> None:
     assert repair_text(read_as_gbk(GBK_NOTE), ["中文\udcff"]).text == GBK_NOTE
 
@@ -578,10 +587,11 @@ def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encodin
     assert repair_bytes(text.encode(encoding)).text == text
 
 
-def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none() -> None:
+@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8])
+def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none(mark: bytes) -> None:
     """A line typed in a Windows tool into a UTF-8 note ("caf\\xe9") is read through cp1252, not
-    shown as U+FFFD; the note says where."""
-    data = "# 中文笔记\n\n深度学习与神经网络。\n".encode() + "café naïve\n".encode("cp1252")
+    shown as U+FFFD, byte-order mark or not; the note says where."""
+    data = mark + "# 中文笔记\n\n深度学习与神经网络。\n".encode() + "café naïve\n".encode("cp1252")
     result = repair_bytes(data)
     assert result.text == "# 中文笔记\n\n深度学习与神经网络。\ncafé naïve\n"
     assert result.changed and "cp1252 on line 4" in result.summary()

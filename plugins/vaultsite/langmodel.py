@@ -420,7 +420,9 @@ class LanguageModel:
                 grams.add(folded)
                 prefixes.update(folded[:i] for i in range(1, len(folded)))
         words = dict.fromkeys(grams, _CONTEXT_WORD)
-        chars = dict.fromkeys("".join(runs), _CONTEXT_CHAR)
+        # A character of the vault is at least this likely, never less: "。", known by its block
+        # alone, would otherwise lose to "《" in any vault that writes it.
+        chars = {char: _CONTEXT_CHAR for char in set("".join(runs)) if self.char(char) < _CONTEXT_CHAR}
         return LanguageModel(words, chars, prefixes, base=self)
 
 

@@ -313,9 +313,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if result.changed:
                 self.report.note(path)["repair"] = result.to_dict()
                 self._inform(f"{path}: {result.summary()}", anew=not kept)
-            elif encoding != "utf-8":
-                self.report.note(path)["repair"] = result.to_dict()
-                self._inform(f"{path}: decoded from {encoding}")
             self.sources[path] = result.text.replace("\r\n", "\n")
         return [f for f in notes if f.src_uri in raw]
 

@@ -266,8 +266,10 @@ def without_nul_bytes(data: bytes) -> tuple[bytes | None, int]:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of ``data`` and the name of the encoding it was read with."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF8):
+        # A byte-order mark says UTF-8, and a Windows tool's bytes may follow it all the same.
+        text, encoding = decode(data[len(codecs.BOM_UTF8) :])
+        return text, "utf-8-sig" if encoding == "utf-8" else encoding
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
