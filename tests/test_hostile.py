@@ -204,3 +204,4 @@ def test_nothing_outside_the_vault_is_read_copied_or_published(hostile):
     assert not list((project / "site").rglob("secret*"))
     report = json.loads((project / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     assert report["notes"]["links.md"]["missing_assets"], "the links climbing out are reported as missing"
+    assert not [note for note, entry in report["notes"].items() if 0 in entry.get("normalized", {}).values()]

@@ -626,3 +626,5 @@ def test_result_reports_what_changed() -> None:
     assert result.rebuilt_bytes == 3  # 学 (twice) and 中 each lost their byte 0xAD
     assert result.summary().startswith("repaired 2 mojibake runs on 2 lines (UTF-8 read as cp1252 or cp1254; rebuilt ")
     assert json.loads(json.dumps(result.to_dict()))["lines"] == [2, 4]
+    decoded = repair_bytes("今天天气不错，我们去公园散步吧。\n".encode("gbk")).to_dict()
+    assert (decoded["encoding"], decoded["damage"], decoded["written_in"]) == ("gb18030", [], None)

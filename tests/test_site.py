@@ -276,6 +276,7 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     other = BeautifulSoup((tmp_path / "site" / "Other" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [a["href"] for a in other.select("article p a")] == ["../Topic/", "../Topic/"]
     assert (tmp_path / "site" / "Topic (conflicted copy 2024-05-01)" / "index.html").is_file()
+    assert "vaultsite: 3 notes (+1 version): " in result.stderr  # index.md, Topic and Other
     search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not any("conflicted" in d["location"] for d in search["docs"])
 

@@ -200,3 +200,7 @@ def _write_with_backup(path: Path, original: bytes, text: str) -> Path:
     # A repair is no edit: the note keeps the time it was last written, which tells its versions apart.
     os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     return backup
+
+
+if __name__ == "__main__":  # python -m vaultsite.cli, as the console script
+    sys.exit(main())

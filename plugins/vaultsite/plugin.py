@@ -455,7 +455,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def _report_normalized(self, path: str, result: Normalized) -> None:
         entry = self.report.note(path)
-        entry["normalized"] = dict(result.applied)
+        entry["normalized"] = {kind: count for kind, count in result.applied.items() if count}
         entry["missing_assets"] = [f"{line}: {target}" for line, target in result.found.missing]
         entry["unwritten"] = [f"{line}: {target}" for line, target in result.found.unwritten]
         for problem in result.problems:

@@ -205,7 +205,8 @@ class RepairResult:
             "rebuilt_bytes": self.rebuilt_bytes,
             "lines": list(self.lines),
             "damage": list(self.damage),
-            "written_in": self.written_in,
+            # What the damaged bytes were written in; nothing where no code page read them.
+            "written_in": self.written_in if self.damage else None,
         }
 
 

@@ -29,11 +29,16 @@ class BuildReport:
 
     def summary(self) -> str:
         t = self.totals()
-        return (f"{t['notes']} notes (+{t['versions']} versions): {t['repaired']} repaired, {t['normalizations']} normalizations, "
-                f"{t['unwritten_links']} links to unwritten notes, {t['missing_assets']} missing files")
+        return (f"{_count(t['notes'], 'note')} (+{_count(t['versions'], 'version')}): {t['repaired']} repaired, "
+                f"{_count(t['normalizations'], 'normalization')}, {_count(t['unwritten_links'], 'link')} to "
+                f"unwritten notes, {_count(t['missing_assets'], 'missing file')}")
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"summary": dict(self.totals()), "seconds": {step: round(s, 3) for step, s in self.seconds.items()},
                 "groups": self.groups, "notes": dict(sorted(self.notes.items()))}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' * (number != 1)}"
