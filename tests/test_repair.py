@@ -18,9 +18,10 @@ import pytest
 from fixtures import read_cases
 from vaultsite import langmodel
 from vaultsite.langmodel import default_model
-from vaultsite.repair import CODE_PAGES, RepairResult, repair_bytes, repair_text
+from vaultsite.repair import CODE_PAGES, Context, RepairResult, may_need_repair, repair_bytes, repair_text
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "repair"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "repair"
 NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes"
 DAMAGED_NOTE = NOTES / "000_409f261161ad2263.txt"
 CLEAN_TWIN = NOTES / "001_92c9aa251153fdad.txt"
@@ -407,6 +408,17 @@ def test_byte_lost_before_a_latin_letter_is_one_the_page_cannot_pair_with_it() -
     damaged = true.encode("utf-8").decode("cp932", errors="replace")
     assert damaged.count("\ufffd") >= 5  # each "（" lost a byte
     assert repair_text(damaged).text == true
+
+
+@pytest.mark.parametrize("page", ["cp1252", "cp1250"])
+def test_a_vaults_unrelated_notes_do_not_lead_a_repair_astray(corpus: str, page: str) -> None:
+    """Repaired within this project's vault (its clean notes as context, as the build does), the
+    corpus comes back as exactly as alone: a phrase the vault wrote once is barely likelier for it
+    (every n-gram of the vault as likely as a common word led runs to the vault's phrases)."""
+    vault = [path.read_text(encoding="utf-8") for path in (ROOT / "docs").rglob("*.md")]
+    context = Context([note for note in vault if not may_need_repair(note)])
+    assert len(context.notes) >= 5
+    assert repair_text(damage(corpus, page), context).text == corpus
 
 
 def test_a_character_a_clean_note_holds_is_no_less_likely_for_it() -> None:

@@ -31,9 +31,12 @@ log-probabilities:
   common in Japanese and rare alone in Chinese): :meth:`LanguageModel.japanese` scores text that
   kana surround by wordfreq's Japanese list, where the other lists only stand in for it.
 
-:meth:`LanguageModel.with_context` overlays the vocabulary of other texts (a vault's clean notes):
-their short character n-grams and words become likely words, which lets a build repair a note
-exactly when a clean twin of it is in the vault.  The base model holds no text of any note.
+:meth:`LanguageModel.with_context` overlays the vocabulary of a vault's clean notes as a cache
+model: their short character n-grams, words and characters are as likely as often as the vault
+writes them, where that is likelier than the base model says.  :meth:`LanguageModel.with_versions`
+overlays other versions of the note being repaired, whose every n-gram is a likely word, which
+lets a build repair a note exactly when a clean twin of it is in the vault.  The base model holds
+no text of any note.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import islice
@@ -67,9 +71,12 @@ _LANGUAGES = (
 ).split()
 
 _LN10 = math.log(10)
-# A context n-gram is as likely as a common word: the vault's own notes are the best evidence.
-_CONTEXT_WORD = -5.0
-_CONTEXT_CHAR = -7.0
+# The weight of a vault's clean notes beside the model, as in a cache model's mixture.
+_CONTEXT_SHARE = 0.2
+# Another version of a note is the best evidence of what it says: its n-grams and characters are
+# as likely as common ones.
+_VERSION_WORD = -5.0
+_VERSION_CHAR = -7.0
 # A word in an unusual mix of cases ("dÍas") is looked up case-folded, at this cost.
 _ODD_CASE = -6.0
 # An emoji that wordfreq's large English list leaves out (its floor is about 10^-8).
@@ -398,32 +405,63 @@ class LanguageModel:
         return score
 
     def with_context(self, texts: Iterable[str]) -> LanguageModel:
-        """This model plus the vocabulary of ``texts`` (short n-grams of their non-ASCII runs)."""
-        # A vault repeats its phrases: each distinct run and word is taken apart once.
-        runs: set[str] = set()
-        tokens: set[str] = set()
-        for text in texts:
-            runs.update(_NON_ASCII_RUN.findall(text))
-            tokens.update(_WORD.findall(text))
-        grams: set[str] = set()
-        prefixes: set[str] = set()
-        for run in runs:
-            n = len(run)
-            for size in range(2, 5):
-                grams.update(run[start : start + size] for start in range(n - size + 1))
-            # The prefixes of those n-grams: every piece of 1 to 3 characters that is not the end.
-            for size in range(1, 4):
-                prefixes.update(run[start : start + size] for start in range(n - size))
-        for token in tokens:
-            if not token.isascii():
-                folded = token.casefold()
-                grams.add(folded)
-                prefixes.update(folded[:i] for i in range(1, len(folded)))
-        words = dict.fromkeys(grams, _CONTEXT_WORD)
-        # A character of the vault is at least this likely, never less: "。", known by its block
-        # alone, would otherwise lose to "《" in any vault that writes it.
-        chars = {char: _CONTEXT_CHAR for char in set("".join(runs)) if self.char(char) < _CONTEXT_CHAR}
+        """This model plus the vocabulary of ``texts`` (a vault's clean notes): the short n-grams
+        of their non-ASCII runs and their words, each as likely as its share of the texts' n-grams
+        of its length (or of their words) makes it, where that is likelier than the model says.
+        A cache model: a phrase the vault writes often is likely, one it wrote once barely more
+        than the model says (counted alike, unrelated notes led repairs astray)."""
+        grams, tokens, letters, prefixes = _vocabulary(texts)
+        totals: Counter[int] = Counter()
+        for gram, times in grams.items():
+            totals[len(gram)] += times
+        words = {gram: math.log(_CONTEXT_SHARE * times / totals[len(gram)]) for gram, times in grams.items()}
+        token_total = sum(tokens.values())
+        for token, times in tokens.items():
+            words[token] = max(words.get(token, -math.inf), math.log(_CONTEXT_SHARE * times / token_total))
+        letter_total = sum(letters.values())
+        chars = {char: math.log(_CONTEXT_SHARE * times / letter_total) for char, times in letters.items()}
+        return self._over(words, chars, prefixes)
+
+    def with_versions(self, texts: Iterable[str]) -> LanguageModel:
+        """This model plus the vocabulary of ``texts``, other versions of the text to repair: each
+        of their n-grams and words as likely as a common word, the best evidence there is."""
+        grams, tokens, letters, prefixes = _vocabulary(texts)
+        words = dict.fromkeys([*grams, *tokens], _VERSION_WORD)
+        return self._over(words, dict.fromkeys(letters, _VERSION_CHAR), prefixes)
+
+    def _over(self, words: dict[str, float], chars: dict[str, float], prefixes: set[str]) -> LanguageModel:
+        # A character is never less likely for the context: "。", known by its block alone,
+        # would otherwise lose to "《" in any vault that writes it.
+        chars = {char: score for char, score in chars.items() if score > self.char(char)}
         return LanguageModel(words, chars, prefixes, base=self)
+
+
+def _vocabulary(texts: Iterable[str]) -> tuple[Counter[str], Counter[str], Counter[str], set[str]]:
+    """The n-grams of 2 to 4 characters of the texts' non-ASCII runs, their non-ASCII words
+    (case-folded) and the runs' characters, each with how often the texts hold it, and the
+    prefixes of the n-grams and words."""
+    # A vault repeats its phrases: each distinct run is taken apart once.
+    runs: Counter[str] = Counter()
+    tokens: Counter[str] = Counter()
+    for text in texts:
+        runs.update(_NON_ASCII_RUN.findall(text))
+        tokens.update(token.casefold() for token in _WORD.findall(text) if not token.isascii())
+    grams: Counter[str] = Counter()
+    letters: Counter[str] = Counter()
+    prefixes: set[str] = set()
+    for run, times in runs.items():
+        n = len(run)
+        for size in range(2, 5):
+            for start in range(n - size + 1):
+                grams[run[start : start + size]] += times
+        for char in run:
+            letters[char] += times
+        # The prefixes of those n-grams: every piece of 1 to 3 characters that is not the end.
+        for size in range(1, 4):
+            prefixes.update(run[start : start + size] for start in range(n - size))
+    for token in tokens:
+        prefixes.update(token[:i] for i in range(1, len(token)))
+    return grams, tokens, letters, prefixes
 
 
 # Runs of non-ASCII, non-space characters (CJK phrases, emoji sequences) and letter words.

@@ -241,6 +241,13 @@ class Context:
         base = default_model()
         return base.with_context(self.notes) if self.notes else base
 
+    def model_for(self, text: str) -> LanguageModel:
+        """The model to repair ``text`` with: the vault's; or where notes are other versions of
+        it, with the same ASCII characters (an edit of its non-ASCII text, or a copy that lacks a
+        character its damage kept), theirs, which say better than the vault what it says."""
+        versions = self.by_ascii.get(text.encode("ascii", "ignore"))
+        return default_model().with_versions(versions) if versions else self.model
+
 
 # Git's test for binary data looks for a NUL byte this far into a file.
 _BINARY_PROBE = 8000
@@ -363,11 +370,14 @@ def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = Fal
     if not isinstance(context, Context):
         context = Context(context)
     protected = _code_spans(text)
-    result = _repair_utf8_layer(text, context, protected, whole)
-    return _legacy_reading(text, result, context.model, whole) or result
+    model = context.model_for(text)
+    result = _repair_utf8_layer(text, context, model, protected, whole)
+    return _legacy_reading(text, result, model, whole) or result
 
 
-def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, int]], whole: bool) -> RepairResult:
+def _repair_utf8_layer(
+    text: str, context: Context, model: LanguageModel, protected: list[tuple[int, int]], whole: bool
+) -> RepairResult:
     page, damaged = _detect_code_page(text, protected)
     codec = None
     if page is None:
@@ -379,11 +389,11 @@ def _repair_utf8_layer(text: str, context: Context, protected: list[tuple[int, i
     if restored := _restored_copy(text, context, codec):
         return restored
     if codec is not None:
-        return _repair_runs(text, double_byte_runs, _DoubleByteRunRepairer(context.model, damaged, codec), damaged)
+        return _repair_runs(text, double_byte_runs, _DoubleByteRunRepairer(model, damaged, codec), damaged)
     # A damaged text was damaged whole, its code too: quoted mojibake there is then doubly
     # damaged, and one repair gives back the quote as its author wrote it.
     runs_found = list(_runs(text, page.run_pattern, [] if damaged else protected))
-    return _repair_runs(text, runs_found, _PageRunRepairer(context.model, page, damaged), damaged)
+    return _repair_runs(text, runs_found, _PageRunRepairer(model, page, damaged), damaged)
 
 
 def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRepairer, damaged: bool) -> RepairResult:
