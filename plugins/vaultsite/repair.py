@@ -1482,7 +1482,7 @@ def _coherent(candidates: Candidates, near: set[str]) -> Candidates:
 # the run or near it, and the kinds of their characters it decides.
 _ANALYSED = {"kana": {"kana", "cjk"}, "hangul": {"hangul"}}
 _ANALYSED_OPTIONS = 12  # candidates of one character put to the analyser, at most
-_ANALYSED_PAIR_OPTIONS = 6  # and of each of two neighbours
+_ANALYSED_PAIR_OPTIONS = 4  # and of each of two neighbours
 _ANALYSED_SPREAD = 4.0  # and only those this much less likely alone than the likeliest
 _ANALYSED_REACH = 8  # characters of sentence on each side of it
 _ANALYSED_WEIGHT = 0.6  # of the analyser's score, beside the model's
