@@ -421,6 +421,18 @@ def test_a_vaults_unrelated_notes_do_not_lead_a_repair_astray(corpus: str, page:
     assert repair_text(damage(corpus, page), context).text == corpus
 
 
+@pytest.mark.parametrize(
+    "true",
+    ["见「机器学习」。\n", "见【机器学习】。\n", "「苹果、香蕉、橘子」都是水果。\n", "他买了（苹果、香蕉）回家。\n",
+     "【注意、小心】地滑。\n"],
+)
+@pytest.mark.parametrize("page", ["cp1252", "cp1257"])
+def test_a_bracket_left_open_is_closed_where_the_line_reads_best(true: str, page: str) -> None:
+    """"」" and "、" each lose their last byte through these pages: which character closes the
+    bracket "「" opened is the line's to tell (the one that does, not each that could)."""
+    assert repair_text(damage(true, page)).text == true
+
+
 def test_a_character_a_clean_note_holds_is_no_less_likely_for_it() -> None:
     """A vault's clean notes make their characters likelier; "。", which the model knows by its
     block alone, was made less likely by a note that writes it, and a line's last "。" (its

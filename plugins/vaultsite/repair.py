@@ -133,6 +133,8 @@ _PAIRS = "()[]{}（）【】《》「」『』〈〉〔〕“”‘’«»"
 _PAIRED = frozenset(_PAIRS)
 # An unbalanced bracket on a line is strong evidence: the damaged character is its other half.
 _PAIRED_BONUS = 5.0
+# How much less likely a line is with a bracket left open (or closed without opening) on it.
+_UNBALANCED_COST = 10.0
 # An emoji whose name the line has just said is much likelier than one the words only allow.
 _NAMED_BONUS = 8.0
 # How far back on its line an emoji's name may be said.
@@ -951,6 +953,8 @@ class _RunRepairer(ABC):
             # again, with the first reading of the run as the other characters.
             slots = _pair_run(unpaired, reading, line)
             best_score, best = _viterbi(model, fixed + [c for c, _ in slots] + after, before)
+        lattice = fixed + [c for c, _ in slots] + after
+        best_score, best = _balanced(model, lattice, (len(fixed), len(fixed) + len(slots)), (best_score, best), line, before)
         keep_score, _ = _viterbi(model, fixed + [[(c, 0.0)] for c in run] + after, before)
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
@@ -1369,6 +1373,54 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
     except (UnicodeError, ValueError, RuntimeError):
         return reading  # text the analyser cannot take (a lone surrogate): the first reading stands
     return "".join(chars)
+
+
+def _balanced(
+    model: LanguageModel, lattice: list[Candidates], span: tuple[int, int], best: tuple[float, str],
+    line: tuple[str, str], before: str,
+) -> tuple[float, str]:
+    """The ``best`` reading of ``lattice``, or, where its run (``span`` of it) leaves a bracket of
+    its line open (or closes one never opened), the likeliest reading with one of the run's
+    characters the missing half, unless that is far less likely.  A pair's bonus is each
+    character's own: "「苹果、香蕉」" needs one "」" of the candidates "、" shares with it, and
+    only the whole line tells which."""
+    start, end = span
+    head, rest = line
+    score, reading = best
+    for opening, closing in zip(_PAIRS[::2], _PAIRS[1::2]):
+        if opening == closing:
+            continue
+        opened, unopened = _unmatched(head + reading[start:end] + rest, opening, closing)
+        if not opened and not unopened:
+            continue
+        # The missing half goes after the last bracket left open, or before the first closed
+        # without opening (positions in the run).
+        wanted = closing if opened else opening
+        bound = opened[-1] - len(head) if opened else unopened[0] - len(head)
+        options = [
+            _viterbi(model, [*lattice[:i], [(char, prior)], *lattice[i + 1 :]], before)
+            for i in range(start, end)
+            if reading[i] != wanted and (i - start > bound if opened else i - start < bound)
+            for char, prior in lattice[i]
+            if char == wanted
+        ]
+        if options and (option := max(options))[0] > score - _UNBALANCED_COST:
+            score, reading = option
+    return score, reading
+
+
+def _unmatched(text: str, opening: str, closing: str) -> tuple[list[int], list[int]]:
+    """The positions of the brackets of ``text`` left open, and of those closed without opening."""
+    opened: list[int] = []
+    unopened: list[int] = []
+    for at, char in enumerate(text):
+        if char == opening:
+            opened.append(at)
+        elif char == closing and opened:
+            opened.pop()
+        elif char == closing:
+            unopened.append(at)
+    return opened, unopened
 
 
 def _pair_run(slots: Slots, others: list[str], line: tuple[str, str]) -> Slots:
