@@ -135,6 +135,7 @@ _PAIRED = frozenset(_PAIRS)
 _PAIRED_BONUS = 5.0
 # How much less likely a line is with a bracket left open (or closed without opening) on it.
 _UNBALANCED_COST = 10.0
+_BALANCE_PLACES = 4  # the characters tried as the missing half, at most
 # An emoji whose name the line has just said is much likelier than one the words only allow.
 _NAMED_BONUS = 8.0
 # How far back on its line an emoji's name may be said.
@@ -1397,13 +1398,16 @@ def _balanced(
         # without opening (positions in the run).
         wanted = closing if opened else opening
         bound = opened[-1] - len(head) if opened else unopened[0] - len(head)
-        options = [
-            _viterbi(model, [*lattice[:i], [(char, prior)], *lattice[i + 1 :]], before)
+        places = [
+            (i, prior)
             for i in range(start, end)
             if reading[i] != wanted and (i - start > bound if opened else i - start < bound)
             for char, prior in lattice[i]
             if char == wanted
         ]
+        # The places nearest the bracket: each is a search of the whole run.
+        places = places[:_BALANCE_PLACES] if opened else places[-_BALANCE_PLACES:]
+        options = [_viterbi(model, [*lattice[:i], [(wanted, prior)], *lattice[i + 1 :]], before) for i, prior in places]
         if options and (option := max(options))[0] > score - _UNBALANCED_COST:
             score, reading = option
     return score, reading
