@@ -433,6 +433,14 @@ def test_a_bracket_left_open_is_closed_where_the_line_reads_best(true: str, page
     assert repair_text(damage(true, page)).text == true
 
 
+def test_a_small_vaults_habits_are_little_evidence() -> None:
+    """One short clean note that writes "【" twice does not make "【" likelier than "、" between
+    the items of a list (both lose their last byte through cp1252)."""
+    vault = ["# 公告\n\n【注意】本页已过期。\n【提示】请看新版。\n"]
+    true = "# 框架\n\n- PyTorch、NumPy、TensorFlow\n"
+    assert repair_text(damage(true, "cp1252"), vault).text == true
+
+
 def test_a_character_a_clean_note_holds_is_no_less_likely_for_it() -> None:
     """A vault's clean notes make their characters likelier; "。", which the model knows by its
     block alone, was made less likely by a note that writes it, and a line's last "。" (its
@@ -603,11 +611,15 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
         ("今天天气不错。\n", "gbk"),
         ("# 旧编码\n\n内容见 [[A#没有这个]]。\n", "gbk"),
         ("Il pleut, j'ai oublié mon parapluie à côté.\n", "cp1252"),
+        ("Don’t forget the meeting.\n", "cp1252"),
+        ("He said “yes”, and Tom’s party is on.\n", "cp1252"),
     ],
 )
 def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encoding: str) -> None:
     """The detector's first guess for a short note is often another East Asian encoding (GBK as
-    Korean, Big5 as Shift-JIS): of its guesses, the one the language model finds likeliest."""
+    Korean, Big5 as Shift-JIS): of those it guesses, the one the language model finds likeliest.
+    Not UTF-16 nor a double-byte page for a Western one, though they read its bytes as fewer
+    characters ("Don’t" as "潄鉮⁴...")."""
     assert repair_bytes(text.encode(encoding)).text == text
 
 

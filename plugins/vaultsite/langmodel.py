@@ -73,6 +73,7 @@ _LANGUAGES = (
 _LN10 = math.log(10)
 # The weight of a vault's clean notes beside the model, as in a cache model's mixture.
 _CONTEXT_SHARE = 0.2
+_CONTEXT_PRIOR = 10_000  # n-grams (characters, words) that a vault's counts are smoothed with
 # Another version of a note is the best evidence of what it says: its n-grams and characters are
 # as likely as common ones.
 _VERSION_WORD = -5.0
@@ -414,12 +415,12 @@ class LanguageModel:
         totals: Counter[int] = Counter()
         for gram, times in grams.items():
             totals[len(gram)] += times
-        words = {gram: math.log(_CONTEXT_SHARE * times / totals[len(gram)]) for gram, times in grams.items()}
+        words = {gram: _cached(times, totals[len(gram)]) for gram, times in grams.items()}
         token_total = sum(tokens.values())
         for token, times in tokens.items():
-            words[token] = max(words.get(token, -math.inf), math.log(_CONTEXT_SHARE * times / token_total))
+            words[token] = max(words.get(token, -math.inf), _cached(times, token_total))
         letter_total = sum(letters.values())
-        chars = {char: math.log(_CONTEXT_SHARE * times / letter_total) for char, times in letters.items()}
+        chars = {char: _cached(times, letter_total) for char, times in letters.items()}
         return self._over(words, chars, prefixes)
 
     def with_versions(self, texts: Iterable[str]) -> LanguageModel:
@@ -434,6 +435,13 @@ class LanguageModel:
         # would otherwise lose to "《" in any vault that writes it.
         chars = {char: score for char, score in chars.items() if score > self.char(char)}
         return LanguageModel(words, chars, prefixes, base=self)
+
+
+def _cached(times: int, total: int) -> float:
+    """The log-probability of what the texts of a cache model hold ``times`` in ``total``: their
+    share, as if the texts were at least ``_CONTEXT_PRIOR`` long (a small vault's notes are little
+    evidence: one note that writes "【" twice must not make it likelier than "、")."""
+    return math.log(_CONTEXT_SHARE * times / (total + _CONTEXT_PRIOR))
 
 
 def _vocabulary(texts: Iterable[str]) -> tuple[Counter[str], Counter[str], Counter[str], set[str]]:

@@ -222,6 +222,7 @@ class Context:
     def __init__(self, notes: Sequence[str] = ()):
         self.notes = notes
         self._read_as: dict[str, dict[str, str]] = {}
+        self._versions: dict[bytes, LanguageModel] = {}
 
     @cached_property
     def by_ascii(self) -> dict[bytes, list[str]]:
@@ -246,12 +247,20 @@ class Context:
 
     def model_for(self, text: str) -> LanguageModel:
         """The model to repair ``text`` with: the vault's; or where notes are other versions of
-        it, with the same ASCII characters (an edit of its non-ASCII text, or a copy that lacks a
-        character its damage kept), theirs, which say better than the vault what it says."""
-        versions = self.by_ascii.get(text.encode("ascii", "ignore"))
-        return default_model().with_versions(versions) if versions else self.model
+        it, with the same ASCII text (an edit of its non-ASCII text, or a copy that lacks a
+        character its damage kept), theirs, which say better than the vault what it says.  The
+        ASCII text must be some: Chinese notes laid out alike ("# …\n\n…") share theirs."""
+        key = text.encode("ascii", "ignore")
+        versions = self.by_ascii.get(key)
+        if not versions or sum(1 for byte in key if chr(byte).isalnum()) < _VERSION_ASCII:
+            return self.model
+        if key not in self._versions:
+            self._versions[key] = default_model().with_versions(versions)
+        return self._versions[key]
 
 
+# Letters and digits that a note's ASCII text must have for notes with the same to be its versions.
+_VERSION_ASCII = 100
 # Git's test for binary data looks for a NUL byte this far into a file.
 _BINARY_PROBE = 8000
 # Bytes of a note in a legacy encoding that the language model reads to tell which encoding.
@@ -287,16 +296,24 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     if mixed := _utf8_with_stray_bytes(data):
         return mixed
-    matches = list(charset_normalizer.from_bytes(data))
+    # A note without NUL bytes is no UTF-16 or UTF-32, whatever the detector guesses.
+    matches = [match for match in charset_normalizer.from_bytes(data) if not match.encoding.startswith("utf_")]
     if not matches:  # binary or hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
     # The detector finds several encodings plausible, and its first guess is often wrong for a
-    # short note (GBK's "今天天气不错。" as Korean, French as cp1250's "jusqu'ŕ"): the reading the
-    # language model finds likeliest wins, the detector's order breaks ties.  It reads the lines
-    # with non-ASCII bytes, as far as a sample goes: each is the same bytes read another way.
+    # short note: the detector's order breaks ties.  Where it guesses an East Asian encoding
+    # (GBK's "今天天气不错。" as Korean), the reading of the language model's choice among those
+    # wins; it reads the lines with non-ASCII bytes, as far as a sample goes.  Where it guesses a
+    # single-byte page, the reading with the most known words (French as cp1250 is "jusqu'ŕ"):
+    # the model sums its scores by character, and would take "Don’t" for UTF-16 or "Donít".
     sample = b"\n".join(line for line in data.split(b"\n") if not line.isascii())[:_DETECTION_SAMPLE]
-    model = default_model()
-    best = max(matches, key=lambda match: _fixed_score(model, sample.decode(match.encoding, errors="replace")))
+    readings = {match.encoding: sample.decode(match.encoding, errors="replace") for match in matches}
+    if len(readings[matches[0].encoding]) < len(sample):  # a double-byte encoding's: shorter
+        model = default_model()
+        double_byte = [match for match in matches if len(readings[match.encoding]) < len(sample)]
+        best = max(double_byte, key=lambda match: _fixed_score(model, readings[match.encoding]))
+    else:
+        best = max(matches, key=lambda match: _known_words(str(match)))
     return str(best), best.encoding
 
 
@@ -316,6 +333,11 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 
 
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _known_words(text: str) -> int:
+    model = default_model()
+    return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
 def may_need_repair(text: str) -> bool:
