@@ -433,6 +433,14 @@ def test_a_bracket_left_open_is_closed_where_the_line_reads_best(true: str, page
     assert repair_text(damage(true, page)).text == true
 
 
+def test_a_quote_that_runs_on_over_paragraphs_stays_open() -> None:
+    """A quote over several paragraphs opens each with "「" and closes only the last: a line's
+    closing "。" (its last byte lost to the newline through GBK) stays "。", not "」"."""
+    true = ("「我写这本书，是为了记住那些已经消失的村庄。\n\n"
+            "「那些村庄里的人，后来都去了城市。\n\n「他们的故事，我只能写在这里。」\n")
+    assert repair_text(read_as_gbk(true)).text == true
+
+
 def test_a_small_vaults_habits_are_little_evidence() -> None:
     """One short clean note that writes "【" twice does not make "【" likelier than "、" between
     the items of a list (both lose their last byte through cp1252)."""

@@ -136,6 +136,7 @@ _PAIRED_BONUS = 5.0
 # How much less likely a line is with a bracket left open (or closed without opening) on it.
 _UNBALANCED_COST = 10.0
 _BALANCE_PLACES = 4  # the characters tried as the missing half, at most
+_SENTENCE_ENDS = frozenset("。！？")
 # An emoji whose name the line has just said is much likelier than one the words only allow.
 _NAMED_BONUS = 8.0
 # How far back on its line an emoji's name may be said.
@@ -977,7 +978,8 @@ class _RunRepairer(ABC):
             slots = _pair_run(unpaired, reading, line)
             best_score, best = _viterbi(model, fixed + [c for c, _ in slots] + after, before)
         lattice = fixed + [c for c, _ in slots] + after
-        best_score, best = _balanced(model, lattice, (len(fixed), len(fixed) + len(slots)), (best_score, best), line, before)
+        span = (len(fixed), len(fixed) + len(slots))
+        best_score, best = _balanced(model, lattice, span, (best_score, best), line, before)
         keep_score, _ = _viterbi(model, fixed + [[(c, 0.0)] for c in run] + after, before)
         # A lead character standing alone ("β" of a damaged "∈" in cp1253) is unlikely to be
         # clean where the same character leads well-formed sequences elsewhere in the text.
@@ -1384,8 +1386,9 @@ def _refine(model: LanguageModel, reading: str, slots: Slots, line: tuple[str, s
                 if not all(choices):
                     continue
                 # The sentence around the characters, as far as the reach.
-                head = _SENTENCE_END.split(line[0] + "".join(chars[max(0, i - _ANALYSED_REACH) : i]))[-1][-_ANALYSED_REACH:]
-                tail = _SENTENCE_END.split("".join(chars[i + span : i + span + _ANALYSED_REACH]) + after)[0][:_ANALYSED_REACH]
+                head = _SENTENCE_END.split(line[0] + "".join(chars[max(0, i - _ANALYSED_REACH) : i]))[-1]
+                tail = _SENTENCE_END.split("".join(chars[i + span : i + span + _ANALYSED_REACH]) + after)[0]
+                head, tail = head[-_ANALYSED_REACH:], tail[:_ANALYSED_REACH]
                 scores = {}
                 for combo in itertools.product(*(choice.items() for choice in choices)):
                     text = "".join(char for char, _ in combo)
@@ -1420,9 +1423,13 @@ def _balanced(
         # without opening (positions in the run).
         wanted = closing if opened else opening
         bound = opened[-1] - len(head) if opened else unopened[0] - len(head)
+        # A line's last sentence end stays (but for a second one, "。。"): a quote may run on into
+        # the next paragraph, which opens with "「" again and only the last closes.
+        closing_end = reading[end - 1] in _SENTENCE_ENDS and reading[end - 2 : end - 1] not in _SENTENCE_ENDS
+        last = end - 1 if closing_end and not rest.strip() else end
         places = [
             (i, prior)
-            for i in range(start, end)
+            for i in range(start, last)
             if reading[i] != wanted and (i - start > bound if opened else i - start < bound)
             for char, prior in lattice[i]
             if char == wanted
