@@ -136,7 +136,6 @@ _PAIRED_BONUS = 5.0
 # How much less likely a line is with a bracket left open (or closed without opening) on it.
 _UNBALANCED_COST = 10.0
 _BALANCE_PLACES = 4  # the characters tried as the missing half, at most
-_SENTENCE_ENDS = frozenset("。！？")
 # An emoji whose name the line has just said is much likelier than one the words only allow.
 _NAMED_BONUS = 8.0
 # How far back on its line an emoji's name may be said.
@@ -1414,8 +1413,6 @@ def _balanced(
     head, rest = line
     score, reading = best
     for opening, closing in zip(_PAIRS[::2], _PAIRS[1::2]):
-        if opening == closing:
-            continue
         opened, unopened = _unmatched(head + reading[start:end] + rest, opening, closing)
         if not opened and not unopened:
             continue
@@ -1425,7 +1422,7 @@ def _balanced(
         bound = opened[-1] - len(head) if opened else unopened[0] - len(head)
         # A line's last sentence end stays (but for a second one, "。。"): a quote may run on into
         # the next paragraph, which opens with "「" again and only the last closes.
-        closing_end = reading[end - 1] in _SENTENCE_ENDS and reading[end - 2 : end - 1] not in _SENTENCE_ENDS
+        closing_end = _SENTENCE_END.match(reading[end - 1]) and not _SENTENCE_END.match(reading[end - 2 : end - 1])
         last = end - 1 if closing_end and not rest.strip() else end
         places = [
             (i, prior)
