@@ -189,6 +189,23 @@ def test_a_note_not_written_yet_is_listed_once_however_its_links_spell_its_name(
     assert [a.get_text() for a in entry.select("a")] == ["Alpha", "Beta"]
 
 
+def test_the_unwritten_notes_page_is_in_the_nav_only_while_a_note_is_left_to_write(tmp_path):
+    from conftest import build_site
+
+    def nav(page: str) -> list[str]:
+        soup = BeautifulSoup((tmp_path / "site" / page / "index.html").read_text(encoding="utf-8"), "html.parser")
+        return [a["href"] for a in soup.select("nav.md-nav--primary a.md-nav__link")]
+
+    result = small_vault(tmp_path, {"A.md": "# Alpha\n\n[[B]]\n", "B.md": "# Beta\n\n[[Gamma]]\n"})
+    assert result.returncode == 0, result.stderr
+    assert "../unwritten/" in nav("A")
+    (tmp_path / "docs" / "B.md").write_text("# Beta\n\n[[A]]\n", encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    assert not any("unwritten" in href for href in nav("A")) and "../B/" in nav("A")
+    assert "Every linked note is written" in (tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8")
+
+
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# Zeta\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
                                     "B.md": "# B\n"})

@@ -51,11 +51,29 @@ def fold_folder_notes(nav: Navigation, vault: Notes, slugify: Callable[[str], st
         return [posixpath.normpath(posixpath.join(folder, unquote(href.partition("#")[0]))) for href in hrefs]
 
     nav.items = _fold(nav.items, links)
+    return _paged(nav)
+
+
+def without_page(nav: Navigation, page: Page) -> Navigation:
+    """The navigation without `page` (the page is still built; nothing leads to it)."""
+    nav.items = _without(nav.items, page)
+    return _paged(nav)
+
+
+def _paged(nav: Navigation) -> Navigation:
+    """`nav` with its pages, and their previous and next, in the order its items now have."""
     nav.pages = _pages(nav.items)
     for i, page in enumerate(nav.pages):
         page.previous_page = nav.pages[i - 1] if i > 0 else None
         page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
     return nav
+
+
+def _without(items: list, page: Page) -> list:
+    for item in items:
+        if isinstance(item, Section):
+            item.children = _without(item.children, page)
+    return [item for item in items if item is not page and not (isinstance(item, Section) and not item.children)]
 
 
 def _fold(items: list, links: Callable[[Page], list[str]]) -> list:

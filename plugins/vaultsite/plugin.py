@@ -18,7 +18,8 @@
                          note's problems), and the page rendered from it, if a child did;
                          version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
-   on_env                every page read: who links to whom is known; where the build may
+   on_env                every page read: who links to whom is known (with no note left to
+                         write, its page leaves the nav); where the build may
                          fork, a forked child indexes the pages for search and rewrites the
                          index, while MkDocs writes the pages; under `serve`, the pages that
                          did not change keep their search entries
@@ -52,7 +53,7 @@ from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
-from .navigation import fold_folder_notes
+from .navigation import fold_folder_notes, without_page
 from .normalize import Normalized, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
@@ -162,7 +163,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         now render the pages with."""
         if not self.config.enabled:
             return None
-        nav = fold_folder_notes(nav, self.vault, self.slugify)
+        self.nav = nav = fold_folder_notes(nav, self.vault, self.slugify)
         self.files = files  # as every plugin left them: to render pages, and check their headings
         # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
         # garbage collector from walking it again for each page (on_post_build thaws it).
@@ -202,6 +203,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.enabled:
             self._take_normalized()
             self._add_backlinks()
+            if self.unwritten_file and not self.unwritten:
+                without_page(self.nav, self.unwritten_file.page)
             if self.full_build and self.workers > 1:
                 self.indexing = preindex.start(config, files)
             elif self.search_kept and (index := preindex.search_index(config)):
