@@ -52,7 +52,7 @@ import sys
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -85,6 +85,10 @@ _RARE_EMOJI = -19.0
 # In Japanese text, a word with an ideograph that only the Chinese lists know is this much less
 # likely than they say.
 _NOT_JAPANESE = -2.0
+# In Traditional Chinese text, a word is as likely as its Simplified spelling (the lists count
+# Chinese in Simplified characters), and one written with a character only Simplified Chinese has
+# is this much less likely: where a damaged character may be either, it is the Traditional one.
+_SIMPLIFIED_IN_TRADITIONAL = -1.0
 
 
 # Common CJK punctuation, which the word lists leave out: rough shares of running text.
@@ -301,6 +305,7 @@ class LanguageModel:
         base: LanguageModel | None = None,
         japanese: dict[str, float] | _TrieWords | None = None,
         running: _RunningText | None = None,
+        simplified: dict[int, str] | None = None,
     ) -> None:
         self._words = words
         self._chars = chars
@@ -310,7 +315,15 @@ class LanguageModel:
         self._running = running  # Chinese character pairs of running text, in a base model
         # ... which every layer over it asks, for every pair of neighbours a search weighs.
         self._pairs = running if base is None else base._pairs
+        # Traditional characters to Simplified (in a base model), as wordfreq looks Chinese up;
+        # and the characters that only Simplified Chinese writes.
+        self._simplified = (simplified or {}) if base is None else base._simplified
+        self._simplified_only = (
+            frozenset((simplified or {}).values()) - set(map(chr, simplified or {}))
+            if base is None else base._simplified_only
+        )
         self._in_japanese = False
+        self._in_traditional = False
 
     def japanese(self) -> LanguageModel:
         """This model for Japanese text: a word is as likely as wordfreq's Japanese list says,
@@ -318,6 +331,19 @@ class LanguageModel:
         view = copy.copy(self)
         view._in_japanese = True
         return view
+
+    def traditional(self) -> LanguageModel:
+        """This model for Traditional Chinese text: a word is looked up in Simplified characters
+        too, as wordfreq looks Chinese up, where the lists alone hardly know it."""
+        view = copy.copy(self)
+        view._in_traditional = True
+        return view
+
+    def writes_traditional(self, text: str) -> bool:
+        """Whether ``text`` writes more characters only Traditional Chinese has than characters
+        only Simplified Chinese has."""
+        traditional = sum(1 for char in text if ord(char) in self._simplified)
+        return traditional > sum(1 for char in text if char in self._simplified_only)
 
     def _japanese_lookup(self, text: str) -> float | None:
         model: LanguageModel | None = self
@@ -358,7 +384,7 @@ class LanguageModel:
         return score if context is None or (score is not None and score > context) else context
 
     def _word(self, text: str) -> float | None:
-        score = self._lookup(text)
+        score = self._in_script(text, self._lookup) if self._in_traditional else self._lookup(text)
         if score is not None:
             return score
         # wordfreq keeps its words case-folded ("draußen" as "draussen", a final "ς" as "σ").
@@ -374,11 +400,20 @@ class LanguageModel:
         """Whether some longer known word starts with ``text``."""
         model: LanguageModel | None = self
         folded = text.casefold()
+        simple = text.translate(self._simplified) if self._in_traditional else text
         while model is not None:
-            if text in model._prefixes or folded in model._prefixes:
+            prefixes = model._prefixes
+            if text in prefixes or folded in prefixes or simple in prefixes:
                 return True
             model = model._base
         return False
+
+    def _as_simplified(self, text: str) -> str | None:
+        """``text`` in Simplified characters where it has Traditional ones, else None."""
+        if not self._in_traditional or text.isascii():
+            return None
+        simple = text.translate(self._simplified)
+        return simple if simple != text else None
 
     def char(self, char: str) -> float:
         """Log-probability of a character: in any word (Chinese), as a word, or by its block."""
@@ -395,12 +430,29 @@ class LanguageModel:
         after "请"); 0.0 outside it, and in Japanese, whose ideographs pair differently."""
         if self._in_japanese or self._pairs is None or not _chinese_pair(prev, char):
             return 0.0
+        if self._in_traditional:
+            prev, char = prev.translate(self._simplified), char.translate(self._simplified)
         return self._pairs.pair(prev, char)
 
     def _char_lookup(self, char: str) -> float | None:
+        return self._in_script(char, self._char_in_layers) if self._in_traditional else self._char_in_layers(char)
+
+    def _in_script(self, text: str, lookup: Callable[[str], float | None]) -> float | None:
+        """``lookup(text)`` in Traditional Chinese text: or that of its Simplified spelling where
+        likelier, and less likely where it writes a character only Simplified Chinese has."""
+        score = lookup(text)
+        if (simple := self._as_simplified(text)) is not None:
+            other = lookup(simple)
+            if other is not None and (score is None or other > score):
+                score = other
+        if score is not None and any(char in self._simplified_only for char in text):
+            score += _SIMPLIFIED_IN_TRADITIONAL
+        return score
+
+    def _char_in_layers(self, char: str) -> float | None:
         score = self._chars.get(char)
         if self._base is not None:
-            other = self._base._char_lookup(char)
+            other = self._base._char_in_layers(char)
             if score is None or (other is not None and other > score):
                 return other
         return score
@@ -498,11 +550,10 @@ def default_model() -> LanguageModel:
         try:
             trie = marisa_trie.RecordTrie(_SCORE).mmap(str(path.with_suffix(".words")))
             pairs = marisa_trie.RecordTrie(_PAIR_SCORE).mmap(str(path.with_suffix(".pairs")))
-            chars, running_chars, total = marshal.loads(path.with_suffix(".chars").read_bytes())
+            chars, running_chars, total, simplified = marshal.loads(path.with_suffix(".chars").read_bytes())
             running = _RunningText(running_chars, _TrieWords(pairs), total)
-            return LanguageModel(
-                _TrieWords(trie), chars, _TriePrefixes(trie), japanese=_TrieWords(trie, 1), running=running
-            )
+            return LanguageModel(_TrieWords(trie), chars, _TriePrefixes(trie), japanese=_TrieWords(trie, 1),
+                                 running=running, simplified=simplified)
         except (OSError, EOFError, ValueError, TypeError, RuntimeError):
             pass
     model = _build_default_model()
@@ -523,7 +574,9 @@ def _save(model: LanguageModel, path: Path) -> None:
     writers = {
         ".words": trie.save,
         ".pairs": pairs.save,
-        ".chars": lambda name: Path(name).write_bytes(marshal.dumps((model._chars, running._chars, running._total))),
+        ".chars": lambda name: Path(name).write_bytes(
+            marshal.dumps((model._chars, running._chars, running._total, model._simplified))
+        ),
     }
     written: list[str] = []
     try:
@@ -583,11 +636,12 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 8  # bump when what the base model holds changes
+_MODEL_SCHEMA = 9  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
     import wordfreq  # only here: a build loads the model from its cache and need not import it
+    from wordfreq.chinese import SIMPLIFIED_MAP
 
     words: dict[str, float] = {}
     japanese: dict[str, float] = {}
@@ -629,7 +683,8 @@ def _build_default_model() -> LanguageModel:
     chars = {char: math.log(count or 1) - log_chars for char, count in char_counts.items()}
 
     prefixes = frozenset(word[:i] for word in words for i in range(1, len(word)))
-    return LanguageModel(words, chars, prefixes, japanese=japanese, running=_count_running_text())
+    return LanguageModel(words, chars, prefixes, japanese=japanese, running=_count_running_text(),
+                         simplified=dict(SIMPLIFIED_MAP))
 
 
 # Chinese running text, whose character pairs tell which neighbours go together ("请把" is

@@ -97,6 +97,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 import charset_normalizer
+from charset_normalizer.utils import is_multi_byte_encoding
 from markdown_it import MarkdownIt
 
 from vaultsite.langmodel import (
@@ -145,6 +146,7 @@ _NAME_REACH = 40
 # at a time.
 _KIND_BONUS = 4.0
 _KIND_REACH = 24
+_SCRIPT_REACH = 240  # and of those whose script (Traditional or Simplified Chinese) it is written in
 # Layers of mojibake repaired at most (text read through a code page twice, or three times).
 _LAYERS = 3
 # A layer under another is damage as a whole: this share of its non-ASCII characters at least
@@ -265,6 +267,9 @@ _VERSION_ASCII = 100
 _BINARY_PROBE = 8000
 # Bytes of a note in a legacy encoding that the language model reads to tell which encoding.
 _DETECTION_SAMPLE = 4000
+# The East Asian encodings a note may be in besides those the detector guesses: Chinese
+# (Simplified, Traditional), Japanese, Korean.
+_EAST_ASIAN = ("gb18030", "big5", "cp932", "cp949")
 
 
 def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairResult:
@@ -303,18 +308,33 @@ def decode(data: bytes) -> tuple[str, str]:
     # The detector finds several encodings plausible, and its first guess is often wrong for a
     # short note: the detector's order breaks ties.  Where it guesses an East Asian encoding
     # (GBK's "今天天气不错。" as Korean), the reading of the language model's choice among those
-    # wins; it reads the lines with non-ASCII bytes, as far as a sample goes.  Where it guesses a
+    # and the common ones that read every byte wins (the detector may not guess Big5 for "謝謝。");
+    # it reads the lines with non-ASCII bytes, as far as a sample goes.  Where it guesses a
     # single-byte page, the reading with the most known words (French as cp1250 is "jusqu'ŕ"):
     # the model sums its scores by character, and would take "Don’t" for UTF-16 or "Donít".
     sample = b"\n".join(line for line in data.split(b"\n") if not line.isascii())[:_DETECTION_SAMPLE]
-    readings = {match.encoding: sample.decode(match.encoding, errors="replace") for match in matches}
-    if len(readings[matches[0].encoding]) < len(sample):  # a double-byte encoding's: shorter
+    if is_multi_byte_encoding(matches[0].encoding):
+        guessed = [match.encoding for match in matches if is_multi_byte_encoding(match.encoding)]
+        names = {codecs.lookup(name).name: name for name in [*_EAST_ASIAN, *guessed] if _decodes(data, name)}
         model = default_model()
-        double_byte = [match for match in matches if len(readings[match.encoding]) < len(sample)]
-        best = max(double_byte, key=lambda match: _fixed_score(model, readings[match.encoding]))
-    else:
-        best = max(matches, key=lambda match: _known_words(str(match)))
+        name = max(names.values(), key=lambda name: _reading_score(model, sample.decode(name, errors="replace")))
+        return data.decode(name), name
+    best = max(matches, key=lambda match: _known_words(str(match)))
     return str(best), best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _reading_score(model: LanguageModel, text: str) -> float:
+    """How likely a legacy encoding's reading of a note is; a Traditional Chinese one (Big5's)
+    is read with its words looked up in Simplified characters too, as a repair reads it."""
+    return _fixed_score(model.traditional() if model.writes_traditional(text) else model, text)
 
 
 def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
@@ -451,10 +471,14 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         head_done = start
         left = _word_tail("".join(out[-2:]) + text[done:start])
         line = (line_head, _line_rest(text, end))
-        around = intact[bisect_left(intact_at, start - _KIND_REACH) : bisect_right(intact_at, end + _KIND_REACH)]
-        near = {_kind(char) for at, char in around if "\n" not in text[min(at, start) : max(at, end)]}
+        near = {_kind(char) for char in _on_line(text, intact, intact_at, start, end, _KIND_REACH)}
         near |= {_kind(char) for char in line_head[-_KIND_REACH:] if not char.isascii()}
-        fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near)
+        # Chinese is repaired in the script of the line: in a Simplified one, a Traditional
+        # character is no likelier for its Simplified twin ("橘子" is no "機子").
+        traditional = repairer.model.writes_traditional(
+            "".join(_on_line(text, intact, intact_at, start, end, _SCRIPT_REACH)) + line_head
+        )
+        fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near, traditional)
         if fix is None:
             continue
         replacement, lost = fix
@@ -471,6 +495,12 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         return RepairResult(text)
     out.append(text[done:])
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)), (repairer.name,))
+
+
+def _on_line(text: str, intact: list[tuple[int, str]], intact_at: list[int], start: int, end: int, reach: int) -> list[str]:
+    """The ``intact`` characters within ``reach`` of the run ``text[start:end]`` on its line."""
+    around = intact[bisect_left(intact_at, start - reach) : bisect_right(intact_at, end + reach)]
+    return [char for at, char in around if "\n" not in text[min(at, start) : max(at, end)]]
 
 
 def _restored_copy(text: str, context: Context, codec: str | None) -> RepairResult | None:
@@ -947,12 +977,14 @@ class _RunRepairer(ABC):
         sequences elsewhere in the text."""
 
     def repair(
-        self, run: str, left: str, right: str, line: tuple[str, str], near: set[str] = frozenset()
+        self, run: str, left: str, right: str, line: tuple[str, str], near: set[str] = frozenset(),
+        traditional: bool = False,
     ) -> tuple[str, int] | None:
         """The repaired run and its count of rebuilt bytes, or None to keep the run as it is.
 
         ``line`` is the rest of the line before (as repaired so far) and after the run, to pair
-        brackets; ``near`` the kinds of the intact and repaired characters near the run."""
+        brackets; ``near`` the kinds of the intact and repaired characters near the run;
+        ``traditional`` whether the Chinese around it is written in Traditional characters."""
         unpaired = self.slots_of(run, line[1][:1])
         if unpaired is None:
             return None  # not damage the repairer knows
@@ -961,6 +993,7 @@ class _RunRepairer(ABC):
         unpaired = [(_coherent(candidates, near), lost) for candidates, lost in unpaired]
         # Ideographs among kana are Japanese, and as frequent as Japanese uses them.
         model = self.model.japanese() if "kana" in near else self.model
+        model = model.traditional() if traditional else model
         fixed = [[(c, 0.0)] for c in left]
         # A run at the end of its line ends with what may end a line ("。", not "、").
         after = [[(c, 0.0)] for c in right + "\n" * (not line[1].rstrip("\r"))]
