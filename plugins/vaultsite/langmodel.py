@@ -30,6 +30,9 @@ log-probabilities:
 * **Japanese** shares its ideographs with Chinese, but not their frequencies ("朝", morning, is
   common in Japanese and rare alone in Chinese): :meth:`LanguageModel.japanese` scores text that
   kana surround by wordfreq's Japanese list, where the other lists only stand in for it.
+* **Traditional Chinese**: the lists count Chinese in Simplified characters.
+  :meth:`LanguageModel.traditional` scores Traditional text with each word looked up in its
+  Simplified spelling too, by wordfreq's own Traditional-to-Simplified map.
 
 :meth:`LanguageModel.with_context` overlays the vocabulary of a vault's clean notes as a cache
 model: their short character n-grams, words and characters are as likely as often as the vault
