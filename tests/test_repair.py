@@ -618,6 +618,12 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
         ("# 舊筆記\n\n這是一篇用大五碼保存的舊筆記，內容是關於線性代數的複習。\n", "big5"),
         ("謝謝。\n", "big5"),  # read as GBK, "谅谅": the model counts Simplified characters
         ("這家店的咖啡很好喝。\n", "big5"),  # read as Shift-JIS, half-width katakana, as long as the bytes
+        ("會議記錄\n", "big5"),  # read as Greek (mac_greek)
+        ("# 讀書心得\n", "big5"),  # read as UTF-8 but for one byte: "# Ū®Ѥ߱o"
+        ("über\n", "cp1252"),  # guessed Big5: "暅er"
+        ("Привет\n", "cp1251"),  # guessed Korean
+        ("São Paulo\n", "cp1252"),  # guessed GB18030: "S鉶 Paulo"
+        ("Ñandú\n", "cp1252"),  # guessed Urdu's cp1006
         ("今天天气不错。\n", "gbk"),
         ("# 旧编码\n\n内容见 [[A#没有这个]]。\n", "gbk"),
         ("Il pleut, j'ai oublié mon parapluie à côté.\n", "cp1252"),
@@ -626,10 +632,10 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
     ],
 )
 def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encoding: str) -> None:
-    """The detector's first guess for a short note is often another East Asian encoding (GBK as
-    Korean, Big5 as Shift-JIS): of those it guesses, the one the language model finds likeliest.
-    Not UTF-16 nor a double-byte page for a Western one, though they read its bytes as fewer
-    characters ("Don’t" as "潄鉮⁴...")."""
+    """The detector's guesses for a short note are often wrong (GBK as Korean, Big5 as Shift-JIS or
+    Greek, German as Big5), or miss the right one: of the common encodings and its guesses, the
+    reading the language model finds likeliest. Not UTF-16 nor a double-byte page for a Western
+    one, though they read its bytes as fewer characters ("Don’t" as "潄鉮⁴..." or "Don稚")."""
     assert repair_bytes(text.encode(encoding)).text == text
 
 

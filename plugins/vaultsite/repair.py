@@ -270,6 +270,11 @@ _DETECTION_SAMPLE = 4000
 # The East Asian encodings a note may be in besides those the detector guesses: Chinese
 # (Simplified, Traditional), Japanese, Korean.
 _EAST_ASIAN = ("gb18030", "big5", "cp932", "cp949")
+# The Windows code pages a Western note may be in, besides those the detector guesses.
+_WINDOWS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257")
+# How much likelier (natural log) an East Asian reading of a note must be than its reading as
+# UTF-8 or through a single-byte page to win over them.
+_EAST_ASIAN_MARGIN = 5.0
 
 
 def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairResult:
@@ -299,36 +304,63 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if mixed := _utf8_with_stray_bytes(data):
-        return mixed
     # A note without NUL bytes is no UTF-16 or UTF-32, whatever the detector guesses.
-    matches = [match for match in charset_normalizer.from_bytes(data) if not match.encoding.startswith("utf_")]
-    if not matches:  # binary or hopeless: keep every byte visible as U+FFFD rather than fail
-        return data.decode("utf-8", errors="replace"), "utf-8"
-    # The detector finds several encodings plausible, and its first guess is often wrong for a
-    # short note: the detector's order breaks ties.  Where it guesses an East Asian encoding
-    # (GBK's "今天天气不错。" as Korean), the reading of the language model's choice among those
-    # and the common ones that read every byte wins (the detector may not guess Big5 for "謝謝。");
-    # it reads the lines with non-ASCII bytes, as far as a sample goes.  Where it guesses a
-    # single-byte page, the reading with the most known words (French as cp1250 is "jusqu'ŕ"):
-    # the model sums its scores by character, and would take "Don’t" for UTF-16 or "Donít".
+    guesses = [match.encoding for match in charset_normalizer.from_bytes(data) if not match.encoding.startswith("utf_")]
+    # The detector's first guess is often wrong for a short note (GBK's "今天天气不错。" as Korean,
+    # German "über" as Big5), and it may not guess the right one at all (Big5 for "謝謝。"): the
+    # readings compared are its guesses and the common encodings, each where it reads every byte,
+    # of the lines with non-ASCII bytes, as far as a sample goes.
     sample = b"\n".join(line for line in data.split(b"\n") if not line.isascii())[:_DETECTION_SAMPLE]
-    if is_multi_byte_encoding(matches[0].encoding):
-        guessed = [match.encoding for match in matches if is_multi_byte_encoding(match.encoding)]
-        names = {codecs.lookup(name).name: name for name in [*_EAST_ASIAN, *guessed] if _decodes(data, name)}
-        model = default_model()
-        name = max(names.values(), key=lambda name: _reading_score(model, sample.decode(name, errors="replace")))
-        return data.decode(name), name
-    best = max(matches, key=lambda match: _known_words(str(match)))
-    return str(best), best.encoding
+    model = default_model()
+    # Of the East Asian encodings, the reading the language model finds likeliest.
+    east_asian = max(
+        _decoding(data, [name for name in guesses if is_multi_byte_encoding(name)] + list(_EAST_ASIAN)),
+        key=lambda name: _reading_score(model, sample.decode(name, errors="replace")),
+        default=None,
+    )
+    # Against it, UTF-8 with a Windows tool's bytes, or of the single-byte pages the reading with
+    # the most known words (French as cp1250 is "jusqu'ŕ"; the model, which sums its scores by
+    # character, would take "Donít" for "Don’t"); of as many, the first of Windows' pages, most
+    # used first, then of the detector's guesses (it guesses Urdu's cp1006 for "Ñandú").
+    single_byte = _decoding(data, list(_WINDOWS) + [name for name in guesses if not is_multi_byte_encoding(name)])
+    if mixed := _utf8_with_stray_bytes(data):
+        (text, encoding), read = mixed, _utf8_with_stray_bytes(sample)
+        western = read[0] if read else sample.decode("utf-8", errors="replace")
+    elif single_byte:
+        encoding = max(single_byte, key=lambda name: _known_words(model, sample.decode(name, errors="replace")))
+        text, western = data.decode(encoding), sample.decode(encoding, errors="replace")
+    elif east_asian is None:  # hopeless: keep every byte visible as U+FFFD rather than fail
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    else:
+        return data.decode(east_asian), east_asian
+    if east_asian is not None and _likelier_east_asian(model, sample.decode(east_asian, errors="replace"), western):
+        return data.decode(east_asian), east_asian
+    return text, encoding
 
 
-def _decodes(data: bytes, encoding: str) -> bool:
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError:
-        return False
-    return True
+def _likelier_east_asian(model: LanguageModel, reading: str, western: str) -> bool:
+    """Whether an East Asian ``reading`` of a note's bytes is far likelier than a ``western`` one,
+    and its East Asian characters stand together, not beside Latin letters as a Western text's
+    accented ones would ("S鉶 Paulo" for "São Paulo", "Don稚" for "Don’t")."""
+    glued = sum(1 for _ in _GLUED.finditer(reading))
+    return 2 * glued <= _non_ascii(reading) and (
+        _reading_score(model, reading) > _reading_score(model, western) + _EAST_ASIAN_MARGIN
+    )
+
+
+_GLUED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+
+
+def _decoding(data: bytes, encodings: list[str]) -> list[str]:
+    """Those of ``encodings`` that read every byte of ``data``, each codec once, in order."""
+    found: dict[str, str] = {}
+    for encoding in encodings:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        found.setdefault(codecs.lookup(encoding).name, encoding)
+    return list(found.values())
 
 
 def _reading_score(model: LanguageModel, text: str) -> float:
@@ -355,8 +387,8 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
-def _known_words(text: str) -> int:
-    model = default_model()
+def _known_words(model: LanguageModel, text: str) -> int:
+    model = model.traditional() if model.writes_traditional(text) else model
     return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
