@@ -688,7 +688,16 @@ def test_result_reports_what_changed() -> None:
     assert result.lines == (2, 4)
     assert result.runs == 2
     assert result.rebuilt_bytes == 3  # 学 (twice) and 中 each lost their byte 0xAD
-    assert result.summary().startswith("repaired 2 mojibake runs on 2 lines (UTF-8 read as cp1252 or cp1254; rebuilt ")
+    assert result.summary().startswith("repaired 2 mojibake runs on lines 2, 4 (UTF-8 read as cp1252 or cp1254; rebuilt ")
     assert json.loads(json.dumps(result.to_dict()))["lines"] == [2, 4]
+
+
+def test_the_summary_names_the_lines_to_check() -> None:
+    """A repair that rebuilt lost bytes may have chosen a wrong word: the author checks its lines."""
+    damaged = "\n".join(damage("深度学习", "cp1254") if n in (1, 3, 4, 5, *range(7, 30, 2)) else "ok" for n in range(1, 40))
+    result = repair_text(damaged)
+    assert result.lines == (1, 3, 4, 5, *range(7, 30, 2))
+    assert result.summary().startswith("repaired 16 mojibake runs on 16 lines: 1, 3–5, 7, 9, 11, 13, 15, 17, … (")
+    assert repair_text(damage("深度学习", "cp1254")).summary().startswith("repaired 1 mojibake run on line 1 (")
     decoded = repair_bytes("今天天气不错，我们去公园散步吧。\n".encode("gbk")).to_dict()
     assert (decoded["encoding"], decoded["damage"], decoded["written_in"]) == ("gb18030", [], None)

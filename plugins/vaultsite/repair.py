@@ -192,12 +192,10 @@ class RepairResult:
         if self.encoding not in _UTF8:
             parts.append(f"decoded from {self.encoding}")
         if self.runs:
-            lines = len(self.lines)
             read = f"{self.written_in} read as {', then as '.join(reversed(self.damage))}; " if self.damage else ""
             parts.append(
-                f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {lines} "
-                f"line{'s' * (lines != 1)} ({read}rebuilt {self.rebuilt_bytes} lost "
-                f"byte{'s' * (self.rebuilt_bytes != 1)})"
+                f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {_line_list(self.lines)} "
+                f"({read}rebuilt {self.rebuilt_bytes} lost byte{'s' * (self.rebuilt_bytes != 1)})"
             )
         return "; ".join(parts) or "no repair needed"
 
@@ -213,6 +211,20 @@ class RepairResult:
             # What the damaged bytes were written in; nothing where no code page read them.
             "written_in": self.written_in if self.damage else None,
         }
+
+
+def _line_list(lines: Sequence[int], shown: int = 8) -> str:
+    """"line 3", "lines 3, 5–7", or "40 lines: 1–12, 15, …": where a person checks the repair."""
+    ranges: list[list[int]] = []
+    for line in lines:
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    named = ", ".join(f"{first}–{last}" if last > first else str(first) for first, last in ranges[:shown])
+    if len(ranges) > shown:
+        return f"{len(lines)} lines: {named}, …"
+    return f"line{'s' * (len(lines) != 1)} {named}"
 
 
 class Context:
@@ -885,16 +897,20 @@ def _sequence_length(byte: int) -> int:
 
 
 _MARKDOWN = MarkdownIt("commonmark")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+# Inline code: a span of backticks, or HTML's <code> element.
+_CODE_SPAN = re.compile(
+    r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)|<code\b[^>]*>(?:(?!\n[ \t]*\n).)*?</code>", re.DOTALL
+)
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks and inline code spans: quoted text, left alone."""
+    """Character ranges of code blocks (fenced or indented) and inline code: quoted text, left
+    alone."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)] + [len(text)]
     spans = []
     fenced = []
     for token in _MARKDOWN.parse(text):
-        if token.type == "fence" and token.map:
+        if token.type in ("fence", "code_block") and token.map:
             first, last = token.map
             fenced.append((line_starts[first], line_starts[min(last, len(line_starts) - 1)]))
     spans.extend(fenced)
