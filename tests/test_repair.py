@@ -651,6 +651,15 @@ def test_traditional_chinese_comes_back_in_traditional_and_simplified_in_simplif
     assert repair_text(damage(text, page)).text == text
 
 
+@pytest.mark.parametrize("page", ["cp1253", "cp1257"])
+def test_a_line_that_does_not_say_its_script_is_in_the_notes(page: str) -> None:
+    """A heading of a Traditional note may hold no character only one script writes: it is
+    repaired in the note's script ("隊", not its Simplified twin "队", which shares all but two
+    lost bytes with it)."""
+    note = "# 隊伍\n\n這是我們學校的籃球隊，隊員們每天練習。\n"
+    assert repair_text(damage(note, page)).text == note
+
+
 @pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8])
 def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none(mark: bytes) -> None:
     """A line typed in a Windows tool into a UTF-8 note ("caf\\xe9") is read through cp1252, not

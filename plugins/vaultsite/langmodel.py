@@ -342,11 +342,11 @@ class LanguageModel:
         view._in_traditional = True
         return view
 
-    def writes_traditional(self, text: str) -> bool:
-        """Whether ``text`` writes more characters only Traditional Chinese has than characters
-        only Simplified Chinese has."""
+    def traditional_lead(self, text: str) -> int:
+        """How many more characters only Traditional Chinese has ``text`` writes than characters
+        only Simplified Chinese has (less than none: it is Simplified)."""
         traditional = sum(1 for char in text if ord(char) in self._simplified)
-        return traditional > sum(1 for char in text if char in self._simplified_only)
+        return traditional - sum(1 for char in text if char in self._simplified_only)
 
     def _japanese_lookup(self, text: str) -> float | None:
         model: LanguageModel | None = self

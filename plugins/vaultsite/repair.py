@@ -378,7 +378,7 @@ def _decoding(data: bytes, encodings: list[str]) -> list[str]:
 def _reading_score(model: LanguageModel, text: str) -> float:
     """How likely a legacy encoding's reading of a note is; a Traditional Chinese one (Big5's)
     is read with its words looked up in Simplified characters too, as a repair reads it."""
-    return _fixed_score(model.traditional() if model.writes_traditional(text) else model, text)
+    return _fixed_score(model.traditional() if model.traditional_lead(text) > 0 else model, text)
 
 
 def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
@@ -400,7 +400,7 @@ _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
 def _known_words(model: LanguageModel, text: str) -> int:
-    model = model.traditional() if model.writes_traditional(text) else model
+    model = model.traditional() if model.traditional_lead(text) > 0 else model
     return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
@@ -491,6 +491,7 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
     intact = repairer.intact_chars(text, runs_found)
     repairer.add_context({char for _, char in intact})
     intact_at = [position for position, _ in intact]
+    text_lead = repairer.model.traditional_lead("".join(char for _, char in intact))
     if damaged:
         repairer.leads = repairer.lead_chars(text[start:end] for start, end in runs_found)
     out: list[str] = []
@@ -517,11 +518,11 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         line = (line_head, _line_rest(text, end))
         near = {_kind(char) for char in _on_line(text, intact, intact_at, start, end, _KIND_REACH)}
         near |= {_kind(char) for char in line_head[-_KIND_REACH:] if not char.isascii()}
-        # Chinese is repaired in the script of the line: in a Simplified one, a Traditional
-        # character is no likelier for its Simplified twin ("橘子" is no "機子").
-        traditional = repairer.model.writes_traditional(
-            "".join(_on_line(text, intact, intact_at, start, end, _SCRIPT_REACH)) + line_head
-        )
+        # Chinese is repaired in the script of its line (where the line does not say, of the
+        # text): in a Simplified one, a Traditional character is no likelier for its Simplified
+        # twin ("橘子" is no "機子").
+        lead = repairer.model.traditional_lead("".join(_on_line(text, intact, intact_at, start, end, _SCRIPT_REACH)) + line_head)
+        traditional = (lead or text_lead) > 0
         fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near, traditional)
         if fix is None:
             continue
