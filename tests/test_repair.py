@@ -652,12 +652,32 @@ def test_traditional_chinese_comes_back_in_traditional_and_simplified_in_simplif
 
 
 @pytest.mark.parametrize("page", ["cp1253", "cp1257"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "他說的話都是真的，請相信他。",  # "真" is Traditional too, and its variant "眞" no likelier
+        "這家公司的系統設計得非常好，同事們都很滿意。",  # "同" is Traditional too: no "做事"
+        "他們一家人每年都會回老家過年。",
+        "東京駅前の真新しい書店に行きました。",  # Japanese writes "東" and "書" as Traditional does
+    ],
+)
+def test_characters_both_scripts_write_are_no_less_likely_in_traditional_text(line: str, page: str) -> None:
+    assert repair_text(damage(line + "\n", page)).text == line + "\n"
+
+
+@pytest.mark.parametrize("page", ["cp1253", "cp1257"])
 def test_a_line_that_does_not_say_its_script_is_in_the_notes(page: str) -> None:
     """A heading of a Traditional note may hold no character only one script writes: it is
     repaired in the note's script ("隊", not its Simplified twin "队", which shares all but two
     lost bytes with it)."""
     note = "# 隊伍\n\n這是我們學校的籃球隊，隊員們每天練習。\n"
     assert repair_text(damage(note, page)).text == note
+
+
+def test_a_gb18030_byte_order_mark_is_no_text() -> None:
+    data = codecs.encode("\ufeff# 中文标题\n\n正文在这里，内容不多。\n", "gb18030")
+    assert data.startswith(b"\x84\x31\x95\x33")
+    assert repair_bytes(data).text == "# 中文标题\n\n正文在这里，内容不多。\n"
 
 
 @pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8])

@@ -88,10 +88,15 @@ _RARE_EMOJI = -19.0
 # In Japanese text, a word with an ideograph that only the Chinese lists know is this much less
 # likely than they say.
 _NOT_JAPANESE = -2.0
-# In Traditional Chinese text, a word is as likely as its Simplified spelling (the lists count
-# Chinese in Simplified characters), and one written with a character only Simplified Chinese has
-# is this much less likely: where a damaged character may be either, it is the Traditional one.
+# In Traditional Chinese text, a word is about as likely as its Simplified spelling (the lists
+# count Chinese in Simplified characters): less this, so that of a character and its variant that
+# the map also sends to it ("眞" and "真"), the one the lists know stands ...
+_RESPELLED = -0.25
+# ... and one written with a character only Simplified Chinese has is this much less likely:
+# where a damaged character may be either, it is the Traditional one.
 _SIMPLIFIED_IN_TRADITIONAL = -1.0
+# A Traditional character more common than this in Japanese ("風", "東") says no text is Chinese.
+_COMMON_IN_JAPANESE = -11.0
 
 
 # Common CJK punctuation, which the word lists leave out: rough shares of running text.
@@ -318,13 +323,7 @@ class LanguageModel:
         self._running = running  # Chinese character pairs of running text, in a base model
         # ... which every layer over it asks, for every pair of neighbours a search weighs.
         self._pairs = running if base is None else base._pairs
-        # Traditional characters to Simplified (in a base model), as wordfreq looks Chinese up;
-        # and the characters that only Simplified Chinese writes.
-        self._simplified = (simplified or {}) if base is None else base._simplified
-        self._simplified_only = (
-            frozenset((simplified or {}).values()) - set(map(chr, simplified or {}))
-            if base is None else base._simplified_only
-        )
+        self._scripts = _ChineseScripts(simplified or {}, japanese or {}) if base is None else base._scripts
         self._in_japanese = False
         self._in_traditional = False
 
@@ -345,8 +344,7 @@ class LanguageModel:
     def traditional_lead(self, text: str) -> int:
         """How many more characters only Traditional Chinese has ``text`` writes than characters
         only Simplified Chinese has (less than none: it is Simplified)."""
-        traditional = sum(1 for char in text if ord(char) in self._simplified)
-        return traditional - sum(1 for char in text if char in self._simplified_only)
+        return self._scripts.traditional_lead(text)
 
     def _japanese_lookup(self, text: str) -> float | None:
         model: LanguageModel | None = self
@@ -403,20 +401,13 @@ class LanguageModel:
         """Whether some longer known word starts with ``text``."""
         model: LanguageModel | None = self
         folded = text.casefold()
-        simple = text.translate(self._simplified) if self._in_traditional else text
+        simple = self._scripts.simplify(text) if self._in_traditional else text
         while model is not None:
             prefixes = model._prefixes
             if text in prefixes or folded in prefixes or simple in prefixes:
                 return True
             model = model._base
         return False
-
-    def _as_simplified(self, text: str) -> str | None:
-        """``text`` in Simplified characters where it has Traditional ones, else None."""
-        if not self._in_traditional or text.isascii():
-            return None
-        simple = text.translate(self._simplified)
-        return simple if simple != text else None
 
     def char(self, char: str) -> float:
         """Log-probability of a character: in any word (Chinese), as a word, or by its block."""
@@ -434,7 +425,7 @@ class LanguageModel:
         if self._in_japanese or self._pairs is None or not _chinese_pair(prev, char):
             return 0.0
         if self._in_traditional:
-            prev, char = prev.translate(self._simplified), char.translate(self._simplified)
+            prev, char = self._scripts.simplify(prev), self._scripts.simplify(char)
         return self._pairs.pair(prev, char)
 
     def _char_lookup(self, char: str) -> float | None:
@@ -444,11 +435,11 @@ class LanguageModel:
         """``lookup(text)`` in Traditional Chinese text: or that of its Simplified spelling where
         likelier, and less likely where it writes a character only Simplified Chinese has."""
         score = lookup(text)
-        if (simple := self._as_simplified(text)) is not None:
+        if (simple := self._scripts.simplify(text)) != text:
             other = lookup(simple)
-            if other is not None and (score is None or other > score):
-                score = other
-        if score is not None and any(char in self._simplified_only for char in text):
+            if other is not None and (score is None or other + _RESPELLED > score):
+                score = other + _RESPELLED
+        if score is not None and not self._scripts.traditional_may_write(text):
             score += _SIMPLIFIED_IN_TRADITIONAL
         return score
 
@@ -490,6 +481,39 @@ class LanguageModel:
         # would otherwise lose to "《" in any vault that writes it.
         chars = {char: score for char, score in chars.items() if score > self.char(char)}
         return LanguageModel(words, chars, prefixes, base=self)
+
+
+class _ChineseScripts:
+    """Traditional and Simplified Chinese characters, by wordfreq's map of Traditional characters
+    (and variants) to Simplified ones."""
+
+    def __init__(self, table: dict[int, str], japanese: dict[str, float] | _TrieWords) -> None:
+        self.table = table
+        self.simplify = lru_cache(maxsize=1 << 16)(lambda text: text.translate(table))
+        # Characters only Traditional Chinese writes: those the map changes, less those common in
+        # Japanese, which writes "風" and "東" as Traditional Chinese does.
+        self._traditional_only = frozenset(
+            char for char in map(chr, table) if (japanese.get(char) or -math.inf) < _COMMON_IN_JAPANESE
+        )
+        # Characters only Simplified Chinese writes: what the map makes that Big5, Traditional
+        # Chinese's encoding, cannot write. The map also sends variants to standard characters
+        # that Traditional Chinese writes too ("眞" to "真", "衕" to "同").
+        self._simplified_only = frozenset(char for char in table.values() if not _in_big5(char))
+
+    def traditional_lead(self, text: str) -> int:
+        traditional = sum(1 for char in text if char in self._traditional_only)
+        return traditional - sum(1 for char in text if char in self._simplified_only)
+
+    def traditional_may_write(self, text: str) -> bool:
+        return not any(char in self._simplified_only for char in text)
+
+
+def _in_big5(char: str) -> bool:
+    try:
+        char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cached(times: int, total: int) -> float:
@@ -578,7 +602,7 @@ def _save(model: LanguageModel, path: Path) -> None:
         ".words": trie.save,
         ".pairs": pairs.save,
         ".chars": lambda name: Path(name).write_bytes(
-            marshal.dumps((model._chars, running._chars, running._total, model._simplified))
+            marshal.dumps((model._chars, running._chars, running._total, model._scripts.table))
         ),
     }
     written: list[str] = []

@@ -344,10 +344,15 @@ def decode(data: bytes) -> tuple[str, str]:
     elif east_asian is None:  # hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
     else:
-        return data.decode(east_asian), east_asian
+        return _without_mark(data.decode(east_asian)), east_asian
     if east_asian is not None and _likelier_east_asian(model, sample.decode(east_asian, errors="replace"), western):
-        return data.decode(east_asian), east_asian
+        return _without_mark(data.decode(east_asian)), east_asian
     return text, encoding
+
+
+def _without_mark(text: str) -> str:
+    """``text`` without the byte-order mark it may open with (GB18030 has one, as UTF-8 has)."""
+    return text.removeprefix("\ufeff")
 
 
 def _likelier_east_asian(model: LanguageModel, reading: str, western: str) -> bool:
@@ -1040,9 +1045,12 @@ class _RunRepairer(ABC):
         if all(candidates[0][1] == 0.0 for candidates, _ in unpaired):
             return None  # nothing decodes: these are clean characters of the code page
         unpaired = [(_coherent(candidates, near), lost) for candidates, lost in unpaired]
-        # Ideographs among kana are Japanese, and as frequent as Japanese uses them.
-        model = self.model.japanese() if "kana" in near else self.model
-        model = model.traditional() if traditional else model
+        # Ideographs among kana are Japanese, and as frequent as Japanese uses them (its "東" and
+        # "書" are Traditional Chinese's, its "会" and "学" Simplified's).
+        if "kana" in near:
+            model = self.model.japanese()
+        else:
+            model = self.model.traditional() if traditional else self.model
         fixed = [[(c, 0.0)] for c in left]
         # A run at the end of its line ends with what may end a line ("。", not "、").
         after = [[(c, 0.0)] for c in right + "\n" * (not line[1].rstrip("\r"))]
