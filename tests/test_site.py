@@ -206,28 +206,6 @@ def test_the_unwritten_notes_page_is_in_the_nav_only_while_a_note_is_left_to_wri
     assert "Every linked note is written" in (tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_note_in_traditional_chinese_or_japanese_says_so_for_its_fonts(tmp_path):
-    """Fonts draw ideographs and punctuation as the language of their element says: a note in
-    Traditional Chinese or Japanese says its own, the site's Simplified Chinese stays unsaid."""
-    result = small_vault(tmp_path, {
-        "繁體.md": "# 讀書筆記\n\n這是我們學校的籃球隊，隊員們每天練習。[[简体]]\n",
-        "日本語.md": "# メモ\n\n今日は朝から雨が降っていたので、家で本を読みました。\n",
-        "简体.md": "# 读书笔记\n\n这是我们学校的篮球队，队员们每天练习。\n",
-    })
-    assert result.returncode == 0, result.stderr
-
-    def languages(page: str) -> list[str]:
-        html = (tmp_path / "site" / page / "index.html").read_text(encoding="utf-8")
-        article = BeautifulSoup(html, "html.parser").select_one("article")
-        return [element["lang"] for element in article.select("[lang]")]
-
-    assert languages("繁體") == ["zh-Hant"]
-    assert languages("日本語") == ["ja"]
-    assert languages("简体") == []
-    css = (tmp_path / "site" / "assets" / "vaultsite" / "typography.css").read_text(encoding="utf-8")
-    assert '[lang="zh-Hant"]' in css and "Noto Sans CJK TC" in css
-
-
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# Zeta\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
                                     "B.md": "# B\n"})

@@ -62,8 +62,6 @@ from pathlib import Path
 
 import marisa_trie
 
-from .language import writes
-
 
 # Languages whose wordfreq lists are loaded: those written in the Windows code pages that
 # mojibake passes through (1250, 1251, 1252, 1253, 1254, 1257), plus Japanese and Korean.
@@ -500,7 +498,7 @@ class _ChineseScripts:
         # Characters only Simplified Chinese writes: what the map makes that Big5, Traditional
         # Chinese's encoding, cannot write. The map also sends variants to standard characters
         # that Traditional Chinese writes too ("眞" to "真", "衕" to "同").
-        self._simplified_only = frozenset(char for char in table.values() if not writes(char, "big5"))
+        self._simplified_only = frozenset(char for char in table.values() if not _in_big5(char))
 
     def traditional_lead(self, text: str) -> int:
         traditional = sum(1 for char in text if char in self._traditional_only)
@@ -508,6 +506,14 @@ class _ChineseScripts:
 
     def traditional_may_write(self, text: str) -> bool:
         return not any(char in self._simplified_only for char in text)
+
+
+def _in_big5(char: str) -> bool:
+    try:
+        char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cached(times: int, total: int) -> float:

@@ -23,9 +23,7 @@
                          fork, a forked child indexes the pages for search and rewrites the
                          index, while MkDocs writes the pages; under `serve`, the pages that
                          did not change keep their search entries
-   on_page_context       say the language of a note in Traditional Chinese or Japanese (for its
-                         fonts); add the notes that link to the page (after the search plugin
-                         indexed it)
+   on_page_context       add the notes that link to the page (after the search plugin indexed it)
 6. on_post_build         check links to headings against the rendered pages; rewrite the
                          search index; write the build report and log its summary
 """
@@ -55,7 +53,6 @@ from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
-from .language import note_language
 from .navigation import fold_folder_notes, without_page
 from .normalize import Normalized, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
@@ -238,8 +235,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Late (-50): the search plugin has indexed the page by then, so the backlinks stay out
         of the index, as the navigation does, and it never parses their HTML."""
         if self.config.enabled:
-            if language := note_language(self.sources.get(page.file.src_uri, "")):
-                page.content = f'<div lang="{language}">{page.content}</div>'
             page.content += self.backlinks.get(page.file.src_uri, "")
         return context
 
