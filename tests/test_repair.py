@@ -721,6 +721,14 @@ def test_result_reports_what_changed() -> None:
     assert json.loads(json.dumps(result.to_dict()))["lines"] == [2, 4]
 
 
+@pytest.mark.parametrize("block", ['!!! note "注意"\n\n    {}\n', "[^1]: 注释\n\n    {}\n", "- 列表\n\n      {}\n"])
+def test_damage_indented_as_prose_is_repaired(block: str) -> None:
+    """The site's Markdown indents prose too (admonitions, footnotes, lists): no code block."""
+    line = "这是一个很重要的会议记录，请大家注意。"
+    note = "# 会议\n\n今天的会议很顺利。\n\n" + block.format(damage(line, "cp1252"))
+    assert repair_text(note).text == "# 会议\n\n今天的会议很顺利。\n\n" + block.format(line)
+
+
 def test_the_summary_names_the_lines_to_check() -> None:
     """A repair that rebuilt lost bytes may have chosen a wrong word: the author checks its lines."""
     damaged = "\n".join(damage("深度学习", "cp1254") if n in (1, 3, 4, 5, *range(7, 30, 2)) else "ok" for n in range(1, 40))

@@ -910,13 +910,13 @@ _CODE_SPAN = re.compile(
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges of code blocks (fenced or indented) and inline code: quoted text, left
-    alone."""
+    """Character ranges of fenced code blocks and inline code: quoted text, left alone.  Not
+    indented blocks: the site's Markdown extensions indent prose too (admonitions, footnotes)."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)] + [len(text)]
     spans = []
     fenced = []
     for token in _MARKDOWN.parse(text):
-        if token.type in ("fence", "code_block") and token.map:
+        if token.type == "fence" and token.map:
             first, last = token.map
             fenced.append((line_starts[first], line_starts[min(last, len(line_starts) - 1)]))
     spans.extend(fenced)
