@@ -623,7 +623,11 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
         ("über\n", "cp1252"),  # guessed Big5: "暅er"
         ("Привет\n", "cp1251"),  # guessed Korean
         ("São Paulo\n", "cp1252"),  # guessed GB18030: "S鉶 Paulo"
-        ("Ñandú\n", "cp1252"),  # guessed Urdu's cp1006
+        ("# Python的list和dict\n", "gbk"),  # Chinese beside English: no Western mojibake
+        ("用Python写API\n", "gbk"),
+        ("Дякую\n", "cp1251"),  # a wrong page's reading falls apart into letters the lists hold
+        ("Zażółć gęślą jaźń\n", "cp1250"),
+        ("# Отчёт\n\nПроект идёт по плану. Сервер обновлён, база данных перенесена.\n", "cp866"),
         ("今天天气不错。\n", "gbk"),
         ("# 旧编码\n\n内容见 [[A#没有这个]]。\n", "gbk"),
         ("Il pleut, j'ai oublié mon parapluie à côté.\n", "cp1252"),

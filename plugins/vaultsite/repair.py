@@ -331,15 +331,15 @@ def decode(data: bytes) -> tuple[str, str]:
         default=None,
     )
     # Against it, UTF-8 with a Windows tool's bytes, or of the single-byte pages the reading with
-    # the most known words (French as cp1250 is "jusqu'ŕ"; the model, which sums its scores by
-    # character, would take "Donít" for "Don’t"); of as many, the first of Windows' pages, most
-    # used first, then of the detector's guesses (it guesses Urdu's cp1006 for "Ñandú").
-    single_byte = _decoding(data, list(_WINDOWS) + [name for name in guesses if not is_multi_byte_encoding(name)])
+    # the most letters in known words (French as cp1250 is "jusqu'ŕ"; the model, which sums its
+    # scores by character, would take "Donít" for "Don’t"); of as many, the detector's first
+    # guess, then Windows' pages, most used first (it may guess none: German "über" as Big5 only).
+    single_byte = _decoding(data, [name for name in guesses if not is_multi_byte_encoding(name)] + list(_WINDOWS))
     if mixed := _utf8_with_stray_bytes(data):
         (text, encoding), read = mixed, _utf8_with_stray_bytes(sample)
         western = read[0] if read else sample.decode("utf-8", errors="replace")
     elif single_byte:
-        encoding = max(single_byte, key=lambda name: _known_words(model, sample.decode(name, errors="replace")))
+        encoding = max(single_byte, key=lambda name: _known_letters(model, sample.decode(name, errors="replace")))
         text, western = data.decode(encoding), sample.decode(encoding, errors="replace")
     elif east_asian is None:  # hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
@@ -356,16 +356,12 @@ def _without_mark(text: str) -> str:
 
 
 def _likelier_east_asian(model: LanguageModel, reading: str, western: str) -> bool:
-    """Whether an East Asian ``reading`` of a note's bytes is far likelier than a ``western`` one,
-    and its East Asian characters stand together, not beside Latin letters as a Western text's
-    accented ones would ("S鉶 Paulo" for "São Paulo", "Don稚" for "Don’t")."""
-    glued = sum(1 for _ in _GLUED.finditer(reading))
-    return 2 * glued <= _non_ascii(reading) and (
-        _reading_score(model, reading) > _reading_score(model, western) + _EAST_ASIAN_MARGIN
-    )
-
-
-_GLUED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
+    """Whether an East Asian ``reading`` of a note's bytes is far likelier than a ``western`` one
+    ("über", not "黚er"; "用Python写API", not "УГPythonРґAPI"). A Western reading with no letter
+    beyond ASCII ("Don’t" and "“quoted”", where the model would take "Don稚") is no mojibake."""
+    if not any(not word.isascii() for word in _WORD.findall(western)):
+        return False
+    return _reading_score(model, reading) > _reading_score(model, western) + _EAST_ASIAN_MARGIN
 
 
 def _decoding(data: bytes, encodings: list[str]) -> list[str]:
@@ -404,9 +400,11 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
-def _known_words(model: LanguageModel, text: str) -> int:
-    model = model.traditional() if model.traditional_lead(text) > 0 else model
-    return sum(1 for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
+def _known_letters(model: LanguageModel, text: str) -> int:
+    """The letters of the known words of ``text`` that are not ASCII words: a wrong page's reading
+    of a long word falls apart into letters that the lists hold alone ("Ё", "â"), where a French
+    "à" is one."""
+    return sum(len(word) for word in _WORD.findall(text) if not word.isascii() and model.word(word) is not None)
 
 
 def may_need_repair(text: str) -> bool:
