@@ -429,7 +429,9 @@ class LanguageModel:
         return self._pairs.pair(prev, char)
 
     def _char_lookup(self, char: str) -> float | None:
-        return self._in_script(char, self._char_in_layers) if self._in_traditional else self._char_in_layers(char)
+        if self._in_traditional:
+            return self._in_script(char, self._char_in_layers)
+        return self._char_in_layers(char)
 
     def _in_script(self, text: str, lookup: Callable[[str], float | None]) -> float | None:
         """``lookup(text)`` in Traditional Chinese text: or that of its Simplified spelling where

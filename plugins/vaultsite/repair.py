@@ -524,7 +524,8 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         # Chinese is repaired in the script of its line (where the line does not say, of the
         # text): in a Simplified one, a Traditional character is no likelier for its Simplified
         # twin ("橘子" is no "機子").
-        lead = repairer.model.traditional_lead("".join(_on_line(text, intact, intact_at, start, end, _SCRIPT_REACH)) + line_head)
+        script_evidence = "".join(_on_line(text, intact, intact_at, start, end, _SCRIPT_REACH)) + line_head
+        lead = repairer.model.traditional_lead(script_evidence)
         traditional = (lead or text_lead) > 0
         fix = repairer.repair(text[start:end], left, _right_context(text, end), line, near, traditional)
         if fix is None:
@@ -545,7 +546,9 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
     return RepairResult("".join(out), "utf-8", runs, changed, rebuilt, tuple(sorted(lines)), (repairer.name,))
 
 
-def _on_line(text: str, intact: list[tuple[int, str]], intact_at: list[int], start: int, end: int, reach: int) -> list[str]:
+def _on_line(
+    text: str, intact: list[tuple[int, str]], intact_at: list[int], start: int, end: int, reach: int
+) -> list[str]:
     """The ``intact`` characters within ``reach`` of the run ``text[start:end]`` on its line."""
     around = intact[bisect_left(intact_at, start - reach) : bisect_right(intact_at, end + reach)]
     return [char for at, char in around if "\n" not in text[min(at, start) : max(at, end)]]
