@@ -505,6 +505,15 @@ def test_note_in_an_east_asian_encoding_read_through_cp1252_twice_is_exact(note:
     assert f"({note.stem} read as cp1252, then as cp1252" in result.summary()
 
 
+@pytest.mark.parametrize("encoding", ["big5", "gbk"])
+def test_traditional_heading_of_a_legacy_note_read_through_cp1252_is_read_back(encoding: str) -> None:
+    """A heading of Traditional characters only, which a Simplified count finds rare: read back
+    like the prose under it, as its note's title."""
+    true = "# 會議記錄\n\n謝謝大家參加今天的會議。\n"
+    result = repair_text(read_through_page(true.encode(encoding), "cp1252"))
+    assert result.text == true and result.lines == (1, 3)
+
+
 def test_paragraph_pasted_from_a_gbk_text_read_through_cp1252_is_read_as_gbk() -> None:
     """A paragraph copied from an e-mail shown in the wrong encoding into a clean note: only its
     line is read again."""

@@ -346,6 +346,11 @@ class LanguageModel:
         only Simplified Chinese has (less than none: it is Simplified)."""
         return self._scripts.traditional_lead(text)
 
+    def writes_traditional(self, text: str) -> bool:
+        """Whether ``text`` reads as Traditional Chinese: it leads with Traditional characters and
+        writes none that only Simplified Chinese has (a reading that mixes the two is nonsense)."""
+        return self.traditional_lead(text) > 0 and self._scripts.traditional_may_write(text)
+
     def _japanese_lookup(self, text: str) -> float | None:
         model: LanguageModel | None = self
         while model is not None:

@@ -379,7 +379,7 @@ def _decoding(data: bytes, encodings: list[str]) -> list[str]:
 def _reading_score(model: LanguageModel, text: str) -> float:
     """How likely a legacy encoding's reading of a note is; a Traditional Chinese one (Big5's)
     is read with its words looked up in Simplified characters too, as a repair reads it."""
-    return _fixed_score(model.traditional() if model.traditional_lead(text) > 0 else model, text)
+    return _fixed_score(model.traditional() if model.writes_traditional(text) else model, text)
 
 
 def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
@@ -665,7 +665,10 @@ def _line_readings(
     A line is such mojibake only when the page spells each of its characters, and those bytes are
     no UTF-8 (which the UTF-8 repair reads) but text of the encoding, none of it control,
     private-use or unassigned characters."""
-    score = lru_cache(maxsize=None)(lambda line: _fixed_score(model, line))
+    # Each line is read in its script, a Traditional one with the model's Traditional view.
+    score = lru_cache(maxsize=None)(
+        lambda text, traditional: _fixed_score(model.traditional() if traditional else model, text)
+    )
     readings: dict[tuple[int, str], dict[int, tuple[str, float, bool]]] = {}
     for index, page in enumerate(_CODE_PAGES):
         for number, line in enumerate(lines):
@@ -685,10 +688,12 @@ def _line_readings(
                 chars = _NON_ASCII.findall(reading)
                 if any(unicodedata.category(char) in ("Cc", "Co", "Cn", "Cs") for run in chars for char in run):
                     continue
-                gain = score(reading) - score(repaired[number])
+                traditional = model.writes_traditional(reading)
+                utf8 = repaired[number]
+                gain = score(reading, traditional) - score(utf8, model.writes_traditional(utf8))
                 if gain <= 0:
                     continue
-                quality = _per_character(score, reading)
+                quality = _per_character(lambda run: score(run, traditional), reading)
                 if quality < _LEGACY_WEAK_QUALITY:
                     continue
                 east_asian = sum(_kind(char) in _EAST_ASIAN_KINDS for run in chars for char in run)
