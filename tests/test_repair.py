@@ -632,6 +632,8 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
         ("über\n", "cp1252"),  # guessed Big5: "暅er"
         ("Привет\n", "cp1251"),  # guessed Korean
         ("São Paulo\n", "cp1252"),  # guessed GB18030: "S鉶 Paulo"
+        ("Þetta er gott.\n", "cp1252"),  # read as Big5, "溳tta": Icelandic is written in cp1252 too
+        ("# Ferðaáætlun\n\nVið ætlum að fara til Akureyrar í næstu viku.\n", "cp1252"),  # as cp1254, "Ferğa"
         ("# Python的list和dict\n", "gbk"),  # Chinese beside English: no Western mojibake
         ("用Python写API\n", "gbk"),
         ("Дякую\n", "cp1251"),  # a wrong page's reading falls apart into letters the lists hold

@@ -66,7 +66,7 @@ import marisa_trie
 # Languages whose wordfreq lists are loaded: those written in the Windows code pages that
 # mojibake passes through (1250, 1251, 1252, 1253, 1254, 1257), plus Japanese and Korean.
 _LANGUAGES = (
-    "en de fr es it pt nl sv da nb fi ca "  # cp1252
+    "en de fr es it pt nl sv da nb fi ca is "  # cp1252
     "pl cs sk sl hu ro sh "  # cp1250
     "ru uk bg mk "  # cp1251
     "el tr lt lv "  # cp1253, cp1254, cp1257
@@ -670,7 +670,7 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 9  # bump when what the base model holds changes
+_MODEL_SCHEMA = 10  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
