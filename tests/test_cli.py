@@ -187,11 +187,17 @@ def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) ->
     assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
 
 
-def test_legacy_encoding_is_converted_to_utf8(vault: Path) -> None:
-    text = "Le café était fermé, alors nous avons marché jusqu'à la gare près de l'hôtel.\n" * 3
-    (vault / "legacy.md").write_bytes(text.encode("cp1252"))
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Le café était fermé, alors nous avons marché jusqu'à la gare près de l'hôtel.\n" * 3, "cp1252"),
+        ("# 会議メモ\n\n明日の会議は十時からです。\n", "iso2022_jp"),  # saved from an e-mail
+    ],
+)
+def test_legacy_encoding_is_converted_to_utf8(vault: Path, text: str, encoding: str) -> None:
+    (vault / "legacy.md").write_bytes(text.encode(encoding))
     result = vaultsite("fix", "--write", "legacy.md", cwd=vault)
     assert result.returncode == 0
-    assert "decoded from cp1252" in result.stderr
+    assert f"decoded from {encoding}" in result.stderr
     assert (vault / "legacy.md").read_text(encoding="utf-8") == text
-    assert (vault / "legacy.md.orig").read_bytes() == text.encode("cp1252")
+    assert (vault / "legacy.md.orig").read_bytes() == text.encode(encoding)

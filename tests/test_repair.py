@@ -624,6 +624,27 @@ def test_legacy_encodings_are_detected(encoding: str, expected: set[str]) -> Non
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [
+        ("# 会議メモ\n\n明日の会議は十時からです。資料を準備してください。\n", "iso2022_jp"),
+        ("# 회의\n\n내일 회의는 열 시에 시작합니다.\n", "iso2022_kr"),
+        ("# 会議\n\n①から③まで、ＡＢＣの順に。\n", "iso2022_jp_2"),  # "①" in the Korean set
+    ],
+)
+def test_notes_in_a_mail_encoding_are_read_as_written(text: str, encoding: str) -> None:
+    """A note saved from an e-mail in its 7-bit encoding, all ASCII bytes and escape sequences
+    ("\x1b$B2q5D" for "会議"): read as that encoding, and said so."""
+    result = repair_bytes(text.encode(encoding))
+    assert result.text == text
+    assert result.summary() == f"decoded from {encoding}"
+
+
+def test_terminal_colour_codes_are_no_mail_encoding() -> None:
+    text = "Build output:\n\n\x1b[31mFAILED\x1b[0m test_site.py \x1b$ \n"
+    assert repair_bytes(text.encode()) == RepairResult(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
         ("# 舊筆記\n\n這是一篇用大五碼保存的舊筆記，內容是關於線性代數的複習。\n", "big5"),
         ("謝謝。\n", "big5"),  # read as GBK, "谅谅": the model counts Simplified characters
         ("這家店的咖啡很好喝。\n", "big5"),  # read as Shift-JIS, half-width katakana, as long as the bytes

@@ -312,6 +312,8 @@ def decode(data: bytes) -> tuple[str, str]:
         # A byte-order mark says UTF-8, and a Windows tool's bytes may follow it all the same.
         text, encoding = decode(data[len(codecs.BOM_UTF8) :])
         return text, "utf-8-sig" if encoding == "utf-8" else encoding
+    if b"\x1b$" in data and (escaped := _escaped_reading(data)):
+        return escaped
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -348,6 +350,26 @@ def decode(data: bytes) -> tuple[str, str]:
     if east_asian is not None and _likelier_east_asian(model, sample.decode(east_asian, errors="replace"), western):
         return _without_mark(data.decode(east_asian)), east_asian
     return text, encoding
+
+
+def _escaped_reading(data: bytes) -> tuple[str, str] | None:
+    """``data`` read as one of mail's encodings of Japanese and Korean, where it is one: 7-bit, so
+    it reads as ASCII ("\x1b$B2q5D" for "会議"), but with escape sequences that switch to a
+    double-byte set. Read so, it holds no control character but a line's; a terminal's colour codes
+    ("\x1b[31m") are none of these."""
+    for encoding in _ESCAPED:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not text.isascii() and not _CONTROLS.search(text):
+            return text, encoding
+    return None
+
+
+# Each of the JIS ones extends the one before it.
+_ESCAPED = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2", "iso2022_jp_2004")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _without_mark(text: str) -> str:
