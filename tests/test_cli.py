@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,27 @@ def test_fix_text_prints_repaired_text_and_a_summary(vault: Path) -> None:
     assert result.returncode == 0
     assert result.stdout == REPAIRED
     assert "notes/damaged.md: repaired" in result.stderr and "rebuilt" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("fix-text",), ("fix",), ("fix", "--write")])
+def test_the_guesses_of_a_lossy_repair_are_listed_where_the_author_finds_them(vault: Path, command: tuple[str, ...]) -> None:
+    """Lost bytes leave the repair more than one reading to choose from: each rebuilt word that
+    another reading would make about as likely is listed as file:line:column, with that reading."""
+    from test_repair import damage
+
+    true = "# 周末计划\n\n周六上午去图书馆还书，下午和朋友在公园里跑步。\n晚上把这周的笔记整理一遍，再给老师写一封邮件。\n"
+    (vault / "notes" / "lossy.md").write_text(damage(true, "cp1253"), encoding="utf-8")
+    result = vaultsite(*command, "notes/lossy.md", cwd=vault)
+    assert result.returncode == 0
+    guesses = re.findall(r'^notes/lossy\.md:(\d+):(\d+): "(.+)" may be "(.+)"$', result.stderr, re.MULTILINE)
+    assert guesses and f"; {len(guesses)} guessed words to check)" in result.stderr
+    if "--write" in command:
+        lines = (vault / "notes" / "lossy.md").read_text(encoding="utf-8").split("\n")
+    else:
+        lines = vaultsite("fix-text", "notes/lossy.md", cwd=vault).stdout.split("\n")
+    for line, column, shown, other in guesses:
+        assert shown in lines[int(line) - 1] and len(other) == len(shown) and other != shown
+        assert lines[int(line) - 1].index(shown) <= int(column) - 1 < lines[int(line) - 1].index(shown) + len(shown)
 
 
 def test_fix_text_repairs_utf8_read_as_gbk(vault: Path) -> None:

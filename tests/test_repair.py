@@ -169,6 +169,36 @@ def test_corpus_damaged_through_code_page_reaches_the_target(corpus: str, page: 
     assert accuracy(corpus, repair_text(damage(corpus, page)).text) >= 0.998
 
 
+@pytest.mark.parametrize("page", ["cp1253", "cp1257", "cp1254"])
+def test_guesses_point_the_author_at_the_words_the_repair_may_have_wrong(corpus: str, page: str) -> None:
+    """Lost bytes leave the model more than one sentence to choose from. Where another reading is
+    about as likely, the repair says where, and what that reading is: most of the characters it
+    gets wrong are in these guesses, and the guesses are few beside the bytes rebuilt."""
+    result = repair_text(damage(corpus, page))
+    lines = result.text.split("\n")
+    guessed: set[tuple[int, int]] = set()
+    for guess in result.guesses:
+        before, after = guess.around
+        start = guess.column - 1
+        assert lines[guess.line - 1][start - len(before) : start + len(guess.text) + len(after)] == before + guess.text + after
+        assert len(guess.alternative) == len(guess.text) and guess.alternative != guess.text
+        guessed |= {(guess.line, column) for column in range(start, start + len(guess.text))}
+    wrong = [
+        (number, column)
+        for number, (true, repaired) in enumerate(zip(corpus.split("\n"), lines, strict=True), 1)
+        for op, _, _, first, last in difflib.SequenceMatcher(None, true, repaired, autojunk=False).get_opcodes()
+        if op != "equal"
+        for column in range(first, max(last, first + 1))
+    ]
+    assert len(set(wrong) & guessed) >= 0.75 * len(wrong)
+    assert 0 < len(result.guesses) <= result.rebuilt_bytes / 4
+    assert f"; {len(result.guesses)} guessed words to check)" in result.summary()
+
+
+def test_a_repair_with_nothing_lost_guesses_nothing(corpus: str) -> None:
+    assert repair_text(read_through(corpus, "cp1253")).guesses == ()
+
+
 def read_through(text: str, page: str) -> str:
     """The commonest mojibake, with nothing lost: UTF-8 bytes read through ``page`` as Windows reads
     them, the bytes it leaves undefined as the C1 controls of their number (ftfy's "sloppy" codecs)

@@ -285,6 +285,20 @@ def test_a_note_read_in_the_wrong_encoding_is_published_as_written(tmp_path, cas
     assert "note.md: repaired" in result.stderr and f"{written_in} read as {read_as}".lower() in result.stderr.lower()
 
 
+def test_the_guesses_of_a_lossy_repair_are_in_the_build_report(tmp_path):
+    """Each rebuilt word that another reading would make about as likely, for the author to check."""
+    from test_repair import damage
+
+    true = "# 周末计划\n\n周六上午去图书馆还书，下午和朋友在公园里跑步。\n晚上把这周的笔记整理一遍，再给老师写一封邮件。\n"
+    result = small_vault(tmp_path, {"plan.md": damage(true, "cp1253")})
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
+    guesses = report["notes"]["plan.md"]["repair"]["guesses"]
+    assert guesses and {guess["line"] for guess in guesses} <= {1, 3, 4}  # the lines with text
+    assert all(guess["alternative"] != guess["text"] for guess in guesses)
+    assert f"{len(guesses)} guessed words to check" in result.stderr
+
+
 def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     body = "# Topic\n\n" + "\n".join(f"Line {i} about the topic, with enough words to compare." for i in range(30)) + "\n"
     result = small_vault(tmp_path, {"Topic.md": body, "Topic (conflicted copy 2024-05-01).md": body,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from vaultsite import check, langmodel
 from vaultsite.config import VaultsiteConfig
-from vaultsite.repair import Context, decode, may_need_repair, repair_bytes, without_nul_bytes
+from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
 from vaultsite.vault import BACKUP_SUFFIX
 
 
@@ -115,7 +115,7 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
         print(f"vaultsite: {name}:{line}: NUL bytes in a note, left out, as the build does", file=sys.stderr)
     result = repair_bytes(data, context)
     sys.stdout.write(result.text)
-    print(f"{name}: {result.summary()}", file=sys.stderr)
+    _tell(name, result)
     return 0
 
 
@@ -145,7 +145,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 print(f"vaultsite: cannot write {path}: {error.strerror}", file=sys.stderr)
                 failed = True
                 continue
-            print(f"{path}: {result.summary()}; original kept as {backup}", file=sys.stderr)
+            _tell(path, result, f"; original kept as {backup}")
         else:
             old = decode(data)[0]
             sys.stdout.writelines(
@@ -156,8 +156,15 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                     f"b/{path}",
                 )
             )
-            print(f"{path}: {result.summary()}", file=sys.stderr)
+            _tell(path, result)
     return 1 if failed else 0
+
+
+def _tell(name: object, result: RepairResult, after: str = "") -> None:
+    """What the repair of ``name`` did, and each word of it to check, on stderr."""
+    print(f"{name}: {result.summary()}{after}", file=sys.stderr)
+    for guess in result.guesses:
+        print(f"{name}:{guess}", file=sys.stderr)
 
 
 def _notes(paths: Sequence[Path]) -> Iterator[Path]:
