@@ -525,6 +525,19 @@ def test_note_in_an_east_asian_encoding_read_through_a_code_page_is_exact(note: 
     assert f"({note.stem} read as " in result.summary() and result.rebuilt_bytes == 0
 
 
+@pytest.mark.parametrize("page", ["cp1252", "cp1253", "cp1257"])
+@pytest.mark.parametrize("note", LEGACY_NOTES, ids=lambda path: path.stem)
+def test_note_in_an_east_asian_encoding_read_strictly_through_a_code_page_is_read_back(note: Path, page: str) -> None:
+    """Read by a tool that shows each byte its page leaves undefined as U+FFFD (Shift-JIS leads
+    all its punctuation with 0x81, which cp1252 does not define): each is rebuilt as the byte of
+    those that reads likeliest, and the note is read back as what it is."""
+    true = note.read_text(encoding="utf-8")
+    damaged = true.encode(note.stem).decode(page, errors="replace")
+    result = repair_text(damaged)
+    assert accuracy(true, result.text) >= 0.965
+    assert f"({note.stem} read as {page}; rebuilt {damaged.count(chr(0xFFFD))} lost byte" in result.summary()
+
+
 @pytest.mark.parametrize("note", LEGACY_NOTES, ids=lambda path: path.stem)
 def test_note_in_an_east_asian_encoding_read_through_cp1252_twice_is_exact(note: Path) -> None:
     """Read through cp1252, saved as UTF-8, and read through cp1252 again: the UTF-8 layer first,

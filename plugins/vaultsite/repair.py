@@ -88,6 +88,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import math
+import os
 import re
 import unicodedata
 from abc import ABC, abstractmethod
@@ -717,7 +718,8 @@ def _legacy_reading(text: str, utf8: RepairResult, model: LanguageModel, under: 
     result = "\n".join(chosen.get(number, line) for number, line in enumerate(lines))
     changed = sum(map(_non_ascii, chosen.values()))
     lines_read = tuple(number + 1 for number in sorted(chosen))
-    return RepairResult(result, "utf-8", len(runs), changed, 0, lines_read, (page.name,), encoding)
+    rebuilt = sum(lines[number].count("\ufffd") for number in chosen)  # each a byte the page left undefined
+    return RepairResult(result, "utf-8", len(runs), changed, rebuilt, lines_read, (page.name,), encoding)
 
 
 def _line_readings(
@@ -738,15 +740,12 @@ def _line_readings(
         for number, line in enumerate(lines):
             if line.isascii():
                 continue
-            try:
-                data = bytes(ord(char) if char < "\x80" else page.to_byte[char] for char in line)
-            except KeyError:
-                continue
-            if _is_utf8(data):
+            data = _page_bytes(line, page)
+            if data is None or _is_utf8(data):
                 continue
             for encoding in _LEGACY_ENCODINGS:
                 try:
-                    reading = data.decode(encoding)
+                    reading = _with_lost_bytes(data, encoding, page, model).decode(encoding)
                 except UnicodeDecodeError:
                     continue
                 chars = _NON_ASCII.findall(reading)
@@ -768,6 +767,56 @@ def _line_readings(
                 )
                 readings.setdefault((index, encoding), {})[number] = (reading, gain, strong)
     return {key: read for key, read in readings.items() if any(strong for *_, strong in read.values())}
+
+
+def _page_bytes(line: str, page: _CodePage) -> bytes | None:
+    """The bytes ``line`` spells in ``page``, each U+FFFD (a byte the page leaves undefined, which
+    a tool read as that) a NUL; None where the page cannot spell it."""
+    try:
+        return bytes(
+            ord(char) if char < "\x80" else 0 if char == "\ufffd" and page.unread else page.to_byte[char]
+            for char in line
+        )
+    except KeyError:
+        return None
+
+
+def _with_lost_bytes(data: bytes, encoding: str, page: _CodePage, model: LanguageModel) -> bytes:
+    """``data`` with each NUL the byte ``page`` leaves undefined that reads likeliest there in
+    ``encoding``: the readings differ only around it (a double-byte encoding finds its step again
+    at the next ASCII character or lead byte), and that is what is scored.  Two holes a byte or two
+    apart ("メモ" is 83 81 83 82, and cp1250 reads neither 83 nor 81) are filled together."""
+    holes = [i for i, byte in enumerate(data) if byte == 0]
+    if not holes:
+        return data
+    filled = bytearray(data.replace(b"\0", page.unread[:1]))
+    # Ideographs among kana are Japanese, and as likely as Japanese writes them.
+    if any(_kind(char) == "kana" for char in filled.decode(encoding, errors="replace")):
+        model = model.japanese()
+    clusters = [[holes[0]]]
+    for hole in holes[1:]:
+        if hole - clusters[-1][-1] <= 2 and len(clusters[-1]) < 2:
+            clusters[-1].append(hole)
+        else:
+            clusters.append([hole])
+    for cluster in clusters:
+        readings = {}
+        for values in itertools.product(page.unread, repeat=len(cluster)):
+            for hole, value in zip(cluster, values):
+                filled[hole] = value
+            readings[values] = filled.decode(encoding, errors="replace")
+        texts = list(readings.values())
+        same_head = len(os.path.commonprefix(texts))
+        same_tail = min(len(os.path.commonprefix([text[::-1] for text in texts])), min(map(len, texts)) - same_head)
+        best = max(
+            readings,
+            key=lambda values: _fixed_score(
+                model, readings[values][max(0, same_head - 4) : len(readings[values]) - same_tail + 4]
+            ),
+        )
+        for hole, value in zip(cluster, best):
+            filled[hole] = value
+    return bytes(filled)
 
 
 def _non_ascii(text: str) -> int:
@@ -800,6 +849,7 @@ class _CodePage:
     lost_continuations: tuple[int, ...]  # lost bytes in 0x80..0xBF, rebuilt inside a character
     lost_leads: tuple[int, ...]  # lost bytes in 0xC2..0xF4, rebuilt before orphaned continuations
     run_pattern: re.Pattern[str] = field(compare=False)
+    unread: bytes = b""  # the bytes it leaves undefined: a strict reading shows each as U+FFFD
 
     @property
     def lost(self) -> bytes:
@@ -820,6 +870,7 @@ class _CodePage:
             tuple(sorted(set(self.lost_continuations) | set(other.lost_continuations))),
             tuple(sorted(set(self.lost_leads) | set(other.lost_leads))),
             self.run_pattern,
+            self.unread,
         )
 
 
@@ -844,6 +895,7 @@ def _load_code_page(name: str) -> _CodePage:
         tuple(b for b in lost if b <= 0xBF),
         tuple(b for b in lost if 0xC2 <= b <= 0xF4),
         re.compile(f"[{re.escape(chars)}]+"),
+        bytes(byte for byte in lost if to_byte.get("\xad") != byte),
     )
 
 
