@@ -195,6 +195,18 @@ def test_guesses_point_the_author_at_the_words_the_repair_may_have_wrong(corpus:
     assert f"; {len(result.guesses)} guessed words to check)" in result.summary()
 
 
+@pytest.mark.parametrize("pages", [("cp1252", "cp1252"), ("cp1253", "cp1252")])
+def test_the_guesses_of_text_damaged_twice_are_of_the_text_as_repaired(corpus: str, pages: tuple[str, str]) -> None:
+    """The repair of the outer damage guesses at characters that the repair under it rewrites:
+    its guesses on the lines that repair changes are no longer the author's to check."""
+    result = repair_text(damage(damage(corpus, pages[0]), pages[1]))
+    lines = result.text.split("\n")
+    assert result.guesses
+    for guess in result.guesses:
+        start = guess.column - 1
+        assert lines[guess.line - 1][start : start + len(guess.text)] == guess.text
+
+
 def test_a_repair_with_nothing_lost_guesses_nothing(corpus: str) -> None:
     assert repair_text(read_through(corpus, "cp1253")).guesses == ()
 
@@ -680,8 +692,19 @@ def test_notes_in_a_mail_encoding_are_read_as_written(text: str, encoding: str) 
     assert result.summary() == f"decoded from {encoding}"
 
 
-def test_terminal_colour_codes_are_no_mail_encoding() -> None:
-    text = "Build output:\n\n\x1b[31mFAILED\x1b[0m test_site.py \x1b$ \n"
+def test_half_width_katakana_of_a_mail_encoding_are_read() -> None:
+    assert repair_bytes(b"# \x1b$B2q5D\x1b(B\n\n\x1b(I23\x1b(B\n").text == "# 会議\n\nｲｳ\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Build output:\n\n\x1b[31mFAILED\x1b[0m test_site.py \x1b$ \n",  # a terminal's colour codes
+        "# Vim\n\nRecorded macro: `0i- \x1b$Bj`\n",  # "<Esc>$B", never switched back to ASCII
+        "\x1b$)C names a Korean set, and nothing is shifted\n",
+    ],
+)
+def test_escape_bytes_of_other_uses_are_no_mail_encoding(text: str) -> None:
     assert repair_bytes(text.encode()) == RepairResult(text)
 
 
@@ -696,7 +719,7 @@ def test_terminal_colour_codes_are_no_mail_encoding() -> None:
         ("über\n", "cp1252"),  # guessed Big5: "暅er"
         ("Привет\n", "cp1251"),  # guessed Korean
         ("São Paulo\n", "cp1252"),  # guessed GB18030: "S鉶 Paulo"
-        ("Þetta er gott.\n", "cp1252"),  # read as Big5, "溳tta": Icelandic is written in cp1252 too
+        ("Þetta er gott.\n", "cp1252"),  # read as Big5, "溳tta": Icelandic's "þ" and "ð" are known
         ("# Ferðaáætlun\n\nVið ætlum að fara til Akureyrar í næstu viku.\n", "cp1252"),  # as cp1254, "Ferğa"
         ("# Python的list和dict\n", "gbk"),  # Chinese beside English: no Western mojibake
         ("用Python写API\n", "gbk"),
@@ -716,6 +739,13 @@ def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encodin
     reading the language model finds likeliest. Not UTF-16 nor a double-byte page for a Western
     one, though they read its bytes as fewer characters ("Don’t" as "潄鉮⁴..." or "Don稚")."""
     assert repair_bytes(text.encode(encoding)).text == text
+
+
+@pytest.mark.parametrize("text", ["È vero. Perché no?\n", "Ciao! È già tardi.\n", "Città: È così.\n"])
+def test_a_lost_byte_of_a_common_language_is_not_read_as_a_rare_one(text: str) -> None:
+    """The lists know Icelandic by the letters only it writes ("þ", "ð"): its common "í" does not
+    take the place of Italian's "È" (C3 88, whose 88 cp1253 loses, as it loses "Í"'s 8D)."""
+    assert repair_text(damage(text, "cp1253")).text == text
 
 
 @pytest.mark.parametrize("page", ["cp1252", "cp1250", "cp1251", "cp1254", "latin-1"])

@@ -66,13 +66,17 @@ import marisa_trie
 # Languages whose wordfreq lists are loaded: those written in the Windows code pages that
 # mojibake passes through (1250, 1251, 1252, 1253, 1254, 1257), plus Japanese and Korean.
 _LANGUAGES = (
-    "en de fr es it pt nl sv da nb fi ca is "  # cp1252
+    "en de fr es it pt nl sv da nb fi ca is "  # cp1252 (Icelandic: see _ONLY_OWN_LETTERS)
     "pl cs sk sl hu ro sh "  # cp1250
     "ru uk bg mk "  # cp1251
     "el tr lt lv "  # cp1253, cp1254, cp1257
     "ja ko zh"
 ).split()
 
+# Languages few notes are written in, whose words are loaded only where they hold letters only
+# they write: Icelandic's "þ" and "ð" tell a cp1252 note from Big5 ("Þetta", not "溳tta"), but its
+# "í" (a common word) would outweigh Italian's "È" in a damaged "È vero".
+_ONLY_OWN_LETTERS = {"is": frozenset("þðÞÐ")}
 _LN10 = math.log(10)
 # The weight of a vault's clean notes beside the model, as in a cache model's mixture.
 _CONTEXT_SHARE = 0.2
@@ -670,7 +674,7 @@ def _cache_path() -> Path | None:
     return _cache_dir / f"langmodel-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
-_MODEL_SCHEMA = 10  # bump when what the base model holds changes
+_MODEL_SCHEMA = 11  # bump when what the base model holds changes
 
 
 def _build_default_model() -> LanguageModel:
@@ -688,6 +692,8 @@ def _build_default_model() -> LanguageModel:
         # wordfreq lists are buckets of words by frequency, in centibels: bucket i is 10^(-i/100).
         for index, bucket in enumerate(wordfreq.get_frequency_list(language, "small")):
             for word in bucket:
+                if language in _ONLY_OWN_LETTERS and not _ONLY_OWN_LETTERS[language] & set(word):
+                    continue
                 # German "ss" may stand for a folded "ß" ("draussen" is how wordfreq keeps
                 # "draußen"), which word() finds by case-folding what it looks up.
                 if not word.isascii() or (language == "de" and "ss" in word):

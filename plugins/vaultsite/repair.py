@@ -223,10 +223,11 @@ class RepairResult:
             parts.append(f"decoded from {self.encoding}")
         if self.runs:
             read = f"{self.written_in} read as {', then as '.join(reversed(self.damage))}; " if self.damage else ""
+            lost = f"rebuilt {self.rebuilt_bytes} lost byte{'s' * (self.rebuilt_bytes != 1)}"
+            if self.guesses:
+                lost += f"; {len(self.guesses)} guessed word{'s' * (len(self.guesses) != 1)} to check"
             parts.append(
-                f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {_line_list(self.lines)} "
-                f"({read}rebuilt {self.rebuilt_bytes} lost byte{'s' * (self.rebuilt_bytes != 1)}"
-                + (f"; {len(self.guesses)} guessed word{'s' * (len(self.guesses) != 1)} to check)" if self.guesses else ")")
+                f"repaired {self.runs} mojibake run{'s' * (self.runs != 1)} on {_line_list(self.lines)} ({read}{lost})"
             )
         return "; ".join(parts) or "no repair needed"
 
@@ -344,7 +345,7 @@ def decode(data: bytes) -> tuple[str, str]:
         # A byte-order mark says UTF-8, and a Windows tool's bytes may follow it all the same.
         text, encoding = decode(data[len(codecs.BOM_UTF8) :])
         return text, "utf-8-sig" if encoding == "utf-8" else encoding
-    if b"\x1b$" in data and (escaped := _escaped_reading(data)):
+    if b"\x1b" in data and (escaped := _escaped_reading(data)):
         return escaped
     try:
         return data.decode("utf-8"), "utf-8"
@@ -387,8 +388,14 @@ def decode(data: bytes) -> tuple[str, str]:
 def _escaped_reading(data: bytes) -> tuple[str, str] | None:
     """``data`` read as one of mail's encodings of Japanese and Korean, where it is one: 7-bit, so
     it reads as ASCII ("\x1b$B2q5D" for "会議"), but with escape sequences that switch to a
-    double-byte set. Read so, it holds no control character but a line's; a terminal's colour codes
-    ("\x1b[31m") are none of these."""
+    double-byte set, and back to ASCII before each line ends (as RFC 1468 and 1557 have it; a vim
+    macro's "<Esc>$B" does not). Read so, it holds no control character but a line's; a terminal's
+    colour codes ("\x1b[31m") are none of these."""
+    if not _TO_DOUBLE_BYTE.search(data) and b"\x0e" not in data:
+        return None
+    for line in data.split(b"\n"):
+        if _last(_TO_DOUBLE_BYTE, line) > _last(_TO_ASCII, line) or line.rfind(b"\x0e") > line.rfind(b"\x0f"):
+            return None
     for encoding in _ESCAPED:
         try:
             text = data.decode(encoding)
@@ -399,8 +406,15 @@ def _escaped_reading(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-# Each of the JIS ones extends the one before it.
-_ESCAPED = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2", "iso2022_jp_2004")
+def _last(pattern: re.Pattern[bytes], line: bytes) -> int:
+    """Where the last match of ``pattern`` in ``line`` starts (-1 for none)."""
+    return max((match.start() for match in pattern.finditer(line)), default=-1)
+
+
+# Each of the JIS ones extends the one before it; the last reads half-width katakana too.
+_ESCAPED = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_ext")
+_TO_DOUBLE_BYTE = re.compile(rb"\x1b\$(?:[@AB]|\([A-Z])|\x1b\(I")  # Korean's "\x1b$)C" only names its set
+_TO_ASCII = re.compile(rb"\x1b\([BJ]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -502,11 +516,18 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         again = _repair_layer(result.text, context, whole=True) if result.changed else result
         if not again.changed:
             break
-        result = RepairResult(again.text, result.encoding, result.runs + again.runs,
-                              result.chars_changed + again.chars_changed, result.rebuilt_bytes + again.rebuilt_bytes,
-                              tuple(sorted({*result.lines, *again.lines})), result.damage + again.damage, again.written_in,
-                              result.guesses + again.guesses)
+        result = RepairResult(
+            again.text, result.encoding, result.runs + again.runs, result.chars_changed + again.chars_changed,
+            result.rebuilt_bytes + again.rebuilt_bytes, tuple(sorted({*result.lines, *again.lines})),
+            result.damage + again.damage, again.written_in, _still_standing(result.guesses, again.lines) + again.guesses,
+        )
     return result
+
+
+def _still_standing(guesses: tuple[Guess, ...], changed: tuple[int, ...]) -> tuple[Guess, ...]:
+    """The ``guesses`` of a layer of damage not on the ``changed`` lines of the repair under it,
+    which rewrites what they were guesses of."""
+    return tuple(guess for guess in guesses if guess.line not in changed)
 
 
 def _repair_layer(text: str, context: Context | Sequence[str], whole: bool = False) -> RepairResult:
@@ -1182,14 +1203,14 @@ class _RunRepairer(ABC):
         # The run's own certain characters ("】" intact after a damaged "【") count for pairing.
         certain = [candidates[0][0] if len(candidates) == 1 else "" for candidates, _ in unpaired]
         slots = _pair_run(unpaired, certain, line)
-        search = _Search(model, fixed + [c for c, _ in slots] + after, before)
+        search = _Search(model, fixed + [c for c, _ in slots] + after, before, guessing=True)
         best_score, best = search.best()
         reading = list(best[len(left) : len(left) + len(slots)])
         if any(char in _PAIRED and not known for char, known in zip(reading, certain)):
             # Both halves of a pair may be damaged ("“…”" in one run, read as "“…“"): pair
             # again, with the first reading of the run as the other characters.
             slots = _pair_run(unpaired, reading, line)
-            search = _Search(model, fixed + [c for c, _ in slots] + after, before)
+            search = _Search(model, fixed + [c for c, _ in slots] + after, before, guessing=True)
             best_score, best = search.best()
         lattice = search.lattice
         span = (len(fixed), len(fixed) + len(slots))
@@ -1854,26 +1875,33 @@ class _Search:
     grammar and the Chinese character pairs can score each character against the one before it.
     """
 
-    def __init__(self, model: LanguageModel, lattice: list[Candidates], before: str = "") -> None:
+    def __init__(
+        self, model: LanguageModel, lattice: list[Candidates], before: str = "", guessing: bool = False
+    ) -> None:
+        """The forward pass; ``guessing`` keeps what :meth:`guesses` needs of it."""
         self.model = model
         self.lattice = lattice
         size = len(lattice)
-        # The forward pass: per position, per class of last character (follower_class), the best
-        # score, where its last token started, the class before it, and the token.
+        # Per position, per class of last character (follower_class): the best score, where its
+        # last token started, the class before it, and the token.
         self.states: list[dict[object, _State]] = [{} for _ in range(size + 1)]
         self.states[0][follower_class(before)] = (0.0, -1, None, before)
         self.tokens: list[list[_Token]] = [[] for _ in lattice]  # per position, those starting there
+        # Per position, per class of last character: the score of each token from there.
+        self.steps: list[dict[object, list[float]]] = [{} for _ in lattice]
         for i in range(size):
             if not self.states[i]:
                 continue
-            self.tokens[i] = _tokens(model, lattice, i)
+            tokens = self.tokens[i] = _tokens(model, lattice, i)
+            followings = [follower_class(token[-1]) for _, token, _ in tokens]
             for key, (score, _, _, previous) in self.states[i].items():
                 last = previous[-1:]
-                for end, token, token_score in self.tokens[i]:
-                    total = score + self._step(last, token, token_score)
-                    following = follower_class(token[-1])
-                    if total > self.states[end].get(following, (-math.inf,))[0]:
-                        self.states[end][following] = (total, i, key, token)
+                steps = [self._step(last, token, token_score) for _, token, token_score in tokens]
+                if guessing:
+                    self.steps[i][key] = steps
+                for (end, token, _), following, step in zip(tokens, followings, steps):
+                    if score + step > self.states[end].get(following, (-math.inf,))[0]:
+                        self.states[end][following] = (score + step, i, key, token)
 
     def best(self) -> tuple[float, str]:
         """The most probable text, and its score."""
@@ -1911,19 +1939,24 @@ class _Search:
         # there (with the state it starts from).
         through: list[dict[str, _State]] = [{} for _ in range(size)]
         for i in reversed(range(size)):
-            for key, (score, _, _, previous) in states[i].items():
-                last = previous[-1:]
+            # What does not depend on the state a token follows: the best after it, and the
+            # choices it makes.
+            ahead = []
+            for index, (end, token, _) in enumerate(self.tokens[i]):
+                following = follower_class(token[-1])
+                if following in rest[end]:
+                    made = [(i + offset, char) for offset, char in enumerate(token) if choices[i + offset]]
+                    ahead.append((index, end, token, following, rest[end][following][0], made))
+            for key, (score, *_) in states[i].items():
+                steps = self.steps[i][key]
                 top: _State = (-math.inf, size, None, "")
-                for end, token, token_score in self.tokens[i]:
-                    following = follower_class(token[-1])
-                    if following not in rest[end]:
-                        continue
-                    total = self._step(last, token, token_score) + rest[end][following][0]
+                for index, end, token, following, after, made in ahead:
+                    total = steps[index] + after
                     if total > top[0]:
                         top = (total, end, following, token)
-                    for offset, char in enumerate(token):
-                        if choices[i + offset] and score + total > through[i + offset].get(char, (-math.inf,))[0]:
-                            through[i + offset][char] = (score + total, i, key, token)
+                    for position, char in made:
+                        if score + total > through[position].get(char, (-math.inf,))[0]:
+                            through[position][char] = (score + total, i, key, token)
                 rest[i][key] = top
         close = []
         for position in range(*span):
