@@ -519,7 +519,8 @@ def repair_text(text: str, context: Context | Sequence[str] = ()) -> RepairResul
         result = RepairResult(
             again.text, result.encoding, result.runs + again.runs, result.chars_changed + again.chars_changed,
             result.rebuilt_bytes + again.rebuilt_bytes, tuple(sorted({*result.lines, *again.lines})),
-            result.damage + again.damage, again.written_in, _still_standing(result.guesses, again.lines) + again.guesses,
+            result.damage + again.damage, again.written_in,
+            _still_standing(result.guesses, again.lines) + again.guesses,
         )
     return result
 
@@ -740,7 +741,29 @@ def _legacy_reading(text: str, utf8: RepairResult, model: LanguageModel, under: 
     changed = sum(map(_non_ascii, chosen.values()))
     lines_read = tuple(number + 1 for number in sorted(chosen))
     rebuilt = sum(lines[number].count("\ufffd") for number in chosen)  # each a byte the page left undefined
-    return RepairResult(result, "utf-8", len(runs), changed, rebuilt, lines_read, (page.name,), encoding)
+    guesses = [
+        guess
+        for number, reading in sorted(chosen.items())
+        if "\ufffd" in lines[number]
+        for guess in _filled_guesses(number + 1, lines[number], reading, page, encoding, model)
+    ]
+    return RepairResult(
+        result, "utf-8", len(runs), changed, rebuilt, lines_read, (page.name,), encoding, guesses=tuple(guesses)
+    )
+
+
+def _filled_guesses(
+    number: int, line: str, reading: str, page: _CodePage, encoding: str, model: LanguageModel
+) -> list[Guess]:
+    """The guesses of the ``reading`` of line ``number`` (the bytes of ``line`` in ``page``, read
+    as ``encoding``) among the bytes it rebuilt for its U+FFFD."""
+    guesses = []
+    for column, text, other in _with_lost_bytes(_page_bytes(line, page) or b"", encoding, page, model)[1]:
+        end = column + len(text)
+        if reading[column:end] == text:  # a hole filled later may have changed what this one read
+            around = (reading[max(0, column - _GUESS_SHOWN) : column], reading[end : end + _GUESS_SHOWN])
+            guesses.append(Guess(number, column + 1, text, other, around))
+    return guesses
 
 
 def _line_readings(
@@ -766,7 +789,7 @@ def _line_readings(
                 continue
             for encoding in _LEGACY_ENCODINGS:
                 try:
-                    reading = _with_lost_bytes(data, encoding, page, model).decode(encoding)
+                    reading = _with_lost_bytes(data, encoding, page, model)[0].decode(encoding)
                 except UnicodeDecodeError:
                     continue
                 chars = _NON_ASCII.findall(reading)
@@ -802,14 +825,18 @@ def _page_bytes(line: str, page: _CodePage) -> bytes | None:
         return None
 
 
-def _with_lost_bytes(data: bytes, encoding: str, page: _CodePage, model: LanguageModel) -> bytes:
+def _with_lost_bytes(
+    data: bytes, encoding: str, page: _CodePage, model: LanguageModel
+) -> tuple[bytes, list[tuple[int, str, str]]]:
     """``data`` with each NUL the byte ``page`` leaves undefined that reads likeliest there in
     ``encoding``: the readings differ only around it (a double-byte encoding finds its step again
     at the next ASCII character or lead byte), and that is what is scored.  Two holes a byte or two
-    apart ("メモ" is 83 81 83 82, and cp1250 reads neither 83 nor 81) are filled together."""
+    apart ("メモ" is 83 81 83 82, and cp1250 reads neither 83 nor 81) are filled together.  With
+    the guesses among them (where the reading, the text chosen, the runner-up's)."""
     holes = [i for i, byte in enumerate(data) if byte == 0]
+    guesses: list[tuple[int, str, str]] = []
     if not holes:
-        return data
+        return data, guesses
     filled = bytearray(data.replace(b"\0", page.unread[:1]))
     # Ideographs among kana are Japanese, and as likely as Japanese writes them.
     if any(_kind(char) == "kana" for char in filled.decode(encoding, errors="replace")):
@@ -829,15 +856,19 @@ def _with_lost_bytes(data: bytes, encoding: str, page: _CodePage, model: Languag
         texts = list(readings.values())
         same_head = len(os.path.commonprefix(texts))
         same_tail = min(len(os.path.commonprefix([text[::-1] for text in texts])), min(map(len, texts)) - same_head)
-        best = max(
-            readings,
-            key=lambda values: _fixed_score(
-                model, readings[values][max(0, same_head - 4) : len(readings[values]) - same_tail + 4]
-            ),
+        scores = {
+            values: _fixed_score(model, reading[max(0, same_head - 4) : len(reading) - same_tail + 4])
+            for values, reading in readings.items()
+        }
+        best, runner_up = sorted(scores, key=scores.__getitem__, reverse=True)[:2]
+        chosen, other = (
+            readings[values][same_head : len(readings[values]) - same_tail] for values in (best, runner_up)
         )
+        if scores[best] - scores[runner_up] < _GUESS_MARGIN and chosen != other:
+            guesses.append((same_head, chosen, other))
         for hole, value in zip(cluster, best):
             filled[hole] = value
-    return bytes(filled)
+    return bytes(filled), guesses
 
 
 def _non_ascii(text: str) -> int:
