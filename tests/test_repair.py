@@ -702,6 +702,12 @@ def test_notes_in_a_mail_encoding_are_read_as_written(text: str, encoding: str) 
     assert result.summary() == f"decoded from {encoding}"
 
 
+@pytest.mark.parametrize("text", ["ÄãºÃ\x00", "ÄãºÃ ÊÀ½ç\x00"])
+def test_a_nul_beside_legacy_mojibake_is_no_lost_byte(text: str) -> None:
+    """Only U+FFFD stands for a byte a strict reading lost ("你好" in GBK read through cp1252)."""
+    assert repair_text(text).text == text.replace("ÄãºÃ", "你好").replace("ÊÀ½ç", "世界")
+
+
 def test_half_width_katakana_of_a_mail_encoding_are_read() -> None:
     assert repair_bytes(b"# \x1b$B2q5D\x1b(B\n\n\x1b(I23\x1b(B\n").text == "# 会議\n\nｲｳ\n"
 

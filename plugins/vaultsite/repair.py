@@ -134,6 +134,9 @@ _TOKEN_COST = 3.0
 # third of them through cp1253).
 _GUESS_MARGIN = 4.0
 _GUESS_SHOWN = 2  # characters of its run shown either side of a guess
+# The fillings of a hole (a byte a strict reading lost) scored by words, of those likeliest by
+# their characters.
+_HOLE_OPTIONS = 48
 # A candidate the text holds intact elsewhere is likelier; so is one half of a bracket pair whose
 # other half is on the same line.
 _SEEN_BONUS = 3.0
@@ -721,6 +724,12 @@ def _legacy_reading(text: str, utf8: RepairResult, model: LanguageModel, under: 
     if under and not (whole and all(number in read for number in non_ascii)):
         return None
     chosen = {number: reading for number, (reading, _, strong) in read.items() if strong or whole}
+    # The bytes lost on the lines read, chosen again, now by the model (see _line_readings).
+    guesses = []
+    for number in sorted(chosen):
+        if "\ufffd" in lines[number]:
+            chosen[number], found = _lost_bytes_read(number + 1, lines[number], page, encoding, model)
+            guesses += found
     # Code quotes mojibake: its spans as they are once the lines are read (a backtick the damage
     # spells, the trail byte of "チ" or "常", opens none).
     once_read = "\n".join(chosen.get(number, line) for number, line in enumerate(lines))
@@ -741,29 +750,26 @@ def _legacy_reading(text: str, utf8: RepairResult, model: LanguageModel, under: 
     changed = sum(map(_non_ascii, chosen.values()))
     lines_read = tuple(number + 1 for number in sorted(chosen))
     rebuilt = sum(lines[number].count("\ufffd") for number in chosen)  # each a byte the page left undefined
-    guesses = [
-        guess
-        for number, reading in sorted(chosen.items())
-        if "\ufffd" in lines[number]
-        for guess in _filled_guesses(number + 1, lines[number], reading, page, encoding, model)
-    ]
     return RepairResult(
         result, "utf-8", len(runs), changed, rebuilt, lines_read, (page.name,), encoding, guesses=tuple(guesses)
     )
 
 
-def _filled_guesses(
-    number: int, line: str, reading: str, page: _CodePage, encoding: str, model: LanguageModel
-) -> list[Guess]:
-    """The guesses of the ``reading`` of line ``number`` (the bytes of ``line`` in ``page``, read
-    as ``encoding``) among the bytes it rebuilt for its U+FFFD."""
+def _lost_bytes_read(
+    number: int, line: str, page: _CodePage, encoding: str, model: LanguageModel
+) -> tuple[str, list[Guess]]:
+    """Line ``number``, ``line``, read as ``encoding`` through ``page``, each byte lost (U+FFFD)
+    the one the model reads likeliest there; with the guesses among them."""
+    data, holes = _page_bytes(line, page) or (b"", [])
+    filled, close = _with_lost_bytes(data, holes, encoding, page, model)
+    reading = filled.decode(encoding, errors="replace")
     guesses = []
-    for column, text, other in _with_lost_bytes(_page_bytes(line, page) or b"", encoding, page, model)[1]:
+    for column, text, other in close:
         end = column + len(text)
         if reading[column:end] == text:  # a hole filled later may have changed what this one read
             around = (reading[max(0, column - _GUESS_SHOWN) : column], reading[end : end + _GUESS_SHOWN])
             guesses.append(Guess(number, column + 1, text, other, around))
-    return guesses
+    return reading, guesses
 
 
 def _line_readings(
@@ -784,12 +790,14 @@ def _line_readings(
         for number, line in enumerate(lines):
             if line.isascii():
                 continue
-            data = _page_bytes(line, page)
-            if data is None or _is_utf8(data):
+            spelled = _page_bytes(line, page)
+            if spelled is None or _is_utf8(bytes(byte for i, byte in enumerate(spelled[0]) if i not in spelled[1])):
                 continue
             for encoding in _LEGACY_ENCODINGS:
+                # Lost bytes are chosen by their characters: by words too, for every line, page
+                # and encoding, would take seconds a line (the lines read are, later).
                 try:
-                    reading = _with_lost_bytes(data, encoding, page, model)[0].decode(encoding)
+                    reading = _with_lost_bytes(*spelled, encoding, page, model, exact=False)[0].decode(encoding)
                 except UnicodeDecodeError:
                     continue
                 chars = _NON_ASCII.findall(reading)
@@ -813,37 +821,39 @@ def _line_readings(
     return {key: read for key, read in readings.items() if any(strong for *_, strong in read.values())}
 
 
-def _page_bytes(line: str, page: _CodePage) -> bytes | None:
-    """The bytes ``line`` spells in ``page``, each U+FFFD (a byte the page leaves undefined, which
-    a tool read as that) a NUL; None where the page cannot spell it."""
+def _page_bytes(line: str, page: _CodePage) -> tuple[bytes, list[int]] | None:
+    """The bytes ``line`` spells in ``page``, and where the holes are: each U+FFFD, a byte the page
+    leaves undefined that a tool read as that (the hole its first such byte, for now); None where
+    the page cannot spell the line."""
     try:
-        return bytes(
-            ord(char) if char < "\x80" else 0 if char == "\ufffd" and page.unread else page.to_byte[char]
+        data = bytes(
+            ord(char) if char < "\x80" else page.unread[0] if char == "\ufffd" and page.unread else page.to_byte[char]
             for char in line
         )
     except KeyError:
         return None
+    return data, [i for i, char in enumerate(line) if char == "\ufffd"]
 
 
 def _with_lost_bytes(
-    data: bytes, encoding: str, page: _CodePage, model: LanguageModel
+    data: bytes, holes: list[int], encoding: str, page: _CodePage, model: LanguageModel, exact: bool = True
 ) -> tuple[bytes, list[tuple[int, str, str]]]:
-    """``data`` with each NUL the byte ``page`` leaves undefined that reads likeliest there in
-    ``encoding``: the readings differ only around it (a double-byte encoding finds its step again
-    at the next ASCII character or lead byte), and that is what is scored.  Two holes a byte or two
-    apart ("メモ" is 83 81 83 82, and cp1250 reads neither 83 nor 81) are filled together.  With
-    the guesses among them (where the reading, the text chosen, the runner-up's)."""
-    holes = [i for i, byte in enumerate(data) if byte == 0]
+    """``data`` with each of its ``holes`` the byte ``page`` leaves undefined that reads likeliest
+    there in ``encoding`` (not ``exact``: by its characters alone, not its words): the readings differ
+    only around it (a double-byte encoding finds its step again at the next ASCII character or
+    lead byte), and that is what is scored.  Two holes a byte or two apart ("メモ" is 83 81 83 82,
+    and cp1250 reads neither 83 nor 81) are filled together.  With the guesses among them (where
+    the reading, the text chosen, the runner-up's)."""
     guesses: list[tuple[int, str, str]] = []
     if not holes:
         return data, guesses
-    filled = bytearray(data.replace(b"\0", page.unread[:1]))
+    filled = bytearray(data)
     # Ideographs among kana are Japanese, and as likely as Japanese writes them.
     if any(_kind(char) == "kana" for char in filled.decode(encoding, errors="replace")):
         model = model.japanese()
     clusters = [[holes[0]]]
     for hole in holes[1:]:
-        if hole - clusters[-1][-1] <= 2 and len(clusters[-1]) < 2:
+        if exact and hole - clusters[-1][-1] <= 2 and len(clusters[-1]) < 2:
             clusters[-1].append(hole)
         else:
             clusters.append([hole])
@@ -856,16 +866,20 @@ def _with_lost_bytes(
         texts = list(readings.values())
         same_head = len(os.path.commonprefix(texts))
         same_tail = min(len(os.path.commonprefix([text[::-1] for text in texts])), min(map(len, texts)) - same_head)
-        scores = {
-            values: _fixed_score(model, reading[max(0, same_head - 4) : len(reading) - same_tail + 4])
-            for values, reading in readings.items()
+        differing = {
+            values: reading[max(0, same_head - 4) : len(reading) - same_tail + 4] for values, reading in readings.items()
         }
-        best, runner_up = sorted(scores, key=scores.__getitem__, reverse=True)[:2]
-        chosen, other = (
-            readings[values][same_head : len(readings[values]) - same_tail] for values in (best, runner_up)
-        )
-        if scores[best] - scores[runner_up] < _GUESS_MARGIN and chosen != other:
-            guesses.append((same_head, chosen, other))
+        # By characters first; the likeliest few of them by words too.
+        ranked = sorted(differing, key=lambda values: sum(map(model.char, differing[values])), reverse=True)
+        best = ranked[0]
+        if exact and len(ranked) > 1:
+            scores = {values: _fixed_score(model, differing[values]) for values in ranked[:_HOLE_OPTIONS]}
+            best, runner_up = sorted(scores, key=scores.__getitem__, reverse=True)[:2]
+            chosen, other = (
+                readings[values][same_head : len(readings[values]) - same_tail] for values in (best, runner_up)
+            )
+            if scores[best] - scores[runner_up] < _GUESS_MARGIN and chosen != other:
+                guesses.append((same_head, chosen, other))
         for hole, value in zip(cluster, best):
             filled[hole] = value
     return bytes(filled), guesses
