@@ -760,8 +760,9 @@ def _lost_bytes_read(
 ) -> tuple[str, list[Guess]]:
     """Line ``number``, ``line``, read as ``encoding`` through ``page``, each byte lost (U+FFFD)
     the one the model reads likeliest there; with the guesses among them."""
-    data, holes = _page_bytes(line, page) or (b"", [])
-    filled, close = _with_lost_bytes(data, holes, encoding, page, model)
+    spelled = _page_bytes(line, page)
+    assert spelled is not None, "the line was read through the page"
+    filled, close = _with_lost_bytes(*spelled, encoding, page, model)
     reading = filled.decode(encoding, errors="replace")
     guesses = []
     for column, text, other in close:
@@ -791,7 +792,7 @@ def _line_readings(
             if line.isascii():
                 continue
             spelled = _page_bytes(line, page)
-            if spelled is None or _is_utf8(bytes(byte for i, byte in enumerate(spelled[0]) if i not in spelled[1])):
+            if spelled is None or _is_utf8(_without_holes(*spelled)):
                 continue
             for encoding in _LEGACY_ENCODINGS:
                 # Lost bytes are chosen by their characters: by words too, for every line, page
@@ -833,6 +834,13 @@ def _page_bytes(line: str, page: _CodePage) -> tuple[bytes, list[int]] | None:
     except KeyError:
         return None
     return data, [i for i, char in enumerate(line) if char == "\ufffd"]
+
+
+def _without_holes(data: bytes, holes: list[int]) -> bytes:
+    if not holes:
+        return data
+    lost = set(holes)
+    return bytes(byte for i, byte in enumerate(data) if i not in lost)
 
 
 def _with_lost_bytes(
