@@ -160,7 +160,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _tell(name: object, result: RepairResult, after: str = "") -> None:
+def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
     """What the repair of ``name`` did, and each word of it to check, on stderr."""
     print(f"{name}: {result.summary()}{after}", file=sys.stderr)
     for guess in result.guesses:

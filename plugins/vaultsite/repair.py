@@ -414,7 +414,8 @@ def _last(pattern: re.Pattern[bytes], line: bytes) -> int:
     return max((match.start() for match in pattern.finditer(line)), default=-1)
 
 
-# Each of the JIS ones extends the one before it; the last reads half-width katakana too.
+# The first readable wins: ISO-2022-JP-2 and -2004 extend ISO-2022-JP's sets; Python's
+# "iso2022_jp_ext" alone reads half-width katakana ("\x1b(I").
 _ESCAPED = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_ext")
 _TO_DOUBLE_BYTE = re.compile(rb"\x1b\$(?:[@AB]|\([A-Z])|\x1b\(I")  # Korean's "\x1b$)C" only names its set
 _TO_ASCII = re.compile(rb"\x1b\([BJ]")
@@ -837,6 +838,7 @@ def _page_bytes(line: str, page: _CodePage) -> tuple[bytes, list[int]] | None:
 
 
 def _without_holes(data: bytes, holes: list[int]) -> bytes:
+    """``data`` less the bytes at ``holes``."""
     if not holes:
         return data
     lost = set(holes)
