@@ -186,6 +186,13 @@ class Guess:
     alternative: str
     around: tuple[str, str] = ("", "")
 
+    @classmethod
+    def of(cls, line: int, column: int, text: str, start: int, end: int, other: str) -> Guess:
+        """The guess of ``other`` for ``text[start:end]``, which stands at ``column`` of ``line``,
+        shown with the characters of ``text`` either side."""
+        around = (text[max(0, start - _GUESS_SHOWN) : start], text[end : end + _GUESS_SHOWN])
+        return cls(line, column, text[start:end], other, around)
+
     def __str__(self) -> str:
         before, after = self.around
         return f'{self.line}:{self.column}: "{before}{self.text}{after}" may be "{before}{self.alternative}{after}"'
@@ -618,8 +625,7 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         line_head = (line_head + replacement)[-_LINE_REACH:]
         number = bisect_right(line_starts, start)
         for first, last, other in close:
-            shown = (replacement[max(0, first - _GUESS_SHOWN) : first], replacement[last : last + _GUESS_SHOWN])
-            guesses.append(Guess(number, column + first + 1, replacement[first:last], other, shown))
+            guesses.append(Guess.of(number, column + first + 1, replacement, first, last, other))
         column += len(replacement)
         head_done = end
         out.append(text[done:start])
@@ -769,8 +775,7 @@ def _lost_bytes_read(
     for column, text, other in close:
         end = column + len(text)
         if reading[column:end] == text:  # a hole filled later may have changed what this one read
-            around = (reading[max(0, column - _GUESS_SHOWN) : column], reading[end : end + _GUESS_SHOWN])
-            guesses.append(Guess(number, column + 1, text, other, around))
+            guesses.append(Guess.of(number, column + 1, reading, column, end, other))
     return reading, guesses
 
 
