@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, build_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and os.environ.get("CI"):
@@ -145,3 +145,38 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, server, path):
     width, scrolled = page.evaluate("[document.documentElement.clientWidth, document.documentElement.scrollWidth]")
     context.close()
     assert scrolled <= width
+
+
+DIAGRAM = "# {title}\n\nSee [[Flow]] and [[Steps]].\n\n```mermaid\n{diagram}\n```\n"
+
+
+def test_mermaid_diagrams_are_drawn_offline_after_instant_navigation_too(browser, tmp_path, monkeypatch):
+    """As Obsidian draws them, by the site's own Mermaid (Material would load it from a CDN), and
+    by the one Material configured (its colours, dark mode) on a page that instant navigation swaps in."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Flow.md").write_text(DIAGRAM.format(title="Flow", diagram="graph LR\n  A[输入] --> B[输出]"),
+                                  encoding="utf-8")
+    (docs / "Steps.md").write_text(DIAGRAM.format(title="Steps", diagram="sequenceDiagram\n  甲->>乙: 你好"),
+                                   encoding="utf-8")
+    server = serving(tmp_path / "site")
+    base = next(server)
+    monkeypatch.setenv("SITE_URL", base + "/")  # Material navigates instantly within its site_url only
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = watch_offline(context.new_page(), base)
+    visit(page, base, "Flow/")
+    drawn = "[...document.querySelectorAll('article div.mermaid')].map(d => d.getBoundingClientRect().height)"
+    page.wait_for_function(f"{drawn}.length == 1")
+    assert page.evaluate(drawn)[0] > 40
+    page.evaluate("window.configured = mermaid")
+    page.locator("article a", has_text="Steps").first.click()
+    page.wait_for_function(f"location.pathname == '/Steps/' && {drawn}.length == 1")
+    assert page.evaluate("window.configured === mermaid"), "a full page load, or Mermaid loaded anew"
+    assert page.evaluate(drawn)[0] > 40
+    assert page.off_machine == [] and page.failed == [] and page.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "mermaid.png"))
+    context.close()
+    next(server, None)

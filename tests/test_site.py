@@ -125,6 +125,12 @@ def test_site_requests_nothing_off_the_machine(site):
             assert not url.startswith(("http:", "https:", "//")), f"{path}: {tag}"
 
 
+def test_a_vault_that_draws_no_diagram_carries_no_mermaid(site):
+    """Mermaid is 3.5 MB: a site carries it only where a note draws a diagram (test_browser)."""
+    assert not list(site.rglob("mermaid*.js"))
+    assert not any(soup.select("script[src*=mermaid]") for soup in pages(site).values())
+
+
 @pytest.mark.parametrize("body, problem", [
     ("> [!nonsense] Title\n> body\n", "8: unknown callout type [!nonsense]"),
     ("$$\nx = 1\n\nmore\n", "8: display formula opened with $$ is never closed"),

@@ -19,6 +19,9 @@ class VaultsiteConfig(Config):
     notebook_workers = c.Type(int, default=2)  # notebooks executed at once
     # Math to MathML at build time, so formulas need no script and no network when read.
     mathml = c.Type(bool, default=True)
+    # Mermaid diagrams (```mermaid fences), drawn in the browser by the copy of Mermaid the site
+    # carries (no CDN), on the pages that have one.
+    mermaid = c.Type(bool, default=True)
     # Processes that share per-note work in `mkdocs build` (0: one per core; see parallel.py).
     workers = c.Type(int, default=0)
     # The generated page listing notes that are linked to but not written yet ("" for none).

@@ -5,8 +5,8 @@
 2. on_files      read every note once: decode and repair mojibake (under `serve`, a damaged
                  note that did not change keeps its repair); execute notebooks (cached)
                  and turn each into a note with its outputs; group versions of a note
-                 (the others leave the nav); index the vault; add the unwritten-notes page and
-                 our stylesheet
+                 (the others leave the nav); index the vault; add the unwritten-notes page,
+                 our stylesheet, and Mermaid if a note draws a diagram
    on_nav        a note named like its folder is that folder's page (Obsidian's folder notes);
                  exempt what is now alive from garbage collection until the build ends; start
                  normalizing every note, in the order MkDocs reads the pages (where the build
@@ -17,7 +17,8 @@
 4. on_page_markdown      hand it the normalized Markdown, with the note's versions (logging the
                          note's problems), and the page rendered from it, if a child did;
                          version pages leave the search index
-5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind
+5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind;
+                         a page that draws a diagram loads Mermaid
    on_env                every page read: who links to whom is known (with no note left to
                          write, its page leaves the nav); where the build may
                          fork, a forked child indexes the pages for search and rewrites the
@@ -48,7 +49,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
+from . import diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
 from .backlinks import backlinks, backlinks_block, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -123,6 +124,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
+        if self.config.mermaid:
+            _require_extension(config, "pymdownx.superfences", {})
+            diagrams.add_fence(config.mdx_configs["pymdownx.superfences"])
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
@@ -227,6 +231,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 at = source.find(tex)  # where the note writes it (an embedded note's formula: not here)
                 where = f"{page.file.src_uri}:{source.count(chr(10), 0, at) + 1}" if at >= 0 else page.file.src_uri
                 log.warning(f"{where}: formula that cannot be typeset, shown as TeX: ${tex}$")
+        if self.mermaid_file:
+            html = diagrams.with_script(html, self.mermaid_file.url_relative_to(page.file))
         return html
 
     @event_priority(-50)
@@ -446,9 +452,14 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                                                          lambda s: self.vault.href(target, s))
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
-        """Our stylesheet, and the unwritten-notes page (its content comes once links are known)."""
+        """Our stylesheet, Mermaid where a note draws a diagram, and the unwritten-notes page (its
+        content comes once links are known)."""
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
+        self.mermaid_file = None
+        if self.config.mermaid and diagrams.drawn_in(self.sources.values()):
+            self.mermaid_file = File.generated(config, diagrams.SCRIPT, content=diagrams.script())
+            files.append(self.mermaid_file)
         page = self.config.unwritten_page
         if not page or files.get_file_from_path(page) is not None:
             return None
