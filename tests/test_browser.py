@@ -179,4 +179,14 @@ def test_mermaid_diagrams_are_drawn_offline_after_instant_navigation_too(browser
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "mermaid.png"))
     context.close()
+    # Pie charts, Gantt charts and the others Material does not colour are drawn for the dark
+    # scheme where the page opens in it: their text was black on it.
+    for scheme, theme in (("light", "default"), ("dark", "dark")):
+        context = browser.new_context(color_scheme=scheme)
+        page = watch_offline(context.new_page(), base)
+        visit(page, base, "Flow/")
+        page.wait_for_function(f"{drawn}.length == 1")
+        config = page.evaluate("mermaid.mermaidAPI.getConfig()")
+        assert (config["theme"], bool(config["themeCSS"])) == (theme, True), scheme  # and Material's CSS
+        context.close()
     next(server, None)

@@ -20,6 +20,12 @@ FENCE = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
 
 _FENCE = re.compile(r"^[ \t>]*(?:```|~~~)[ \t]*mermaid\b", re.MULTILINE)  # in a quote or callout too
 _DRAWN = '<pre class="mermaid">'
+# Material colours the diagrams it knows (flowchart, sequence, class, state, ER) by the page's scheme;
+# the others (pie, gantt, timeline, journey, mindmap) keep Mermaid's light theme, black text on the
+# dark scheme: those take Mermaid's dark theme where the page opens dark.
+_DARK = ('var vaultsiteInit=mermaid.initialize;mermaid.initialize=function(config){return vaultsiteInit.call('
+         'this,Object.assign({theme:document.body.getAttribute("data-md-color-scheme")==="slate"?"dark":"default"},'
+         'config))};\n')
 
 
 def drawn_in(sources) -> bool:
@@ -45,4 +51,4 @@ def script() -> str:
     would replace the Mermaid that Material configured (its colours, dark mode) with a new one.
     The build declares nothing at its top level but its `var` (in strict mode, as before)."""
     return ('"use strict";if(typeof mermaid==="undefined"||mermaid instanceof Element){\n'
-            + BUNDLE.read_text(encoding="utf-8") + "\n}\n")
+            + BUNDLE.read_text(encoding="utf-8") + "\n" + _DARK + "}\n")
