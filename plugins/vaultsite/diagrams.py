@@ -18,7 +18,7 @@ SCRIPT = "assets/vaultsite/mermaid.min.js"
 BUNDLE = Path(__file__).parent / "assets" / "mermaid" / "mermaid.min.js"
 FENCE = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
 
-_FENCE = re.compile(r"^[ \t>]*(?:```|~~~)[ \t]*mermaid\b", re.MULTILINE)  # in a quote or callout too
+_FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*mermaid\b", re.MULTILINE)  # in a quote or callout too
 _DRAWN = '<pre class="mermaid">'
 # Material colours the diagrams it knows (flowchart, sequence, class, state, ER) by the page's scheme;
 # the others (pie, gantt, timeline, journey, mindmap) keep Mermaid's light theme, black text on the
