@@ -162,6 +162,16 @@ def test_corpus_damaged_through_code_page_keeps_its_floor(corpus: str, page: str
     assert accuracy(corpus, repair_text(damaged).text) >= FLOORS[page]
 
 
+@pytest.mark.parametrize("page", ["cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257"])
+def test_corpus_read_strictly_through_code_page_keeps_its_floor(corpus: str, page: str) -> None:
+    """A strict reading (Python's errors="replace", many editors) shows each byte the page leaves
+    undefined as U+FFFD, where the damage of issue 3 dropped it: a lost byte all the same."""
+    damaged = corpus.encode("utf-8").decode(page, errors="replace")
+    assert "\ufffd" in damaged
+    repaired = repair_text(damaged).text
+    assert "\ufffd" not in repaired and accuracy(corpus, repaired) >= min(FLOORS[page], 0.99)
+
+
 @pytest.mark.parametrize(
     "page", [pytest.param(p, marks=BELOW_TARGET) if FLOORS[p] < 0.998 else p for p in CODE_PAGES]
 )
@@ -328,6 +338,13 @@ def test_damaged_copy_of_a_context_note_is_that_note(corpus: str, page: str) -> 
     result = repair_text(damage(corpus, page), [other, corpus])
     assert result.text == corpus  # the language model alone gets 98.8 % through cp1253
     assert result.changed and result.runs > 100
+
+
+@pytest.mark.parametrize("page", ["cp1253", "cp1257"])
+def test_strictly_read_copy_of_a_context_note_is_that_note(corpus: str, page: str) -> None:
+    """So does a copy read strictly, its lost bytes shown as U+FFFD."""
+    result = repair_text(corpus.encode("utf-8").decode(page, errors="replace"), [corpus])
+    assert result.text == corpus and result.rebuilt_bytes > 100
 
 
 def test_edited_damaged_copy_is_repaired_on_its_own() -> None:

@@ -660,10 +660,10 @@ def _restored_copy(text: str, context: Context, codec: str | None) -> RepairResu
     for original in context.by_ascii.get(text.encode("ascii", "ignore"), ()):
         data = original.encode("utf-8")
         for page in _CODE_PAGES:
-            if data.translate(None, page.lost).decode(page.name) == text:
+            if text in (data.translate(None, page.lost).decode(page.name), data.decode(page.name, errors="replace")):
                 # Each character of a run is one byte, all but the lost ones.
                 runs = list(_runs(text, page.run_pattern, []))
-                return _restored(text, original, runs, len(data) - len(text), page.name)
+                return _restored(text, original, runs, len(data) - len(text) + text.count(_HOLE), page.name)
     if codec and (original := context.read_as(codec).get(text)):
         return _restored(text, original, _double_byte_runs(text, [], codec), text.count("\ufffd"), codec)
     return None
@@ -955,6 +955,16 @@ class _CodePage:
         )
 
 
+# What a strict reading (Python's errors="replace", many editors) shows for each byte the page
+# leaves undefined: in a run, such a byte, lost where it stood. The repair treats it as dropped.
+_HOLE = "\ufffd"
+
+
+def _page_data(page: _CodePage, run: str) -> bytes:
+    """The bytes the characters of a run stand for in ``page``, without its lost ones."""
+    return bytes(page.to_byte[c] for c in run if c != _HOLE)
+
+
 def _load_code_page(name: str) -> _CodePage:
     to_byte: dict[str, int] = {}
     lost: list[int] = []
@@ -969,7 +979,7 @@ def _load_code_page(name: str) -> _CodePage:
         if char == "\xad":
             lost.append(byte)  # the soft hyphen is invisible, and dropped by editors and sync
         to_byte[char] = byte  # where it is still there, it is that byte
-    chars = "".join(sorted(to_byte))
+    chars = "".join(sorted(to_byte)) + _HOLE  # a run goes on over a lost byte a strict reading shows
     return _CodePage(
         name,
         to_byte,
@@ -1006,7 +1016,7 @@ def _detect_code_page(text: str, protected: list[tuple[int, int]]) -> tuple[_Cod
     for page in _CODE_PAGES:
         score = total = 0
         for start, end in _runs(text, page.run_pattern, protected):
-            data = bytes(page.to_byte[c] for c in text[start:end])
+            data = _page_data(page, text[start:end])
             continuations = _well_formed_continuations(data)
             if continuations and not _clean_word(_word_around(text, start, end)):
                 score += continuations
@@ -1040,7 +1050,7 @@ def _clean_lines(text: str, page: _CodePage, runs: Iterable[tuple[int, int]], li
     for start, end in runs:
         line = bisect_right(line_starts, start)
         word = _word_around(text, start, end)
-        data = bytes(page.to_byte[c] for c in text[start:end])
+        data = _page_data(page, text[start:end])
         with_runs.add(line)
         if any(_sequence_length(byte) > 1 for byte in data):
             led.add(line)
@@ -1050,7 +1060,7 @@ def _clean_lines(text: str, page: _CodePage, runs: Iterable[tuple[int, int]], li
             shown.add(line)
     shown |= with_runs - led
     for line, (first, last) in enumerate(zip(line_starts, [*line_starts[1:], len(text)]), 1):
-        if line not in shown and any(not c.isascii() and c not in page.to_byte for c in text[first:last]):
+        if line not in shown and any(not c.isascii() and c not in page.to_byte and c != _HOLE for c in text[first:last]):
             shown.add(line)
     return shown - structured
 
@@ -1059,6 +1069,7 @@ def _lead_chars(page: _CodePage, runs: Iterable[str]) -> set[str]:
     """The characters that stand for a lead byte followed by its continuation somewhere."""
     found = set()
     for run in runs:
+        run = run.replace(_HOLE, "")
         for char, following in zip(run, run[1:]):
             if _sequence_length(page.to_byte[char]) > 1 and 0x80 <= page.to_byte[following] <= 0xBF:
                 found.add(char)
@@ -1069,7 +1080,7 @@ def _damage_share(text: str, page: _CodePage) -> float:
     """The share of the non-ASCII characters of ``text`` that stand for bytes of well-formed UTF-8
     sequences in ``page`` (each a lead and the continuations after it)."""
     in_sequences = sum(
-        sum(_well_formed(bytes(page.to_byte[c] for c in text[start:end]))) for start, end in _runs(text, page.run_pattern, [])
+        sum(_well_formed(_page_data(page, text[start:end]))) for start, end in _runs(text, page.run_pattern, [])
     )
     return in_sequences / max(1, _non_ascii(text))
 
@@ -1311,10 +1322,11 @@ class _PageRunRepairer(_RunRepairer):
         return _lead_chars(self.page, runs)
 
     def slots_of(self, run: str, following: str = "") -> Slots | None:
+        run = run.replace(_HOLE, "")  # each a lost byte, rebuilt as a dropped one is
         return self._slots(run, self._bytes(run))
 
     def _bytes(self, run: str) -> bytes:
-        return bytes(self.page.to_byte[c] for c in run)
+        return _page_data(self.page, run)
 
     def _clean_odds(self, word: str) -> float:
         # In a mostly clean text, a word of one script cased as words are ("вії", "Её", "смієшся")
