@@ -225,6 +225,26 @@ def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     assert "Zeta" not in entry["text"] and "Linked from" not in entry["text"]  # navigation, not text
 
 
+def test_a_vault_without_a_home_page_gets_one_listing_its_notes(tmp_path):
+    """Obsidian opens no home note, so a vault need not have one; the site's home link must work."""
+    from conftest import build_site
+
+    notes = {"Top.md": "plain text\n", "课程/第一周/讲义.md": "# 讲义\n\ntext\n",
+             "📚 KB [x]/Alpha.md": "# Alpha\n\nThe same note, kept twice by a sync client.\n",
+             "📚 KB [x]/Alpha (conflicted copy).md": "# Alpha\n\nThe same note, kept twice by a sync client.\n"}
+    for name, text in notes.items():
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    home = BeautifulSoup((tmp_path / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = {a.get_text(): a["href"] for a in home.select("article li a")}
+    assert links == {"Top": "Top/", "讲义": "%E8%AF%BE%E7%A8%8B/%E7%AC%AC%E4%B8%80%E5%91%A8/%E8%AE%B2%E4%B9%89/",
+                     "Alpha": "%F0%9F%93%9A%20KB%20%5Bx%5D/Alpha/"}  # a version is not listed
+    assert [h.get_text(strip=True).rstrip("¶") for h in home.select("article h2")] == ["课程 / 第一周", "📚 KB [x]"]
+    assert all((tmp_path / "site" / unquote(href) / "index.html").is_file() for href in links.values())
+
+
 def test_report_says_where_the_build_time_went(real_site):
     report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     seconds = report["seconds"]

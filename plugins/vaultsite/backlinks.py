@@ -1,9 +1,11 @@
-"""Who links to whom: backlinks under each note, and the page of notes not written yet."""
+"""Who links to whom: backlinks under each note, the page of notes not written yet, and the home
+page of a vault that has none."""
 
 from __future__ import annotations
 
 import html
 import posixpath
+import re
 import unicodedata
 from collections import defaultdict
 from typing import Callable
@@ -59,3 +61,23 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
         sources = ", ".join(note_link(titles[s], s, page) for s in sorted(found))
         lines.append(f"- **{name}** ← {sources}")
     return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|]")  # a folder's name is text, not Markdown
+
+
+def home_page(site_name: str, titles: dict[str, str]) -> str:
+    """Markdown of a home page (index.md) listing the notes {path: title}, folder by folder: a vault
+    need not have one (Obsidian opens none), and without it the site's home link is a 404."""
+    lines = ["---", "search:", "  exclude: true", "---", "", f"# {site_name}", "",
+             f"{len(titles)} 篇笔记 · {len(titles)} notes", ""]
+    folders: dict[str, list[str]] = defaultdict(list)
+    for path in titles:
+        folders[posixpath.dirname(path)].append(path)
+    for folder in sorted(folders):
+        if folder:
+            heading = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", folder.replace("/", " / "))
+            lines += [f"## {heading}", ""]
+        notes = sorted(folders[folder], key=lambda path: (titles[path].casefold(), path))
+        lines += [f"- {note_link(titles[path], path, 'index.md')}" for path in notes] + [""]
+    return "\n".join(lines)

@@ -6,7 +6,8 @@
                  note that did not change keeps its repair); execute notebooks (cached)
                  and turn each into a note with its outputs; group versions of a note
                  (the others leave the nav); index the vault; add the unwritten-notes page,
-                 our stylesheet, and Mermaid if a note draws a diagram
+                 our stylesheet, Mermaid if a note draws a diagram, and a home page if the
+                 vault has none
    on_nav        a note named like its folder is that folder's page (Obsidian's folder notes);
                  exempt what is now alive from garbage collection until the build ends; start
                  normalizing every note, in the order MkDocs reads the pages (where the build
@@ -50,7 +51,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
-from .backlinks import backlinks, backlinks_block, unwritten_page
+from .backlinks import backlinks, backlinks_block, home_page, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
@@ -452,14 +453,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                                                          lambda s: self.vault.href(target, s))
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
-        """Our stylesheet, Mermaid where a note draws a diagram, and the unwritten-notes page (its
-        content comes once links are known)."""
+        """Our stylesheet, Mermaid where a note draws a diagram, a home page where the vault has
+        none, and the unwritten-notes page (its content comes once links are known)."""
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
         self.mermaid_file = None
         if self.config.mermaid and diagrams.drawn_in(self.sources.values()):
             self.mermaid_file = File.generated(config, diagrams.SCRIPT, content=diagrams.script())
             files.append(self.mermaid_file)
+        if not any(f.dest_uri == "index.html" for f in files):
+            notes = {path: title for path, title in self.titles.items() if path not in self.versions}
+            files.append(File.generated(config, "index.md", content=home_page(config.site_name, notes)))
+            self._inform("the vault has no index.md: the home page lists its notes")
         page = self.config.unwritten_page
         if not page or files.get_file_from_path(page) is not None:
             return None
