@@ -59,6 +59,8 @@ def fixture_site(tmp_path_factory) -> Path:
     (notes / "Embed Me.md").write_text(EMBED_ME, encoding="utf-8")
     (notes / "Chapters.md").write_text("# Chapters\n\n# One\ntext\n\n# Two\ntext\n", encoding="utf-8")
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
+    Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")
+    (notes / "notes on ML.md").write_text("# Notes on ML\n", encoding="utf-8")
     for case in CASES:
         (notes / f"{page_name(case)}.md").write_text(f"---\ntitle: {json.dumps(case.title)}\n---\n{case.input}\n",
                                                       encoding="utf-8")

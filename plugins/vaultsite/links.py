@@ -267,8 +267,10 @@ _RESOLVED = re.compile("\ue002(\\d+)\ue003")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_RAW_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
+# Not right after "](": that is a link's destination in angle brackets (`[x](<notes on ML.md>)`,
+# as a raw-space link is written), whose words are no tag's attributes (`on` no event handler).
+_IMG_TAG = re.compile(r"(?<!\]\()<img\b[^>]*>", re.IGNORECASE)
+_RAW_TAG = re.compile(r"(?<!\]\()<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
 # Attributes whose value a browser loads or follows.
 _URL_ATTRIBUTES = frozenset({"href", "src", "data", "action", "formaction", "poster", "background", "xlink:href"})
 _DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
