@@ -764,6 +764,14 @@ def test_escape_bytes_of_other_uses_are_no_mail_encoding(text: str) -> None:
         ("Il pleut, j'ai oublié mon parapluie à côté.\n", "cp1252"),
         ("Don’t forget the meeting.\n", "cp1252"),
         ("He said “yes”, and Tom’s party is on.\n", "cp1252"),
+        # Typography only: a wrong page reads each mark as a letter the lists hold alone
+        ("Price: 5 € — ok\n", "cp1252"),  # cp1125: "5 А Ч ok"
+        ("Don’t panic — “quoted” café\n", "cp1252"),  # mac_iceland: "Donít panic ó ìquotedî cafÈ"
+        ("It’s fine.\nAnother line here — with a dash.\n", "cp1252"),  # cp852: "Itĺs", "Ś"
+        ("50 ° C — 2 × 3\n", "cp1252"),  # cp775: "50 ░ C Ś 2 ū 3"
+        ("“Hello”\n", "cp1252"),  # EBCDIC (cp1026), which reads no ASCII as ASCII: "l{Á%%?m"
+        ("Git和GitHub\n", "gbk"),  # EBCDIC (cp875), and once that was out, cp1255: "Git÷ֽGitHub"
+        ("Git和GitHub\n", "cp932"),  # cp1252: "Git˜aGitHub"
     ],
 )
 def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encoding: str) -> None:

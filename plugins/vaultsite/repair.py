@@ -377,14 +377,15 @@ def decode(data: bytes) -> tuple[str, str]:
     )
     # Against it, UTF-8 with a Windows tool's bytes, or of the single-byte pages the reading with
     # the most letters in known words (French as cp1250 is "jusqu'ŕ"; the model, which sums its
-    # scores by character, would take "Donít" for "Don’t"); of as many, the detector's first
-    # guess, then Windows' pages, most used first (it may guess none: German "über" as Big5 only).
+    # scores by character, would take "Donít" for "Don’t") and of a Windows tool's typography
+    # (see _western_score); of as many, the detector's first guess, then Windows' pages, most used
+    # first (it may guess none: German "über" as Big5 only).
     single_byte = _decoding(data, [name for name in guesses if not is_multi_byte_encoding(name)] + list(_WINDOWS))
     if mixed := _utf8_with_stray_bytes(data):
         (text, encoding), read = mixed, _utf8_with_stray_bytes(sample)
         western = read[0] if read else sample.decode("utf-8", errors="replace")
     elif single_byte:
-        encoding = max(single_byte, key=lambda name: _known_letters(model, sample.decode(name, errors="replace")))
+        encoding = max(single_byte, key=lambda name: _western_score(model, sample.decode(name, errors="replace")))
         text, western = data.decode(encoding), sample.decode(encoding, errors="replace")
     elif east_asian is None:  # hopeless: keep every byte visible as U+FFFD rather than fail
         return data.decode("utf-8", errors="replace"), "utf-8"
@@ -436,19 +437,23 @@ def _without_mark(text: str) -> str:
 
 def _likelier_east_asian(model: LanguageModel, reading: str, western: str) -> bool:
     """Whether an East Asian ``reading`` of a note's bytes is far likelier than a ``western`` one
-    ("über", not "黚er"; "用Python写API", not "УГPythonРґAPI"). A Western reading with no letter
-    beyond ASCII ("Don’t" and "“quoted”", where the model would take "Don稚") is no mojibake."""
-    if not any(not word.isascii() for word in _WORD.findall(western)):
+    ("über", not "黚er"; "用Python写API", not "УГPythonРґAPI"). A Western reading whose only
+    characters beyond ASCII are typography ("Don’t" and "“quoted”", where the model would take
+    "Don稚") is no mojibake; "Git√·GitHub" is."""
+    if all(char.isascii() or char in _TYPOGRAPHY for char in western):
         return False
     return _reading_score(model, reading) > _reading_score(model, western) + _EAST_ASIAN_MARGIN
 
 
 def _decoding(data: bytes, encodings: list[str]) -> list[str]:
-    """Those of ``encodings`` that read every byte of ``data``, each codec once, in order."""
+    """Those of ``encodings`` that read every byte of ``data``, each codec once, in order; of
+    those that keep ASCII as it is (no note is EBCDIC, which the detector guesses for "“Hello”")."""
     found: dict[str, str] = {}
     for encoding in encodings:
         try:
             data.decode(encoding)
+            if _ASCII.decode(encoding) != _ASCII.decode("ascii"):
+                continue
         except UnicodeDecodeError:
             continue
         found.setdefault(codecs.lookup(encoding).name, encoding)
@@ -477,6 +482,19 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 
 
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+_ASCII = bytes(range(0x80))
+# What a Windows tool writes beyond ASCII in text of no other letters: Word's quotes and dashes,
+# the euro, degrees, times.
+_TYPOGRAPHY = frozenset("‘’‚“”„–—…•€°×÷±·©®™«»§¶′″")
+
+
+def _western_score(model: LanguageModel, text: str) -> int:
+    """How well a single-byte page reads a note: its letters in known words, and its typography,
+    each mark as two: a wrong page reads it as a letter, which the lists may hold alone ("5 € — ok"
+    in cp1125 is "5 А Ч ok", in mac_iceland "Don’t panic —" is "Donít panic ó")."""
+    return _known_letters(model, text) + 2 * sum(char in _TYPOGRAPHY for char in text)
 
 
 def _known_letters(model: LanguageModel, text: str) -> int:
