@@ -10,6 +10,7 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
 MAIN = "Deep Learning (Neural Network)"
 
@@ -336,6 +337,30 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     assert "vaultsite: 3 notes (+1 version): " in result.stderr  # index.md, Topic and Other
     search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not any("conflicted" in d["location"] for d in search["docs"])
+
+
+def test_relative_wikilinks_are_read_from_the_linking_notes_folder(tmp_path):
+    """Obsidian's "Relative path to file" links (`../`, `./`) lead to the file at that path, even
+    where a note of the same name is nearer; none of them is a note not written yet."""
+    (tmp_path / "docs" / "pics").mkdir(parents=True)
+    Image.new("RGB", (40, 10), "steelblue").save(tmp_path / "docs" / "pics" / "a.png")
+    result = small_vault(tmp_path, {
+        "课程/第一周/讲义.md": "# 讲义\n\n[[../../其他/参考|参考资料]], [[./练习]], [[../../其他/参考#小节|小节]]\n\n"
+                              "![[../../pics/a.png]]\n\n![[../../其他/参考#小节]]\n",
+        "课程/第一周/练习.md": "# 练习\n",
+        "其他/参考.md": "# 参考\n\n## 小节\n\ntext of the section\n",
+        "课程/参考.md": "# A namesake, nearer 讲义\n",
+    })
+    assert result.returncode == 0, result.stderr
+    html = tmp_path / "site" / "课程" / "第一周" / "讲义" / "index.html"
+    article = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one("article")
+    assert not article.select(".vs-unwritten, .vs-missing")
+    assert [(a.get_text(), unquote(a["href"])) for a in article.select("article > p > a")] == [
+        ("参考资料", "../../../其他/参考/"), ("练习", "../练习/"), ("小节", "../../../其他/参考/#小节")]
+    assert unquote(article.select_one("img")["src"]) == "../../../pics/a.png"
+    assert "text of the section" in article.select_one(".vs-embed").get_text()
+    report = json.loads((tmp_path / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
+    assert report["notes"]["课程/第一周/讲义.md"]["unwritten"] == []
 
 
 NETWORKS = ["Perceptron", "MLP (Multi-Layer Perceptron)", "CNN (Convolutional Neural Network)",

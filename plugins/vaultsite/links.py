@@ -3,8 +3,9 @@
 Forms: `[text](relative path.md#Heading)` with %-encoded or raw-space paths, `![alt|600](img.png)`,
 `[[Name]]`, `[[Name#Heading|alias]]`, `[[#Heading]]`, `![[image.png|300]]`, raw `<img src>` and
 `<a>url</a>`, YouTube `redirect?q=` wrappers. A path that does not exist falls back to the note's
-name anywhere in the vault (Obsidian's "shortest path" links); matching ignores NFC/NFD, emoji
-variation selectors and, last, case (see vault.py). Nothing resolves outside the vault.
+name anywhere in the vault (Obsidian's "shortest path" links); a wikilink that starts with `./` or
+`../` (Obsidian's "relative path to file" links) is a path, like a Markdown link's. Matching ignores
+NFC/NFD, emoji variation selectors and, last, case (see vault.py). Nothing resolves outside the vault.
 
 What a link cannot reach is never a link: a note not written yet becomes a dimmed `vs-unwritten`
 span, a missing image or attachment a `vs-missing` placeholder, and both are recorded for the report.
@@ -98,7 +99,7 @@ class LinkRewriter:
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
             return f"[{escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
-        found = self.vault.find_name(name, self.base)
+        found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
             _, width, height = _split_size(f"|{label}")
@@ -240,18 +241,31 @@ class LinkRewriter:
             self.found.anchors.append((lineno, target, heading, anchor))
         return f"#{anchor}"
 
+    def find_name(self, name: str) -> str | None:
+        """The file a wikilink or an embed names: by its name, nearest the note; or, written as a
+        path from the note's folder (`./Note`, `../x/Note`, `../pics/a.png`), at that path, as a
+        Markdown link's (a wikilink leaves out a note's `.md`)."""
+        if not name.startswith(("./", "../")):
+            return self.vault.find_name(name, self.base)
+        return self._at(name, f"{name}.md")
+
     def _resolve(self, dest: str) -> str | None:
-        """Vault path of a relative destination; by name when the path does not exist (as
-        Obsidian does); None when it is missing or climbs out of the vault."""
+        """Vault path of a Markdown link's relative destination (see _at)."""
         decoded = unquote(dest.strip().strip("<>"))
         if not decoded or decoded.startswith("/"):
             return None
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.base), decoded))
-        if joined == ".." or joined.startswith("../"):
+        return self._at(decoded)
+
+    def _at(self, *spellings: str) -> str | None:
+        """Vault path of the file at a path from the note's folder, the first of its `spellings`
+        that exists; by name when none does (as Obsidian does); None when it is missing or climbs
+        out of the vault."""
+        joined = [posixpath.normpath(posixpath.join(posixpath.dirname(self.base), path)) for path in spellings]
+        if joined[0] == ".." or joined[0].startswith("../"):
             return None
-        found = self.vault.find(joined)
+        found = next(filter(None, map(self.vault.find, joined)), None)
         if found is None:
-            name = posixpath.basename(joined)
+            name = posixpath.basename(joined[-1])
             found = self.vault.find_name(name[:-3] if name.lower().endswith(".md") else name, self.base)
         return found
 

@@ -312,8 +312,7 @@ class _Rewriter:
             if i in self.raw or not match:
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
-            base = self.embedded[-1] if self.embedded else self.path
-            target = self.vault.find_name(name, base)
+            target = self.links.find_name(name)
             body = self.vault.body(target) if target else None
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
