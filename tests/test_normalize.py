@@ -25,6 +25,15 @@ text
 ## 神经网络 基础
 text
 
+## Using `pip install` 安装
+text
+
+## $L_2$ 正则化
+text of $L_2$
+
+## A _first_ try, with [a link](https://example.org)
+text
+
 A paragraph others link to. ^target-block
 """
 

@@ -363,6 +363,23 @@ def test_relative_wikilinks_are_read_from_the_linking_notes_folder(tmp_path):
     assert report["notes"]["课程/第一周/讲义.md"]["unwritten"] == []
 
 
+def test_links_to_a_heading_with_code_or_math_land_on_its_id(tmp_path):
+    """The id Markdown gives `## Using `pip install` 安装` is made of the heading's text, code and
+    math included: links and embeds that name the heading as Obsidian writes it land on it."""
+    result = small_vault(tmp_path, {
+        "目标.md": "# 目标\n\n## Using `pip install` 安装\n\npip it\n\n## $L_2$ 正则化\n\nweight decay\n",
+        "other.md": "# Other\n\n[[目标#Using `pip install` 安装]], [[目标#$L_2$ 正则化|L2]], "
+                    "[x](目标.md#Using%20`pip%20install`%20安装)\n\n![[目标#Using `pip install` 安装]]\n",
+    })
+    assert result.returncode == 0, result.stderr
+    ids = {h["id"] for h in page(tmp_path / "site", "目标").select("article h2")}
+    article = page(tmp_path / "site", "other").select_one("article")
+    fragments = [unquote(a["href"]).partition("#")[2] for a in article.select("article > p > a")]
+    assert fragments == ["using-pip-install-安装", "l_2-正则化", "using-pip-install-安装"]
+    assert set(fragments) <= ids
+    assert "pip it" in article.select_one(".vs-embed").get_text()
+
+
 NETWORKS = ["Perceptron", "MLP (Multi-Layer Perceptron)", "CNN (Convolutional Neural Network)",
             "RNN (Recurrent Neural Network)", "LSTM (Long-Short Term Memories)", "Transformers"]
 

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
 ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
                          ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
                          ".zip", ".canvas"}
@@ -58,12 +61,13 @@ class Found:
 
 class LinkRewriter:
     """Rewrites links on the lines of the note at `page`; relative paths are read from `base`
-    (the page itself, or the note an embed comes from)."""
+    (the page itself, or the note an embed comes from). The lines come with code and math
+    hidden behind placeholders, which `unmask` gives back (a heading's id is made of them)."""
 
     def __init__(self, page: str, vault: Vault, slugify: Callable[[str], str], found: Found,
-                 applied: Counter, base: str | None = None):
+                 applied: Counter, unmask: Callable[[str], str], base: str | None = None):
         self.page, self.base, self.vault = page, base or page, vault
-        self.slugify, self.found, self.applied = slugify, found, applied
+        self.slugify, self.found, self.applied, self.unmask = slugify, found, applied, unmask
 
     def count(self, rule: str) -> None:
         self.applied[rule] += 1
@@ -122,7 +126,7 @@ class LinkRewriter:
             return self._unsafe(dest, link.text, lineno)
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
-                fragment = unquote(dest[1:])
+                fragment = unquote(self.unmask(dest[1:]))
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
@@ -138,7 +142,7 @@ class LinkRewriter:
             if link.bang or not name.lower().endswith(".md"):
                 return self._missing(path_part, text, lineno)
             return self._unwritten(unquote(path_part), text, lineno)
-        anchor = self._anchor(target, unquote(fragment), lineno) if fragment else ""
+        anchor = self._anchor(target, unquote(self.unmask(fragment)), lineno) if fragment else ""
         if target.lower().endswith(".md"):
             self.found.links.append((lineno, target))
         return f"[{text}]({destination(self._relative(target), anchor)})"
@@ -232,11 +236,13 @@ class LinkRewriter:
             self.found.outside.append((lineno, unquote(dest)))
 
     def _anchor(self, target: str, heading: str, lineno: int) -> str:
-        """Obsidian writes a heading's text (`#👉 Big Data, Deep Learning`); the site wants its id,
-        which is the text's slug (a repeated slug gets `_1`, but Obsidian links the first)."""
-        heading = heading.split("#")[-1].strip()  # [[Note#Section#Sub]] means the last one
+        """Obsidian writes a heading as the note does (`#👉 Big Data, Deep Learning`, ``#Using `pip`
+        安装``); the site wants its id, which is the slug of its text (a repeated slug gets `_1`,
+        but Obsidian links the first)."""
+        # [[Note#Section#Sub]] means the last one (a `#` in code is no separator).
+        heading = self.unmask(heading.split("#")[-1].strip())
         # A block id (`#^id`) is its anchor as it stands: normalize.py puts it on its block.
-        anchor = heading if heading.startswith("^") else self.slugify(heading)
+        anchor = heading if heading.startswith("^") else self.slugify(heading_text(heading))
         if target.lower().endswith(".md"):
             self.found.anchors.append((lineno, target, heading, anchor))
         return f"#{anchor}"
@@ -317,6 +323,19 @@ def _attributes(text: str) -> dict[str, str | None]:
         value = next((g for g in m.groups()[1:] if g is not None), "")
         attrs[m.group(1).lower()] = html.unescape(value)
     return attrs
+
+
+# Inline Markdown only, math read as arithmatex reads it: what a heading's text is made of.
+_inline_md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
+_TEXT_TOKENS = frozenset({"text", "code_inline", "math_inline", "math_inline_double"})
+
+
+def heading_text(markdown: str) -> str:
+    """The text of a heading's Markdown, as Python-Markdown's toc reads it to make the heading's
+    id: code and math without their marks, a link's text, no emphasis marks, raw HTML tags or
+    images (``Using `pip install` 安装`` -> `Using pip install 安装`, `A _first_ [try](x)` -> `A first try`)."""
+    [inline] = _inline_md.parseInline(markdown)
+    return "".join(token.content for token in inline.children or () if token.type in _TEXT_TOKENS)
 
 
 def escape_brackets(text: str) -> str:

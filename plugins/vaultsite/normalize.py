@@ -21,7 +21,7 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, LinkRewriter, Vault, escape_brackets
+from .links import Found, LinkRewriter, Vault, escape_brackets, heading_text
 
 
 class Notes(Vault):
@@ -95,7 +95,7 @@ class _Rewriter:
         # last: relative links in embedded text are read from the note they were written in.
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
         self.offset, self.embedded = line_offset, embedded
-        self.links = LinkRewriter(path, vault, slugify, result.found, result.applied,
+        self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
                                   base=embedded[-1] if embedded else path)
         self.masks: list[str] = []
         self.src = text.split("\n")
@@ -324,11 +324,13 @@ class _Rewriter:
                 self.out[i] = [line.replace("![[", "[[", 1)]
                 continue
             # The embed's title bar names the note: its own `# Title` would be a second page title.
-            body = _section(body, heading, self.slugify) if heading else re.sub(r"^\s*# .*\n?", "", body, count=1)
+            body = (_section(body, self._unmask(heading), self.slugify) if heading
+                    else re.sub(r"^\s*# .*\n?", "", body, count=1))
             if body is None:
                 what = "block" if heading.startswith("^") else "heading"
                 self.result.problems.append(Problem(
-                    self._line(i), f"embeds a {what} that {target} does not have: #{heading}, shown as a link to the note"))
+                    self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
+                    "shown as a link to the note"))
                 self.out[i] = [f"[[{name}|{name} › {heading}]]"]
                 continue
             sub_result = Normalized(text="")
@@ -521,17 +523,18 @@ def _content_column(line: str) -> int:
 
 
 def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str | None:
-    """The lines under the heading whose text is `heading`, up to the next heading as high; for a
-    block id (`^id`), the block it marks; None where the note has neither."""
+    """The lines under the heading whose text is `heading`'s (the same id: code, math, emphasis
+    and links count as in the toc), up to the next heading as high; for a block id (`^id`), the
+    block it marks; None where the note has neither."""
     lines, tokens = body.split("\n"), _md.parse(body)
     if heading.startswith("^"):
         return _block(lines, tokens, heading[1:])
     # The note's own headings, as the parser finds them: not a `#` line in code.
     headings = [(tok.map[0], int(tok.tag[1]), tokens[k + 1].content) for k, tok in enumerate(tokens)
                 if tok.type == "heading_open" and tok.level == 0 and tok.map]
-    wanted = slugify(heading.split("#")[-1])
+    wanted = slugify(heading_text(heading.split("#")[-1]))
     for start, level, text in headings:
-        if slugify(text) == wanted:
+        if slugify(heading_text(text)) == wanted:
             end = next((line for line, other, _ in headings if line > start and other <= level), len(lines))
             return "\n".join(lines[start:end])
     return None
