@@ -18,7 +18,9 @@ import pytest
 from fixtures import read_cases
 from vaultsite import langmodel
 from vaultsite.langmodel import default_model
-from vaultsite.repair import CODE_PAGES, Context, RepairResult, may_need_repair, repair_bytes, repair_text
+from vaultsite.repair import (
+    CODE_PAGES, Context, RepairResult, may_need_repair, repair_bytes, repair_text, without_nul_bytes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "repair"
@@ -780,6 +782,22 @@ def test_short_notes_in_a_legacy_encoding_are_read_as_written(text: str, encodin
     reading the language model finds likeliest. Not UTF-16 nor a double-byte page for a Western
     one, though they read its bytes as fewer characters ("Don’t" as "潄鉮⁴..." or "Don稚")."""
     assert repair_bytes(text.encode(encoding)).text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-marked", "utf-32", "utf-16-le"])
+def test_utf16_and_utf32_notes_are_read_as_written(encoding: str) -> None:
+    """Notepad's "Unicode" (UTF-16 with a byte-order mark); UTF-16 without one where most of its
+    characters are ASCII (a NUL in every other byte); nothing binary in them."""
+    text = "# Notes 笔记\n\nMostly English text, as a log or a list of links is, with one word 中文.\n"
+    data = codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding == "utf-16-be-marked" else text.encode(encoding)
+    kept, line = without_nul_bytes(data)
+    assert kept == data and line == 0
+    assert repair_bytes(kept).text == text
+
+
+def test_binary_data_is_still_binary() -> None:
+    png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(64)
+    assert without_nul_bytes(png) == (None, 3)  # its first NUL on its third "line"
 
 
 @pytest.mark.parametrize("text", ["È vero. Perché no?\n", "Ciao! È già tardi.\n", "Città: È così.\n"])

@@ -312,6 +312,23 @@ def test_a_note_read_in_the_wrong_encoding_is_published_as_written(tmp_path, cas
     assert "note.md: repaired" in result.stderr and f"{written_in} read as {read_as}".lower() in result.stderr.lower()
 
 
+def test_a_note_saved_as_unicode_by_notepad_is_published(tmp_path):
+    """Notepad's "Unicode" is UTF-16 (a NUL in most characters' bytes): a note, not binary data."""
+    notes = {"unicode.md": "# 记事本\n\n用“Unicode”保存的笔记，见 [[other]]。\n".encode("utf-16"),
+             "no-mark.md": "# Plain\n\nUTF-16 without a byte-order mark.\n".encode("utf-16-le"),
+             "other.md": "# Other\n".encode("utf-32")}
+    (tmp_path / "docs").mkdir()
+    for name, data in {"index.md": b"# Home\n", **notes}.items():
+        (tmp_path / "docs" / name).write_bytes(data)
+    result = small_vault(tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    article = page(tmp_path / "site", "unicode").select_one("article")
+    assert article.h1.find(string=True) == "记事本" and "用“Unicode”保存的笔记，见 other。" in article.get_text()
+    assert article.select_one("p a")["href"] == "../other/"  # the UTF-32 note
+    assert page(tmp_path / "site", "no-mark").select_one("article h1").find(string=True) == "Plain"
+    assert "unicode.md: decoded from utf-16" in result.stderr and "binary" not in result.stderr
+
+
 def test_the_guesses_of_a_lossy_repair_are_in_the_build_report(tmp_path):
     """Each rebuilt word that another reading would make about as likely, for the author to check."""
     from test_repair import damage

@@ -341,9 +341,10 @@ def repair_bytes(data: bytes, context: Context | Sequence[str] = ()) -> RepairRe
 
 def without_nul_bytes(data: bytes) -> tuple[bytes | None, int]:
     """A note's bytes with the NUL bytes that no text holds taken out, and the line of the first
-    (0 if none); None for binary data, told as git tells it (a NUL among the first 8,000 bytes)."""
+    (0 if none); None for binary data, told as git tells it (a NUL among the first 8,000 bytes).
+    UTF-16 and UTF-32 (Notepad's "Unicode") hold NULs in their characters: theirs are no loss."""
     nul = data.find(b"\0")
-    if nul < 0:
+    if nul < 0 or _wide_encoding(data):
         return data, 0
     line = data.count(b"\n", 0, nul) + 1
     return (None if nul < _BINARY_PROBE else data.replace(b"\0", b"")), line
@@ -357,6 +358,8 @@ def decode(data: bytes) -> tuple[str, str]:
         return text, "utf-8-sig" if encoding == "utf-8" else encoding
     if b"\x1b" in data and (escaped := _escaped_reading(data)):
         return escaped
+    if wide := _wide_encoding(data):
+        return data.decode(wide).removeprefix("\ufeff"), wide
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -394,6 +397,31 @@ def decode(data: bytes) -> tuple[str, str]:
     if east_asian is not None and _likelier_east_asian(model, sample.decode(east_asian, errors="replace"), western):
         return _without_mark(data.decode(east_asian)), east_asian
     return text, encoding
+
+
+# Byte-order marks of the encodings whose characters are two or four bytes, UTF-32's first: its
+# little-endian mark starts as UTF-16's does.
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+               (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 where ``data`` is in one: by its byte-order mark, which Windows writes
+    (Notepad's "Unicode"), or, without one, by UTF-16's NUL in every other byte of text that is
+    mostly ASCII (and in no byte between); None where it does not read so."""
+    found = next((name for mark, name in _WIDE_MARKS if data.startswith(mark)), None)
+    if found is None and len(data) % 2 == 0:
+        probe = data[:_BINARY_PROBE]
+        for name, high, low in (("utf-16-le", probe[1::2], probe[::2]), ("utf-16-be", probe[::2], probe[1::2])):
+            if b"\0" not in low and high.count(0) >= len(high) / 2:
+                found = name
+    if found is None:
+        return None
+    try:
+        data.decode(found)
+    except UnicodeDecodeError:
+        return None
+    return found
 
 
 def _escaped_reading(data: bytes) -> tuple[str, str] | None:
