@@ -122,11 +122,15 @@ class LinkRewriter:
 
     def _link(self, link: "_Link", lineno: int) -> str:
         dest = link.dest
-        if _unsafe(dest) and not (link.bang and _IMAGE_DATA.match(dest)) or _local_path(dest):
+        if _unsafe(dest) and not (link.bang and _IMAGE_DATA.match(dest)) or self._on_disk(dest):
             return self._unsafe(dest, link.text, lineno)
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
                 fragment = unquote(self.unmask(dest[1:]))
+                if fragment != fragment.lower() or any(char.isspace() for char in fragment):
+                    # A heading's text, as Obsidian writes a link to one of this note's headings
+                    # where wikilinks are off (`[x](#Part%20A)`): no id has capitals or spaces.
+                    return link.with_dest(self._anchor(self.base, fragment, lineno))
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
@@ -168,7 +172,7 @@ class LinkRewriter:
         folder down), a width for Typora's `zoom:`, or a placeholder when its file is missing."""
         attrs = _attributes(tag[4:-1].rstrip("/"))
         src = attrs.get("src") or ""
-        if _unsafe(src) and not _IMAGE_DATA.match(src) or _local_path(src):
+        if _unsafe(src) and not _IMAGE_DATA.match(src) or self._on_disk(src):
             return self._unsafe(src, attrs.get("alt") or posixpath.basename(src), lineno)
         if not src or _SCHEME.match(src) or src.startswith("#"):
             return tag
@@ -256,11 +260,19 @@ class LinkRewriter:
         return self._at(name, f"{name}.md")
 
     def _resolve(self, dest: str) -> str | None:
-        """Vault path of a Markdown link's relative destination (see _at)."""
+        """Vault path of a Markdown link's relative destination (see _at); of one from the vault's
+        root (`/assets/a.png`, as Typora's root-relative images are), the file there or None."""
         decoded = unquote(dest.strip().strip("<>"))
-        if not decoded or decoded.startswith("/"):
-            return None
-        return self._at(decoded)
+        if decoded.startswith("/") and not decoded.startswith("//"):
+            rooted = posixpath.normpath(decoded.lstrip("/"))
+            return None if rooted.startswith("..") else self.vault.find(rooted)
+        return self._at(decoded) if decoded else None
+
+    def _on_disk(self, url: str) -> bool:
+        """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a file
+        the vault holds at that path from its root."""
+        path = url.strip().partition("#")[0]
+        return _local_path(url) and not (path.startswith("/") and self._resolve(path) is not None)
 
     def _at(self, *spellings: str) -> str | None:
         """Vault path of the file at a path from the note's folder, the first of its `spellings`
