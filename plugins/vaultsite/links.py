@@ -26,7 +26,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
                          ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
-                         ".zip", ".canvas"}
+                         ".zip", ".canvas", ".flac", ".ogv"}
 
 
 class Vault(Protocol):
@@ -108,14 +108,14 @@ class LinkRewriter:
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
             _, width, height = _split_size(f"|{label}")
             alt = basename if width or not label else label
-            return self._image(found, name, alt, width, height, lineno)
+            return self._image(found, name, alt, width, height, lineno, heading)
         if found is None:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
             return self._unwritten(name, label or (f"{name} › {heading}" if heading else name), lineno)
         shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
-        if _is_attachment(found):
-            return f"[{shown}]({destination(self._relative(found))})"
+        if _is_attachment(found):  # [[paper.pdf#page=3]]
+            return f"[{shown}]({destination(self._relative(found), f'#{heading}' if heading else '')})"
         self.found.links.append((lineno, found))
         anchor = self._anchor(found, heading, lineno) if heading else ""
         return f"[{shown}]({destination(self._relative(found), anchor)})"
@@ -152,14 +152,27 @@ class LinkRewriter:
         return f"[{text}]({destination(self._relative(target), anchor)})"
 
     def _image(self, target: str | None, dest: str, alt: str, width: str | None,
-               height: str | None, lineno: int) -> str:
+               height: str | None, lineno: int, fragment: str = "") -> str:
+        """An embedded file as Obsidian shows it: an image; a player for audio and video; a PDF in
+        a frame, at its `#page=N`; any other file (a .zip, a .canvas) as a link to it."""
         if target is None:
             return self._missing(dest, alt, lineno)
         attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
         if width:
             self.count("image_size")
-        image = f"![{alt}]({destination(self._relative(target))})"
-        return f"{image}{{{attrs} }}" if attrs else image
+        kind = _EMBEDDED.get(posixpath.splitext(target)[1].lower(), "image")
+        if kind == "image":
+            image = f"![{alt}]({destination(self._relative(target))})"
+            return f"{image}{{{attrs} }}" if attrs else image
+        self.count(f"embedded_{kind}")
+        name = html.escape(posixpath.basename(target), quote=True)
+        if kind == "file":
+            return f"[{escape_brackets(alt)}]({destination(self._relative(target))})"
+        src = html.escape(self.vault.href(self.page, target), quote=True)
+        if kind == "pdf":
+            page = f"#{html.escape(fragment, quote=True)}" if fragment else ""
+            return f'<iframe class="vs-pdf" src="{src}{page}" title="{name}"{attrs}></iframe>'
+        return f'<{kind} class="vs-media" controls preload="metadata" src="{src}" title="{name}"{attrs}></{kind}>'
 
     def _bare_anchor(self, match: re.Match) -> str:
         """`<a>https://…</a>` (a copied citation) shows a URL that goes nowhere: give it its href."""
@@ -310,6 +323,12 @@ _IMAGE_DATA = re.compile(r"^\s*data:image/(?:png|gif|jpe?g|webp);", re.IGNORECAS
 _LOCAL = re.compile(r"^(?:/(?!/)|[a-zA-Z]:[\\/]|file:)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20]+")
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
+
+
+# How a browser shows an embedded file that is no image (Obsidian plays it, or shows the PDF).
+_EMBEDDED = {**dict.fromkeys((".mp3", ".wav", ".ogg", ".m4a", ".flac"), "audio"),
+             **dict.fromkeys((".mp4", ".webm", ".mov", ".ogv"), "video"),
+             ".pdf": "pdf", ".csv": "file", ".zip": "file", ".canvas": "file"}
 
 
 def _is_attachment(name: str) -> bool:
