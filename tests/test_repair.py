@@ -858,6 +858,24 @@ def test_utf8_with_a_few_bytes_of_a_windows_code_page_loses_none(mark: bytes) ->
     assert result.changed and "cp1252 on line 4" in result.summary()
 
 
+@pytest.mark.parametrize(("note", "line", "encoding"), [
+    ("# 笔记\n\n这是一篇UTF-8笔记。\n", "附加一行GBK文字。\n", "gbk"),
+    ("# 日記\n\n今日は晴れでした。\n", "追記：明日は雨です。\n", "cp932"),
+    ("# 學習筆記\n\n這是UTF-8。\n", "這行是大五碼。\n", "big5"),
+])
+def test_a_line_in_a_legacy_encoding_in_a_utf8_note_is_read_in_it(note: str, line: str, encoding: str) -> None:
+    """A line appended by a tool on a Chinese or Japanese Windows, in its encoding: read in it, not
+    the whole note through one encoding (it came back "¸½¼ÓһÐÐGBK…" and the UTF-8 "repaired")."""
+    result = repair_bytes(note.encode() + line.encode(encoding))
+    assert result.text == note + line and "on line 4" in result.summary()
+
+
+@pytest.mark.parametrize("text", ["# 学习\n\n这是一篇GBK笔记。\n", "学习\n资料\n"])
+def test_a_legacy_note_whose_lines_spell_utf8_is_read_in_its_encoding(text: str) -> None:
+    """GBK's "学习" is valid UTF-8 ("ѧϰ"): such lines do not make a GBK note UTF-8."""
+    assert repair_bytes(text.encode("gbk")).text == text
+
+
 def test_utf8_with_bom_and_crlf() -> None:
     text = "# 标题\r\n学习，“引号”\r\n"
     result = repair_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))

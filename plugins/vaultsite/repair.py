@@ -384,6 +384,8 @@ def decode(data: bytes) -> tuple[str, str]:
     # (see _western_score); of as many, the detector's first guess, then Windows' pages, most used
     # first (it may guess none: German "über" as Big5 only).
     single_byte = _decoding(data, [name for name in guesses if not is_multi_byte_encoding(name)] + list(_WINDOWS))
+    if legacy_lines := _utf8_with_legacy_lines(data, model):
+        return legacy_lines
     if mixed := _utf8_with_stray_bytes(data):
         (text, encoding), read = mixed, _utf8_with_stray_bytes(sample)
         western = read[0] if read else sample.decode("utf-8", errors="replace")
@@ -510,6 +512,33 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 
 
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _utf8_with_legacy_lines(data: bytes, model: LanguageModel) -> tuple[str, str] | None:
+    """UTF-8 with whole lines in a legacy encoding (a line typed or pasted in a tool on a Chinese
+    Windows, appended in GBK), each read in it; None where the lines that are UTF-8 read likelier
+    in that encoding too (a GBK note's "学习" spells UTF-8's "ѧϰ"), or no line is."""
+    lines = data.split(b"\n")
+    legacy = [i for i, line in enumerate(lines) if not _is_utf8(line)]
+    utf8 = b"\n".join(line for line in lines if not line.isascii() and _is_utf8(line))
+    if not legacy or not utf8:
+        return None
+    _, encoding = decode(b"\n".join(lines[i] for i in legacy))
+    try:
+        if codecs.lookup(encoding).name == "utf-8":
+            return None
+    except LookupError:
+        return None  # UTF-8 with stray bytes on those lines too: _utf8_with_stray_bytes reads it
+    try:
+        other = utf8.decode(encoding)
+    except UnicodeDecodeError:
+        other = None
+    if other is not None and _reading_score(model, other) >= _reading_score(model, utf8.decode("utf-8")):
+        return None
+    text = "\n".join(line.decode(encoding, errors="replace") if i in legacy else line.decode("utf-8")
+                     for i, line in enumerate(lines))
+    numbers = ", ".join(str(i + 1) for i in legacy[:5]) + (", …" if len(legacy) > 5 else "")
+    return text, f"utf-8 with {encoding} on line{'s' * (len(legacy) > 1)} {numbers}"
 
 
 _ASCII = bytes(range(0x80))
