@@ -58,6 +58,8 @@ _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
 _HTML_TAG = re.compile(r"(<[^<>]*>)")
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+# List item markers that open a line (an item that holds a list opens with two).
+_ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
@@ -106,6 +108,10 @@ class _Rewriter:
         self.raw: set[int] = set()  # lines inside code blocks or display math
         self.hidden: set[int] = set()  # lines inside Obsidian comments: they leave the page
         self.display_blocks: list[tuple[int, int]] = []  # first and last line of multi-line formulas
+        # The lines of list items (not those of quotes): line -> (depth, content column, item's first line).
+        self.items: dict[int, tuple[int, int, int]] = {}
+        self.item_spans: dict[int, tuple[int, int | None]] = {}  # item's first line -> (end, parent's first line)
+        self.loosened: set[int] = set()  # the first lines of items a blank line was put inside
 
     # -- masking -----------------------------------------------------------------------------
 
@@ -132,6 +138,7 @@ class _Rewriter:
         self._headings()
         self._toc_and_definitions()
         self._display_math_lines()
+        self._items_apart()
         self._table_code_pipes()
         self._long_paragraphs()
         self._embeds()
@@ -186,15 +193,15 @@ class _Rewriter:
         for tok in self.tokens:
             if tok.type in ("fence", "code_block") and tok.map:
                 self.raw.update(range(*tok.map))
-        # A display formula over several lines: from a line that starts with "$$" (one that also
-        # closes it is masked) to the next that ends with "$$".
+        # A display formula over several lines: from a line that starts with "$$", or a list item
+        # that does (one that also closes it is masked), to the next that ends with "$$".
         start = None
         for i, line in enumerate(self.masked):
             if i in self.raw:
                 continue
             text = line.strip()
             if start is None:
-                if not text.startswith("$$"):
+                if not line[_ITEM_MARKERS.match(line).end():].startswith("$$"):
                     continue
                 start = i
             elif text.endswith("$$"):
@@ -273,36 +280,92 @@ class _Rewriter:
                         self.result.applied["long_paragraph_cut"] += 1
 
     def _display_math_lines(self) -> None:
-        """A display formula is a block of its own in Obsidian, with text right above or below it
-        too (and `$$...$$` lines one under another are separate formulas); arithmatex reads one
-        only from a paragraph of its own, so blank lines set it apart."""
-        lines = [
-            (i, i) for i, line in enumerate(self.masked)
-            if i not in self.raw and (match := _PLACEHOLDER.fullmatch(line.strip()))
-            and self.masks[int(match.group(1))].startswith("$$")
-        ]
-        for start, end in lines + self.display_blocks:
-            if self.masked[start][:1].isspace():
-                continue  # inside a list item: its indentation is what keeps it there
-            if start > 0 and self.masked[start - 1].strip():
+        """A display formula is a block of its own in Obsidian, with text right above or below it,
+        or before and after it on its line, too (and `$$...$$` lines one under another are
+        separate formulas), in a list item as in a paragraph; arithmatex reads one only from a
+        paragraph of its own, so blank lines set it apart. A formula that opens a list item stays
+        after its marker: Python-Markdown reads an item's first line as a block of its own."""
+        in_text = self._paragraph_lines()
+        formulas = [(start, end, True, True) for start, end in self.display_blocks]
+        for i, line in enumerate(self.masked):
+            if i in self.raw or not self.out[i]:
+                continue
+            found = [m.group(0) for m in _PLACEHOLDER.finditer(line)
+                     if self.masks[int(m.group(1))].startswith("$$")]
+            alone = len(found) == 1 and line[_ITEM_MARKERS.match(line).end():].strip() == found[0]
+            if found and (alone or i in in_text):
+                pieces, opens, closes = self._formulas_apart(i, found)
+                self.out[i] = self.out[i][:-1] + pieces
+                formulas.append((i, i, opens, closes))
+        for start, end, opens, closes in formulas:
+            opens_item = opens and self._opens_item(start)
+            if opens and not opens_item and start > 0 and self.masked[start - 1].strip():
                 self.out[start].insert(0, "")
-            if end + 1 < len(self.masked) and self.masked[end + 1].strip():
-                self.out[end].append("")
-            self.result.applied["display_math_line"] += 1
+                self._loosen(start)
+            if (closes and end + 1 < len(self.masked) and self.masked[end + 1].strip()
+                    and not (opens_item and self._opens_item(end + 1))):
+                self.out[end].append("")  # (another item after an item that is the formula needs none)
+                self._loosen(end)
+            if len(self.out[start]) > 1 or len(self.out[end]) > 1:
+                self.result.applied["display_math_line"] += 1
+
+    def _formulas_apart(self, i: int, found: list[str]) -> tuple[list[str], bool, bool]:
+        """Line i as the list pass left it, with each display formula on it (`found`, masked) on a
+        line of its own, set apart from the text around it by blank lines; and whether the line
+        opens and closes with a formula."""
+        line = self.out[i][-1]
+        item = self.items.get(i)
+        lead = len(line) - len(line.lstrip())  # where its text starts: after an item's marker too
+        if self._opens_item(i):
+            lead += _MARKER.match(line[lead:]).end()
+        segments, at = [], lead  # text and formulas, in order
+        for formula in found:
+            start = line.index(formula, at)
+            segments += [line[at:start].strip(), formula]
+            at = start + len(formula)
+        segments = [segment for segment in [*segments, line[at:].strip()] if segment]
+        indent = " " * 4 * item[0] if item else ""
+        pieces = [(line[:lead] if item else "") + segments[0]]  # at the top level, at the margin
+        for segment in segments[1:]:
+            pieces += ["", indent + segment]
+        return pieces, segments[0] == found[0], segments[-1] == found[-1]
+
+    def _paragraph_lines(self) -> set[int]:
+        """The lines of paragraphs outside quotes (the quote pass rewrites those), tables left out."""
+        lines, quotes = set(), 0
+        for tok in self.tokens:
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
+            if tok.type == "paragraph_open" and not quotes and tok.map:
+                lines.update(range(*tok.map))
+        return lines - {i for start, end in self._tables() for i in range(start, end)}
+
+    def _tables(self) -> list[tuple[int, int]]:
+        """The tables (GitHub's, as Obsidian and Typora read them): first and last line + 1. A
+        table is a header row, a delimiter row of as many cells, and the rows under them."""
+        tables = []
+        for delimiter, line in enumerate(self.masked):
+            if (delimiter == 0 or delimiter in self.raw or "|" not in line
+                    or not _TABLE_DELIMITER.fullmatch(line.strip())):
+                continue
+            header = delimiter - 1
+            row = self.masked[header]
+            if header in self.raw or _cells(row[_ITEM_MARKERS.match(row).end():]) != _cells(line):
+                continue
+            end = delimiter + 1
+            while end < len(self.masked) and "|" in self.masked[end] and end not in self.raw:
+                end += 1
+            tables.append((header, end))
+        return tables
 
     def _table_code_pipes(self) -> None:
         """In a table, `\\|` is a pipe that does not end the cell, in code too (GitHub's tables, as
         Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and already
         keeps a plain pipe in code inside its cell."""
-        for delimiter, line in enumerate(self.masked):
-            if delimiter == 0 or delimiter in self.raw or not _TABLE_DELIMITER.fullmatch(line):
-                continue
-            row = delimiter - 1
-            while row < len(self.masked) and "|" in self.masked[row] and row not in self.raw:
+        for start, end in self._tables():
+            for row in range(start, end):
                 for k in _PLACEHOLDER.findall(self.masked[row]):
                     if self.masks[int(k)].startswith("`"):
                         self.masks[int(k)] = self.masks[int(k)].replace("\\|", "|")
-                row += 1
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
@@ -353,10 +416,29 @@ class _Rewriter:
         for i in range(start + 1, end):
             self.out[i] = []
 
+    def _opens_item(self, i: int) -> bool:
+        return i in self.items and self.items[i][2] == i
+
+    def _loosen(self, i: int) -> None:
+        """A blank line went into the list item holding line i (if one does)."""
+        if i in self.items:
+            self.loosened.add(self.items[i][2])
+
+    def _items_apart(self) -> None:
+        """After a blank line inside a list item, Python-Markdown reads the lines under it as one
+        indented block, up to the next blank line, items after the one it is in too: a blank line
+        after that item, and after each item holding it, ends the block where the item ends."""
+        for start in self.loosened:
+            while start is not None:
+                end, start = self.item_spans[start]
+                if (end < len(self.masked) and self.masked[end].strip() and self.masked[end - 1].strip()
+                        and self.out[end][:1] != [""] and self.out[end - 1][-1:] != [""]):
+                    self.out[end].insert(0, "")
+
     def _lists(self) -> None:
         """Re-indent lists to Python-Markdown's four spaces a level; let them follow a paragraph."""
-        stack: list[tuple[int, int]] = []  # (depth, content column) of open list items
-        owner: dict[int, tuple[int, int, int]] = {}  # line -> (depth, content col, item start)
+        stack: list[int] = []  # the first lines of open list items
+        owner = self.items  # line -> (depth, content col, item start)
         in_quote = 0
         for tok in self.tokens:
             if tok.type == "blockquote_open":
@@ -373,7 +455,8 @@ class _Rewriter:
             elif tok.type == "list_item_open" and tok.map:
                 start, end = tok.map
                 col = _content_column(self.masked[start])
-                stack.append((len(stack) + 1, col))
+                self.item_spans[start] = (end, stack[-1] if stack else None)
+                stack.append(start)
                 for i in range(start, end):
                     owner[i] = (len(stack), col, start)
             elif tok.type == "list_item_close":
@@ -509,6 +592,12 @@ def _expand_tabs(line: str) -> str:
     """Expand tabs in the leading whitespace to CommonMark's four-column tab stops."""
     body = line.lstrip(" \t")
     return line[: len(line) - len(body)].expandtabs(4) + body
+
+
+def _cells(row: str) -> int:
+    """How many cells a table row has (its pipes, less those at its ends and escaped ones)."""
+    row = row.strip()
+    return len(re.split(r"(?<!\\)\|", row.removeprefix("|").removesuffix("|")))
 
 
 def _content_column(line: str) -> int:
