@@ -68,6 +68,9 @@ _CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+# The blocks that may start right under a line of text, by the kind of rewrite the report counts.
+_AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
+               "fence": "code", "heading_open": "heading"}
 _MAX_EMBED_DEPTH = 8
 _PARAGRAPH_LINES = 200
 
@@ -133,11 +136,12 @@ class _Rewriter:
         self._comments()
         self._mark_raw_lines()
         self._block_ids()
-        self._quotes()
         self._lists()
+        self._quotes()
         self._headings()
         self._toc_and_definitions()
         self._display_math_lines()
+        self._blocks_apart()
         self._items_apart()
         self._table_code_pipes()
         self._long_paragraphs()
@@ -238,34 +242,71 @@ class _Rewriter:
             self.result.applied["block_id"] += 1
 
     def _quotes(self) -> None:
-        """Normalize each top-level quote's inside; an Obsidian callout becomes an admonition."""
+        """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
+        Obsidian callout becomes an admonition."""
+        quotes = 0
         for tok in self.tokens:
-            if tok.type != "blockquote_open" or tok.level != 0 or not tok.map:
-                continue
-            start, end = tok.map
-            inner = [_QUOTE_PREFIX.sub("", self._unmask(line), count=1) for line in self.src[start:end]]
-            callout = _CALLOUT.match(inner[0].strip())
-            body = inner[1:] if callout else inner
-            sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
-                            self.offset + start + (1 if callout else 0), self.embedded)
-            body_lines = sub.run()
-            if callout:
-                kind, fold, title = callout.groups()
-                kind = _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
-                if kind not in _MATERIAL_TYPES:
-                    self.result.problems.append(Problem(
-                        self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
-                        f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
-                    kind = "note"
-                opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
-                title_part = f' "{title.strip()}"' if title.strip() else ""
-                new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
-                self.result.applied["callout"] += 1
-            else:
-                new = [("> " + l) if l.strip() else ">" for l in body_lines]
-            # The sub-rewriter already unmasked; re-mask so the final unmask is a no-op for them.
-            self._replace(start, end, [self._mask(l) for l in new] + [""])
-            self.raw.update(range(start, end))
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
+            if tok.type == "blockquote_open" and quotes == 1 and tok.map:
+                self._quote(*tok.map)
+
+    def _quote(self, start: int, end: int) -> None:
+        """The quote on lines start to end, rewritten by a rewriter of its own, in its list item
+        if it is in one."""
+        item = self.items.get(start)
+        inner = []
+        for i in range(start, end):
+            line = _expand_tabs(self._unmask(self.src[i]))
+            if self._opens_item(i):  # `- > quote`
+                line = line[_ITEM_MARKERS.match(line).end():]
+            elif item:  # the item's indentation, or less on a lazy line
+                line = line[min(item[1], len(line) - len(line.lstrip())):]
+            inner.append(_QUOTE_PREFIX.sub("", line, count=1))
+        callout = _CALLOUT.match(inner[0].strip())
+        body = inner[1:] if callout else inner
+        sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
+                        self.offset + start + (1 if callout else 0), self.embedded)
+        body_lines = sub.run()
+        if callout:
+            kind, fold, title = callout.groups()
+            kind = _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
+            if kind not in _MATERIAL_TYPES:
+                self.result.problems.append(Problem(
+                    self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
+                    f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
+                kind = "note"
+            opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
+            title_part = f' "{title.strip()}"' if title.strip() else ""
+            new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
+            self.result.applied["callout"] += 1
+        else:
+            new = [("> " + l) if l.strip() else ">" for l in body_lines]
+        if item:
+            new = self._in_item(start, end, new)
+        else:
+            new.append("")
+        # The sub-rewriter already unmasked; re-mask so the final unmask is a no-op for them.
+        self._replace(start, end, [self._mask(l) for l in new])
+        self.raw.update(range(start, end))
+
+    def _in_item(self, start: int, end: int, block: list[str]) -> list[str]:
+        """`block`, which stands for lines start to end of a list item (as the list pass left
+        them), where Python-Markdown reads it in that item: four spaces a level in, a blank line
+        above and below it. A block that opens the item goes under its marker, alone on its line."""
+        indent = " " * 4 * self.items[start][0]
+        block = [indent + line if line.strip() else "" for line in block]
+        if self._opens_item(start):
+            line = self.out[start][-1]
+            body = line.lstrip()
+            bullet = _MARKER.match(body).group(1)
+            # `- ` alone under a line of text is a setext underline to Python-Markdown (see _lists).
+            block = [line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet) + " ", ""] + block
+        elif start > 0 and self.masked[start - 1].strip():
+            block.insert(0, "")
+        if end < len(self.masked) and self.masked[end].strip():
+            block.append("")
+        self._loosen(start)
+        return block
 
     def _long_paragraphs(self) -> None:
         """Python-Markdown's inline pass is quadratic in a paragraph's length, so a paragraph of
@@ -286,7 +327,9 @@ class _Rewriter:
         paragraph of its own, so blank lines set it apart. A formula that opens a list item stays
         after its marker: Python-Markdown reads an item's first line as a block of its own."""
         in_text = self._paragraph_lines()
-        formulas = [(start, end, True, True) for start, end in self.display_blocks]
+        # (One over several lines that starts in a list item and ends outside it is left as it is.)
+        formulas = [(start, end, True, True) for start, end in self.display_blocks
+                    if self._item_of(start) == self._item_of(end)]
         for i, line in enumerate(self.masked):
             if i in self.raw or not self.out[i]:
                 continue
@@ -329,6 +372,42 @@ class _Rewriter:
         for segment in segments[1:]:
             pieces += ["", indent + segment]
         return pieces, segments[0] == found[0], segments[-1] == found[-1]
+
+    def _blocks_apart(self) -> None:
+        """CommonMark lets a list, a quote, fenced code, a heading or a table start right under a
+        line of text, and a heading or a table inside a list item; Python-Markdown reads each only
+        from a block of its own, so a blank line sets it apart (a list after a list item's line of
+        text is a list inside that item to both, and code inside an item is read there)."""
+        tables = dict(self._tables())  # header row: end
+        formulas = {i for start, end in self.display_blocks for i in range(start, end + 1)}
+        quotes = 0
+        for tok in self.tokens:
+            inside = quotes  # a quote's inside is its own rewrite's
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
+            if inside or not tok.map or tok.map[0] in formulas:
+                continue
+            start, end = tok.map
+            if tok.type == "paragraph_open":
+                for header in (h for h in range(start + 1, end) if h in tables):
+                    self._block_apart(header, tables[header], "table_after_paragraph")
+            elif tok.level == 0 and tok.type in _AFTER_TEXT:
+                if start > 0 and self.masked[start - 1].strip():
+                    self._blank_before(start)
+                    self.result.applied[f"{_AFTER_TEXT[tok.type]}_after_paragraph"] += 1
+                if tok.type == "fence" and end < len(self.masked) and self.masked[end].strip():
+                    self._blank_before(end)
+            elif tok.type == "heading_open" and start in self.items and not self._opens_item(start):
+                self._block_apart(start, end, "heading_in_list_item")
+
+    def _block_apart(self, start: int, end: int, kind: str) -> None:
+        """Blank lines around lines start to end (inside a list item, perhaps), where there is text."""
+        if self.masked[start - 1].strip():
+            self._blank_before(start)
+        if start in self.items:
+            if end < len(self.masked) and self.masked[end].strip():
+                self._blank_before(end)
+            self._loosen(start)
+        self.result.applied[kind] += 1
 
     def _paragraph_lines(self) -> set[int]:
         """The lines of paragraphs outside quotes (the quote pass rewrites those), tables left out."""
@@ -416,8 +495,12 @@ class _Rewriter:
         for i in range(start + 1, end):
             self.out[i] = []
 
+    def _item_of(self, i: int) -> int | None:
+        """The first line of the innermost list item holding line i, if one does."""
+        return self.items[i][2] if i in self.items else None
+
     def _opens_item(self, i: int) -> bool:
-        return i in self.items and self.items[i][2] == i
+        return self._item_of(i) == i
 
     def _loosen(self, i: int) -> None:
         """A blank line went into the list item holding line i (if one does)."""
@@ -426,17 +509,30 @@ class _Rewriter:
 
     def _items_apart(self) -> None:
         """After a blank line inside a list item, Python-Markdown reads the lines under it as one
-        indented block, up to the next blank line, items after the one it is in too: a blank line
-        after that item, and after each item holding it, ends the block where the item ends."""
+        indented block, up to the next blank line, items after the one it is in too, and reads
+        that block as it reads a page: a list inside the item needs a blank line above it (it is
+        a list under a line of text), and a blank line after the item, and after each item
+        holding it, ends the block where the item ends."""
+        for start, (_, parent) in self.item_spans.items():
+            if (parent in self.loosened and start - 1 != parent and self._item_of(start - 1) == parent
+                    and self.masked[start - 1].strip()):
+                self._blank_before(start)
         for start in self.loosened:
             while start is not None:
                 end, start = self.item_spans[start]
-                if (end < len(self.masked) and self.masked[end].strip() and self.masked[end - 1].strip()
-                        and self.out[end][:1] != [""] and self.out[end - 1][-1:] != [""]):
-                    self.out[end].insert(0, "")
+                if end < len(self.masked) and self.masked[end].strip() and self.masked[end - 1].strip():
+                    self._blank_before(end)
+
+    def _blank_before(self, i: int) -> None:
+        """A blank line before what line i becomes, unless the lines before it end with one."""
+        before = i - 1
+        while before >= 0 and (not self.out[before] or before in self.hidden):
+            before -= 1  # lines that became nothing
+        if self.out[i][:1] != [""] and (before < 0 or self.out[before][-1:] != [""]):
+            self.out[i].insert(0, "")
 
     def _lists(self) -> None:
-        """Re-indent lists to Python-Markdown's four spaces a level; let them follow a paragraph."""
+        """Re-indent lists to Python-Markdown's four spaces a level."""
         stack: list[int] = []  # the first lines of open list items
         owner = self.items  # line -> (depth, content col, item start)
         in_quote = 0
@@ -447,12 +543,7 @@ class _Rewriter:
                 in_quote -= 1
             if in_quote:
                 continue
-            if tok.type in ("bullet_list_open", "ordered_list_open") and not stack and tok.map:
-                start = tok.map[0]
-                if start > 0 and self.masked[start - 1].strip() and start not in self.raw:
-                    self.out[start] = [""] + self.out[start]
-                    self.result.applied["list_after_paragraph"] += 1
-            elif tok.type == "list_item_open" and tok.map:
+            if tok.type == "list_item_open" and tok.map:
                 start, end = tok.map
                 col = _content_column(self.masked[start])
                 self.item_spans[start] = (end, stack[-1] if stack else None)
