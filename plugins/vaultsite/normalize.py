@@ -95,11 +95,13 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 
 class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
-                 result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = ()):
+                 result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
+                 quoted: bool = False):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
+        # `quoted`: the text is a quote's or a callout's inside.
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
-        self.offset, self.embedded = line_offset, embedded
+        self.offset, self.embedded, self.quoted = line_offset, embedded, quoted
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
                                   base=embedded[-1] if embedded else path)
         self.masks: list[str] = []
@@ -136,6 +138,7 @@ class _Rewriter:
         self._comments()
         self._mark_raw_lines()
         self._block_ids()
+        self._markdown_in_html()
         self._lists()
         self._quotes()
         self._headings()
@@ -241,6 +244,27 @@ class _Rewriter:
                     self.masked[start][:prefix] + anchor + self.masked[start][prefix:])
             self.result.applied["block_id"] += 1
 
+    def _markdown_in_html(self) -> None:
+        """In CommonMark, HTML ends at a blank line, and what follows is Markdown up to the next
+        HTML (`<details>`, `<summary>`, a blank line, the answer in Markdown, `</details>`);
+        Python-Markdown reads an element as HTML up to its end tag, unless the element has
+        `markdown="1"` (md_in_html): an element that holds Markdown so gets it. (Python-Markdown
+        reads HTML as HTML only outside quotes and admonitions: inside, it is left as it is.)"""
+        if self.quoted:
+            return
+        open_tags: list[tuple[int, int, str]] = []  # (line, column of the ">", name) of open elements
+        holding: set[tuple[int, int, str]] = set()
+        for tok in self.tokens:
+            if tok.level != 0 or not tok.map or tok.nesting < 0:
+                continue
+            if tok.type == "html_block":
+                _HtmlTags(tok.map[0], open_tags).feed("\n".join(self.masked[slice(*tok.map)]))
+            elif open_tags:
+                holding.update(open_tags)
+        for i, column, _ in sorted(holding, reverse=True):
+            self.masked[i] = self.out[i][0] = self.masked[i][:column] + ' markdown="1"' + self.masked[i][column:]
+            self.result.applied["markdown_in_html"] += 1
+
     def _quotes(self) -> None:
         """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
         Obsidian callout becomes an admonition."""
@@ -265,7 +289,7 @@ class _Rewriter:
         callout = _CALLOUT.match(inner[0].strip())
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
-                        self.offset + start + (1 if callout else 0), self.embedded)
+                        self.offset + start + (1 if callout else 0), self.embedded, quoted=True)
         body_lines = sub.run()
         if callout:
             kind, fold, title = callout.groups()
@@ -677,6 +701,35 @@ def embedded_headings(html: str) -> set[str]:
 
 
 _HEADING_TAG = re.compile(r"h[1-6]")
+
+
+class _HtmlTags(HTMLParser):
+    """Reads an HTML block of a note, whose first line is line `first`, and keeps `open_tags` (the
+    elements that may hold Markdown, open when it ends: see _Rewriter._markdown_in_html)."""
+
+    def __init__(self, first: int, open_tags: list[tuple[int, int, str]]) -> None:
+        super().__init__(convert_charrefs=False)
+        self.first, self.open_tags = first, open_tags
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        text = self.get_starttag_text() or ""
+        if tag not in _MARKDOWN_HOLDERS or any(name == "markdown" for name, _ in attrs):
+            return
+        line, offset = self.getpos()
+        line += self.first - 1 + text.count("\n")
+        column = (offset if "\n" not in text else 0) + len(text.rsplit("\n", 1)[-1]) - 1
+        self.open_tags.append((line, column, tag))
+
+    def handle_endtag(self, tag: str) -> None:
+        for k in range(len(self.open_tags) - 1, -1, -1):
+            if self.open_tags[k][2] == tag:
+                del self.open_tags[k:]
+                return
+
+
+# Elements whose inside md_in_html reads as Markdown, blocks and all, with `markdown="1"`.
+_MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div", "figure", "footer",
+                     "header", "main", "nav", "section"}
 
 
 def _expand_tabs(line: str) -> str:
