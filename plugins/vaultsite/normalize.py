@@ -139,6 +139,7 @@ class _Rewriter:
         self._mark_raw_lines()
         self._block_ids()
         self._markdown_in_html()
+        self._hard_breaks()
         self._lists()
         self._quotes()
         self._headings()
@@ -433,14 +434,31 @@ class _Rewriter:
             self._loosen(start)
         self.result.applied[kind] += 1
 
-    def _paragraph_lines(self) -> set[int]:
-        """The lines of paragraphs outside quotes (the quote pass rewrites those), tables left out."""
-        lines, quotes = set(), 0
+    def _hard_breaks(self) -> None:
+        """A backslash ending a line of a paragraph, but its last, is a line break in CommonMark,
+        and shows nothing; Python-Markdown shows it (nl2br makes the line break)."""
+        text = self._paragraph_lines()
+        for start, end in self._paragraphs():
+            for i in range(start, end - 1):
+                line = self.masked[i]
+                if i in text and (len(line) - len(line.rstrip("\\"))) % 2:  # not an escaped backslash
+                    self.masked[i] = self.out[i][0] = line[:-1]
+                    self.result.applied["backslash_line_break"] += 1
+
+    def _paragraphs(self) -> list[tuple[int, int]]:
+        """The first and last line + 1 of each paragraph outside quotes (the quote pass rewrites
+        those), as CommonMark reads them: a table is a paragraph to it (see _tables)."""
+        found, quotes = [], 0
         for tok in self.tokens:
             quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
             if tok.type == "paragraph_open" and not quotes and tok.map:
-                lines.update(range(*tok.map))
-        return lines - {i for start, end in self._tables() for i in range(start, end)}
+                found.append(tuple(tok.map))
+        return found
+
+    def _paragraph_lines(self) -> set[int]:
+        """The lines of paragraphs outside quotes, tables and display formulas left out."""
+        lines = {i for start, end in self._paragraphs() for i in range(start, end)}
+        return lines - self.raw - {i for start, end in self._tables() for i in range(start, end)}
 
     def _tables(self) -> list[tuple[int, int]]:
         """The tables (GitHub's, as Obsidian and Typora read them): first and last line + 1. A
