@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from html.parser import HTMLParser
 from typing import Callable
 
@@ -403,7 +404,7 @@ class _Rewriter:
         line of text, and a heading or a table inside a list item; Python-Markdown reads each only
         from a block of its own, so a blank line sets it apart (a list after a list item's line of
         text is a list inside that item to both, and code inside an item is read there)."""
-        tables = dict(self._tables())  # header row: end
+        tables = dict(self.tables)  # header row: end
         formulas = {i for start, end in self.display_blocks for i in range(start, end + 1)}
         quotes = 0
         for tok in self.tokens:
@@ -438,16 +439,17 @@ class _Rewriter:
         """A backslash ending a line of a paragraph, but its last, is a line break in CommonMark,
         and shows nothing; Python-Markdown shows it (nl2br makes the line break)."""
         text = self._paragraph_lines()
-        for start, end in self._paragraphs():
+        for start, end in self.paragraphs:
             for i in range(start, end - 1):
                 line = self.masked[i]
                 if i in text and (len(line) - len(line.rstrip("\\"))) % 2:  # not an escaped backslash
                     self.masked[i] = self.out[i][0] = line[:-1]
                     self.result.applied["backslash_line_break"] += 1
 
-    def _paragraphs(self) -> list[tuple[int, int]]:
+    @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
         """The first and last line + 1 of each paragraph outside quotes (the quote pass rewrites
-        those), as CommonMark reads them: a table is a paragraph to it (see _tables)."""
+        those), as CommonMark reads them: a table is a paragraph to it (see tables)."""
         found, quotes = [], 0
         for tok in self.tokens:
             quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
@@ -457,12 +459,14 @@ class _Rewriter:
 
     def _paragraph_lines(self) -> set[int]:
         """The lines of paragraphs outside quotes, tables and display formulas left out."""
-        lines = {i for start, end in self._paragraphs() for i in range(start, end)}
-        return lines - self.raw - {i for start, end in self._tables() for i in range(start, end)}
+        lines = {i for start, end in self.paragraphs for i in range(start, end)}
+        return lines - self.raw - {i for start, end in self.tables for i in range(start, end)}
 
-    def _tables(self) -> list[tuple[int, int]]:
+    @cached_property
+    def tables(self) -> list[tuple[int, int]]:
         """The tables (GitHub's, as Obsidian and Typora read them): first and last line + 1. A
-        table is a header row, a delimiter row of as many cells, and the rows under them."""
+        table is a header row, a delimiter row of as many cells, and the rows under them. (Read
+        once code and formulas are known, after the note is parsed for good.)"""
         tables = []
         for delimiter, line in enumerate(self.masked):
             if (delimiter == 0 or delimiter in self.raw or "|" not in line
@@ -482,7 +486,7 @@ class _Rewriter:
         """In a table, `\\|` is a pipe that does not end the cell, in code too (GitHub's tables, as
         Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and already
         keeps a plain pipe in code inside its cell."""
-        for start, end in self._tables():
+        for start, end in self.tables:
             for row in range(start, end):
                 for k in _PLACEHOLDER.findall(self.masked[row]):
                     if self.masks[int(k)].startswith("`"):
