@@ -45,6 +45,7 @@ class Normalized:
     found: Found = field(default_factory=lambda: Found([], [], [], [], [], []))
     problems: list[Problem] = field(default_factory=list)
     embedded: set[str] = field(default_factory=set)  # the notes whose text it shows (`![[Note]]`)
+    footnotes: list[tuple[str, str]] = field(default_factory=list)  # inline footnotes: (label, Markdown)
 
 
 # Only block structure is needed (inline rewrites run on lines), and inline parsing is most of
@@ -90,6 +91,8 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     file (after front matter); `slugify` is the site's heading-id function."""
     result = Normalized(text="")
     lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
+    # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
+    lines += ["", *(f"[^{label}]: {note}" for label, note in result.footnotes)] if result.footnotes else []
     result.text = "\n".join(lines)
     return result
 
@@ -106,7 +109,7 @@ class _Rewriter:
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
                                   base=embedded[-1] if embedded else path)
         self.masks: list[str] = []
-        self.src = text.split("\n")
+        self.text, self.src = text, text.split("\n")
         self.masked = [self._mask(line) for line in self.src]
         self.tokens = _md.parse("\n".join(self.masked))
         # out[i] holds what source line i becomes: zero, one or several lines.
@@ -153,7 +156,8 @@ class _Rewriter:
         self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
-                self.out[i] = [self.links.line(self._tags(line), self._line(i)) for line in repl]
+                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(line, i)), self._line(i))
+                               for line in repl]
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
 
@@ -166,6 +170,42 @@ class _Rewriter:
             parts[i], count = _TAG.subn(r'<span class="vs-tag">#\1</span>', parts[i])
             self.result.applied["tag"] += count
         return "".join(parts)
+
+    def _inline_footnotes(self, line: str, i: int) -> str:
+        """Obsidian's inline footnote, `text^[the note]`, is a footnote: `[^label]` in the text,
+        the note defined at the end of the page (see normalize), numbered with the note's other
+        footnotes in the order the text refers to them (footnotes' USE_DEFINITION_ORDER: false,
+        which the plugin sets). `\\^[` is `^[` as typed."""
+        if "^[" not in line:
+            return line
+        parts, at, closing = [], 0, _bracket_pairs(line)
+        while (k := line.find("^[", at)) >= 0:
+            end = closing.get(k + 1)
+            if _escaped(line, k):
+                parts.append(line[at : k - 1] + "^[")
+                at = k + 2
+            elif end is None or end == k + 2:
+                parts.append(line[at : k + 2])
+                at = k + 2
+            else:
+                label, note = self._footnote_label(), line[k + 2 : end]
+                self.result.footnotes.append((label, self._unmask(self.links.line(self._tags(note), self._line(i)))))
+                parts.append(line[at:k] + f"[^{label}]")
+                self.result.applied["inline_footnote"] += 1
+                at = end + 1
+        return "".join(parts) + line[at:]
+
+    def _footnote_label(self) -> str:
+        """The label of the next inline footnote of the page: one the note's text does not use."""
+        footnotes = self.result.footnotes
+        n = int(footnotes[-1][0].removeprefix("inline-")) + 1 if footnotes else 1
+        while f"inline-{n}" in self.footnote_labels:
+            n += 1
+        return f"inline-{n}"
+
+    @cached_property
+    def footnote_labels(self) -> set[str]:
+        return set(re.findall(r"\[\^([^\]]+)\]", self.text))
 
     def _line(self, i: int) -> int:
         return self.offset + i + 1
@@ -521,7 +561,7 @@ class _Rewriter:
                     "shown as a link to the note"))
                 self.out[i] = [f"[[{name}|{name} › {heading}]]"]
                 continue
-            sub_result = Normalized(text="")
+            sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
                               embedded=(*self.embedded, target)).run()
             # What went wrong inside the embed is reported at the line that embeds it.
@@ -758,6 +798,31 @@ def _expand_tabs(line: str) -> str:
     """Expand tabs in the leading whitespace to CommonMark's four-column tab stops."""
     body = line.lstrip(" \t")
     return line[: len(line) - len(body)].expandtabs(4) + body
+
+
+def _bracket_pairs(text: str) -> dict[int, int]:
+    """Where each bracket in `text` that closes closes: {index of "[": index of its "]"} (brackets
+    nest, a backslash escapes one)."""
+    pairs: dict[int, int] = {}
+    opened: list[int] = []
+    k = 0
+    while k < len(text):
+        if text[k] == "\\":
+            k += 1
+        elif text[k] == "[":
+            opened.append(k)
+        elif text[k] == "]" and opened:
+            pairs[opened.pop()] = k
+        k += 1
+    return pairs
+
+
+def _escaped(text: str, k: int) -> bool:
+    """Whether text[k] follows an odd number of backslashes."""
+    j = k
+    while j and text[j - 1] == "\\":
+        j -= 1
+    return (k - j) % 2 == 1
 
 
 def _cells(row: str) -> int:

@@ -125,6 +125,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
+        # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
+        # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
+        _require_extension(config, "footnotes", {})
+        config.mdx_configs["footnotes"].setdefault("USE_DEFINITION_ORDER", False)
         if self.config.mermaid:
             _require_extension(config, "pymdownx.superfences", {})
             diagrams.add_fence(config.mdx_configs["pymdownx.superfences"])
