@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -352,6 +353,38 @@ def test_external_urls_matched_by_the_allowlist_are_not_fetched(tmp_path, capsys
     allow.write_text(f"{base}/gone  # the server is down on purpose\n", encoding="utf-8")
     code, out, _ = run_check(capsys, site, "--external", "--allowlist", allow, "--cache", tmp_path / "c.json", *FAST)
     assert code == 0 and handler.log == []
+
+
+def test_external_urls_with_non_ascii_characters_are_requested_as_their_uri(tmp_path, capsys, server):
+    """A page keeps `https://zh.wikipedia.org/wiki/神经网络` as written: the request asks for the
+    path percent-encoded as UTF-8, as a browser does, leaving what is already encoded alone."""
+    base, handler = server
+    site = external_site(tmp_path / "site", base, ["/wiki/神经网络", "/wiki/C%2B%2B_语言?q=网络 搜索&x=%41#节"])
+    code, out, _ = run_check(capsys, site, "--external", "--json", "--cache", tmp_path / "c.json", *FAST)
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["broken"] == []
+    assert [(e["url"], e["ok"]) for e in data["external"]] == [
+        (f"{base}/wiki/C%2B%2B_语言?q=网络 搜索&x=%41", True), (f"{base}/wiki/神经网络", True)]
+    assert sorted(path for _, path, _ in handler.log) == [
+        "/wiki/%E7%A5%9E%E7%BB%8F%E7%BD%91%E7%BB%9C",
+        "/wiki/C%2B%2B_%E8%AF%AD%E8%A8%80?q=%E7%BD%91%E7%BB%9C%20%E6%90%9C%E7%B4%A2&x=%41",
+    ]
+
+
+def test_a_non_ascii_host_is_asked_for_by_its_idna_name(tmp_path, server):
+    """`http://例子.测试/路径` is requested as `http://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84`. No
+    such host resolves here: the local server stands as the HTTP proxy, which is sent the whole URI."""
+    base, handler = server
+    site = external_site(tmp_path / "site", "http://例子.测试", ["/路径"])
+    environment = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
+    command = [sys.executable, "-c", "import sys; from vaultsite.cli import main; sys.exit(main())",
+               "check", site, "--external", "--cache", tmp_path / "c.json", *FAST]
+    result = subprocess.run(list(map(str, command)), capture_output=True, text=True, encoding="utf-8",
+                            timeout=60, env=environment | {"http_proxy": base})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(1 checked, 0 failed)" in result.stdout
+    assert [path for _, path, _ in handler.log] == ["http://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84"]
 
 
 # --- the real vault ----------------------------------------------------------------------------

@@ -15,7 +15,9 @@ What counts as a reference: `a`/`area`/`link[href]`, `img`/`source[src, srcset]`
 pages. `mailto:`, `tel:` and `data:` are ignored; `javascript:` and paths on the author's disk
 (`file:`, `C:\\...`) are reported. External URLs (other hosts) are listed and counted, and fetched
 only with `--external`: HEAD then GET, timeouts, retries with backoff, one request at a time per
-host at most every `--rate-limit` ms, successes cached on disk for `--cache-ttl` days.
+host at most every `--rate-limit` ms, successes cached on disk for `--cache-ttl` days. A URL with
+non-ASCII characters (`https://zh.wikipedia.org/wiki/神经网络`) is requested as a browser does, as
+its URI: percent-encoded as UTF-8, the host name in IDNA; the report shows it as the page wrote it.
 
 Known exceptions go in an allowlist file, one `PATTERN  # reason` a line; the pattern (fnmatch)
 matches the target URL or `page -> target`. An entry without a reason is itself an error.
@@ -47,7 +49,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
 
@@ -80,6 +82,10 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\1\s*$", re.IGNORECASE | re.DOTALL)
 _ALLOW_LINE = re.compile(r"^(?P<pattern>\S.*?)\s+#\s*(?P<reason>.*?)\s*$")
 _WHITESPACE = " \t\n\r\f"
+#: What a URL requested must not hold as it is (http.client refuses it): non-ASCII, controls, spaces.
+_NOT_IN_URI = re.compile(r"[^\x21-\x7e]")
+#: Printable ASCII, `%` of `%XX` among it, is sent as the page wrote it.
+_URI_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,8 +664,9 @@ class ExternalChecker:
     def _request(self, url: str, method: str) -> tuple[int | None, str, float | None]:
         with self._lock:
             self.requests += 1
-        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         try:
+            request = urllib.request.Request(as_uri(url), method=method,
+                                             headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, f"HTTP {response.status}", None
         except urllib.error.HTTPError as error:
@@ -694,6 +701,31 @@ class ExternalChecker:
             os.replace(temporary, self.cache_path)
         except OSError as error:
             print(f"vaultsite check: cannot write the cache {self.cache_path}: {error}", file=sys.stderr)
+
+
+def as_uri(url: str) -> str:
+    """The URI to request for `url` as a page writes it, an IRI: `https://zh.wikipedia.org/wiki/神经网络`
+    asks for `/wiki/%E7%A5%9E%E7%BB%8F%E7%BD%91%E7%BB%9C`, `http://例子.测试/` for
+    `http://xn--fsqu00a.xn--0zwm56d/` (RFC 3987, 3.1, as browsers do): non-ASCII characters (and
+    spaces) percent-encoded as UTF-8, the rest as written, `%XX` too; a host name in IDNA.
+    ValueError when the host name has no IDNA form."""
+    if not _NOT_IN_URI.search(url):
+        return url
+    scheme, slashes, rest = url.partition("://")
+    if not slashes:
+        return quote(url, safe=_URI_SAFE)
+    authority, path = re.match(r"([^/?#]*)(.*)", rest, re.DOTALL).groups()
+    userinfo, at, host = authority.rpartition("@")
+    port = ""
+    if not host.startswith("[") and ":" in host:  # an IPv6 address is bracketed, and ASCII
+        host, port = host.rsplit(":", 1)
+        port = ":" + port
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"the host name {host} has no IDNA (ASCII) form") from None
+    return f"{scheme}://{quote(userinfo + at, safe=_URI_SAFE)}{host}{port}{quote(path, safe=_URI_SAFE)}"
 
 
 def _network_reason(error: object, timeout: float) -> str:
