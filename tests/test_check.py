@@ -111,6 +111,18 @@ def test_a_folder_with_no_page_is_exit_2(tmp_path, capsys):
     assert code == 2 and "no page (index.html)" in err and out == ""
 
 
+@pytest.mark.parametrize(("folder", "error"), [
+    ("nowhere", "cannot read the site"), ("empty", "no page (index.html)")])
+def test_json_output_is_json_when_the_site_cannot_be_checked(tmp_path, capsys, folder, error):
+    """A CI step reading stdout as JSON gets an object saying what went wrong, not nothing."""
+    (tmp_path / "empty").mkdir()
+    code, out, err = run_check(capsys, tmp_path / folder, "--json")
+    assert code == 2 and error in err
+    data = json.loads(out)
+    assert data["ok"] is False and data["site"] == str(tmp_path / folder)
+    assert error in data["error"] and data["error"] in err
+
+
 def test_output_cut_short_by_its_reader_is_no_traceback(tmp_path):
     """`vaultsite check --json | head -1`: head stops reading, and the command says nothing of it."""
     site = synthetic_site(tmp_path / "site", 600)  # a report longer than a pipe holds

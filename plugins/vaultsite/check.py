@@ -23,7 +23,7 @@ Known exceptions go in an allowlist file, one `PATTERN  # reason` a line; the pa
 matches the target URL or `page -> target`. An entry without a reason is itself an error.
 
 Exit code: 0 when nothing is broken, 1 when something is (or the allowlist is invalid), 2 when the
-site folder cannot be read.
+site folder cannot be read or holds no page; `--json` then prints `{"site", "ok": false, "error"}`.
 """
 
 from __future__ import annotations
@@ -788,11 +788,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = check_site(args.site, site_url=args.site_url, jobs=args.jobs)
     except OSError as error:
-        print(f"vaultsite check: cannot read the site: {error}", file=sys.stderr)
-        return 2
+        return _cannot_check(args, f"cannot read the site: {error}")
     if not report.pages:  # a wrong path must not pass as a site with nothing broken
-        print(f"vaultsite check: no page (index.html) in {args.site}: is it a built site?", file=sys.stderr)
-        return 2
+        return _cannot_check(args, f"no page (index.html) in {args.site}: is it a built site?")
     allowlist = read_allowlist(args.allowlist) if args.allowlist else None
     if args.external:
         skip = allowlist.entries if allowlist else ()
@@ -813,6 +811,15 @@ def run(args: argparse.Namespace) -> int:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         report.as_junit().write(args.junit, encoding="utf-8", xml_declaration=True)
     return 0 if report.ok else 1
+
+
+def _cannot_check(args: argparse.Namespace, error: str) -> int:
+    """Say why the site cannot be checked, on stderr and, with --json, as the JSON on stdout (a CI
+    step that parses it reads `ok` and `error`); exit code 2."""
+    print(f"vaultsite check: {error}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"site": str(args.site), "ok": False, "error": error}, ensure_ascii=False, indent=2))
+    return 2
 
 
 def _print_text(report: Report, *, list_external: bool) -> None:
