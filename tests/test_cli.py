@@ -139,6 +139,19 @@ def test_fix_write_keeps_the_time_the_note_was_last_written(vault: Path) -> None
     assert note.stat().st_mtime_ns == 1_600_000_000_000_000_000
 
 
+def test_the_backup_keeps_the_times_and_permissions_of_the_original(vault: Path) -> None:
+    """Restoring a backup must not make the damaged version pass for the newest one: the backup
+    has the original's file times (and its permissions: a private note stays private)."""
+    note = vault / "notes" / "damaged.md"
+    os.utime(note, ns=(1_600_000_000_000_000_000,) * 2)
+    note.chmod(0o600)
+    assert vaultsite("fix", "--write", note, cwd=vault).returncode == 0
+    backup = vault / "notes" / "damaged.md.orig"
+    assert backup.read_text(encoding="utf-8") == DAMAGED
+    assert backup.stat().st_mtime_ns == note.stat().st_mtime_ns == 1_600_000_000_000_000_000
+    assert backup.stat().st_mode & 0o777 == 0o600
+
+
 # Two lines that the model alone reads wrong through cp1253 ("请战", "中学"): only the clean note
 # they were copied from can tell.
 TWIN = "# 会议\n\n请把会议记录整理好，并在星期五之前发给所有参加会议的同事。\n看病和上学都很方便。\n"

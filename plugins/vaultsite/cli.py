@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -191,13 +192,17 @@ def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
 
 def _write_with_backup(path: Path, original: bytes, text: str) -> Path:
     """Write ``text`` to ``path`` as UTF-8 after saving ``original`` to a backup that did not
-    exist before (NAME.md.orig, else NAME.md.orig.1, ...): no earlier backup is overwritten."""
+    exist before (NAME.md.orig, else NAME.md.orig.1, ...): no earlier backup is overwritten. The
+    backup has the note's file times and permissions, and the note keeps its times."""
     backup = path.with_name(path.name + BACKUP_SUFFIX)
     number = 0
     while True:
         try:
             with backup.open("xb") as file:  # "x": fail rather than overwrite
                 file.write(original)
+            # The original's file times (and permissions), as shutil.copy2 keeps them: restoring the
+            # backup must not make the damaged version pass for the newest one.
+            shutil.copystat(path, backup)
             break
         except FileExistsError:
             number += 1
