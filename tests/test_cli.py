@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -219,6 +220,53 @@ def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) ->
     result = vaultsite("fix", "--write", "notes/missing.md", "notes/damaged.md", cwd=vault)
     assert result.returncode == 1
     assert "cannot read notes/missing.md" in result.stderr
+    assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
+
+
+@pytest.fixture
+def read_only():
+    """Make a file that this process cannot write: read-only (chmod 444) for a user; root writes
+    those anyway, so for root it is made immutable (chattr +i), or the test is skipped."""
+    made: list[Path] = []
+
+    def make(path: Path) -> None:
+        path.chmod(0o444)
+        if os.geteuid() != 0:
+            return
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", path], capture_output=True).returncode:
+            pytest.skip("root writes a read-only file anyway, and chattr +i (immutable) fails on this file system")
+        made.append(path)
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", path], check=True)
+
+
+def test_a_note_that_cannot_be_written_is_named_and_no_backup_is_left(vault: Path, read_only) -> None:
+    note = vault / "notes" / "ro.md"
+    note.write_text(DAMAGED, encoding="utf-8")
+    read_only(note)
+    for _ in range(2):  # each attempt alike: no backup piles up
+        result = vaultsite("fix", "--write", "notes/ro.md", "notes/damaged.md", cwd=vault)
+        assert result.returncode == 1
+        assert "vaultsite: cannot write notes/ro.md: " in result.stderr
+        assert "notes/ro.md is left as it was" in result.stderr
+        assert sorted(path.name for path in (vault / "notes").glob("ro.md*")) == ["ro.md"]
+    assert note.read_text(encoding="utf-8") == DAMAGED
+    # The other note was repaired, its original kept.
+    assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
+    assert (vault / "notes" / "damaged.md.orig").read_text(encoding="utf-8") == DAMAGED
+
+
+def test_a_backup_that_cannot_be_written_is_named_and_the_note_left_alone(vault: Path) -> None:
+    name = "长" * 83 + ".md"  # 252 bytes in UTF-8; its backup, 257, is too long a name for the disk
+    note = vault / "notes" / name
+    note.write_text(DAMAGED, encoding="utf-8")
+    result = vaultsite("fix", "--write", "notes", cwd=vault)
+    assert result.returncode == 1
+    assert f"vaultsite: cannot write the backup notes/{name}.orig: File name too long" in result.stderr
+    assert f"notes/{name} is left as it was" in result.stderr
+    assert note.read_text(encoding="utf-8") == DAMAGED
     assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
 
 

@@ -142,8 +142,8 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         if args.write:
             try:
                 backup = _write_with_backup(path, data, result.text)
-            except OSError as error:
-                print(f"vaultsite: cannot write {path}: {error.strerror}", file=sys.stderr)
+            except NotWritten as error:
+                print(f"vaultsite: {error}", file=sys.stderr)
                 failed = True
                 continue
             _tell(path, result, f"; original kept as {backup}")
@@ -190,28 +190,62 @@ def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
     return inside, outside
 
 
+class NotWritten(Exception):
+    """A repair not made in place: the file that could not be written, why, and what became of the note."""
+
+    def __init__(self, file: str, error: OSError, outcome: str) -> None:
+        super().__init__(f"cannot write {file}: {error.strerror or error}; {outcome}")
+
+
 def _write_with_backup(path: Path, original: bytes, text: str) -> Path:
     """Write ``text`` to ``path`` as UTF-8 after saving ``original`` to a backup that did not
     exist before (NAME.md.orig, else NAME.md.orig.1, ...): no earlier backup is overwritten. The
-    backup has the note's file times and permissions, and the note keeps its times."""
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    backup has the note's file times and permissions, and the note keeps its times.
+
+    Raises :class:`NotWritten` naming the file that could not be written. The note is opened for
+    writing first, so a note that cannot be written gets no backup, nor does one whose backup
+    cannot be written change; only a write that fails halfway (a full disk) keeps the backup, as
+    the one whole copy of the original."""
+    try:
+        note = path.open("r+b")
+    except OSError as error:
+        raise NotWritten(str(path), error, f"{path} is left as it was") from error
+    with note:
+        times = os.fstat(note.fileno())
+        backup = _backup(path, original)
+        try:
+            note.write(text.encode("utf-8"))
+            note.truncate()  # flushes first: nothing is left to fail when the file is closed
+        except OSError as error:
+            raise NotWritten(str(path), error, f"it may be cut short; its original is kept as {backup}") from error
+    # A repair is no edit: the note keeps the time it was last written, which tells its versions apart.
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    return backup
+
+
+def _backup(path: Path, original: bytes) -> Path:
+    """Save ``original``, the bytes of ``path``, as a new NAME.md.orig (else NAME.md.orig.1, ...),
+    with the file times and permissions of ``path``; raises :class:`NotWritten`, no backup left."""
     number = 0
     while True:
+        backup = path.with_name(path.name + BACKUP_SUFFIX + (f".{number}" if number else ""))
         try:
-            with backup.open("xb") as file:  # "x": fail rather than overwrite
+            file = backup.open("xb")  # "x": fail rather than overwrite
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError as error:
+            raise NotWritten(f"the backup {backup}", error, f"{path} is left as it was") from error
+        try:
+            with file:
                 file.write(original)
             # The original's file times (and permissions), as shutil.copy2 keeps them: restoring the
             # backup must not make the damaged version pass for the newest one.
             shutil.copystat(path, backup)
-            break
-        except FileExistsError:
-            number += 1
-            backup = path.with_name(f"{path.name}{BACKUP_SUFFIX}.{number}")
-    times = path.stat()
-    path.write_text(text, encoding="utf-8", newline="")
-    # A repair is no edit: the note keeps the time it was last written, which tells its versions apart.
-    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
-    return backup
+        except OSError as error:
+            backup.unlink(missing_ok=True)
+            raise NotWritten(f"the backup {backup}", error, f"{path} is left as it was") from error
+        return backup
 
 
 if __name__ == "__main__":  # python -m vaultsite.cli, as the console script
