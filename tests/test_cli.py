@@ -193,6 +193,38 @@ def test_no_note_linked_from_outside_the_folder_is_read(vault: Path) -> None:
     assert "+深度学习，中文。" in result.stdout  # the vault's own damaged note is still shown
 
 
+@pytest.mark.parametrize("project", [True, False])
+def test_a_note_given_by_a_link_out_of_the_project_is_left_alone_as_in_a_folder(vault: Path, project: bool) -> None:
+    """`fix --write notes/linked.md`, a symlink to a note outside the project (the folder of
+    mkdocs.yml, or the current folder outside a project): not followed, as in folder mode; a link
+    to a note inside it is."""
+    outside = vault.with_name(vault.name + "-outside")
+    outside.mkdir()
+    (outside / "secret.md").write_text(DAMAGED, encoding="utf-8")
+    (vault / "notes" / "linked.md").symlink_to(outside / "secret.md")
+    (vault / "notes" / "alias.md").symlink_to("damaged.md")
+    cwd = vault
+    if project:
+        (vault / "mkdocs.yml").write_text("site_name: Notes\ndocs_dir: notes\n", encoding="utf-8")
+        (vault / "drafts").mkdir()
+        (vault / "drafts" / "draft.md").write_text(DAMAGED, encoding="utf-8")
+        (vault / "notes" / "draft.md").symlink_to("../drafts/draft.md")  # out of cwd, in the project
+        cwd = vault / "notes"
+    names = ["linked.md", "alias.md", *(["draft.md"] if project else [])]
+    paths = [os.path.relpath(vault / "notes" / name, cwd) for name in names]
+    result = vaultsite("fix", "--write", *paths, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    folder = vault.resolve() if project else cwd.resolve()
+    assert f"vaultsite: {paths[0]}: a link to {(outside / 'secret.md').resolve()}, out of {folder}" in result.stderr
+    assert "left alone" in result.stderr
+    assert (outside / "secret.md").read_text(encoding="utf-8") == DAMAGED
+    assert sorted(path.name for path in outside.iterdir()) == ["secret.md"]
+    assert not (vault / "notes" / "linked.md.orig").exists()
+    assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
+    if project:
+        assert (vault / "drafts" / "draft.md").read_text(encoding="utf-8") == REPAIRED
+
+
 def test_fix_text_reads_stdin_and_refuses_binary_data(vault: Path) -> None:
     assert vaultsite("fix-text", "-", cwd=vault, stdin=DAMAGED).stdout == REPAIRED
     (vault / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")

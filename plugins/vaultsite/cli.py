@@ -60,14 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _project_context() -> Context:
+def _config_file() -> Path | None:
+    """The project's mkdocs.yml: in the current folder or in a folder above it; None outside a project."""
+    here = Path.cwd().resolve()
+    return next((folder / "mkdocs.yml" for folder in (here, *here.parents)
+                 if (folder / "mkdocs.yml").is_file()), None)
+
+
+def _project_context(config_file: Path | None) -> Context:
     """Inside a project (mkdocs.yml here or in a folder above), repair as its builds do: share the
     repair model with them in their cache folder (instead of building it anew, seconds), and take
     the vault's clean notes as context, so that a damaged copy of one of them is restored from it
     byte for byte. Outside a project, no context."""
-    here = Path.cwd().resolve()
-    config_file = next((folder / "mkdocs.yml" for folder in (here, *here.parents)
-                        if (folder / "mkdocs.yml").is_file()), None)
     if config_file is None:
         return Context()
     cache_dir, docs_dir = _project_folders(config_file)
@@ -101,7 +105,7 @@ def _project_folders(config_file: Path) -> tuple[str, Path]:
 
 
 def _cmd_fix_text(args: argparse.Namespace) -> int:
-    context = _project_context()
+    context = _project_context(_config_file())
     name = "stdin" if str(args.file) == "-" else str(args.file)
     try:
         data = sys.stdin.buffer.read() if name == "stdin" else args.file.read_bytes()
@@ -121,9 +125,10 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
-    context = _project_context()
+    config_file = _config_file()
+    context = _project_context(config_file)
     failed = False
-    for path in _notes(args.paths):
+    for path in _notes(args.paths, config_file):
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -168,16 +173,29 @@ def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
         print(f"{name}:{guess}", file=sys.stderr)
 
 
-def _notes(paths: Sequence[Path]) -> Iterator[Path]:
-    """The given files, and the *.md notes under the given folders, in a stable order."""
+def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
+    """The given files, and the *.md notes under the given folders, in a stable order.
+
+    A link (a symlink) is not followed out of the folder it is found in: out of a given folder,
+    or, for a file given by its path, out of the project (the folder of mkdocs.yml; outside a
+    project, the current folder). A file named by its real path is read wherever it is."""
+    if config_file is None:
+        project, where = Path.cwd().resolve(), "the current folder"
+    else:
+        project, where = config_file.parent, "the project folder"
     for path in paths:
         if path.is_dir():
             inside, outside = _folder_notes(path)
             for note in outside:
                 print(f"vaultsite: {note}: a link out of {path}, left alone", file=sys.stderr)
             yield from inside
-        else:
-            yield path  # a missing file is reported when it is read
+            continue
+        real = Path(os.path.realpath(path))
+        if real != Path(os.path.abspath(path)) and not real.is_relative_to(project):
+            print(f"vaultsite: {path}: a link to {real}, out of {project} ({where}), left alone; "
+                  f"name {real} itself to repair it", file=sys.stderr)
+            continue
+        yield path  # a missing file is reported when it is read
 
 
 def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
