@@ -116,6 +116,23 @@ def test_fix_shows_a_diff_and_changes_nothing(vault: Path) -> None:
     assert not list(vault.rglob("*.orig"))
 
 
+def test_a_folder_holds_the_notes_the_build_reads_and_a_folder_named_like_a_note_is_a_folder(vault: Path) -> None:
+    """Every Markdown extension MkDocs reads as a page (.md, .markdown, .mdown, .mkdn, .mkd) is a
+    note; `notes/2024.md/` is a folder, its notes found like the others."""
+    names = ["old.markdown", "a.mdown", "b.mkdn", "c.mkd", "2024.md/inner.md"]
+    for name in names:
+        (vault / "notes" / name).parent.mkdir(exist_ok=True)
+        (vault / "notes" / name).write_text(DAMAGED, encoding="utf-8")
+    (vault / "notes" / "picture.txt").write_text(DAMAGED, encoding="utf-8")  # not a note
+    result = vaultsite("fix", "--write", "notes", cwd=vault)
+    assert result.returncode == 0, result.stderr
+    assert "cannot read" not in result.stderr
+    for name in [*names, "damaged.md"]:
+        assert (vault / "notes" / name).read_text(encoding="utf-8") == REPAIRED, name
+        assert f"notes/{name}: repaired" in result.stderr
+    assert (vault / "notes" / "picture.txt").read_text(encoding="utf-8") == DAMAGED
+
+
 def test_fix_write_repairs_in_place_and_keeps_every_backup(vault: Path) -> None:
     note = vault / "notes" / "damaged.md"
     (vault / "notes" / "damaged.md.orig").write_text("an older backup", encoding="utf-8")

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from mkdocs.utils import markdown_extensions
+
 from vaultsite import check, langmodel
 from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
@@ -48,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     fix_text.set_defaults(func=_cmd_fix_text)
 
     fix = commands.add_parser("fix", help="show (or, with --write, make) the repairs of notes")
-    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="notes, or folders of *.md")
+    fix.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                     help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd)")
     fix.add_argument(
         "--write", action="store_true", help=f"repair in place, keeping each original as NAME.md{BACKUP_SUFFIX}"
     )
@@ -174,7 +177,7 @@ def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
 
 
 def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
-    """The given files, and the *.md notes under the given folders, in a stable order.
+    """The given files, and the notes under the given folders, in a stable order.
 
     A link (a symlink) is not followed out of the folder it is found in: out of a given folder,
     or, for a file given by its path, out of the project (the folder of mkdocs.yml; outside a
@@ -199,12 +202,14 @@ def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
 
 
 def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
-    """The *.md notes under `folder`, in a stable order: its own, and the symlinks that lead out of
-    it, which (as in the build) are never read."""
+    """The notes under `folder` (the files MkDocs reads as pages: *.md, *.markdown, *.mdown, *.mkdn,
+    *.mkd; a folder named `2024.md` is a folder), in a stable order: its own, and the symlinks that
+    lead out of it, which (as in the build) are never read."""
     real = folder.resolve()
     inside, outside = [], []
-    for note in sorted(folder.rglob("*.md")):
-        (inside if note.resolve().is_relative_to(real) else outside).append(note)
+    for note in sorted(folder.rglob("*")):
+        if note.name.endswith(markdown_extensions) and not note.is_dir():
+            (inside if note.resolve().is_relative_to(real) else outside).append(note)
     return inside, outside
 
 
