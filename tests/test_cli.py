@@ -46,7 +46,7 @@ def test_the_guesses_of_a_lossy_repair_are_listed_where_the_author_finds_them(va
     true = "# 周末计划\n\n周六上午去图书馆还书，下午和朋友在公园里跑步。\n晚上把这周的笔记整理一遍，再给老师写一封邮件。\n"
     (vault / "notes" / "lossy.md").write_text(damage(true, "cp1253"), encoding="utf-8")
     result = vaultsite(*command, "notes/lossy.md", cwd=vault)
-    assert result.returncode == 0
+    assert result.returncode == (1 if command == ("fix",) else 0)  # a dry run that finds a repair: 1
     guesses = re.findall(r'^notes/lossy\.md:(\d+):(\d+): "(.+)" may be "(.+)"$', result.stderr, re.MULTILINE)
     assert guesses and f"; {len(guesses)} guessed words to check)" in result.stderr
     if "--write" in command:
@@ -108,12 +108,17 @@ def test_fix_text_outside_a_project_writes_nothing(vault: Path) -> None:
 
 
 def test_fix_shows_a_diff_and_changes_nothing(vault: Path) -> None:
+    """A dry run exits 1 when a note needs repair (so CI can stop on it, as `black --check`
+    does), 0 when none does."""
     result = vaultsite("fix", "notes", cwd=vault)
-    assert result.returncode == 0
+    assert result.returncode == 1
     assert "--- a/notes/damaged.md" in result.stdout and "+深度学习，中文。" in result.stdout
     assert "clean.md" not in result.stdout
+    assert result.stderr.splitlines()[-1] == "vaultsite: 1 note needs repair; vaultsite fix --write repairs it"
     assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == DAMAGED
     assert not list(vault.rglob("*.orig"))
+    clean = vaultsite("fix", "notes/clean.md", cwd=vault)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
 
 
 def test_a_folder_holds_the_notes_the_build_reads_and_a_folder_named_like_a_note_is_a_folder(vault: Path) -> None:
@@ -203,7 +208,7 @@ def test_no_note_linked_from_outside_the_folder_is_read(vault: Path) -> None:
                  "and print('opened', args[0], file=sys.stderr)); from vaultsite.cli import main; sys.exit(main())")
     result = subprocess.run([sys.executable, "-c", recording, "fix", "notes"], cwd=vault, capture_output=True,
                             text=True, encoding="utf-8", timeout=120)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the vault's own damaged note needs repair
     assert "notes/linked.md: a link out of notes, left alone" in result.stderr
     opened = [Path(line.split(" ", 1)[1]).resolve() for line in result.stderr.splitlines() if line.startswith("opened ")]
     assert not [path for path in opened if path.is_relative_to(outside)]

@@ -1,8 +1,9 @@
 """The ``vaultsite`` command: one subcommand per job, each a function that returns an exit code.
 
     vaultsite fix-text FILE          repaired text to stdout, what changed to stderr
-    vaultsite fix [--write] PATH...  a unified diff per note that would change; --write repairs in
-                                     place and keeps the original beside it as NAME.md.orig
+    vaultsite fix [--write] PATH...  a unified diff per note that would change, exit code 1 if one
+                                     would; --write repairs in place and keeps the original beside
+                                     it as NAME.md.orig
     vaultsite check SITE_DIR         every internal link, image and anchor of a built site, offline
 
 Inside a project (mkdocs.yml here or above), fix-text and fix repair as its build does, with the
@@ -49,7 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     fix_text.add_argument("file", type=Path, help="the note to repair (- reads stdin)")
     fix_text.set_defaults(func=_cmd_fix_text)
 
-    fix = commands.add_parser("fix", help="show (or, with --write, make) the repairs of notes")
+    fix = commands.add_parser(
+        "fix", help="show (or, with --write, make) the repairs of notes",
+        description="Show the repairs of notes as a diff; exit code 1 when a note needs repair (or a file "
+                    "cannot be read), 0 when none does. With --write, repair them in place: exit code 1 "
+                    "when a note cannot be read or written.")
     fix.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                      help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd)")
     fix.add_argument(
@@ -131,6 +136,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     config_file = _config_file()
     context = _project_context(config_file)
     failed = False
+    to_repair = 0  # in a dry run
     for path in _notes(args.paths, config_file):
         try:
             data = path.read_bytes()
@@ -166,7 +172,12 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 )
             )
             _tell(path, result)
-    return 1 if failed else 0
+            to_repair += 1
+    if to_repair:  # a dry run that found repairs to make fails, as `black --check` does, for CI
+        them = "1 note needs repair; vaultsite fix --write repairs it" if to_repair == 1 else \
+            f"{to_repair} notes need repair; vaultsite fix --write repairs them"
+        print(f"vaultsite: {them}", file=sys.stderr)
+    return 1 if failed or to_repair else 0
 
 
 def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
