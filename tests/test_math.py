@@ -54,6 +54,17 @@ def test_malformed_mathml_from_latex2mathml_is_published_as_written(site):
     assert math.get_text() == "a&b"
 
 
+def test_limits_go_under_lim_and_max_in_a_display_formula_and_beside_them_in_text(article):
+    """As TeX sets them (and Obsidian's MathJax draws them): under the operator in a display
+    formula (latex2mathml wrote subscripts); beside it in a line of text. \\arg is a name."""
+    display = next(math for math in article.select("math[display=block]") if "lim" in math.get_text())
+    assert {under.contents[0].get_text() for under in display.select("munder")} >= {"max", "lim"}
+    assert not display.select("msub > mi:-soup-contains('max'), msub > mi:-soup-contains('lim')")
+    inline = next(math for math in article.select("math[display=inline]") if "arg" in math.get_text())
+    assert inline.select("msub > mi:-soup-contains('max')") and not inline.select("munder")
+    assert [mi.get_text() for mi in display.select("mi") if "arg" in mi.get_text()] == ["arg"]  # not "\\arg"
+
+
 def test_a_formula_over_several_lines_is_one_display_formula(article):
     """Obsidian and Typora take a formula between lines of "$$", text right above or below it
     too: it is one display formula, aligned equations and cases included, with no "$$" left."""

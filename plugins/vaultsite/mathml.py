@@ -47,7 +47,7 @@ def _convert(tex: str, block: bool) -> str | None:
         except Exception:  # latex2mathml raises many types for TeX it does not know
             _converted[key] = None
         else:
-            _converted[key] = _amend(mathml, tex)
+            _converted[key] = _amend(mathml, tex, block)
     return _converted[key]
 
 
@@ -58,13 +58,18 @@ _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)
 
 
 def _known_environments(tex: str) -> str:
-    return _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex)
+    """`tex` in what latex2mathml knows: the environments above; `\\arg`, the one operator name
+    it lacks (it wrote "\\arg" as a variable, backslash and all)."""
+    return _ARG.sub(r"\\operatorname{arg}", _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
+
+
+_ARG = re.compile(r"\\arg(?![a-zA-Z])")
 
 
 _NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 
 
-def _amend(mathml: str, tex: str) -> str:
+def _amend(mathml: str, tex: str, block: bool = False) -> str:
     """latex2mathml's MathML, corrected where browsers would draw it otherwise than TeX sets it,
     with its TeX source as an annotation, which browsers do not draw and search shows (search.py)."""
     try:
@@ -75,6 +80,8 @@ def _amend(mathml: str, tex: str) -> str:
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
     _hats(root)
     _styled_characters(root)
+    if block and "\\nolimits" not in tex:
+        _limits(root)
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     semantics = ET.Element("semantics")
@@ -83,6 +90,21 @@ def _amend(mathml: str, tex: str) -> str:
     root[:] = [semantics]
     root.attrib = {"xmlns": _NAMESPACE, **root.attrib}
     return ET.tostring(root, encoding="unicode")
+
+
+# Operators whose limits TeX sets under them in a display formula, that latex2mathml does not
+# mark movablelimits (it does \\det, \\Pr, \\limsup, \\operatorname*{argmax}).
+_LIMITS = {"lim", "max", "min", "sup", "inf", "gcd"}
+
+
+def _limits(root: ET.Element) -> None:
+    """In a display formula TeX sets the limits of lim, max and their like under the operator
+    (`\\max_i`, `\\lim_{x\\to 0}`, `\\operatorname*{argmax}_x`), as Obsidian's MathJax draws
+    them; latex2mathml writes them beside it, as subscripts."""
+    for scripted in root.iter():
+        base = scripted[0] if scripted.tag in ("msub", "msubsup") else None
+        if base is not None and base.tag == "mo" and (base.get("movablelimits") == "true" or base.text in _LIMITS):
+            scripted.tag = "munder" if scripted.tag == "msub" else "munderover"
 
 
 def _hats(root: ET.Element) -> None:
