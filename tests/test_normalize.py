@@ -70,6 +70,8 @@ def fixture_site(tmp_path_factory) -> Path:
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
     Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")
     (notes / "notes on ML.md").write_text("# Notes on ML\n", encoding="utf-8")
+    (notes / "Footnoted.md").write_text("# Footnoted\n\nThe embed's note.[^1]\n\n[^1]: The embed's footnote.\n",
+                                        encoding="utf-8")
     for name in ("paper.pdf", "song.mp3", "clip.mp4", "board.canvas"):  # shown by what they are, not read
         (notes / "att" / name).parent.mkdir(exist_ok=True)
         (notes / "att" / name).write_bytes(b"\0")

@@ -66,13 +66,14 @@ _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
-_CALLOUT = re.compile(r"^\[!(\w+)\]([-+]?)[ \t]*(.*)$")
+_CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
                "fence": "code", "heading_open": "heading"}
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _MAX_EMBED_DEPTH = 8
 _PARAGRAPH_LINES = 200
 
@@ -100,12 +101,14 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
-                 quoted: bool = False):
+                 quoted: bool = False, footnotes: str = ""):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
         # `quoted`: the text is a quote's or a callout's inside.
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
         self.offset, self.embedded, self.quoted = line_offset, embedded, quoted
+        # What the labels of an embedded note's footnotes start with on the page (see _embeds).
+        self.footnotes = footnotes
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
                                   base=embedded[-1] if embedded else path)
         self.masks: list[str] = []
@@ -156,7 +159,8 @@ class _Rewriter:
         self._embeds()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
-                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(line, i)), self._line(i))
+                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i)),
+                                               self._line(i))
                                for line in repl]
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
@@ -194,6 +198,12 @@ class _Rewriter:
                 self.result.applied["inline_footnote"] += 1
                 at = end + 1
         return "".join(parts) + line[at:]
+
+    def _own_footnotes(self, line: str) -> str:
+        """The line with its footnotes' labels made the embedded note's own (`[^1]` → `[^e1-1]`),
+        references and definitions alike: a page and the notes it embeds each number from 1,
+        and Python-Markdown joins labels that are the same (the embed's footnote was lost)."""
+        return _FOOTNOTE.sub(lambda m: f"[^{self.footnotes}{m.group(1)}]", line) if self.footnotes else line
 
     def _footnote_label(self) -> str:
         """The label of the next inline footnote of the page: one the note's text does not use."""
@@ -331,7 +341,8 @@ class _Rewriter:
         callout = _CALLOUT.match(inner[0].strip())
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
-                        self.offset + start + (1 if callout else 0), self.embedded, quoted=True)
+                        self.offset + start + (1 if callout else 0), self.embedded, quoted=True,
+                        footnotes=self.footnotes)
         body_lines = sub.run()
         if callout:
             kind, fold, title = callout.groups()
@@ -342,7 +353,9 @@ class _Rewriter:
                     f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
                 kind = "note"
             opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
-            title_part = f' "{title.strip()}"' if title.strip() else ""
+            # Links in the title are links, as in Obsidian (the title line is no line of the body).
+            title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
+            title_part = f' "{title}"' if title else ""
             new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
             self.result.applied["callout"] += 1
         else:
@@ -562,8 +575,10 @@ class _Rewriter:
                 self.out[i] = [f"[[{name}|{name} › {heading}]]"]
                 continue
             sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
+            # The embedded note's `[^1]` is its own, not the page's `[^1]`.
+            footnotes = f"{self.footnotes}e{self.result.applied['embed'] + 1}-"
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
-                              embedded=(*self.embedded, target)).run()
+                              embedded=(*self.embedded, target), footnotes=footnotes).run()
             # What went wrong inside the embed is reported at the line that embeds it.
             self.result.problems += [Problem(self._line(i), p.message) for p in sub_result.problems]
             self.result.embedded |= sub_result.embedded
