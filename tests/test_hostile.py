@@ -51,6 +51,10 @@ NOTES: dict[str, bytes | str] = {
         "[ref js][r] <iframe src=\"JavaScript&#58;alert(3)\"></iframe> <img src=\"https://example.com/x.png\" onerror=\"alert(4)\">\n"
         "\n[r]: javascript:alert(9)\n"
     ),
+    # A raw tag right after "](" is no link's destination: it is sanitized as any raw tag is.
+    "tricks.md": ("# Tricks\n\ntext ](<img src=x onerror=alert(5)>) here\n\n](<a href=\"javascript:alert(6)\">x</a>\n\n"
+                  "](<iframe srcdoc=\"<script>alert(7)</script>\"></iframe>\n"),
+    "old-mac.md": b"# Old Mac\r\rlines end with CR alone\r- a list\r- of two\r",  # CR line endings
     "late-nul.md": b"# Late NUL\n\n" + b"x" * 9000 + b"\nmore\0text\n",
     "cp1252.md.orig": "# Backup of a repaired note\n",
     "hang.md": (
@@ -164,6 +168,8 @@ def test_every_good_note_is_published(hostile):
     assert "this first line is text, not metadata" in page(project, "multimarkdown-looking").get_text()
     broken = page(project, "bad-front-matter").select_one("article")
     assert "title: [unclosed" in broken.get_text(), "broken front matter is shown, not lost"
+    old_mac = page(project, "old-mac").select_one("article")
+    assert old_mac.h1.find(string=True) == "Old Mac" and [li.get_text() for li in old_mac.select("li")] == ["a list", "of two"]
     deep = page(project, "deep-list").select_one("article")
     assert "level 59" in deep.get_text()
     assert len(page(project, "huge").select("article p")) >= 40000 // 200
@@ -184,9 +190,10 @@ def test_names_with_special_characters_link_and_resolve(hostile):
 
 def test_scripts_and_data_are_never_live_links(hostile):
     project, _ = hostile
-    html = (project / "site" / "links" / "index.html").read_text(encoding="utf-8")
-    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(java\s*script|vbscript|data:text)""", html, re.IGNORECASE)
-    assert "onerror" not in html
+    for name in ("links", "tricks"):
+        html = (project / "site" / name / "index.html").read_text(encoding="utf-8")
+        assert not re.search(r"""(href|src)\s*=\s*["']?\s*(java\s*script|vbscript|data:text)""", html, re.IGNORECASE)
+        assert "onerror" not in html and "srcdoc" not in html, name
     texts = [s.get_text() for s in page(project, "links").select(".vs-unsafe")]
     assert {"js", "JS", "tab", "data", "abs", "win"} <= set(texts)
 

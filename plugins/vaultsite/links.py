@@ -41,6 +41,9 @@ class Vault(Protocol):
     def image_width(self, path: str) -> int | None:
         """Natural width in pixels of the image at vault path `path`, if it can be read."""
 
+    def body(self, path: str) -> str | None:
+        """The text of the note at vault path `path` (its front matter left out), if it is one."""
+
     def href(self, from_path: str, to_path: str) -> str:
         """URL of `to_path` as written in raw HTML on the page built from `from_path`."""
 
@@ -84,7 +87,13 @@ class LinkRewriter:
             resolved.append(self._wikilink(m, lineno))
             return f"\ue002{len(resolved) - 1}\ue003"
         text = _WIKILINK.sub(wikilink, text)
-        text = _replace_links(text, lambda link: self._link(link, lineno))
+
+        def held(m: re.Match) -> str:
+            resolved.append(m.group(0))
+            return f"\ue002{len(resolved) - 1}\ue003"
+        # The destinations of the links rewritten wait behind placeholders too: the words of one
+        # in angle brackets are no raw tag's attributes (`<notes on ML.md>`: `on` no event handler).
+        text = _replace_links(text, lambda link: _WRITTEN_DESTINATION.sub(held, self._link(link, lineno)))
         text = _BARE_ANCHOR.sub(self._bare_anchor, text)
         if (definition := _DEFINITION.match(text)) and (_unsafe(definition.group(1)) or _local_path(definition.group(1))):
             # A reference definition to a script: gone, and the references to it stay text.
@@ -127,9 +136,11 @@ class LinkRewriter:
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
                 fragment = unquote(self.unmask(dest[1:]))
-                if fragment != fragment.lower() or any(char.isspace() for char in fragment):
+                if (fragment != fragment.lower() or any(char.isspace() for char in fragment)) \
+                        and not self._written_id(fragment):
                     # A heading's text, as Obsidian writes a link to one of this note's headings
-                    # where wikilinks are off (`[x](#Part%20A)`): no id has capitals or spaces.
+                    # where wikilinks are off (`[x](#Part%20A)`): no heading's id has capitals or
+                    # spaces, only an id the note writes itself (`<a id="Top">`, `{#MyIntro}`).
                     return link.with_dest(self._anchor(self.base, fragment, lineno))
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
             return link.with_dest(self._unwrap(dest))
@@ -264,6 +275,12 @@ class LinkRewriter:
             self.found.anchors.append((lineno, target, heading, anchor))
         return f"#{anchor}"
 
+    def _written_id(self, fragment: str) -> bool:
+        """Whether the note gives something the id `fragment` itself, in HTML or an attribute list."""
+        quoted = re.escape(fragment)
+        return bool(re.search(rf"""\b(?:id|name)\s*=\s*["']?{quoted}(?:["'\s/>])|\{{[^}}\n]*#{quoted}[\s}}]""",
+                              self.vault.body(self.base) or ""))
+
     def find_name(self, name: str) -> str | None:
         """The file a wikilink or an embed names: by its name, nearest the note; or, written as a
         path from the note's folder (`./Note`, `../x/Note`, `../pics/a.png`), at that path, as a
@@ -312,10 +329,10 @@ _RESOLVED = re.compile("\ue002(\\d+)\ue003")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
-# Not right after "](": that is a link's destination in angle brackets (`[x](<notes on ML.md>)`,
-# as a raw-space link is written), whose words are no tag's attributes (`on` no event handler).
-_IMG_TAG = re.compile(r"(?<!\]\()<img\b[^>]*>", re.IGNORECASE)
-_RAW_TAG = re.compile(r"(?<!\]\()<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_RAW_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
+# The destination, in angle brackets, of a link this module wrote (`[x](<notes on ML.md>)`).
+_WRITTEN_DESTINATION = re.compile(r"(?<=\]\()<[^<>\n]*>")
 # Attributes whose value a browser loads or follows.
 _URL_ATTRIBUTES = frozenset({"href", "src", "data", "action", "formaction", "poster", "background", "xlink:href"})
 _DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
