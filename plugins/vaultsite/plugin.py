@@ -306,7 +306,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.warning(f"{f.src_uri}:{line}: NUL bytes in a note, left out")
                 raw[f.src_uri] = data
         if not self.config.repair:
-            self.sources = {path: data.decode("utf-8-sig", errors="replace") for path, data in raw.items()}
+            # (UTF-16 is read as UTF-8 then, its NULs left out: decoding it is the repair's.)
+            self.sources = {path: _newlines(data.decode("utf-8-sig", errors="replace").replace("\0", ""))
+                            for path, data in raw.items()}
             return [f for f in notes if f.src_uri in raw]
         decoded = {path: decode(data) for path, data in raw.items()}
         suspects = {path for path, (text, _) in decoded.items() if may_need_repair(text)}
@@ -327,7 +329,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if result.changed:
                 self.report.note(path)["repair"] = result.to_dict()
                 self._inform(f"{path}: {result.summary()}", anew=not kept)
-            self.sources[path] = result.text.replace("\r\n", "\n")
+            self.sources[path] = _newlines(result.text)
         return [f for f in notes if f.src_uri in raw]
 
     @_timed("on_files: notebooks")
@@ -524,6 +526,12 @@ def _toc_without(items: list, ids: set[str]) -> list:
         (open_items[-1].children if open_items else roots).append(item)
         open_items.append(item)
     return roots
+
+
+def _newlines(text: str) -> str:
+    """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
+    alone as a line ending too, and every pass splits the note's lines on LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
