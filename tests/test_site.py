@@ -233,7 +233,8 @@ def test_a_vault_without_a_home_page_gets_one_listing_its_notes(tmp_path):
 
     notes = {"Top.md": "plain text\n", "课程/第一周/讲义.md": "# 讲义\n\ntext\n",
              "📚 KB [x]/Alpha.md": "# Alpha\n\nThe same note, kept twice by a sync client.\n",
-             "📚 KB [x]/Alpha (conflicted copy).md": "# Alpha\n\nThe same note, kept twice by a sync client.\n"}
+             "📚 KB [x]/Alpha (conflicted copy).md": "# Alpha\n\nThe same note, kept twice by a sync client.\n",
+             "Evil.md": "# Evil <img src=x onerror=alert(1)> & co\n"}
     for name, text in notes.items():
         (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
@@ -242,7 +243,8 @@ def test_a_vault_without_a_home_page_gets_one_listing_its_notes(tmp_path):
     home = BeautifulSoup((tmp_path / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a.get_text(): a["href"] for a in home.select("article li a")}
     assert links == {"Top": "Top/", "讲义": "%E8%AF%BE%E7%A8%8B/%E7%AC%AC%E4%B8%80%E5%91%A8/%E8%AE%B2%E4%B9%89/",
-                     "Alpha": "%F0%9F%93%9A%20KB%20%5Bx%5D/Alpha/"}  # a version is not listed
+                     "Alpha": "%F0%9F%93%9A%20KB%20%5Bx%5D/Alpha/",
+                     "Evil <img src=x onerror=alert(1)> & co": "Evil/"}  # a version is not listed; a title is text
     assert [h.get_text(strip=True).rstrip("¶") for h in home.select("article h2")] == ["课程 / 第一周", "📚 KB [x]"]
     assert all((tmp_path / "site" / unquote(href) / "index.html").is_file() for href in links.values())
 

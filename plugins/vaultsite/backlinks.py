@@ -14,9 +14,10 @@ from .links import destination, escape_brackets
 
 
 def note_link(title: str, target: str, from_path: str) -> str:
-    """A Markdown link, written in the note at `from_path`, to the note at `target`."""
+    """A Markdown link, written in the note at `from_path`, to the note at `target`; its title is
+    text (a note's `# Title <img onerror=…>` is shown, never run, on the pages that list it)."""
     relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
-    return f"[{escape_brackets(title)}]({destination(relative)})"
+    return f"[{escape_brackets(html.escape(title, quote=False))}]({destination(relative)})"
 
 
 def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
