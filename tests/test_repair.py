@@ -870,6 +870,14 @@ def test_a_line_in_a_legacy_encoding_in_a_utf8_note_is_read_in_it(note: str, lin
     assert result.text == note + line and "on line 4" in result.summary()
 
 
+@pytest.mark.parametrize("line", ["Rendez-vous à la gare", "Æsop’s fables", "½ price", "¡Hola!"])
+def test_a_short_windows_line_in_a_utf8_note_is_read_through_cp1252(line: str) -> None:
+    """A few bytes of a Windows page among UTF-8 are cp1252 (a short line alone reads as anything:
+    cp1125's "Rendez-vous р la gare", johab's "쿕op뇹 fables")."""
+    note = "# 会议记录\n\n今天学习了神经网络的基础知识。\n"
+    assert repair_bytes(note.encode() + line.encode("cp1252") + b"\n").text == f"{note}{line}\n"
+
+
 @pytest.mark.parametrize("text", ["# 学习\n\n这是一篇GBK笔记。\n", "学习\n资料\n"])
 def test_a_legacy_note_whose_lines_spell_utf8_is_read_in_its_encoding(text: str) -> None:
     """GBK's "学习" is valid UTF-8 ("ѧϰ"): such lines do not make a GBK note UTF-8."""

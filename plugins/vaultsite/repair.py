@@ -384,11 +384,11 @@ def decode(data: bytes) -> tuple[str, str]:
     # (see _western_score); of as many, the detector's first guess, then Windows' pages, most used
     # first (it may guess none: German "über" as Big5 only).
     single_byte = _decoding(data, [name for name in guesses if not is_multi_byte_encoding(name)] + list(_WINDOWS))
-    if legacy_lines := _utf8_with_legacy_lines(data, model):
-        return legacy_lines
     if mixed := _utf8_with_stray_bytes(data):
         (text, encoding), read = mixed, _utf8_with_stray_bytes(sample)
         western = read[0] if read else sample.decode("utf-8", errors="replace")
+    elif legacy_lines := _utf8_with_legacy_lines(data, model):
+        return legacy_lines
     elif single_byte:
         encoding = max(single_byte, key=lambda name: _western_score(model, sample.decode(name, errors="replace")))
         text, western = data.decode(encoding), sample.decode(encoding, errors="replace")
@@ -517,7 +517,8 @@ _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 def _utf8_with_legacy_lines(data: bytes, model: LanguageModel) -> tuple[str, str] | None:
     """UTF-8 with whole lines in a legacy encoding (a line typed or pasted in a tool on a Chinese
     Windows, appended in GBK), each read in it; None where the lines that are UTF-8 read likelier
-    in that encoding too (a GBK note's "学习" spells UTF-8's "ѧϰ"), or no line is."""
+    in that encoding too (a GBK note's "学习" spells UTF-8's "ѧϰ"), or no line is. (A few bytes of
+    a Windows page among UTF-8 are _utf8_with_stray_bytes's: a short line alone reads as anything.)"""
     lines = data.split(b"\n")
     legacy = [i for i, line in enumerate(lines) if not _is_utf8(line)]
     utf8 = b"\n".join(line for line in lines if not line.isascii() and _is_utf8(line))
