@@ -419,6 +419,8 @@ class _Rewriter:
                 pieces, opens, closes = self._formulas_apart(i, found)
                 self.out[i] = self.out[i][:-1] + pieces
                 formulas.append((i, i, opens, closes))
+                if len(pieces) > 1:
+                    self._loosen(i)  # blank lines went into its list item, if it is in one
         for start, end, opens, closes in formulas:
             opens_item = opens and self._opens_item(start)
             if opens and not opens_item and start > 0 and self.masked[start - 1].strip():
