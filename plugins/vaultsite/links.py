@@ -427,7 +427,7 @@ def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
     """Find `[text](dest "title")` and `![alt](dest)`, including Typora's raw-space destinations."""
     if "](" not in line:
         return line
-    brackets, parens = _pairs(line, "[", "]"), _pairs(line, "(", ")")
+    brackets, parens = bracket_pairs(line, "[", "]"), bracket_pairs(line, "(", ")")
     out, pos = [], 0
     for start in sorted(brackets):
         close = brackets[start]
@@ -450,7 +450,7 @@ def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
     return "".join(out)
 
 
-def _pairs(line: str, opening: str, closing: str) -> dict[int, int]:
+def bracket_pairs(line: str, opening: str, closing: str) -> dict[int, int]:
     """Index of each opening bracket -> its closing bracket, in one pass (backslash escapes)."""
     pairs, stack = {}, []
     for m in re.finditer(r"\\.|[" + re.escape(opening + closing) + "]", line):

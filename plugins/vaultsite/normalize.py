@@ -22,7 +22,7 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, LinkRewriter, Vault, escape_brackets, heading_text
+from .links import Found, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text
 
 
 class Notes(Vault):
@@ -182,7 +182,7 @@ class _Rewriter:
         which the plugin sets). `\\^[` is `^[` as typed."""
         if "^[" not in line:
             return line
-        parts, at, closing = [], 0, _bracket_pairs(line)
+        parts, at, closing = [], 0, bracket_pairs(line, "[", "]")
         while (k := line.find("^[", at)) >= 0:
             end = closing.get(k + 1)
             if _escaped(line, k):
@@ -215,7 +215,7 @@ class _Rewriter:
 
     @cached_property
     def footnote_labels(self) -> set[str]:
-        return set(re.findall(r"\[\^([^\]]+)\]", self.text))
+        return set(_FOOTNOTE.findall(self.text))
 
     def _line(self, i: int) -> int:
         return self.offset + i + 1
@@ -815,23 +815,6 @@ def _expand_tabs(line: str) -> str:
     """Expand tabs in the leading whitespace to CommonMark's four-column tab stops."""
     body = line.lstrip(" \t")
     return line[: len(line) - len(body)].expandtabs(4) + body
-
-
-def _bracket_pairs(text: str) -> dict[int, int]:
-    """Where each bracket in `text` that closes closes: {index of "[": index of its "]"} (brackets
-    nest, a backslash escapes one)."""
-    pairs: dict[int, int] = {}
-    opened: list[int] = []
-    k = 0
-    while k < len(text):
-        if text[k] == "\\":
-            k += 1
-        elif text[k] == "[":
-            opened.append(k)
-        elif text[k] == "]" and opened:
-            pairs[opened.pop()] = k
-        k += 1
-    return pairs
 
 
 def _escaped(text: str, k: int) -> bool:
