@@ -249,6 +249,29 @@ def test_a_vault_without_a_home_page_gets_one_listing_its_notes(tmp_path):
     assert all((tmp_path / "site" / unquote(href) / "index.html").is_file() for href in links.values())
 
 
+def test_front_matter_tags_show_on_the_note_and_lead_to_the_notes_of_each_tag(tmp_path):
+    """Tags as Obsidian reads them, however the front matter writes them; a string of them stopped
+    the build (Material's tags plugin wants a list)."""
+    from conftest import build_site
+
+    notes = {"A.md": "---\ntags: [ml, 深度学习]\n---\n# A\n", "B.md": '---\ntags: "#ml, notes"\n---\n# B\n',
+             "C.md": "---\ntag: ml\n---\n# C\n", "D.md": "# D\n\nno tags\n"}
+    (tmp_path / "docs").mkdir()
+    for name, text in notes.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    chips = {name: [a.get_text(strip=True) for a in page(site, name).select("article a.md-tag")] for name in "ABCD"}
+    assert chips == {"A": ["ml", "深度学习"], "B": ["ml", "notes"], "C": ["ml"], "D": []}
+    listing = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for a in page(site, "A").select("article a.md-tag"):
+        target = a["href"].split("#")[1]
+        notes_of_tag = listing.find(id=target).find_next("ul").select("a")
+        assert (a.get_text(strip=True), sorted(n.get_text(strip=True) for n in notes_of_tag)) in [
+            ("ml", ["A", "B", "C"]), ("深度学习", ["A"])]
+
+
 def test_report_says_where_the_build_time_went(real_site):
     report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     seconds = report["seconds"]

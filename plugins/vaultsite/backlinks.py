@@ -64,6 +64,15 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
     return "\n".join(lines) + "\n"
 
 
+TAGS_PAGE = "tags.md"
+
+
+def tags_page() -> str:
+    """Markdown of the page listing the notes of each tag, which Material's tags plugin writes in
+    place of its marker: a note's tags link there, as a tag in Obsidian opens a search for it."""
+    return "\n".join(["---", "search:", "  exclude: true", "---", "", "# 标签 · Tags", "", "<!-- material/tags -->", ""])
+
+
 _MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|]")  # a folder's name is text, not Markdown
 
 

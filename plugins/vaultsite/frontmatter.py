@@ -47,7 +47,27 @@ def split(text: str) -> FrontMatter:
         meta = {}
     if not isinstance(meta, dict):
         return FrontMatter({}, body, body_line, raw, "front matter is not a mapping of keys to values", 2)
-    return FrontMatter(meta, body, body_line, raw)
+    return FrontMatter(_with_obsidian_tags(meta), body, body_line, raw)
+
+
+_TAG_SEPARATOR = re.compile(r"[,\s]+")  # in a string of tags: a tag holds no space
+
+
+def _with_obsidian_tags(meta: dict) -> dict:
+    """`tags` as a list of names, however the note writes them: `tags: ml, 笔记`, `tags: "#ml"`,
+    and the singular `tag:` of before Obsidian 1.4. Material's tags plugin reads `tags`, and stops
+    the build on a string."""
+    if "tags" not in meta and "tag" not in meta:
+        return meta
+    names = []
+    for value in (meta.get("tags"), meta.get("tag")):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                names += _TAG_SEPARATOR.split(item)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):  # `tags: [2024]`
+                names.append(str(item))
+    meta["tags"] = list(dict.fromkeys(name.lstrip("#") for name in names if name.lstrip("#")))
+    return meta
 
 
 def as_source(front: FrontMatter) -> str:

@@ -51,7 +51,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
-from .backlinks import backlinks, backlinks_block, home_page, unwritten_page
+from .backlinks import TAGS_PAGE, backlinks, backlinks_block, home_page, tags_page, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
@@ -460,7 +460,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def _add_generated_files(self, files: Files, config: MkDocsConfig) -> File | None:
         """Our stylesheet, Mermaid where a note draws a diagram, a home page where the vault has
-        none, and the unwritten-notes page (its content comes once links are known)."""
+        none, a page of tags where Material's tags plugin lists them and the vault has none, and
+        the unwritten-notes page (its content comes once links are known)."""
         css = Path(__file__).parent / "assets" / "vaultsite.css"
         files.append(File.generated(config, CSS, abs_src_path=str(css)))
         self.mermaid_file = None
@@ -471,6 +472,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             notes = {path: title for path, title in self.titles.items() if path not in self.versions}
             files.append(File.generated(config, "index.md", content=home_page(config.site_name, notes)))
             self._inform("the vault has no index.md: the home page lists its notes")
+        tags = config.plugins.get("material/tags")
+        if (tags and tags.config.enabled and tags.config.listings and files.get_file_from_path(TAGS_PAGE) is None
+                and any(front.meta.get("tags") for front in self.fronts.values())):
+            files.append(File.generated(config, TAGS_PAGE, content=tags_page()))
         page = self.config.unwritten_page
         if not page or files.get_file_from_path(page) is not None:
             return None
