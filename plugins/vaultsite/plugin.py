@@ -131,7 +131,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         config.mdx_configs["footnotes"].setdefault("USE_DEFINITION_ORDER", False)
         if self.config.mermaid:
             _require_extension(config, "pymdownx.superfences", {})
-            diagrams.add_fence(config.mdx_configs["pymdownx.superfences"])
+            diagrams.add_fences(config.mdx_configs["pymdownx.superfences"])
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
