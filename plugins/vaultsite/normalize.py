@@ -680,12 +680,25 @@ class _Rewriter:
                 # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
                 bullet = bullet.replace(")", ".")
                 new = " " * 4 * (depth - 1) + bullet + " " + content
+            elif self._opens_formula(i):
+                # At the content column: arithmatex reads a formula only from a block that starts
+                # with "$$" (a tab, Obsidian's indent, puts it two columns further in).
+                new = " " * 4 * depth + expanded.lstrip()
             else:
                 indent = len(expanded) - len(expanded.lstrip())
                 new = " " * (4 * depth + max(0, indent - col)) + expanded.lstrip()
             if new != line:
                 self.result.applied["list_indent"] += 1
             self.out[i] = [new] if len(self.out[i]) == 1 else self.out[i][:-1] + [new]
+
+    def _opens_formula(self, i: int) -> bool:
+        """Whether line i's text, after its indentation and list markers, opens with a display
+        formula: one over several lines, or one on this line (masked)."""
+        if i in self.raw:  # code, or a formula's lines
+            return any(start == i for start, _ in self.display_blocks)
+        line = self.masked[i]
+        placeholder = _PLACEHOLDER.match(line[_ITEM_MARKERS.match(line).end():])
+        return bool(placeholder) and self.masks[int(placeholder.group(1))].startswith("$$")
 
     def _headings(self) -> None:
         """One page title: in a note of several `# ` headings, the first is the title and every
