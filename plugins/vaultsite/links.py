@@ -13,6 +13,7 @@ span, a missing image or attachment a `vs-missing` placeholder, and both are rec
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -21,8 +22,10 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from markdown.extensions.toc import unique
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pymdownx import twemoji_db
 
 ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
                          ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
@@ -111,7 +114,7 @@ class LinkRewriter:
         name, _, heading = target.partition("#")
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
-            return f"[{escape_brackets(label or heading)}]({self._anchor(self.base, heading, lineno)})"
+            return f"[{escape_brackets(shown_text('', heading, label))}]({self._anchor(self.base, heading, lineno)})"
         found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
@@ -121,8 +124,8 @@ class LinkRewriter:
         if found is None:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
-            return self._unwritten(name, label or (f"{name} › {heading}" if heading else name), lineno)
-        shown = escape_brackets(label or (f"{basename} › {heading}" if heading else basename))
+            return self._unwritten(name, shown_text(name, heading, label), lineno)
+        shown = escape_brackets(shown_text(basename, heading, label))
         if _is_attachment(found):  # [[paper.pdf#page=3]]
             return f"[{shown}]({destination(self._relative(found), f'#{heading}' if heading else '')})"
         self.found.links.append((lineno, found))
@@ -264,16 +267,25 @@ class LinkRewriter:
             self.found.outside.append((lineno, unquote(dest)))
 
     def _anchor(self, target: str, heading: str, lineno: int) -> str:
-        """Obsidian writes a heading as the note does (`#👉 Big Data, Deep Learning`, ``#Using `pip`
-        安装``); the site wants its id, which is the slug of its text (a repeated slug gets `_1`,
-        but Obsidian links the first)."""
-        # [[Note#Section#Sub]] means the last one (a `#` in code is no separator).
-        heading = self.unmask(heading.split("#")[-1].strip())
-        # A block id (`#^id`) is its anchor as it stands: normalize.py puts it on its block.
-        anchor = heading if heading.startswith("^") else self.slugify(heading_text(heading))
+        """The id the site gives the heading of `target` that a link names as Obsidian writes it
+        (`#👉 Big Data, Deep Learning`, ``#Using `pip` 安装``, `#Part B#Intro`): the heading
+        Obsidian would open, else one whose text reads the same (`[[Note#Done 🎉]]` for
+        `## Done :tada:`), which the plugin checks once the page is rendered."""
+        # [[Note#Section#Sub]] is a path of headings (a `#` in code is no separator).
+        path = [self.unmask(part).strip() for part in heading.split("#") if part.strip()]
+        written = "#".join(path)
+        if written.startswith("^"):  # a block id is its anchor as it stands: normalize.py puts it on its block
+            anchor = written
+        else:
+            anchor = self._heading_id(target, path) or self.slugify(heading_text(path[-1] if path else ""))
         if target.lower().endswith(".md"):
-            self.found.anchors.append((lineno, target, heading, anchor))
+            self.found.anchors.append((lineno, target, written, anchor))
         return f"#{anchor}"
+
+    def _heading_id(self, target: str, path: list[str]) -> str | None:
+        """The id of the heading of `target` that Obsidian opens for the path of headings `path`."""
+        found = find_heading(note_headings(self.vault.body(target) or "", self.slugify), path)
+        return found.id if found else None
 
     def _written_id(self, fragment: str) -> bool:
         """Whether the note gives something the id `fragment` itself, in HTML or an attribute list."""
@@ -376,14 +388,78 @@ def _attributes(text: str) -> dict[str, str | None]:
 # Inline Markdown only, math read as arithmatex reads it: what a heading's text is made of.
 _inline_md = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
 _TEXT_TOKENS = frozenset({"text", "code_inline", "math_inline", "math_inline_double"})
+# A note's blocks: its headings are those outside code and display math.
+_block_md = MarkdownIt("commonmark").use(dollarmath_plugin).disable("inline")
+# What the site draws a heading's text with before the toc reads it: a wikilink is its shown
+# text (as _wikilink writes it), a footnote reference is no part of the id (the toc leaves it
+# out), and an emoji shortcode is its emoji (pymdownx.emoji with the twemoji index and to_alt,
+# as mkdocs.yml configures it).
+_DRAWN = re.compile(rf"{_WIKILINK.pattern}|\[\^[^\]\s]+\]|:[+\-\w]+:")
+
+
+def _drawn(match: re.Match) -> str:
+    text = match.group(0)
+    if text.startswith(":"):
+        code = twemoji_db.aliases.get(text, text)
+        emoji = twemoji_db.emoji.get(code, {})
+        unicode = emoji.get("unicode_alt", emoji.get("unicode"))
+        return "".join(chr(int(point, 16)) for point in unicode.split("-")) if unicode else text
+    if text.startswith("[^"):
+        return ""
+    bang, target, label = match.group(1), match.group(2).strip(), (match.group(3) or "").strip()
+    name, _, heading = target.partition("#")
+    return "" if bang else shown_text(posixpath.basename(name), heading, label)
+
+
+def shown_text(name: str, heading: str, label: str) -> str:
+    """What a wikilink shows: its label, else the note's name and its heading."""
+    return label or (f"{name} › {heading}" if name and heading else name or heading)
 
 
 def heading_text(markdown: str) -> str:
     """The text of a heading's Markdown, as Python-Markdown's toc reads it to make the heading's
-    id: code and math without their marks, a link's text, no emphasis marks, raw HTML tags or
-    images (``Using `pip install` 安装`` -> `Using pip install 安装`, `A _first_ [try](x)` -> `A first try`)."""
+    id: code and math without their marks, a link's text, no emphasis marks, raw HTML tags,
+    images or footnote references (``Using `pip install` 安装`` -> `Using pip install 安装`,
+    `A _first_ [try](x)` -> `A first try`, `Done :tada:[^1]` -> `Done 🎉`)."""
     [inline] = _inline_md.parseInline(markdown)
-    return "".join(token.content for token in inline.children or () if token.type in _TEXT_TOKENS)
+    return "".join(_DRAWN.sub(_drawn, token.content) if token.type == "text" else token.content
+                   for token in inline.children or () if token.type in _TEXT_TOKENS)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a note."""
+
+    level: int
+    text: str  # the Markdown of its text, as the note writes it
+    id: str  # the id the site gives it
+
+
+@functools.lru_cache(maxsize=512)
+def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ...]:
+    """The headings of a note, in order, with their ids: the slug of each one's text, and a
+    repeated one numbered as Python-Markdown's toc numbers it (`intro`, `intro_1`, ...)."""
+    tokens, taken = _block_md.parse(body), set()
+    return tuple(Heading(int(token.tag[1]), tokens[k + 1].content,
+                         unique(slugify(heading_text(tokens[k + 1].content)), taken))
+                 for k, token in enumerate(tokens) if token.type == "heading_open")
+
+
+# Obsidian matches a link's heading to the note's by their text less its punctuation and runs
+# of space (its `stripHeading`): `#Done tada` and `#Done :tada:` are `## Done :tada:`, `#See Other
+# note the other` (what its autocomplete writes) is `## See [[Other note|the other]]`.
+_OBSIDIAN_STRIPPED = re.compile(r"""[!"#$%&()*+,./:;<=>?@\[\\\]^`{|}~\s]+""")
+
+
+def _obsidian_key(text: str) -> str:
+    return _OBSIDIAN_STRIPPED.sub(" ", text).strip().casefold()
+
+
+def find_heading(headings: tuple[Heading, ...], path: list[str]) -> Heading | None:
+    """The heading a link's path of headings names, as Obsidian finds it: the first of the
+    last one's text; None when the note has none such."""
+    wanted = _obsidian_key(path[-1]) if path else None
+    return next((heading for heading in headings if _obsidian_key(heading.text) == wanted), None)
 
 
 def escape_brackets(text: str) -> str:
