@@ -412,8 +412,9 @@ def _drawn(match: re.Match) -> str:
 
 
 def shown_text(name: str, heading: str, label: str) -> str:
-    """What a wikilink shows: its label, else the note's name and its heading."""
-    return label or (f"{name} › {heading}" if name and heading else name or heading)
+    """What a wikilink shows: its label, else the note's name and its path of headings, as
+    Obsidian shows them (`Note › Part B › Intro`)."""
+    return label or " › ".join(part.strip() for part in (name, *heading.split("#")) if part.strip())
 
 
 def heading_text(markdown: str) -> str:
@@ -456,10 +457,17 @@ def _obsidian_key(text: str) -> str:
 
 
 def find_heading(headings: tuple[Heading, ...], path: list[str]) -> Heading | None:
-    """The heading a link's path of headings names, as Obsidian finds it: the first of the
-    last one's text; None when the note has none such."""
-    wanted = _obsidian_key(path[-1]) if path else None
-    return next((heading for heading in headings if _obsidian_key(heading.text) == wanted), None)
+    """The heading a link's path of headings names, as Obsidian finds it: each heading of the
+    path in turn, deeper than the one before (`Part B#Intro` is the first `Intro` under `Part B`,
+    not the note's first `Intro`); None when the note has none such."""
+    wanted = [_obsidian_key(part) for part in path]
+    level = 0
+    for heading in headings:
+        if wanted and heading.level > level and _obsidian_key(heading.text) == wanted[0]:
+            if len(wanted) == 1:
+                return heading
+            wanted, level = wanted[1:], heading.level
+    return None
 
 
 def escape_brackets(text: str) -> str:
