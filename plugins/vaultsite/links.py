@@ -139,11 +139,12 @@ class LinkRewriter:
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
                 fragment = unquote(self.unmask(dest[1:]))
-                if (fragment != fragment.lower() or any(char.isspace() for char in fragment)) \
-                        and not self._written_id(fragment):
+                if (self._heading_id(self.base, [fragment]) or fragment != fragment.lower()
+                        or any(char.isspace() for char in fragment)) and not self._written_id(fragment):
                     # A heading's text, as Obsidian writes a link to one of this note's headings
-                    # where wikilinks are off (`[x](#Part%20A)`): no heading's id has capitals or
-                    # spaces, only an id the note writes itself (`<a id="Top">`, `{#MyIntro}`).
+                    # where wikilinks are off (`[x](#Part%20A)`, `[x](#why?)`): what names a
+                    # heading, or has capitals or spaces, which no heading's id has, is no id,
+                    # unless the note writes it itself (`<a id="Top">`, `{#MyIntro}`).
                     return link.with_dest(self._anchor(self.base, fragment, lineno))
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
             return link.with_dest(self._unwrap(dest))
