@@ -93,7 +93,8 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     result = Normalized(text="")
     lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
     # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
-    lines += ["", *(f"[^{label}]: {note}" for label, note in result.footnotes)] if result.footnotes else []
+    # (The lines of one written over several are indented, so they stay in it.)
+    lines += ["", *(f"[^{label}]: " + note.replace("\n", "\n    ") for label, note in result.footnotes)] if result.footnotes else []
     result.text = "\n".join(lines)
     return result
 
@@ -157,6 +158,7 @@ class _Rewriter:
         self._table_code_pipes()
         self._long_paragraphs()
         self._embeds()
+        self._footnotes_over_lines()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
                 self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i)),
@@ -198,6 +200,24 @@ class _Rewriter:
                 self.result.applied["inline_footnote"] += 1
                 at = end + 1
         return "".join(parts) + line[at:]
+
+    def _footnotes_over_lines(self) -> None:
+        """An inline footnote whose text runs over lines of its paragraph is read whole, as one
+        on a line is (see _inline_footnotes): its lines join the line it opens on, their line
+        breaks kept inside it (Obsidian shows them in the footnote)."""
+        for start, end in self.paragraphs:
+            text = "\n".join(self.masked[start:end])
+            into = joined = start  # the line the last footnote's lines joined, and the last of them
+            for k, close in sorted(bracket_pairs(text, "[", "]").items()):
+                first, last = start + text.count("\n", 0, k), start + text.count("\n", 0, close)
+                lines, moved = range(first, last + 1), range(max(first, joined) + 1, last + 1)  # (not joined yet)
+                # A backtick the masking left opens a code span over lines, which may hold the "^[".
+                if (text[k - 1 : k] != "^" or _escaped(text, k - 1) or not moved or self.raw.intersection(lines)
+                        or any("`" in self.masked[j] for j in lines) or any(len(self.out[j]) != 1 for j in moved)):
+                    continue  # no footnote, one on its line, or one over code, a formula or a block
+                into = first if first > joined else into
+                self.out[into][-1] = "\n".join([self.out[into][-1], *(self.out[j].pop().strip() for j in moved)])
+                joined = last
 
     def _own_footnotes(self, line: str) -> str:
         """The line with its footnotes' labels made the embedded note's own (`[^1]` → `[^e1-1]`),
