@@ -102,12 +102,14 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
-                 quoted: bool = False, footnotes: str = ""):
+                 html: bool = True, footnotes: str = ""):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
-        # `quoted`: the text is a quote's or a callout's inside.
+        # `html`: whether Python-Markdown reads HTML in the text as HTML (not in a quote in a list
+        # item: see _quote).
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
-        self.offset, self.embedded, self.quoted = line_offset, embedded, quoted
+        self.offset, self.embedded, self.html = line_offset, embedded, html
+        self.holds_html = False  # whether HTML in the text holds Markdown (see _markdown_in_html)
         # What the labels of an embedded note's footnotes start with on the page (see _embeds).
         self.footnotes = footnotes
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
@@ -320,9 +322,8 @@ class _Rewriter:
         """In CommonMark, HTML ends at a blank line, and what follows is Markdown up to the next
         HTML (`<details>`, `<summary>`, a blank line, the answer in Markdown, `</details>`);
         Python-Markdown reads an element as HTML up to its end tag, unless the element has
-        `markdown="1"` (md_in_html): an element that holds Markdown so gets it. (Python-Markdown
-        reads HTML as HTML only outside quotes and admonitions: inside, it is left as it is.)"""
-        if self.quoted:
+        `markdown="1"` (md_in_html): an element that holds Markdown so gets it."""
+        if not self.html:
             return
         open_tags: list[tuple[int, int, str]] = []  # (line, column of the ">", name) of open elements
         holding: set[tuple[int, int, str]] = set()
@@ -336,6 +337,7 @@ class _Rewriter:
         for i, column, _ in sorted(holding, reverse=True):
             self.masked[i] = self.out[i][0] = self.masked[i][:column] + ' markdown="1"' + self.masked[i][column:]
             self.result.applied["markdown_in_html"] += 1
+        self.holds_html = bool(holding)
 
     def _quotes(self) -> None:
         """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
@@ -348,7 +350,9 @@ class _Rewriter:
 
     def _quote(self, start: int, end: int) -> None:
         """The quote on lines start to end, rewritten by a rewriter of its own, in its list item
-        if it is in one."""
+        if it is in one. Python-Markdown reads HTML in a quote or an admonition as text, so a
+        quote whose HTML holds Markdown (`<details>`) is written as the HTML it becomes, which
+        md_in_html reads (not in a list item, where it would be indented: HTML there stays text)."""
         item = self.items.get(start)
         inner = []
         for i in range(start, end):
@@ -361,9 +365,10 @@ class _Rewriter:
         callout = _CALLOUT.match(inner[0].strip())
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
-                        self.offset + start + (1 if callout else 0), self.embedded, quoted=True,
+                        self.offset + start + (1 if callout else 0), self.embedded, html=self.html and not item,
                         footnotes=self.footnotes)
         body_lines = sub.run()
+        self.holds_html |= sub.holds_html  # HTML now, so the quote holding this one must be too
         if callout:
             kind, fold, title = callout.groups()
             kind = _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
@@ -372,12 +377,23 @@ class _Rewriter:
                     self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
                     f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
                 kind = "note"
-            opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
             # Links in the title are links, as in Obsidian (the title line is no line of the body).
             title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
-            title_part = f' "{title}"' if title else ""
-            new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
+            if sub.holds_html:  # the HTML that admonition's `!!!` and pymdownx.details' `???` write
+                title = title or kind.capitalize()
+                if fold:
+                    new = [f'<details class="{kind}" markdown="1"{" open" if fold == "+" else ""}>', "",
+                           f"<summary markdown>{title}</summary>", "", *body_lines, "", "</details>"]
+                else:
+                    new = [f'<div class="admonition {kind}" markdown="1">', "",
+                           f'<p class="admonition-title" markdown>{title}</p>', "", *body_lines, "", "</div>"]
+            else:
+                opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
+                title_part = f' "{title}"' if title else ""
+                new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
             self.result.applied["callout"] += 1
+        elif sub.holds_html:
+            new = ['<blockquote markdown="1">', "", *body_lines, "", "</blockquote>"]
         else:
             new = [("> " + l) if l.strip() else ">" for l in body_lines]
         if item:
