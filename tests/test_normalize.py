@@ -48,6 +48,27 @@ text of part two
 """
 
 
+# Headings a link or an embed finds as Obsidian does: by a path of headings, or without punctuation.
+PARTS = """# Parts
+
+## Part A
+### Intro
+text under Part A
+
+## Part B
+### Intro
+text under Part B
+
+## Done :tada:
+text of done
+
+## Results[^1]
+text of results
+
+[^1]: The results' footnote.
+"""
+
+
 def page_name(case: Case) -> str:
     return f"{case.file.stem}-{case.line}"
 
@@ -66,6 +87,7 @@ def fixture_site(tmp_path_factory) -> Path:
     (notes / unicodedata.normalize("NFD", "Café Note.md")).write_text("# Café\n", encoding="utf-8")
     (notes / "100% sure?.md").write_text("# Sure\n", encoding="utf-8")
     (notes / "Embed Me.md").write_text(EMBED_ME, encoding="utf-8")
+    (notes / "Parts.md").write_text(PARTS, encoding="utf-8")
     (notes / "Chapters.md").write_text("# Chapters\n\n# One\ntext\n\n# Two\ntext\n", encoding="utf-8")
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
     Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")

@@ -139,7 +139,7 @@ class LinkRewriter:
         if _SCHEME.match(dest) or dest.startswith(("#", "//")):
             if dest.startswith("#") and len(dest) > 1:  # an id of the page: checked with the others
                 fragment = unquote(self.unmask(dest[1:]))
-                if (self._heading_id(self.base, [fragment]) or fragment != fragment.lower()
+                if (find_heading(self._headings(self.base), [fragment]) or fragment != fragment.lower()
                         or any(char.isspace() for char in fragment)) and not self._written_id(fragment):
                     # A heading's text, as Obsidian writes a link to one of this note's headings
                     # where wikilinks are off (`[x](#Part%20A)`, `[x](#why?)`): what names a
@@ -270,23 +270,33 @@ class LinkRewriter:
     def _anchor(self, target: str, heading: str, lineno: int) -> str:
         """The id the site gives the heading of `target` that a link names as Obsidian writes it
         (`#👉 Big Data, Deep Learning`, ``#Using `pip` 安装``, `#Part B#Intro`): the heading
-        Obsidian would open, else one whose text reads the same (`[[Note#Done 🎉]]` for
-        `## Done :tada:`), which the plugin checks once the page is rendered."""
-        # [[Note#Section#Sub]] is a path of headings (a `#` in code is no separator).
-        path = [self.unmask(part).strip() for part in heading.split("#") if part.strip()]
+        `heading_of` finds, else the id of its text, which the note may give something itself
+        and the plugin checks once the page is rendered."""
+        path = self.heading_path(heading)
         written = "#".join(path)
         if written.startswith("^"):  # a block id is its anchor as it stands: normalize.py puts it on its block
             anchor = written
         else:
-            anchor = self._heading_id(target, path) or self.slugify(heading_text(path[-1] if path else ""))
+            found = self.heading_of(target, path)
+            anchor = found.id if found else self.slugify(heading_text(path[-1] if path else ""))
         if target.lower().endswith(".md"):
             self.found.anchors.append((lineno, target, written, anchor))
         return f"#{anchor}"
 
-    def _heading_id(self, target: str, path: list[str]) -> str | None:
-        """The id of the heading of `target` that Obsidian opens for the path of headings `path`."""
-        found = find_heading(note_headings(self.vault.body(target) or "", self.slugify), path)
-        return found.id if found else None
+    def heading_path(self, heading: str) -> list[str]:
+        """The path of headings a link's (masked) `#Section#Sub` names: a `#` in code is no separator."""
+        return [self.unmask(part).strip() for part in heading.split("#") if part.strip()]
+
+    def heading_of(self, target: str, path: list[str]) -> Heading | None:
+        """The heading of `target` that a link or an embed naming the path of headings `path`
+        lands on: the one Obsidian opens, else the one whose id is the id of the path's last
+        heading as the page would draw it (`#Done 🎉` for `## Done :tada:`, `#Intro_1`)."""
+        headings = self._headings(target)
+        drawn = self.slugify(heading_text(path[-1])) if path else None
+        return find_heading(headings, path) or next((found for found in headings if found.id == drawn), None)
+
+    def _headings(self, target: str) -> tuple[Heading, ...]:
+        return note_headings(self.vault.body(target) or "", self.slugify)
 
     def _written_id(self, fragment: str) -> bool:
         """Whether the note gives something the id `fragment` itself, in HTML or an attribute list."""
@@ -435,6 +445,7 @@ class Heading:
     level: int
     text: str  # the Markdown of its text, as the note writes it
     id: str  # the id the site gives it
+    line: int  # the line of the note it starts on, from 0
 
 
 @functools.lru_cache(maxsize=512)
@@ -443,7 +454,7 @@ def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ..
     repeated one numbered as Python-Markdown's toc numbers it (`intro`, `intro_1`, ...)."""
     tokens, taken = _block_md.parse(body), set()
     return tuple(Heading(int(token.tag[1]), tokens[k + 1].content,
-                         unique(slugify(heading_text(tokens[k + 1].content)), taken))
+                         unique(slugify(heading_text(tokens[k + 1].content)), taken), token.map[0])
                  for k, token in enumerate(tokens) if token.type == "heading_open")
 
 

@@ -22,7 +22,7 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text
+from .links import Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text
 
 
 class Notes(Vault):
@@ -602,9 +602,13 @@ class _Rewriter:
                 self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
                 self.out[i] = [line.replace("![[", "[[", 1)]
                 continue
-            # The embed's title bar names the note: its own `# Title` would be a second page title.
-            body = (_section(body, self._unmask(heading), self.slugify) if heading
-                    else re.sub(r"^\s*# .*\n?", "", body, count=1))
+            if not heading:  # the embed's title bar names the note: its own `# Title` would be a second page title
+                body = re.sub(r"^\s*# .*\n?", "", body, count=1)
+            elif heading.startswith("^"):
+                body = _block(body, self._unmask(heading)[1:])
+            else:  # the section a link to the same heading lands on
+                found = self.links.heading_of(target, self.links.heading_path(heading))
+                body = _section(body, found) if found else None
             if body is None:
                 what = "block" if heading.startswith("^") else "heading"
                 self.result.problems.append(Problem(
@@ -891,27 +895,19 @@ def _content_column(line: str) -> int:
     return indent + len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
 
 
-def _section(body: str, heading: str, slugify: Callable[[str], str]) -> str | None:
-    """The lines under the heading whose text is `heading`'s (the same id: code, math, emphasis
-    and links count as in the toc), up to the next heading as high; for a block id (`^id`), the
-    block it marks; None where the note has neither."""
-    lines, tokens = body.split("\n"), _md.parse(body)
-    if heading.startswith("^"):
-        return _block(lines, tokens, heading[1:])
-    # The note's own headings, as the parser finds them: not a `#` line in code.
-    headings = [(tok.map[0], int(tok.tag[1]), tokens[k + 1].content) for k, tok in enumerate(tokens)
-                if tok.type == "heading_open" and tok.level == 0 and tok.map]
-    wanted = slugify(heading_text(heading.split("#")[-1]))
-    for start, level, text in headings:
-        if slugify(heading_text(text)) == wanted:
-            end = next((line for line, other, _ in headings if line > start and other <= level), len(lines))
-            return "\n".join(lines[start:end])
-    return None
+def _section(body: str, heading: Heading) -> str:
+    """The lines of the note's `heading` and those under it, up to the next of the note's own
+    headings as high (not one in a quote or a list)."""
+    lines = body.split("\n")
+    ends = [tok.map[0] for tok in _md.parse(body) if tok.type == "heading_open" and tok.level == 0 and tok.map
+            and tok.map[0] > heading.line and int(tok.tag[1]) <= heading.level]
+    return "\n".join(lines[heading.line:ends[0] if ends else len(lines)])
 
 
-def _block(lines: list[str], tokens: list, block_id: str) -> str | None:
+def _block(body: str, block_id: str) -> str | None:
     """The block that `^block_id` marks: the paragraph or list item it ends, or the block above
-    it when it stands on a line of its own."""
+    it when it stands on a line of its own; None where the note has no such block."""
+    lines, tokens = body.split("\n"), _md.parse(body)
     for i, line in enumerate(lines):
         match = _BLOCK_ID.search(line)
         if not match or match.group(1) != block_id:
