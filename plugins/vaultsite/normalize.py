@@ -22,7 +22,8 @@ from typing import Callable
 from markdown_it import MarkdownIt
 
 from .backlinks import note_link
-from .links import Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text
+from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
+                    shown_text)
 
 
 class Notes(Vault):
@@ -626,7 +627,7 @@ class _Rewriter:
             self.result.embedded |= sub_result.embedded
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
-            title = posixpath.splitext(posixpath.basename(target))[0] + (f" › {heading}" if heading else "")
+            title = shown_text(posixpath.splitext(posixpath.basename(target))[0], heading, "")
             link = note_link(title, target, self.path)
             block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                      *inner, "", "</div>", ""]
