@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     shown_text)
+from .tight_lists import TIGHT
 
 
 class Notes(Vault):
@@ -167,6 +168,7 @@ class _Rewriter:
                 self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i)),
                                                self._line(i))
                                for line in repl]
+        self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
 
@@ -666,6 +668,30 @@ class _Rewriter:
                 end, start = self.item_spans[start]
                 if end < len(self.masked) and self.masked[end].strip() and self.masked[end - 1].strip():
                     self._blank_before(end)
+
+    def _mark_tight_lists(self) -> None:
+        """A list CommonMark reads as tight (no blank line between its items or in them) that a
+        blank line went into is marked for tight_lists.py, which draws it tight again: TIGHT
+        starts the text of one of its items' paragraphs, after the item's marker and before a
+        task's box (not a paragraph that opens with a formula or a table: TIGHT would break it)."""
+        table_rows = {i for start, end in self.tables for i in range(start, end)}
+        for tok in self.tokens:
+            if tok.type not in ("bullet_list_open", "ordered_list_open") or not tok.map or tok.map[0] not in self.items:
+                continue  # (a list in a quote is its rewriter's)
+            start, end = tok.map
+            if not self.loosened.intersection(range(start, end)):
+                continue
+            # The paragraphs of its items (not of lists or quotes inside them), hidden where it is tight.
+            texts = [t.map[0] for t in self.tokens if t.type == "paragraph_open" and t.level == tok.level + 2
+                     and t.hidden and t.map and start <= t.map[0] < end]
+            for i in texts:
+                k = next((k for k, line in enumerate(self.out[i]) if line.strip()), None)
+                if k is None or i in self.raw or i in table_rows or self._opens_formula(i):
+                    continue
+                prefix = _ITEM_MARKERS.match(self.out[i][k]).end()
+                self.out[i][k] = self.out[i][k][:prefix] + TIGHT + self.out[i][k][prefix:]
+                self.result.applied["tight_list"] += 1
+                break
 
     def _blank_before(self, i: int) -> None:
         """A blank line before what line i becomes, unless the lines before it end with one."""
