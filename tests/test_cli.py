@@ -138,6 +138,23 @@ def test_a_folder_holds_the_notes_the_build_reads_and_a_folder_named_like_a_note
     assert (vault / "notes" / "picture.txt").read_text(encoding="utf-8") == DAMAGED
 
 
+def test_a_folder_leaves_out_hidden_files_and_folders_as_mkdocs_does(vault: Path) -> None:
+    """Obsidian's settings (.obsidian/), its trash (.trash/), .git/ and a hidden note are no part
+    of the site, which leaves out every name starting with a dot: `fix` reads none of them. A
+    hidden note named by its path is repaired."""
+    hidden = [".obsidian/plugins/tool/README.md", ".trash/deleted.md", ".git/notes.md", "sub/.draft.md"]
+    for name in hidden:
+        (vault / "notes" / name).parent.mkdir(parents=True, exist_ok=True)
+        (vault / "notes" / name).write_text(DAMAGED, encoding="utf-8")
+    result = vaultsite("fix", "--write", "notes", cwd=vault)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if "notes/damaged.md" in line]
+    for name in hidden:
+        assert (vault / "notes" / name).read_text(encoding="utf-8") == DAMAGED, name
+    assert vaultsite("fix", "--write", "notes/.trash/deleted.md", cwd=vault).returncode == 0
+    assert (vault / "notes" / ".trash" / "deleted.md").read_text(encoding="utf-8") == REPAIRED
+
+
 def test_fix_write_repairs_in_place_and_keeps_every_backup(vault: Path) -> None:
     note = vault / "notes" / "damaged.md"
     (vault / "notes" / "damaged.md.orig").write_text("an older backup", encoding="utf-8")

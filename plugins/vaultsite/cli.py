@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                     "cannot be read), 0 when none does. With --write, repair them in place: exit code 1 "
                     "when a note cannot be read or written.")
     fix.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                     help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd)")
+                     help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd; hidden files "
+                          "and folders such as .obsidian/ and .trash/ left out, as the site leaves them)")
     fix.add_argument(
         "--write", action="store_true", help=f"repair in place, keeping each original as NAME.md{BACKUP_SUFFIX}"
     )
@@ -215,12 +216,19 @@ def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
 def _folder_notes(folder: Path) -> tuple[list[Path], list[Path]]:
     """The notes under `folder` (the files MkDocs reads as pages: *.md, *.markdown, *.mdown, *.mkdn,
     *.mkd; a folder named `2024.md` is a folder), in a stable order: its own, and the symlinks that
-    lead out of it, which (as in the build) are never read."""
+    lead out of it, which (as in the build) are never read.
+
+    Hidden files and folders (`.obsidian/`, `.trash/`, `.git/`) are not searched: MkDocs leaves
+    every name starting with a dot out of the site (its default exclusion, `.*`)."""
     real = folder.resolve()
+    notes = []
+    for parent, folders, names in os.walk(folder):  # a link to a folder is not followed
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        notes.extend(Path(parent, name) for name in names
+                     if name.endswith(markdown_extensions) and not name.startswith("."))
     inside, outside = [], []
-    for note in sorted(folder.rglob("*")):
-        if note.name.endswith(markdown_extensions) and not note.is_dir():
-            (inside if note.resolve().is_relative_to(real) else outside).append(note)
+    for note in sorted(notes):
+        (inside if note.resolve().is_relative_to(real) else outside).append(note)
     return inside, outside
 
 
