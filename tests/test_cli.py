@@ -268,8 +268,11 @@ def test_fix_text_reads_stdin_and_refuses_binary_data(vault: Path) -> None:
     assert vaultsite("fix-text", "-", cwd=vault, stdin=DAMAGED).stdout == REPAIRED
     (vault / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
     result = vaultsite("fix-text", "image.md", cwd=vault)
-    assert (result.returncode, result.stdout) == (1, "")
+    assert (result.returncode, result.stdout) == (2, "")
     assert "image.md: binary data" in result.stderr
+    missing = vaultsite("fix-text", "missing.md", cwd=vault)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert "vaultsite: cannot read missing.md: No such file or directory" in missing.stderr
 
 
 def test_stray_nul_bytes_past_the_start_are_left_out_as_the_build_does(vault: Path) -> None:
@@ -289,9 +292,23 @@ def test_stray_nul_bytes_past_the_start_are_left_out_as_the_build_does(vault: Pa
 
 def test_unreadable_file_is_named_and_the_others_still_processed(vault: Path) -> None:
     result = vaultsite("fix", "--write", "notes/missing.md", "notes/damaged.md", cwd=vault)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot read notes/missing.md" in result.stderr
     assert (vault / "notes" / "damaged.md").read_text(encoding="utf-8") == REPAIRED
+
+
+def test_a_dry_run_tells_a_note_it_cannot_read_from_one_that_needs_repair(vault: Path) -> None:
+    """Exit code 1: a note needs repair; 2: a note cannot be read (whatever the others need),
+    so CI tells a vault to repair from a check that could not be made."""
+    (vault / "notes" / "gone.md").symlink_to("nowhere.md")  # a link to a note deleted since
+    unreadable = vaultsite("fix", "notes", cwd=vault)
+    assert unreadable.returncode == 2
+    assert "vaultsite: cannot read notes/gone.md: No such file or directory" in unreadable.stderr
+    assert "+深度学习，中文。" in unreadable.stdout  # the other note's repair is still shown
+    (vault / "notes" / "damaged.md").write_text(REPAIRED, encoding="utf-8")
+    assert vaultsite("fix", "notes", cwd=vault).returncode == 2
+    (vault / "notes" / "gone.md").unlink()
+    assert vaultsite("fix", "notes", cwd=vault).returncode == 0
 
 
 @pytest.fixture
@@ -319,7 +336,7 @@ def test_a_note_that_cannot_be_written_is_named_and_no_backup_is_left(vault: Pat
     read_only(note)
     for _ in range(2):  # each attempt alike: no backup piles up
         result = vaultsite("fix", "--write", "notes/ro.md", "notes/damaged.md", cwd=vault)
-        assert result.returncode == 1
+        assert result.returncode == 2
         assert "vaultsite: cannot write notes/ro.md: " in result.stderr
         assert "notes/ro.md is left as it was" in result.stderr
         assert sorted(path.name for path in (vault / "notes").glob("ro.md*")) == ["ro.md"]
@@ -334,7 +351,7 @@ def test_a_backup_that_cannot_be_written_is_named_and_the_note_left_alone(vault:
     note = vault / "notes" / name
     note.write_text(DAMAGED, encoding="utf-8")
     result = vaultsite("fix", "--write", "notes", cwd=vault)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"vaultsite: cannot write the backup notes/{name}.orig: File name too long" in result.stderr
     assert f"notes/{name} is left as it was" in result.stderr
     assert note.read_text(encoding="utf-8") == DAMAGED

@@ -1,9 +1,10 @@
 """The ``vaultsite`` command: one subcommand per job, each a function that returns an exit code.
 
-    vaultsite fix-text FILE          repaired text to stdout, what changed to stderr
+    vaultsite fix-text FILE          repaired text to stdout, what changed to stderr; exit code 2
+                                     if FILE cannot be read or is binary
     vaultsite fix [--write] PATH...  a unified diff per note that would change, exit code 1 if one
-                                     would; --write repairs in place and keeps the original beside
-                                     it as NAME.md.orig
+                                     would, 2 if a note cannot be read; --write repairs in place
+                                     and keeps the original beside it as NAME.md.orig
     vaultsite check SITE_DIR         every internal link, image and anchor of a built site, offline
 
 Inside a project (mkdocs.yml here or above), fix-text and fix repair as its build does, with the
@@ -46,15 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vaultsite", description="Tools for an Obsidian notes vault.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    fix_text = commands.add_parser("fix-text", help="print the repaired text of one file")
+    fix_text = commands.add_parser(
+        "fix-text", help="print the repaired text of one file",
+        description="Print the repaired text of one file. Exit code 0, or 2 when the file cannot be read "
+                    "or holds binary data.")
     fix_text.add_argument("file", type=Path, help="the note to repair (- reads stdin)")
     fix_text.set_defaults(func=_cmd_fix_text)
 
     fix = commands.add_parser(
         "fix", help="show (or, with --write, make) the repairs of notes",
-        description="Show the repairs of notes as a diff; exit code 1 when a note needs repair (or a file "
-                    "cannot be read), 0 when none does. With --write, repair them in place: exit code 1 "
-                    "when a note cannot be read or written.")
+        description="Show the repairs of notes as a diff. Exit code 0: no note needs repair; 1: a note "
+                    "needs repair; 2: a note cannot be read (whatever the others need). With --write, "
+                    "repair them in place: exit code 0, or 2 when a note cannot be read or written.")
     fix.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                      help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd; hidden files "
                           "and folders such as .obsidian/ and .trash/ left out, as the site leaves them)")
@@ -63,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     fix.set_defaults(func=_cmd_fix)
 
-    site = commands.add_parser("check", help="check a built site's links, images and anchors offline")
+    site = commands.add_parser(
+        "check", help="check a built site's links, images and anchors offline",
+        description="Check a built site's links, images and anchors offline. Exit code 0: nothing is "
+                    "broken; 1: something is (or the allowlist is invalid); 2: the site cannot be read "
+                    "or holds no page.")
     check.add_arguments(site)
     site.set_defaults(func=check.run)
     return parser
@@ -120,11 +128,11 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
         data = sys.stdin.buffer.read() if name == "stdin" else args.file.read_bytes()
     except OSError as error:
         print(f"vaultsite: cannot read {name}: {error.strerror}", file=sys.stderr)
-        return 1
+        return 2
     data, line = without_nul_bytes(data)
     if data is None:
         print(f"vaultsite: {name}: binary data (NUL bytes), not a note", file=sys.stderr)
-        return 1
+        return 2
     if line:
         print(f"vaultsite: {name}:{line}: NUL bytes in a note, left out, as the build does", file=sys.stderr)
     result = repair_bytes(data, context)
@@ -136,7 +144,7 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
 def _cmd_fix(args: argparse.Namespace) -> int:
     config_file = _config_file()
     context = _project_context(config_file)
-    failed = False
+    failed = False  # a note that cannot be read or written
     to_repair = 0  # in a dry run
     for path in _notes(args.paths, config_file):
         try:
@@ -178,7 +186,9 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         them = "1 note needs repair; vaultsite fix --write repairs it" if to_repair == 1 else \
             f"{to_repair} notes need repair; vaultsite fix --write repairs them"
         print(f"vaultsite: {them}", file=sys.stderr)
-    return 1 if failed or to_repair else 0
+    # Distinct codes, for CI: notes to repair (1) are the vault's to mend; a note that could not
+    # be read (2) leaves the answer unknown, as `check` exits 2 on a site it cannot read.
+    return 2 if failed else 1 if to_repair else 0
 
 
 def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
