@@ -123,6 +123,29 @@ def test_json_output_is_json_when_the_site_cannot_be_checked(tmp_path, capsys, f
     assert error in data["error"] and data["error"] in err
 
 
+@pytest.mark.parametrize(("folder", "error"), [
+    ("nowhere", "cannot read the site"), ("empty", "no page (index.html)")])
+def test_junit_report_is_written_when_the_site_cannot_be_checked(tmp_path, capsys, folder, error):
+    """A CI system reading the JUnit file shows the check in error, not nothing at all."""
+    (tmp_path / "empty").mkdir()
+    junit = tmp_path / "reports" / "links.xml"
+    code, _, err = run_check(capsys, tmp_path / folder, "--junit", junit)
+    assert code == 2 and error in err
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "1")
+    [case] = suite.findall("testcase")
+    assert case.get("name") == str(tmp_path / folder)
+    assert error in case.find("error").get("message") and case.find("failure") is None
+
+
+def test_a_junit_report_that_cannot_be_written_is_named_and_exit_2(tmp_path, capsys):
+    site = make_site(tmp_path / "site", "==> index.html\n<p>fine</p>")
+    (tmp_path / "reports").write_text("a file, not a folder", encoding="utf-8")
+    code, out, err = run_check(capsys, site, "--junit", tmp_path / "reports" / "links.xml")
+    assert code == 2 and "0 broken" in out
+    assert f"vaultsite check: cannot write the JUnit report {tmp_path / 'reports' / 'links.xml'}: " in err
+
+
 def test_output_cut_short_by_its_reader_is_no_traceback(tmp_path):
     """`vaultsite check --json | head -1`: head stops reading, and the command says nothing of it."""
     site = synthetic_site(tmp_path / "site", 600)  # a report longer than a pipe holds

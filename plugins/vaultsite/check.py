@@ -23,7 +23,8 @@ Known exceptions go in an allowlist file, one `PATTERN  # reason` a line; the pa
 matches the target URL or `page -> target`. An entry without a reason is itself an error.
 
 Exit code: 0 when nothing is broken, 1 when something is (or the allowlist is invalid), 2 when the
-site folder cannot be read or holds no page; `--json` then prints `{"site", "ok": false, "error"}`.
+site folder cannot be read or holds no page (`--json` then prints `{"site", "ok": false, "error"}`,
+`--junit` writes a report with the site's testcase in error) or the JUnit report cannot be written.
 """
 
 from __future__ import annotations
@@ -286,11 +287,7 @@ class Report:
         for b in self.broken:
             by_page[b.page].append(b)
         errors = list(self.allowlist.errors) if self.allowlist else []
-        cases = len(self.pages) + bool(errors)
-        failing = len(by_page) + bool(errors)
-        suites = ET.Element("testsuites", name="vaultsite check", tests=str(cases), failures=str(failing))
-        suite = ET.SubElement(suites, "testsuite", name=f"vaultsite check {self.site}",
-                              tests=str(cases), failures=str(failing), errors="0", skipped="0")
+        suites, suite = _junit_suite(self.site, len(self.pages) + bool(errors), len(by_page) + bool(errors))
         for page in self.pages:
             case = ET.SubElement(suite, "testcase", classname="vaultsite.check", name=page, file=page)
             for b in by_page.get(page, ()):
@@ -303,6 +300,23 @@ class Report:
                 ET.SubElement(case, "failure", type="allowlist", message=error).text = error
         ET.indent(suites)
         return ET.ElementTree(suites)
+
+
+def junit_error(site: str, error: str) -> ET.ElementTree:
+    """The JUnit report of a site that cannot be checked: one testcase, the site, in error (a CI
+    system shows that, where it would show nothing without a report)."""
+    suites, suite = _junit_suite(site, 1, 0, errors=1)
+    case = ET.SubElement(suite, "testcase", classname="vaultsite.check", name=site)
+    ET.SubElement(case, "error", type="site", message=error).text = error
+    ET.indent(suites)
+    return ET.ElementTree(suites)
+
+
+def _junit_suite(site: str, tests: int, failures: int, errors: int = 0) -> tuple[ET.Element, ET.Element]:
+    """A JUnit report's `<testsuites>` and its one `<testsuite>`, with their counts."""
+    counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors)}
+    suites = ET.Element("testsuites", name="vaultsite check", **counts)
+    return suites, ET.SubElement(suites, "testsuite", name=f"vaultsite check {site}", **counts, skipped="0")
 
 
 # --------------------------------------------------------------------------------------------
@@ -756,7 +770,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `vaultsite check`."""
     parser.add_argument("site", type=Path, metavar="SITE_DIR", help="the built site (mkdocs build's site/)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE (if the site cannot be "
+                        "checked, a report of that error)")
     parser.add_argument("--allowlist", type=Path, metavar="FILE",
                         help="known exceptions, one 'PATTERN  # reason' a line (fnmatch on the target "
                              "URL or on 'page -> target')")
@@ -807,19 +822,31 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         _print_text(report, list_external=args.list_external)
-    if args.junit:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
-        report.as_junit().write(args.junit, encoding="utf-8", xml_declaration=True)
+    if args.junit and not _write_junit(report.as_junit(), args.junit):
+        return 2  # the report CI asked for is missing: no passing check without it
     return 0 if report.ok else 1
 
 
 def _cannot_check(args: argparse.Namespace, error: str) -> int:
-    """Say why the site cannot be checked, on stderr and, with --json, as the JSON on stdout (a CI
-    step that parses it reads `ok` and `error`); exit code 2."""
+    """Say why the site cannot be checked, on stderr, with --json as the JSON on stdout (a CI step
+    that parses it reads `ok` and `error`), with --junit as the JUnit report; exit code 2."""
     print(f"vaultsite check: {error}", file=sys.stderr)
     if args.json:
         print(json.dumps({"site": str(args.site), "ok": False, "error": error}, ensure_ascii=False, indent=2))
+    if args.junit:
+        _write_junit(junit_error(str(args.site), error), args.junit)
     return 2
+
+
+def _write_junit(report: ET.ElementTree, path: Path) -> bool:
+    """Write the JUnit report to `path`; False, said on stderr, where it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        report.write(path, encoding="utf-8", xml_declaration=True)
+    except OSError as error:
+        print(f"vaultsite check: cannot write the JUnit report {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _print_text(report: Report, *, list_external: bool) -> None:

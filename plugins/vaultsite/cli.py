@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="check a built site's links, images and anchors offline",
         description="Check a built site's links, images and anchors offline. Exit code 0: nothing is "
                     "broken; 1: something is (or the allowlist is invalid); 2: the site cannot be read "
-                    "or holds no page.")
+                    "or holds no page (--junit then writes a report with the site in error), or the "
+                    "JUnit report cannot be written.")
     check.add_arguments(site)
     site.set_defaults(func=check.run)
     return parser
