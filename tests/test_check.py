@@ -407,11 +407,17 @@ def test_external_urls_with_non_ascii_characters_are_requested_as_their_uri(tmp_
     ]
 
 
-def test_a_non_ascii_host_is_asked_for_by_its_idna_name(tmp_path, server):
+@pytest.mark.parametrize(("host", "ascii_host"), [
+    ("例子.测试", "xn--fsqu00a.xn--0zwm56d"),
+    # IDNA 2008 (UTS 46, non-transitional), as browsers ask: IDNA 2003 made ß "ss", ς "σ", other hosts
+    ("faß.de", "xn--fa-hia.de"), ("βόλος.com", "xn--nxasmm1c.com"),
+    ("i❤.ws", "xn--i-7iq.ws"),  # IDNA 2008 has no emoji; browsers, and IDNA 2003, do
+])
+def test_a_non_ascii_host_is_asked_for_by_its_idna_name(tmp_path, server, host, ascii_host):
     """`http://例子.测试/路径` is requested as `http://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84`. No
     such host resolves here: the local server stands as the HTTP proxy, which is sent the whole URI."""
     base, handler = server
-    site = external_site(tmp_path / "site", "http://例子.测试", ["/路径"])
+    site = external_site(tmp_path / "site", f"http://{host}", ["/路径"])
     environment = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
     command = [sys.executable, "-c", "import sys; from vaultsite.cli import main; sys.exit(main())",
                "check", site, "--external", "--cache", tmp_path / "c.json", *FAST]
@@ -419,7 +425,7 @@ def test_a_non_ascii_host_is_asked_for_by_its_idna_name(tmp_path, server):
                             timeout=60, env=environment | {"http_proxy": base})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(1 checked, 0 failed)" in result.stdout
-    assert [path for _, path, _ in handler.log] == ["http://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84"]
+    assert [path for _, path, _ in handler.log] == [f"http://{ascii_host}/%E8%B7%AF%E5%BE%84"]
 
 
 # --- the real vault ----------------------------------------------------------------------------

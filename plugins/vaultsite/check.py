@@ -17,7 +17,8 @@ pages. `mailto:`, `tel:` and `data:` are ignored; `javascript:` and paths on the
 only with `--external`: HEAD then GET, timeouts, retries with backoff, one request at a time per
 host at most every `--rate-limit` ms, successes cached on disk for `--cache-ttl` days. A URL with
 non-ASCII characters (`https://zh.wikipedia.org/wiki/神经网络`) is requested as a browser does, as
-its URI: percent-encoded as UTF-8, the host name in IDNA; the report shows it as the page wrote it.
+its URI: percent-encoded as UTF-8, the host name in IDNA 2008 (UTS 46); the report shows it as the
+page wrote it.
 
 Known exceptions go in an allowlist file, one `PATTERN  # reason` a line; the pattern (fnmatch)
 matches the target URL or `page -> target`. An entry without a reason is itself an error.
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+import idna
 from lxml import etree
 
 #: Which attributes of which elements hold a URL the page loads or links to.
@@ -721,7 +723,7 @@ def as_uri(url: str) -> str:
     """The URI to request for `url` as a page writes it, an IRI: `https://zh.wikipedia.org/wiki/神经网络`
     asks for `/wiki/%E7%A5%9E%E7%BB%8F%E7%BD%91%E7%BB%9C`, `http://例子.测试/` for
     `http://xn--fsqu00a.xn--0zwm56d/` (RFC 3987, 3.1, as browsers do): non-ASCII characters (and
-    spaces) percent-encoded as UTF-8, the rest as written, `%XX` too; a host name in IDNA.
+    spaces) percent-encoded as UTF-8, the rest as written, `%XX` too; a host name in IDNA 2008.
     ValueError when the host name has no IDNA form."""
     if not _NOT_IN_URI.search(url):
         return url
@@ -735,11 +737,22 @@ def as_uri(url: str) -> str:
         host, port = host.rsplit(":", 1)
         port = ":" + port
     if not host.isascii():
+        host = _ascii_host(host)
+    return f"{scheme}://{quote(userinfo + at, safe=_URI_SAFE)}{host}{port}{quote(path, safe=_URI_SAFE)}"
+
+
+def _ascii_host(host: str) -> str:
+    """The name a browser asks DNS for (UTS 46, non-transitional): IDNA 2008's, so `faß.de` is
+    `xn--fa-hia.de` (Python's codec, IDNA 2003, makes it `fass.de`, another host). Where IDNA 2008
+    refuses a name browsers still resolve (an emoji, `i❤.ws`; an underscore), IDNA 2003's, which
+    keeps those. ValueError when neither has one."""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
         try:
-            host = host.encode("idna").decode("ascii")
+            return host.encode("idna").decode("ascii")
         except UnicodeError:
             raise ValueError(f"the host name {host} has no IDNA (ASCII) form") from None
-    return f"{scheme}://{quote(userinfo + at, safe=_URI_SAFE)}{host}{port}{quote(path, safe=_URI_SAFE)}"
 
 
 def _network_reason(error: object, timeout: float) -> str:
