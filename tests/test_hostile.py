@@ -14,7 +14,7 @@ from urllib.parse import unquote
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from conftest import ROOT, build_site
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-VAULT"
 
@@ -212,3 +212,17 @@ def test_nothing_outside_the_vault_is_read_copied_or_published(hostile):
     report = json.loads((project / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     assert report["notes"]["links.md"]["missing_assets"], "the links climbing out are reported as missing"
     assert not [note for note, entry in report["notes"].items() if 0 in entry.get("normalized", {}).values()]
+
+
+def test_a_cache_folder_that_cannot_be_made_stops_the_build_naming_what_is_in_the_way(tmp_path):
+    """`.cache` a file beside mkdocs.yml is the machine's problem, not the vault's: the build stops
+    with a message saying so, not a traceback."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / ".cache").write_text("", encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 1
+    cache = tmp_path.resolve() / ".cache"
+    assert (f"vaultsite: cannot make the cache folder {cache / 'vaultsite'}: {cache} is a file, not a folder; "
+            "move it, or set another cache_dir for the plugin in mkdocs.yml") in result.stderr
+    assert "Traceback" not in result.stderr

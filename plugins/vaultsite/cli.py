@@ -25,7 +25,7 @@ from pathlib import Path
 
 from mkdocs.utils import markdown_extensions
 
-from vaultsite import check, langmodel
+from vaultsite import cachedir, check, langmodel
 from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
 from vaultsite.vault import BACKUP_SUFFIX
@@ -36,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
+    except cachedir.CacheUnusable as error:  # as the build stops on it
+        print(f"vaultsite: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader stopped reading (`vaultsite check --json | head`): no traceback, as the
         # Python docs advise, and the rest of the output goes nowhere.
@@ -93,6 +96,7 @@ def _project_context(config_file: Path | None) -> Context:
     if config_file is None:
         return Context()
     cache_dir, docs_dir = _project_folders(config_file)
+    cachedir.make(config_file.parent / cache_dir)
     langmodel.use_cache(config_file.parent / cache_dir)
     clean = []
     for note in _folder_notes(docs_dir)[0] if docs_dir.is_dir() else ():

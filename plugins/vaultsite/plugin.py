@@ -50,7 +50,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
+from . import cachedir, diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
 from .backlinks import TAGS_PAGE, backlinks, backlinks_block, home_page, tags_page, unwritten_page
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
@@ -118,6 +118,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
         self.anchor_links: list[tuple[str, int, str, str, str]] = []  # (note, *Found.anchors item)
         self.cache_dir = Path(config.config_file_path or ".").resolve().parent / self.config.cache_dir
+        try:
+            cachedir.make(self.cache_dir)
+        except cachedir.CacheUnusable as error:
+            raise PluginError(f"vaultsite: {error}") from error
         self.workers = self.config.workers or parallel.available_cores()
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
