@@ -150,6 +150,21 @@ def test_a_folder_holds_the_notes_the_build_reads_and_a_folder_named_like_a_note
     assert (vault / "notes" / "picture.txt").read_text(encoding="utf-8") == DAMAGED
 
 
+def test_a_note_whose_name_is_not_utf8_is_repaired_and_named_with_its_bytes_escaped(vault: Path, monkeypatch) -> None:
+    """`touch $'caf\\xe9.md'` on Linux: the diff and the messages name it `caf\\xe9.md`, even where
+    the output is strict UTF-8 (it stopped the command with a UnicodeEncodeError)."""
+    monkeypatch.setenv("PYTHONIOENCODING", "utf-8")
+    note = vault / "notes" / os.fsdecode(b"caf\xe9.md")
+    note.write_text(DAMAGED, encoding="utf-8")
+    result = vaultsite("fix", "notes", cwd=vault)
+    assert result.returncode == 1, result.stderr
+    assert "--- a/notes/caf\\xe9.md\n+++ b/notes/caf\\xe9.md\n" in result.stdout
+    assert "notes/caf\\xe9.md: repaired" in result.stderr
+    written = vaultsite("fix", "--write", "notes", cwd=vault)
+    assert "original kept as notes/caf\\xe9.md.orig" in written.stderr
+    assert note.read_text(encoding="utf-8") == REPAIRED
+
+
 def test_a_folder_leaves_out_hidden_files_and_folders_as_mkdocs_does(vault: Path) -> None:
     """Obsidian's settings (.obsidian/), its trash (.trash/), .git/ and a hidden note are no part
     of the site, which leaves out every name starting with a dot: `fix` reads none of them. A

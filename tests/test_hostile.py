@@ -4,6 +4,7 @@ good note, fails under --strict, and never reads or publishes anything outside d
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -99,6 +100,10 @@ def hostile(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     for name, content in NOTES.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (docs / name).write_bytes(data)
+    # Names that are not UTF-8, as `touch $'caf\xe9.md'` makes them on Linux: no URL can name them.
+    (docs / os.fsdecode(b"caf\xe9.md")).write_text("# Caf\n", encoding="utf-8")
+    (docs / os.fsdecode(b"d\xe9")).mkdir()
+    (docs / os.fsdecode(b"d\xe9/pic\xff.png")).write_bytes(b"not even an image")
     # Links in the vault to a note, a folder and an image outside it.
     (docs / "Linked Secret.md").symlink_to(top / "secret.md")
     (docs / "linked folder").symlink_to(top / "outside", target_is_directory=True)
@@ -135,6 +140,8 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
         "links.md:4: link climbs out of the vault, not followed: ../../secret.md",
         "links.md:4: link climbs out of the vault, not followed: ../../outside/secret.png",
         "hang.md:", "raises.md:",
+        "caf\\xe9.md: a file name that is not UTF-8 has no URL: not published; rename the file",
+        "d\\xe9/pic\\xff.png: a file name that is not UTF-8 has no URL: not published",
     ):
         assert expected in log, expected
     assert re.search(r"hang\.md:\d+: cell \d+: .*(?i:timed? ?out)", log), "a hanging cell times out, named"

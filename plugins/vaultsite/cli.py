@@ -28,7 +28,7 @@ from mkdocs.utils import markdown_extensions
 from vaultsite import cachedir, check, langmodel
 from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
-from vaultsite.vault import BACKUP_SUFFIX
+from vaultsite.vault import BACKUP_SUFFIX, shown
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except cachedir.CacheUnusable as error:  # as the build stops on it
-        print(f"vaultsite: {error}", file=sys.stderr)
+        _say(f"vaultsite: {error}")
         return 2
     except BrokenPipeError:
         # The reader stopped reading (`vaultsite check --json | head`): no traceback, as the
@@ -132,14 +132,14 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
     try:
         data = sys.stdin.buffer.read() if name == "stdin" else args.file.read_bytes()
     except OSError as error:
-        print(f"vaultsite: cannot read {name}: {error.strerror}", file=sys.stderr)
+        _say(f"vaultsite: cannot read {name}: {error.strerror}")
         return 2
     data, line = without_nul_bytes(data)
     if data is None:
-        print(f"vaultsite: {name}: binary data (NUL bytes), not a note", file=sys.stderr)
+        _say(f"vaultsite: {name}: binary data (NUL bytes), not a note")
         return 2
     if line:
-        print(f"vaultsite: {name}:{line}: NUL bytes in a note, left out, as the build does", file=sys.stderr)
+        _say(f"vaultsite: {name}:{line}: NUL bytes in a note, left out, as the build does")
     result = repair_bytes(data, context)
     sys.stdout.write(result.text)
     _tell(name, result)
@@ -155,23 +155,23 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         try:
             data = path.read_bytes()
         except OSError as error:
-            print(f"vaultsite: cannot read {path}: {error.strerror}", file=sys.stderr)
+            _say(f"vaultsite: cannot read {path}: {error.strerror}")
             failed = True
             continue
         text_bytes, line = without_nul_bytes(data)
         if text_bytes is None:
-            print(f"vaultsite: {path}: binary data (NUL bytes), not a note; left alone", file=sys.stderr)
+            _say(f"vaultsite: {path}: binary data (NUL bytes), not a note; left alone")
             continue
         result = repair_bytes(text_bytes, context)
         if not result.changed:
             continue
         if line:  # the repair leaves them out, as the build does
-            print(f"vaultsite: {path}:{line}: NUL bytes in a note, left out", file=sys.stderr)
+            _say(f"vaultsite: {path}:{line}: NUL bytes in a note, left out")
         if args.write:
             try:
                 backup = _write_with_backup(path, data, result.text)
             except NotWritten as error:
-                print(f"vaultsite: {error}", file=sys.stderr)
+                _say(f"vaultsite: {error}")
                 failed = True
                 continue
             _tell(path, result, f"; original kept as {backup}")
@@ -181,8 +181,8 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 difflib.unified_diff(
                     old.splitlines(keepends=True),
                     result.text.splitlines(keepends=True),
-                    f"a/{path}",
-                    f"b/{path}",
+                    f"a/{shown(str(path))}",
+                    f"b/{shown(str(path))}",
                 )
             )
             _tell(path, result)
@@ -190,17 +190,22 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     if to_repair:  # a dry run that found repairs to make fails, as `black --check` does, for CI
         them = "1 note needs repair; vaultsite fix --write repairs it" if to_repair == 1 else \
             f"{to_repair} notes need repair; vaultsite fix --write repairs them"
-        print(f"vaultsite: {them}", file=sys.stderr)
+        _say(f"vaultsite: {them}")
     # Distinct codes, for CI: notes to repair (1) are the vault's to mend; a note that could not
     # be read (2) leaves the answer unknown, as `check` exits 2 on a site it cannot read.
     return 2 if failed else 1 if to_repair else 0
 
 
+def _say(message: str) -> None:
+    """Tell the user, on stderr; a file name that is not UTF-8 shows its bytes as escapes."""
+    print(shown(message), file=sys.stderr)
+
+
 def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
     """What the repair of ``name`` did, and each word of it to check, on stderr."""
-    print(f"{name}: {result.summary()}{after}", file=sys.stderr)
+    _say(f"{name}: {result.summary()}{after}")
     for guess in result.guesses:
-        print(f"{name}:{guess}", file=sys.stderr)
+        _say(f"{name}:{guess}")
 
 
 def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
@@ -217,13 +222,13 @@ def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
         if path.is_dir():
             inside, outside = _folder_notes(path)
             for note in outside:
-                print(f"vaultsite: {note}: a link out of {path}, left alone", file=sys.stderr)
+                _say(f"vaultsite: {note}: a link out of {path}, left alone")
             yield from inside
             continue
         real = Path(os.path.realpath(path))
         if real != Path(os.path.abspath(path)) and not real.is_relative_to(project):
-            print(f"vaultsite: {path}: a link to {real}, out of {project} ({where}), left alone; "
-                  f"name {real} itself to repair it", file=sys.stderr)
+            _say(f"vaultsite: {path}: a link to {real}, out of {project} ({where}), left alone; "
+                 f"name {real} itself to repair it")
             continue
         yield path  # a missing file is reported when it is read
 

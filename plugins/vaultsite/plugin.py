@@ -60,7 +60,7 @@ from .normalize import Normalized, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify
-from .vault import VaultIndex, left_out
+from .vault import VaultIndex, left_out, shown
 from .versions import canonical_note, version_note
 
 log = get_plugin_logger(__name__)
@@ -285,13 +285,17 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             log.debug(f"search index: {self.search_kept.taken} pages indexed as in the build before")
 
     def _leave_out(self, files: Files, docs_dir: str) -> None:
-        """Take out of the site the backups of repaired notes, and every link (a symlink) to a file
-        outside the docs folder: nothing there is the vault's to publish, or to open."""
+        """Take out of the site the backups of repaired notes, the files whose names are not UTF-8
+        (no URL can name them), and every link (a symlink) to a file outside the docs folder:
+        nothing there is the vault's to publish, or to open."""
         vault = {f.src_uri: f.abs_src_path for f in files if f.src_dir == docs_dir}  # not the theme's
-        backups, outside = left_out(vault, docs_dir)
+        backups, undecodable, outside = left_out(vault, docs_dir)
+        for path in undecodable:
+            log.warning(f"{shown(path)}: a file name that is not UTF-8 has no URL: not published; "
+                        "rename the file (or its folder) in UTF-8")
         for path, real in outside:
             log.warning(f"{path}: a link to {real}, outside the docs folder: not read, not published")
-        for path in [*backups, *(path for path, _ in outside)]:
+        for path in [*backups, *undecodable, *(path for path, _ in outside)]:
             files.remove(files.get_file_from_path(path))
 
     @_timed("on_files: read and repair")

@@ -23,18 +23,29 @@ BACKUP_SUFFIX = ".orig"
 _BACKUP = re.compile(re.escape(BACKUP_SUFFIX) + r"(\.\d+)?$")
 
 
-def left_out(files: dict[str, str | None], docs_dir: str | Path) -> tuple[list[str], list[tuple[str, Path]]]:
+def left_out(files: dict[str, str | None],
+             docs_dir: str | Path) -> tuple[list[str], list[str], list[tuple[str, Path]]]:
     """Of the files found in the docs folder ({vault path: path on disk, None if generated}): the
-    backups `vaultsite fix --write` made, and the links to files outside the folder with where they
-    lead. Neither is the vault's: the site publishes neither, and nothing opens a file outside."""
+    backups `vaultsite fix --write` made; the files whose path is not UTF-8, which no URL can name
+    (MkDocs stops on the first it makes a URL for); and the links to files outside the folder,
+    with where they lead. None is published, and nothing opens a file outside."""
     docs = Path(docs_dir).resolve()
-    backups, outside = [], []
+    backups, undecodable, outside = [], [], []
     for path, source in files.items():
         if _BACKUP.search(path):
             backups.append(path)
+        elif shown(path) != path:
+            undecodable.append(path)
         elif source is not None and not (real := Path(source).resolve()).is_relative_to(docs):
             outside.append((path, real))
-    return backups, outside
+    return backups, undecodable, outside
+
+
+def shown(text: str) -> str:
+    """``text`` (a path, or a message naming one) with the bytes of a file name that are not
+    UTF-8 as escapes, `caf\\xe9.md` (Python reads such bytes as lone surrogates, which neither a
+    URL nor UTF-8 output can hold)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _key(path: str) -> str:
