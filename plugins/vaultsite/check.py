@@ -783,8 +783,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `vaultsite check`."""
     parser.add_argument("site", type=Path, metavar="SITE_DIR", help="the built site (mkdocs build's site/)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE (if the site cannot be "
-                        "checked, a report of that error)")
+    parser.add_argument("--junit", type=Path, metavar="FILE",
+                        help="also write a JUnit XML report to FILE (where the site cannot be checked, "
+                             "a report of why)")
     parser.add_argument("--allowlist", type=Path, metavar="FILE",
                         help="known exceptions, one 'PATTERN  # reason' a line (fnmatch on the target "
                              "URL or on 'page -> target')")

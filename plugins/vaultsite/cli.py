@@ -96,8 +96,9 @@ def _project_context(config_file: Path | None) -> Context:
     if config_file is None:
         return Context()
     cache_dir, docs_dir = _project_folders(config_file)
-    cachedir.make(config_file.parent / cache_dir)
-    langmodel.use_cache(config_file.parent / cache_dir)
+    cache = config_file.parent / cache_dir
+    cachedir.make(cache)  # as the build makes it; CacheUnusable where it cannot
+    langmodel.use_cache(cache)
     clean = []
     for note in _folder_notes(docs_dir)[0] if docs_dir.is_dir() else ():
         try:
