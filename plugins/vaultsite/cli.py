@@ -36,9 +36,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
-    except cachedir.CacheUnusable as error:  # as the build stops on it
-        _say(f"vaultsite: {error}")
-        return 2
     except BrokenPipeError:
         # The reader stopped reading (`vaultsite check --json | head`): no traceback, as the
         # Python docs advise, and the rest of the output goes nowhere.
@@ -97,8 +94,12 @@ def _project_context(config_file: Path | None) -> Context:
         return Context()
     cache_dir, docs_dir = _project_folders(config_file)
     cache = config_file.parent / cache_dir
-    cachedir.make(cache)  # as the build makes it; CacheUnusable where it cannot
-    langmodel.use_cache(cache)
+    try:
+        cachedir.make(cache)  # as the build makes it
+        langmodel.use_cache(cache)
+    except cachedir.CacheUnusable as error:
+        # The build stops on it; a repair goes on, as outside a project: the cache only saves time.
+        _say(f"vaultsite: {error}; repairing without it (the repair model is built anew, seconds)")
     clean = []
     for note in _folder_notes(docs_dir)[0] if docs_dir.is_dir() else ():
         try:
