@@ -272,6 +272,25 @@ def test_front_matter_tags_show_on_the_note_and_lead_to_the_notes_of_each_tag(tm
             ("ml", ["A", "B", "C"]), ("深度学习", ["A"])]
 
 
+def test_a_tag_is_text_never_markup(tmp_path):
+    """Material's tags plugin writes a tag's name into the page as it is: a front matter tag
+    written as a tag of HTML was HTML on the note and on the page of tags (a script that ran)."""
+    from conftest import build_site
+
+    (tmp_path / "docs").mkdir()
+    tags = '["<svg/onload=alert(1)>", "<script>alert(2)</script>", "<b>bold</b>", "R&D"]'
+    (tmp_path / "docs" / "A.md").write_text(f"---\ntags: {tags}\n---\n# A\n", encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    for name in ("A", "tags"):
+        soup = page(site, name)
+        assert not soup.select("[onload]") and not soup.select("article b"), name
+        assert not [script for script in soup.select("script") if "alert" in script.get_text()], name
+    assert sorted(a.get_text(strip=True) for a in page(site, "A").select("article a.md-tag")) == [
+        "<b>bold</b>", "<script>alert(2)</script>", "<svg/onload=alert(1)>", "R&D"]
+
+
 def test_report_says_where_the_build_time_went(real_site):
     report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     seconds = report["seconds"]
