@@ -141,3 +141,22 @@ def test_an_embedded_notes_headings_stay_out_of_the_table_of_contents(fixture_si
         assert soup.select_one(f"article .vs-embed {shown}"), "the embed shows its headings"
         toc = [link.get_text(strip=True) for link in soup.select(".md-sidebar--secondary .md-nav--secondary a")]
         assert toc == expected, embedded
+
+
+def test_each_note_is_read_for_its_headings_once_however_many_notes_links_reach(tmp_path, monkeypatch):
+    """A link to a heading finds it among its note's headings; once links reached the headings of
+    more notes than a bounded cache held (512), each link read its note again (1,500 notes with 30
+    heading links each: normalizing took 8 times as long)."""
+    from vaultsite import links
+    from vaultsite.normalize import normalize
+    from vaultsite.slugs import slugify
+    from vaultsite.vault import VaultIndex
+
+    texts = {f"N{i}.md": f"# N{i}\n\n## Part\ntext\n" for i in range(600)}
+    texts["L.md"] = "# L\n\n" + "\n".join(f"[[N{i % 600}#Part]]" for i in range(1800)) + "\n"
+    vault = VaultIndex({path: path[:-3] + "/" for path in texts}, tmp_path, texts)
+    parse, parsed = links._block_md.parse, []
+    monkeypatch.setattr(links._block_md, "parse", lambda text, *args: parsed.append(text) or parse(text, *args))
+    result = normalize(texts["L.md"], "L.md", vault, lambda text: slugify(case="lower")(text, "-"))
+    assert result.text.count("(<N599.md#part>)") == 3
+    assert len(parsed) <= len(texts)

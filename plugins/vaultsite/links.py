@@ -13,7 +13,6 @@ span, a missing image or attachment a `vs-missing` placeholder, and both are rec
 
 from __future__ import annotations
 
-import functools
 import html
 import posixpath
 import re
@@ -46,6 +45,10 @@ class Vault(Protocol):
 
     def body(self, path: str) -> str | None:
         """The text of the note at vault path `path` (its front matter left out), if it is one."""
+
+    def headings(self, path: str, slugify: Callable[[str], str]) -> tuple[Heading, ...]:
+        """`note_headings` of the note at vault path `path` (none if it is no note), read once:
+        every link to a heading of the note asks for them."""
 
     def href(self, from_path: str, to_path: str) -> str:
         """URL of `to_path` as written in raw HTML on the page built from `from_path`."""
@@ -296,7 +299,7 @@ class LinkRewriter:
         return find_heading(headings, path) or next((found for found in headings if found.id == drawn), None)
 
     def _headings(self, target: str) -> tuple[Heading, ...]:
-        return note_headings(self.vault.body(target) or "", self.slugify)
+        return self.vault.headings(target, self.slugify)
 
     def _written_id(self, fragment: str) -> bool:
         """Whether the note gives something the id `fragment` itself, in HTML or an attribute list."""
@@ -448,7 +451,6 @@ class Heading:
     line: int  # the line of the note it starts on, from 0
 
 
-@functools.lru_cache(maxsize=512)
 def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ...]:
     """The headings of a note, in order, with their ids: the slug of each one's text, and a
     repeated one numbered as Python-Markdown's toc numbers it (`intro`, `intro_1`, ...)."""

@@ -13,9 +13,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from PIL import Image, UnidentifiedImageError
+
+from .links import Heading, note_headings
 
 
 # What `vaultsite fix --write` keeps of a note it repaired: NAME.md.orig, NAME.md.orig.1, ...
@@ -58,6 +61,7 @@ class VaultIndex:
     def __init__(self, urls: dict[str, str], docs_dir: str | Path, texts: dict[str, str],
                  redirects: dict[str, str] | None = None):
         self.urls, self.docs_dir, self.texts = urls, Path(docs_dir), texts
+        self._headings: dict[tuple[str, Callable[[str], str]], tuple[Heading, ...]] = {}
         # A link by name to a version of a note lands on its canonical page (see dedup.py).
         self.redirects = redirects or {}
         self._exact = {_key(p): p for p in urls}
@@ -126,3 +130,10 @@ class VaultIndex:
 
     def body(self, path: str) -> str | None:
         return self.texts.get(path)
+
+    def headings(self, path: str, slugify: Callable[[str], str]) -> tuple[Heading, ...]:
+        # Once a build: a cache as large as the vault (links to the headings of more notes than a
+        # bounded one holds parsed their notes again at every link), gone with the build's index.
+        if (path, slugify) not in self._headings:
+            self._headings[path, slugify] = note_headings(self.texts.get(path) or "", slugify)
+        return self._headings[path, slugify]
