@@ -716,10 +716,13 @@ class _Rewriter:
             if tok.type == "list_item_open" and tok.map:
                 start, end = tok.map
                 col = _content_column(self.masked[start])
-                self.item_spans[start] = (end, stack[-1] if stack else None)
+                # An item that opens on its parent's line (`- 1. text`) is the parent's to span:
+                # one line is one key, and a parent of its own line would be walked forever.
+                self.item_spans.setdefault(start, (end, stack[-1] if stack else None))
                 stack.append(start)
                 for i in range(start, end):
-                    owner[i] = (len(stack), col, start)
+                    if i > start or owner.get(i, (0, 0, None))[2] != start:  # `- 1. text`: the outer item's line
+                        owner[i] = (len(stack), col, start)
             elif tok.type == "list_item_close":
                 stack.pop()
         for i, (depth, col, start) in owner.items():
