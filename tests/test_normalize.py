@@ -160,3 +160,19 @@ def test_each_note_is_read_for_its_headings_once_however_many_notes_links_reach(
     result = normalize(texts["L.md"], "L.md", vault, lambda text: slugify(case="lower")(text, "-"))
     assert result.text.count("(<N599.md#part>)") == 3
     assert len(parsed) <= len(texts)
+
+
+def test_a_flow_diagram_with_long_runs_of_spaces_is_read_at_once():
+    """A step or a line of flowchart.js holding a long run of spaces took minutes to read (every
+    way of splitting the run was tried): the build seemed to hang on the note."""
+    import time
+
+    from vaultsite.diagrams import flowchart
+
+    spaces = " " * 3000
+    start = time.perf_counter()
+    assert flowchart(f"a=>start: A\nb=>end: B\na->b{spaces}x") is None
+    assert flowchart(f"a=>start: A\nb=>end: B\na{spaces}->b{spaces}(yes{spaces}") is None
+    assert flowchart(f"a=>start: A\nb=>end: B\na{spaces}->{spaces}b{spaces}") == (
+        'flowchart TB\n  n1(["A"])\n  n2(["B"])\n  n1 --> n2')
+    assert time.perf_counter() - start < 1

@@ -90,7 +90,10 @@ _NODE = re.compile(r"^\s*([^\s=>()-][^=>()]*?)\s*=>\s*(\w+)\s*(?::\s?(.*))?$")
 _SHAPES = {"start": '(["{}"])', "end": '(["{}"])', "operation": '["{}"]', "subroutine": '[["{}"]]',
            "condition": '{{"{}"}}', "inputoutput": '[/"{}"/]', "input": '[/"{}"/]', "output": '[/"{}"/]',
            "parallel": '["{}"]'}
-_STEP = re.compile(r"^\s*([^()]+?)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")  # `cond(yes, right)`
+# `cond(yes, right)`. The name ends on a character that is no space, and one run of spaces
+# follows it: where the line is no step, each character is tried a few times, not each run of
+# spaces in every way (a lazy name and three `\s*` in a row took minutes on a long run of them).
+_STEP = re.compile(r"^\s*([^()]*[^()\s])\s*(?:\(([^()]*)\)\s*)?$")
 _LINK = re.compile(r":>\s*(https?://[^\s\[]+)(?:\[\w*\])?\s*$")
 _STATE = re.compile(r"\|\w+\s*$")  # `|past`: flowchart.js's colouring of a step
 _DIRECTIONS = {"left", "right", "top", "bottom"}
@@ -112,7 +115,7 @@ def flowchart(source: str) -> str | None:
     for line in lines:
         if "@>" in line:  # a colour for a step or a line: Mermaid's theme colours them
             continue
-        if node := _NODE.match(line.replace("\n", "\u2028")):
+        if "=>" in line and (node := _NODE.match(line.replace("\n", "\u2028"))):
             name, kind, text = node.group(1), node.group(2), (node.group(3) or "").replace("\u2028", "\n")
             if kind not in _SHAPES:
                 return None
@@ -121,7 +124,9 @@ def flowchart(source: str) -> str | None:
             ids[name] = node_id = f"n{len(ids) + 1}"
             nodes.append(f"  {node_id}{_SHAPES[kind].format(_label(text or name))}")
             if link:
-                nodes.append(f'  click {node_id} href "{link.group(1)}" _blank')
+                # A quote would end Mermaid's string, and the diagram with it (a syntax error):
+                # it goes as the browser sends it.
+                nodes.append(f'  click {node_id} href "{link.group(1).replace(chr(34), "%22")}" _blank')
             continue
         steps = [_STEP.match(step) for step in line.split("->")]
         if len(steps) < 2 or not all(steps):
@@ -129,7 +134,7 @@ def flowchart(source: str) -> str | None:
         for step, after in zip(steps, steps[1:]):
             if step.group(1) not in ids or after.group(1) not in ids:
                 return None
-            labels = [word for word in re.split(r"\s*,\s*", step.group(2) or "") if word]
+            labels = [word.strip() for word in (step.group(2) or "").split(",") if word.strip()]
             label = next((w for w in labels if w in ("yes", "no")), None)
             arrow = f"-->|{label}|" if label else "-->"
             edges.append(f"  {ids[step.group(1)]} {arrow} {ids[after.group(1)]}")
