@@ -291,6 +291,25 @@ def test_a_tag_is_text_never_markup(tmp_path):
         "<b>bold</b>", "<script>alert(2)</script>", "<svg/onload=alert(1)>", "R&D"]
 
 
+def test_a_front_matter_title_is_text_never_markup(tmp_path):
+    """MkDocs and Material write a front matter title into the page as it is: in the navigation,
+    a title written as HTML was HTML (a script that ran)."""
+    from conftest import build_site
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "A.md").write_text('---\ntitle: "<img src=x onerror=alert(9)> R&D"\n---\ntext\n',
+                                            encoding="utf-8")
+    (tmp_path / "docs" / "B.md").write_text("# B\n\nSee [[A]].\n", encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    for name in ("A", "B"):
+        soup = page(tmp_path / "site", name)
+        assert not soup.select("[onerror]"), name
+        assert "<img src=x onerror=alert(9)> R&D" in [a.get_text(strip=True) for a in soup.select(".md-nav a")], name
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "<img" not in json.dumps(index)
+
+
 def test_report_says_where_the_build_time_went(real_site):
     report = json.loads((real_site / ".cache" / "vaultsite" / "report.json").read_text(encoding="utf-8"))
     seconds = report["seconds"]

@@ -75,4 +75,8 @@ def _with_obsidian_tags(meta: dict) -> dict:
 def as_source(front: FrontMatter) -> str:
     """The note as MkDocs should read it: the metadata we accept, and the body untouched."""
     meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()}
+    if isinstance(meta.get("title"), str):
+        # MkDocs and Material write a page's title into its HTML as it is (nav, header, tags page):
+        # a title is text, as a title made of the note's heading is (`# R&D` is `R&amp;D` there).
+        meta["title"] = html.escape(meta["title"])
     return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False) + "---\n" + front.body
