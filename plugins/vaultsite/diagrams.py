@@ -69,6 +69,8 @@ def typora_fence(name: str) -> dict:
 
 
 def _typora_format(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
+    """pymdownx.superfences' formatter: the diagram in Mermaid, drawn as a ```mermaid fence is, or
+    the block as code where it does not read as its library's syntax."""
     mermaid = (flowchart if language == "flow" else sequence_diagram)(source)
     if mermaid is None:
         return fence_code_format(source, language, "", options, md, **kwargs)
@@ -96,7 +98,6 @@ _SHAPES = {"start": '(["{}"])', "end": '(["{}"])', "operation": '["{}"]', "subro
 _STEP = re.compile(r"^\s*([^()]*[^()\s])\s*(?:\(([^()]*)\)\s*)?$")
 _LINK = re.compile(r":>\s*(https?://[^\s\[]+)(?:\[\w*\])?\s*$")
 _STATE = re.compile(r"\|\w+\s*$")  # `|past`: flowchart.js's colouring of a step
-_DIRECTIONS = {"left", "right", "top", "bottom"}
 
 
 def flowchart(source: str) -> str | None:
