@@ -147,7 +147,7 @@ def test_index_is_the_same_in_every_build(tmp_path):
     source = json.dumps(data)
     script = ("import sys; from pathlib import Path; from vaultsite import search; "
               "site = Path(sys.argv[1]); (site / 'search' / 'search_index.json').write_text(sys.argv[2]); "
-              "search.setup([], [], site / 'cache'); search.update_site(site); "
+              "search.setup([], [], site); search.update_site(site); "
               "print((site / 'search' / 'search_index.json').read_text())")
     outputs = {subprocess.run([sys.executable, "-c", script, str(tmp_path), source], check=True, text=True,
                               capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout

@@ -532,8 +532,8 @@ def _json_pieces(data: dict) -> Iterator[str]:
 
 
 def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
-    """Load our script and stylesheet on every page; keep jieba's cache in `cache_dir`; have
-    Material's search plugin read each page as `readable` has it.
+    """Load our script and stylesheet on every page; keep jieba's cache in `cache_dir` (a folder
+    the plugin has made); have Material's search plugin read each page as `readable` has it.
 
     jieba writes its dictionary cache to the temp folder unless told otherwise; the build writes
     nothing outside the project. Material's search plugin cuts with the same jieba, later. It
@@ -544,7 +544,6 @@ def setup(extra_javascript: list, extra_css: list, cache_dir: Path) -> None:
 
     material_search.Parser = _PageParser
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
     jieba.dt.tmp_dir = str(cache_dir)
     jieba.setLogLevel(logging.WARNING)
     if JS not in extra_javascript:
