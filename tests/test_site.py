@@ -272,6 +272,46 @@ def test_front_matter_tags_show_on_the_note_and_lead_to_the_notes_of_each_tag(tm
             ("ml", ["A", "B", "C"]), ("深度学习", ["A"])]
 
 
+def test_inline_tags_lead_to_the_notes_of_each_tag(tmp_path):
+    """A `#tag` in a note's text is one of its tags, as in Obsidian's tag pane: it links to the
+    page of tags, which lists the note under it, in a vault with no front matter tags as well. It
+    stays out of the tags above the title, which show the front matter's, as Obsidian shows them."""
+    from conftest import build_site
+
+    notes = {"A.md": "# A\n\nabout #ml and #深度学习/cnn, #ml again\n",
+             "B.md": "# B\n\n- #ml in a list\n\n```c\n#include <stdio.h>\n```\n\n`#define` as code\n",
+             "C.md": "---\ntags: [paper]\n---\n# C\n\nsee #ml\n\n![[D]]\n",
+             "D.md": "# D\n\n#embedded only here\n"}
+    (tmp_path / "docs").mkdir()
+    for name, text in notes.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    result = build_site(tmp_path, tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    listing = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    listed = {h.get_text(strip=True).rstrip("¶"): sorted(a.get_text(strip=True) for a in h.find_next("ul").select("a"))
+              for h in listing.select("article h2")}
+    assert listed == {"ml": ["A", "B", "C"], "深度学习/cnn": ["A"], "paper": ["C"], "embedded": ["D"]}
+    for name in "ABC":
+        for a in page(site, name).select("article a.vs-tag"):
+            assert a["href"].startswith("../tags/#"), a
+            heading = listing.find(id=a["href"].split("#")[1])
+            assert heading.get_text(strip=True).rstrip("¶") == a.get_text(strip=True).lstrip("#")
+    assert [a.get_text() for a in page(site, "A").select("article a.vs-tag")] == ["#ml", "#深度学习/cnn", "#ml"]
+    assert [a.get_text() for a in page(site, "C").select("article a.md-tag")] == ["paper"]
+    assert not page(site, "A").select("article a.md-tag")
+    assert "#include" in page(site, "B").select_one("article pre").get_text()
+    tags_link = [a for a in page(site, "A").select("nav a") if a.get("href", "").endswith("tags/")]
+    assert tags_link, "the page of tags is in the navigation"
+
+
+def test_a_vault_without_tags_has_no_page_of_tags_in_its_navigation(tmp_path):
+    result = small_vault(tmp_path, {"A.md": "# A\n\n```c\n#include <stdio.h>\n```\n"})
+    assert result.returncode == 0, result.stderr
+    nav = page(tmp_path / "site", "A").select("nav a")
+    assert nav and not [a for a in nav if a.get("href", "").endswith("tags/")]
+
+
 def test_a_tag_is_text_never_markup(tmp_path):
     """Material's tags plugin writes a tag's name into the page as it is: a front matter tag
     written as a tag of HTML was HTML on the note and on the page of tags (a script that ran)."""

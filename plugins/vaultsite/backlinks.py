@@ -1,5 +1,5 @@
-"""Who links to whom: backlinks under each note, the page of notes not written yet, and the home
-page of a vault that has none."""
+"""Who links to whom: backlinks under each note, the page of notes not written yet, the page of
+tags and the links to it, and the home page of a vault that has none."""
 
 from __future__ import annotations
 
@@ -71,6 +71,19 @@ def tags_page() -> str:
     """Markdown of the page listing the notes of each tag, which Material's tags plugin writes in
     place of its marker: a note's tags link there, as a tag in Obsidian opens a search for it."""
     return "\n".join(["---", "search:", "  exclude: true", "---", "", "# 标签 · Tags", "", "<!-- material/tags -->", ""])
+
+
+_INLINE_TAG = re.compile(r'<span class="vs-tag">#([^<]*)</span>')
+
+
+def linked_tags(content: str, urls: dict[str, str]) -> str:
+    """The page's `#tags` (as normalize writes them) as links to where the page of tags lists each
+    one's notes ({tag: URL}); a tag with no URL stays as it was."""
+    def link(match: re.Match[str]) -> str:
+        url = urls.get(match[1])
+        return match[0] if url is None else f'<a class="vs-tag" href="{html.escape(url)}">#{match[1]}</a>'
+
+    return _INLINE_TAG.sub(link, content)
 
 
 _MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|]")  # a folder's name is text, not Markdown

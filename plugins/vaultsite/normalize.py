@@ -48,6 +48,7 @@ class Normalized:
     problems: list[Problem] = field(default_factory=list)
     embedded: set[str] = field(default_factory=set)  # the notes whose text it shows (`![[Note]]`)
     footnotes: list[tuple[str, str]] = field(default_factory=list)  # inline footnotes: (label, Markdown)
+    tags: list[str] = field(default_factory=list)  # the `#tags` of its text, each once, in order
 
 
 # Only block structure is needed (inline rewrites run on lines), and inline parsing is most of
@@ -178,6 +179,9 @@ class _Rewriter:
             return line
         parts = _HTML_TAG.split(line)  # text, tag, text, ...
         for i in range(0, len(parts), 2):
+            for name in _TAG.findall(parts[i]):
+                if name not in self.result.tags:
+                    self.result.tags.append(name)
             parts[i], count = _TAG.subn(r'<span class="vs-tag">#\1</span>', parts[i])
             self.result.applied["tag"] += count
         return "".join(parts)

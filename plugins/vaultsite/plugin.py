@@ -49,9 +49,11 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
 
 from . import cachedir, diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
-from .backlinks import TAGS_PAGE, backlinks, backlinks_block, home_page, tags_page, unwritten_page
+from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked_tags, tags_page,
+                        unwritten_page)
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
@@ -113,6 +115,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.links: dict[str, list[str]] = {}  # the notes each note links to
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
+        self.inline_tags: dict[str, list[str]] = {}  # the `#tags` each note's text writes
         # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
         self.normalizing = (_ for _ in ())
         self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
@@ -204,6 +207,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if page.file.src_uri in self.versions:
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         self._take_normalized(until=page.file.src_uri)
+        if inline := self.inline_tags.get(page.file.src_uri):
+            # Before Material's tags plugin reads them (-50): the notes of a tag are those whose
+            # front matter or text writes it, as Obsidian's tag pane counts them.
+            page.meta["tags"] = list(dict.fromkeys([*(page.meta.get("tags") or []), *inline]))
         if (rendered := self.rendered.pop(page.file.src_uri, None)) is not None:
             prerender.use(page, rendered)
         return self.markdown.get(page.file.src_uri, markdown)
@@ -219,6 +226,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._add_backlinks()
             if self.unwritten_file and not self.unwritten:
                 without_page(self.nav, self.unwritten_file.page)
+            if self.tags_file and not any(self.inline_tags.values()) and not any(
+                    front.meta.get("tags") for front in self.fronts.values()):
+                without_page(self.nav, self.tags_file.page)
             if self.full_build and self.workers > 1:
                 self.indexing = preindex.start(config, files)
             elif self.search_kept and (index := preindex.search_index(config)):
@@ -251,8 +261,20 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         """Late (-50): the search plugin has indexed the page by then, so the backlinks stay out
         of the index, as the navigation does, and it never parses their HTML."""
         if self.config.enabled:
+            self._link_inline_tags(context, page)
             page.content += self.backlinks.get(page.file.src_uri, "")
         return context
+
+    def _link_inline_tags(self, context, page: Page) -> None:
+        """The page's `#tags` link where Material's tags plugin (before us) lists their notes; the
+        tags above its title are those of its front matter, as Obsidian shows them."""
+        tags = self.tags_plugin.config.tags_name_variable if self.tags_plugin else None
+        if not context.get(tags) or page.file.src_uri not in self.fronts:
+            return
+        urls = {ref.name: normalize_url(ref.url, page) for ref in context[tags] if ref.url}
+        page.content = linked_tags(page.content, urls)
+        front = self.fronts[page.file.src_uri].meta.get("tags") or []
+        context[tags] = [ref for ref in context[tags] if ref.name in front]
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -443,6 +465,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._report_normalized(path, result)
             if path not in self.versions:
                 self.links[path] = [target for _, target in result.found.links]
+                self.inline_tags[path] = result.tags
                 for _, target in result.found.unwritten:
                     self.unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
             if path == until:
@@ -482,9 +505,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             files.append(File.generated(config, "index.md", content=home_page(config.site_name, notes)))
             self._inform("the vault has no index.md: the home page lists its notes")
         tags = config.plugins.get("material/tags")
-        if (tags and tags.config.enabled and tags.config.listings and files.get_file_from_path(TAGS_PAGE) is None
-                and any(front.meta.get("tags") for front in self.fronts.values())):
-            files.append(File.generated(config, TAGS_PAGE, content=tags_page()))
+        self.tags_plugin = tags if tags and tags.config.enabled else None
+        self.tags_file = None
+        # Whether the notes' text writes tags is known once they are normalized: on_env leaves the
+        # page out of the navigation of a vault without tags.
+        if self.tags_plugin and tags.config.listings and files.get_file_from_path(TAGS_PAGE) is None:
+            self.tags_file = File.generated(config, TAGS_PAGE, content=tags_page())
+            files.append(self.tags_file)
         page = self.config.unwritten_page
         if not page or files.get_file_from_path(page) is not None:
             return None
