@@ -305,6 +305,22 @@ def test_inline_tags_lead_to_the_notes_of_each_tag(tmp_path):
     assert tags_link, "the page of tags is in the navigation"
 
 
+def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
+    """Obsidian's tags ignore case ("#ML" is "#ml"), spelt as the first note spells it: one entry in
+    the page of tags, where two would share one anchor."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [ML]\n---\n# A\n", "B.md": "# B\n\nabout #ml\n",
+                                    "C.md": "# C\n\n#Ml too\n"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    listing = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    [heading] = listing.select("article h2")
+    assert heading.get_text(strip=True).rstrip("¶") == "ML"
+    assert sorted(a.get_text(strip=True) for a in heading.find_next("ul").select("a")) == ["A", "B", "C"]
+    for name in "BC":
+        [tag] = page(site, name).select("article a.vs-tag")
+        assert tag["href"] == f"../tags/#{heading['id']}"
+
+
 def test_a_vault_without_tags_has_no_page_of_tags_in_its_navigation(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# A\n\n```c\n#include <stdio.h>\n```\n"})
     assert result.returncode == 0, result.stderr

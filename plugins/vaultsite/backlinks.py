@@ -78,9 +78,9 @@ _INLINE_TAG = re.compile(r'<span class="vs-tag">#([^<]*)</span>')
 
 def linked_tags(content: str, urls: dict[str, str]) -> str:
     """The page's `#tags` (as normalize writes them) as links to where the page of tags lists each
-    one's notes ({tag: URL}); a tag with no URL stays as it was."""
+    one's notes ({tag casefolded: URL}); a tag with no URL stays as it was."""
     def link(match: re.Match[str]) -> str:
-        url = urls.get(match[1])
+        url = urls.get(match[1].casefold())
         return match[0] if url is None else f'<a class="vs-tag" href="{html.escape(url)}">#{match[1]}</a>'
 
     return _INLINE_TAG.sub(link, content)

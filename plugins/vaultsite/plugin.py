@@ -116,6 +116,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.links: dict[str, list[str]] = {}  # the notes each note links to
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
         self.inline_tags: dict[str, list[str]] = {}  # the `#tags` each note's text writes
+        self.tag_names: dict[str, str] = {}  # each tag's name, casefolded: as the first page spells it
         # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
         self.normalizing = (_ for _ in ())
         self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
@@ -207,13 +208,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if page.file.src_uri in self.versions:
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         self._take_normalized(until=page.file.src_uri)
-        if inline := self.inline_tags.get(page.file.src_uri):
-            # Before Material's tags plugin reads them (-50): the notes of a tag are those whose
-            # front matter or text writes it, as Obsidian's tag pane counts them.
-            page.meta["tags"] = list(dict.fromkeys([*(page.meta.get("tags") or []), *inline]))
+        if page.file.src_uri in self.fronts:
+            self._tag_page(page)
         if (rendered := self.rendered.pop(page.file.src_uri, None)) is not None:
             prerender.use(page, rendered)
         return self.markdown.get(page.file.src_uri, markdown)
+
+    def _tag_page(self, page: Page) -> None:
+        """Before Material's tags plugin reads them (-50): the notes of a tag are those whose front
+        matter or text writes it, in any case ("#ML" is "#ml"), as Obsidian counts them."""
+        names = [*(page.meta.get("tags") or []), *self.inline_tags.get(page.file.src_uri, [])]
+        if names:
+            page.meta["tags"] = list(dict.fromkeys(self.tag_names.setdefault(n.casefold(), n) for n in names))
 
     @event_priority(-100)
     @_timed("on_env")
@@ -271,10 +277,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         tags = self.tags_plugin.config.tags_name_variable if self.tags_plugin else None
         if not context.get(tags) or page.file.src_uri not in self.fronts:
             return
-        urls = {ref.name: normalize_url(ref.url, page) for ref in context[tags] if ref.url}
+        urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in context[tags] if ref.url}
         page.content = linked_tags(page.content, urls)
-        front = self.fronts[page.file.src_uri].meta.get("tags") or []
-        context[tags] = [ref for ref in context[tags] if ref.name in front]
+        front = {name.casefold() for name in self.fronts[page.file.src_uri].meta.get("tags") or []}
+        context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
