@@ -233,3 +233,37 @@ def test_a_cache_folder_that_cannot_be_made_stops_the_build_naming_what_is_in_th
     assert (f"vaultsite: cannot make the cache folder {cache / 'vaultsite'}: {cache} is a file, not a folder; "
             "move it, or set another cache_dir for the plugin in mkdocs.yml") in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_note_vaultsite_fails_on_is_shown_as_written_and_named(tmp_path, monkeypatch, caplog):
+    """A bug of ours on one note (normalizing it raises) stops no build: the note is shown as
+    written, the others as always, and the warning names the note and what went wrong."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import vaultsite.plugin
+
+    normalize = vaultsite.plugin.normalize
+
+    def failing_on_bad(text: str, path: str, *args):
+        if path == "Bad.md":
+            raise ValueError("no such state")
+        return normalize(text, path, *args)
+
+    monkeypatch.setattr(vaultsite.plugin, "normalize", failing_on_bad)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "Bad.md").write_text("---\ntags: [x]\n---\n# Bad\n\nSee [[Good]].\n", encoding="utf-8")
+    (tmp_path / "docs" / "Good.md").write_text("# Good\n\nSee [[Bad]].\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    with caplog.at_level(logging.WARNING):
+        build(config)
+    assert "Bad.md:4: this note could not be normalized (ValueError: no such state); it is shown as written" in caplog.text
+    site = tmp_path / "site"
+    bad = BeautifulSoup((site / "Bad" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "See [[Good]]." in bad.select_one("article").get_text()
+    good = BeautifulSoup((site / "Good" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert good.select_one("article a[href='../Bad/']").get_text() == "Bad"

@@ -39,6 +39,7 @@ import posixpath
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -58,7 +59,7 @@ from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
 from .navigation import fold_folder_notes, without_page
-from .normalize import Normalized, embedded_headings, normalize
+from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify
@@ -436,7 +437,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if path in before and before[path][0] == self._normalized_from(front, before[path][1].embedded):
                 result = before[path][1]
             else:
-                result = normalize(front.body, path, self.vault, self.slugify, front.body_line)
+                result = _normalized_or_as_written(front, path, self.vault, self.slugify)
             markdown = self._page_markdown(path, result)
             if not processes:
                 return path, result, markdown, None, {}
@@ -579,6 +580,19 @@ def _newlines(text: str) -> str:
     """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
     alone as a line ending too, and every pass splits the note's lines on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
+                              slugify: Callable[[str], str]) -> Normalized:
+    """The note normalized, or, where normalizing it fails (a bug of ours), the note as written, with
+    a warning that names it: one note never stops the build of the others."""
+    try:
+        return normalize(front.body, path, vault, slugify, front.body_line)
+    except Exception as error:  # whatever it is, the note is shown; the warning says what it was
+        log.debug(f"{path}: normalizing failed", exc_info=True)
+        return Normalized(front.body, problems=[Problem(front.body_line, (
+            f"this note could not be normalized ({type(error).__name__}: {error}); it is shown as written, without its "
+            "links resolved. This is a bug in vaultsite: please report it with the note"))])
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
