@@ -275,8 +275,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def _link_inline_tags(self, context, page: Page) -> None:
         """The page's `#tags` link where Material's tags plugin (before us) lists their notes; the
         tags above its title are those of its front matter, as Obsidian shows them."""
-        tags = self.tags_plugin.config.tags_name_variable if self.tags_plugin else None
-        if not context.get(tags) or page.file.src_uri not in self.fronts:
+        if not self.tags_plugin or page.file.src_uri not in self.fronts:
+            return
+        tags = self.tags_plugin.config.tags_name_variable
+        if not context.get(tags):
             return
         urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in context[tags] if ref.url}
         page.content = linked_tags(page.content, urls)
