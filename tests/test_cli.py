@@ -401,3 +401,24 @@ def test_legacy_encoding_is_converted_to_utf8(vault: Path, text: str, encoding: 
     assert f"decoded from {encoding}" in result.stderr
     assert (vault / "legacy.md").read_text(encoding="utf-8") == text
     assert (vault / "legacy.md.orig").read_bytes() == text.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "read_as"),
+    [
+        ("Le café était fermé, alors nous avons marché jusqu'à la gare près de l'hôtel.\n" * 3, "cp1252",
+         "cp1252"),
+        ("# 会议\n\n明天上午十点在三楼开会，请大家准时参加。\n", "gbk", "gb18030"),
+    ],
+)
+def test_a_dry_run_says_a_note_not_in_utf8_is_rewritten_as_utf8(vault: Path, text: str, encoding: str,
+                                                                  read_as: str) -> None:
+    """Its text needs no repair, so the diff has no line to show: the author is told on stdout,
+    with the diff, what `--write` does to the note (its header alone when nothing else changes)."""
+    (vault / "legacy.md").write_bytes(text.encode(encoding))
+    result = vaultsite("fix", "legacy.md", cwd=vault)
+    assert result.returncode == 1
+    assert result.stdout == (f"legacy.md: read as {read_as}; --write rewrites it as UTF-8\n"
+                             "--- a/legacy.md\n+++ b/legacy.md\n")
+    # A UTF-8 note's diff has no such line.
+    assert vaultsite("fix", "notes/damaged.md", cwd=vault).stdout.startswith("--- a/notes/damaged.md\n")

@@ -178,15 +178,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
                 continue
             _tell(path, result, f"; original kept as {backup}")
         else:
-            old = decode(data)[0]
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    old.splitlines(keepends=True),
-                    result.text.splitlines(keepends=True),
-                    f"a/{shown(str(path))}",
-                    f"b/{shown(str(path))}",
-                )
-            )
+            sys.stdout.writelines(_diff(path, decode(data)[0], result))
             _tell(path, result)
             to_repair += 1
     if to_repair:  # a dry run that found repairs to make fails, as `black --check` does, for CI
@@ -196,6 +188,18 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     # Distinct codes, for CI: notes to repair (1) are the vault's to mend; a note that could not
     # be read (2) leaves the answer unknown, as `check` exits 2 on a site it cannot read.
     return 2 if failed else 1 if to_repair else 0
+
+
+def _diff(path: Path, old: str, result: RepairResult) -> list[str]:
+    """The unified diff of a note's repair, its header even without a hunk; above it, for a note
+    not in UTF-8, a line saying so: the diff compares texts, and would show nothing of a note that
+    only changes encoding. (patch and git apply skip a line above a diff, as a commit message.)"""
+    name = shown(str(path))
+    hunks = list(difflib.unified_diff(old.splitlines(keepends=True), result.text.splitlines(keepends=True)))[2:]
+    # A UTF-8 byte-order mark alone is no change (RepairResult.changed).
+    encoding = [] if result.encoding in ("utf-8", "utf-8-sig") else \
+        [f"{name}: read as {result.encoding}; --write rewrites it as UTF-8\n"]
+    return [*encoding, f"--- a/{name}\n", f"+++ b/{name}\n", *hunks]
 
 
 def _say(message: str) -> None:
