@@ -422,3 +422,16 @@ def test_a_dry_run_says_a_note_not_in_utf8_is_rewritten_as_utf8(vault: Path, tex
                              "--- a/legacy.md\n+++ b/legacy.md\n")
     # A UTF-8 note's diff has no such line.
     assert vaultsite("fix", "notes/damaged.md", cwd=vault).stdout.startswith("--- a/notes/damaged.md\n")
+
+
+@pytest.mark.parametrize("report", ["reports/links.xml", "reports/ci/links.xml"])
+def test_a_junit_report_whose_folder_is_a_file_names_the_file(tmp_path: Path, report: str) -> None:
+    """`check --junit reports/links.xml` where `reports` is a file: "File exists" (or "Not a
+    directory") named neither the file in the way nor what to do."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>fine</p>", encoding="utf-8")
+    (tmp_path / "reports").write_text("a file, not a folder", encoding="utf-8")
+    result = vaultsite("check", "site", "--junit", report, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (f"vaultsite check: cannot write the JUnit report {report}: "
+                             "reports is a file, not a folder\n")

@@ -858,7 +858,12 @@ def _write_junit(report: ET.ElementTree, path: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         report.write(path, encoding="utf-8", xml_declaration=True)
     except OSError as error:
-        print(f"vaultsite check: cannot write the JUnit report {path}: {error.strerror or error}", file=sys.stderr)
+        # Where a file stands in for one of the report's folders, mkdir says "File exists" or "Not a
+        # directory", of the folder it was making: name the file. (os.path's tests raise no error.)
+        in_the_way = next((folder for folder in path.parents
+                           if os.path.exists(folder) and not os.path.isdir(folder)), None)
+        why = f"{in_the_way} is a file, not a folder" if in_the_way else error.strerror or error
+        print(f"vaultsite check: cannot write the JUnit report {path}: {why}", file=sys.stderr)
         return False
     return True
 
