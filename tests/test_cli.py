@@ -435,3 +435,41 @@ def test_a_junit_report_whose_folder_is_a_file_names_the_file(tmp_path: Path, re
     assert result.returncode == 2
     assert result.stderr == (f"vaultsite check: cannot write the JUnit report {report}: "
                              "reports is a file, not a folder\n")
+
+
+EXCLUDING = "site_name: Notes\ndocs_dir: notes\nexclude_docs: |\n  private/\n  *.excalidraw.md\ndraft_docs: drafts/\n"
+
+
+@pytest.mark.parametrize("where, folder", [("vault", "notes"), ("notes", "."), ("vault", ".")])
+def test_a_folder_leaves_out_what_the_project_excludes_from_its_site(vault: Path, where: str, folder: str) -> None:
+    """In a project, the notes MkDocs leaves out of its site (`exclude_docs`, and its own default,
+    the docs folder's `templates/`: Obsidian's templates) are no more read by `fix` than by the
+    build, wherever the folder given sits around the docs folder; named by their path, they are
+    repaired. A draft, which `mkdocs serve` shows, is on its way to the site: repaired."""
+    (vault / "mkdocs.yml").write_text(EXCLUDING, encoding="utf-8")
+    excluded = ["private/diary.md", "sub/drawing.excalidraw.md", "templates/daily.md"]
+    kept = ["damaged.md", "sub/templates/kept.md", "drafts/idea.md"]  # `/templates/` is the docs folder's own
+    for name in [*excluded, *kept]:
+        (vault / "notes" / name).parent.mkdir(parents=True, exist_ok=True)
+        (vault / "notes" / name).write_text(DAMAGED, encoding="utf-8")
+    result = vaultsite("fix", "--write", folder, cwd=vault / where if where == "notes" else vault)
+    assert result.returncode == 0, result.stderr
+    for name in excluded:
+        assert (vault / "notes" / name).read_text(encoding="utf-8") == DAMAGED, name
+        assert not (vault / "notes" / f"{name}.orig").exists()
+    for name in kept:
+        assert (vault / "notes" / name).read_text(encoding="utf-8") == REPAIRED, name
+    assert vaultsite("fix", "--write", "notes/private/diary.md", cwd=vault).returncode == 0
+    assert (vault / "notes" / "private" / "diary.md").read_text(encoding="utf-8") == REPAIRED
+
+
+@pytest.mark.parametrize("folder", ["private", "drafts"])
+def test_a_note_the_build_leaves_out_is_no_clean_twin_as_the_build_reads_none(vault: Path, folder: str) -> None:
+    """The build repairs with the notes it publishes as context (no draft): `fix` takes no other."""
+    from test_repair import damage
+
+    (vault / "mkdocs.yml").write_text(EXCLUDING, encoding="utf-8")
+    (vault / "notes" / folder).mkdir()
+    (vault / "notes" / folder / "会议.md").write_text(TWIN, encoding="utf-8")
+    (vault / "notes" / "copy.md").write_text(damage(TWIN, "cp1253"), encoding="utf-8")
+    assert vaultsite("fix-text", "notes/copy.md", cwd=vault).stdout != TWIN

@@ -21,7 +21,9 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.utils import markdown_extensions
 
@@ -29,6 +31,9 @@ from vaultsite import cachedir, check, langmodel
 from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
 from vaultsite.vault import BACKUP_SUFFIX, shown
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                     "needs repair; 2: a note cannot be read (whatever the others need). With --write, "
                     "repair them in place: exit code 0, or 2 when a note cannot be read or written.")
     fix.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                     help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd; hidden files "
-                          "and folders such as .obsidian/ and .trash/ left out, as the site leaves them)")
+                     help="notes, or folders of them (*.md, *.markdown, *.mdown, *.mkdn, *.mkd; left out as the "
+                          "site leaves them out: hidden files and folders such as .obsidian/ and .trash/, and in "
+                          "a project the docs folder's templates/ and what mkdocs.yml's exclude_docs names)")
     fix.add_argument(
         "--write", action="store_true", help=f"repair in place, keeping each original as NAME.md{BACKUP_SUFFIX}"
     )
@@ -78,30 +84,73 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config_file() -> Path | None:
-    """The project's mkdocs.yml: in the current folder or in a folder above it; None outside a project."""
-    here = Path.cwd().resolve()
-    return next((folder / "mkdocs.yml" for folder in (here, *here.parents)
-                 if (folder / "mkdocs.yml").is_file()), None)
+@dataclass(frozen=True)
+class _Project:
+    """The project a command runs in, as its builds see it: the folder of mkdocs.yml, the plugin's
+    cache folder, the docs folder and MkDocs' configuration (the defaults of each where mkdocs.yml
+    does not load, or does not use the plugin)."""
+
+    folder: Path
+    cache: Path
+    docs_dir: Path
+    config: MkDocsConfig
+
+    @classmethod
+    def find(cls) -> _Project | None:
+        """The project of mkdocs.yml in the current folder or in a folder above it; None outside one."""
+        import yaml
+        from mkdocs.config import load_config
+        from mkdocs.config.defaults import MkDocsConfig
+        from mkdocs.exceptions import MkDocsException
+
+        here = Path.cwd().resolve()
+        config_file = next((folder / "mkdocs.yml" for folder in (here, *here.parents)
+                            if (folder / "mkdocs.yml").is_file()), None)
+        if config_file is None:
+            return None
+        folder, cache_dir = config_file.parent, VaultsiteConfig.cache_dir.default
+        try:
+            config = load_config(str(config_file))
+        except (MkDocsException, OSError, yaml.YAMLError):
+            return cls(folder, folder / cache_dir, folder / "docs", MkDocsConfig())
+        if (plugin := config.plugins.get("vaultsite")) is not None:
+            cache_dir = plugin.config.cache_dir
+        return cls(folder, folder / cache_dir, Path(config.docs_dir), config)
+
+    def published(self, notes: list[Path], folder: Path, *, drafts: bool) -> list[Path]:
+        """Those of ``notes``, found under ``folder``, that the site does not leave out: MkDocs
+        excludes what ``exclude_docs`` names in the docs folder, and by default its `templates/`
+        (Obsidian's templates), and, from a build but not from `mkdocs serve`, the ``draft_docs``
+        unless ``drafts``. A note outside the docs folder is no concern of the site's, and kept."""
+        from mkdocs.structure.files import File, InclusionLevel, set_exclusions
+
+        docs, real = self.docs_dir.resolve(), folder.resolve()
+        files = {}
+        for note in notes:
+            located = real / note.relative_to(folder)  # the walk followed no link to a folder
+            if located.is_relative_to(docs):  # excluded by its path in the docs folder, as MkDocs finds it
+                files[note] = File(located.relative_to(docs).as_posix(), str(docs), "", True)
+        set_exclusions(files.values(), self.config)
+        kept = InclusionLevel.is_in_serve if drafts else InclusionLevel.is_included
+        return [note for note in notes if note not in files or kept(files[note].inclusion)]
 
 
-def _project_context(config_file: Path | None) -> Context:
-    """Inside a project (mkdocs.yml here or in a folder above), repair as its builds do: share the
-    repair model with them in their cache folder (instead of building it anew, seconds), and take
-    the vault's clean notes as context, so that a damaged copy of one of them is restored from it
-    byte for byte. Outside a project, no context."""
-    if config_file is None:
+def _project_context(project: _Project | None) -> Context:
+    """Inside a project, repair as its builds do: share the repair model with them in their cache
+    folder (instead of building it anew, seconds), and take the clean notes of its site as context,
+    so that a damaged copy of one of them is restored from it byte for byte. Outside a project, no
+    context."""
+    if project is None:
         return Context()
-    cache_dir, docs_dir = _project_folders(config_file)
-    cache = config_file.parent / cache_dir
     try:
-        cachedir.make(cache)  # as the build makes it
-        langmodel.use_cache(cache)
+        cachedir.make(project.cache)  # as the build makes it
+        langmodel.use_cache(project.cache)
     except cachedir.CacheUnusable as error:
         # The build stops on it; a repair goes on, as outside a project: the cache only saves time.
         _say(f"vaultsite: {error}; repairing without it (the repair model is built anew, seconds)")
+    docs = project.docs_dir
     clean = []
-    for note in _folder_notes(docs_dir)[0] if docs_dir.is_dir() else ():
+    for note in project.published(_folder_notes(docs)[0], docs, drafts=False) if docs.is_dir() else ():
         try:
             data = note.read_bytes()
         except OSError:
@@ -112,24 +161,8 @@ def _project_context(config_file: Path | None) -> Context:
     return Context(clean)
 
 
-def _project_folders(config_file: Path) -> tuple[str, Path]:
-    """The plugin's ``cache_dir`` and the docs folder, as the project's mkdocs.yml sets them; the
-    defaults where the file does not load or does not use the plugin."""
-    import yaml
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    try:
-        config = load_config(str(config_file))
-    except (MkDocsException, OSError, yaml.YAMLError):
-        return VaultsiteConfig.cache_dir.default, config_file.parent / "docs"
-    plugin = config.plugins.get("vaultsite")
-    cache_dir = plugin.config.cache_dir if plugin is not None else VaultsiteConfig.cache_dir.default
-    return cache_dir, Path(config.docs_dir)
-
-
 def _cmd_fix_text(args: argparse.Namespace) -> int:
-    context = _project_context(_config_file())
+    context = _project_context(_Project.find())
     name = "stdin" if str(args.file) == "-" else str(args.file)
     try:
         data = sys.stdin.buffer.read() if name == "stdin" else args.file.read_bytes()
@@ -149,11 +182,11 @@ def _cmd_fix_text(args: argparse.Namespace) -> int:
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
-    config_file = _config_file()
-    context = _project_context(config_file)
+    project = _Project.find()
+    context = _project_context(project)
     failed = False  # a note that cannot be read or written
     to_repair = 0  # in a dry run
-    for path in _notes(args.paths, config_file):
+    for path in _notes(args.paths, project):
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -214,26 +247,28 @@ def _tell(name: str | Path, result: RepairResult, after: str = "") -> None:
         _say(f"{name}:{guess}")
 
 
-def _notes(paths: Sequence[Path], config_file: Path | None) -> Iterator[Path]:
-    """The given files, and the notes under the given folders, in a stable order.
+def _notes(paths: Sequence[Path], project: _Project | None) -> Iterator[Path]:
+    """The given files, and the notes under the given folders that the site does not leave out,
+    in a stable order.
 
     A link (a symlink) is not followed out of the folder it is found in: out of a given folder,
     or, for a file given by its path, out of the project (the folder of mkdocs.yml; outside a
     project, the current folder). A file named by its real path is read wherever it is."""
-    if config_file is None:
-        project, where = Path.cwd().resolve(), "the current folder"
+    if project is None:
+        top, where = Path.cwd().resolve(), "the current folder"
     else:
-        project, where = config_file.parent, "the project folder"
+        top, where = project.folder, "the project folder"
     for path in paths:
         if path.is_dir():
             inside, outside = _folder_notes(path)
             for note in outside:
                 _say(f"vaultsite: {note}: a link out of {path}, left alone")
-            yield from inside
+            # A draft is kept: it is on its way to the site, and `mkdocs serve` shows it.
+            yield from project.published(inside, path, drafts=True) if project else inside
             continue
         real = Path(os.path.realpath(path))
-        if real != Path(os.path.abspath(path)) and not real.is_relative_to(project):
-            _say(f"vaultsite: {path}: a link to {real}, out of {project} ({where}), left alone; "
+        if real != Path(os.path.abspath(path)) and not real.is_relative_to(top):
+            _say(f"vaultsite: {path}: a link to {real}, out of {top} ({where}), left alone; "
                  f"name {real} itself to repair it")
             continue
         yield path  # a missing file is reported when it is read
