@@ -179,6 +179,25 @@ def test_link_to_a_missing_heading_fails_strict_naming_file_and_line(tmp_path):
     assert len(warnings) == 3, f"each broken link once, not again by MkDocs without its line: {warnings}"
 
 
+def test_each_heading_of_a_heading_path_is_inside_the_section_of_the_one_before(tmp_path):
+    """`[[#Part A#Details]]` names a Details in the section of Part A, as Obsidian reads it: the
+    one under a later Part C is another heading, and the link lands on none (a warning, as any
+    heading the note does not have); `[[#X#B]]` lands on the B in the section of an X, not on the
+    first B after an X."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n## X\n### Y\n## Z\n### B\n## X\n### B\n"
+                                            "## Part A\ntext\n## Part C\n### Details\n\n"
+                                            "[[#X#B]] [[#Part A#Details]] [[#Part C#Details]] [[#Details]]\n"})
+    assert result.returncode != 0
+    warnings = re.findall(r"^WARNING +- +(.*)$", result.stderr, re.MULTILINE)
+    assert warnings == ["vaultsite: A.md:14: links to a heading that A.md does not have: #Part A#Details (check the "
+                        "heading's text)"], warnings
+    soup = BeautifulSoup((tmp_path / "site" / "A" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = {a.get_text(): a["href"] for a in soup.select("article p a")}
+    assert links["X › B"] == "#b_1"
+    assert links["Part A › Details"] not in {"#details", "#b", "#b_1"}
+    assert (links["Part C › Details"], links["Details"]) == ("#details", "#details")
+
+
 def test_unwritten_notes_page_and_backlinks(real_site, site):
     soup = BeautifulSoup((site / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
     entry = next(li for li in soup.select("article li") if li.strong.get_text() == "Information Theory")

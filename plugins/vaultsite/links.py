@@ -274,14 +274,15 @@ class LinkRewriter:
         """The id the site gives the heading of `target` that a link names as Obsidian writes it
         (`#👉 Big Data, Deep Learning`, ``#Using `pip` 安装``, `#Part B#Intro`): the heading
         `heading_of` finds, else the id of its text, which the note may give something itself
-        and the plugin checks once the page is rendered."""
+        and the plugin checks once the page is rendered (of a path's whole text: the id of its
+        last heading alone may be a heading's in another section, where the link must not land)."""
         path = self.heading_path(heading)
         written = "#".join(path)
         if written.startswith("^"):  # a block id is its anchor as it stands: normalize.py puts it on its block
             anchor = written
         else:
             found = self.heading_of(target, path)
-            anchor = found.id if found else self.slugify(heading_text(path[-1] if path else ""))
+            anchor = found.id if found else self.slugify(heading_text(" ".join(path)))
         if target.lower().endswith(".md"):
             self.found.anchors.append((lineno, target, written, anchor))
         return f"#{anchor}"
@@ -292,11 +293,12 @@ class LinkRewriter:
 
     def heading_of(self, target: str, path: list[str]) -> Heading | None:
         """The heading of `target` that a link or an embed naming the path of headings `path`
-        lands on: the one Obsidian opens, else the one whose id is the id of the path's last
-        heading as the page would draw it (`#Done 🎉` for `## Done :tada:`, `#Intro_1`)."""
+        lands on: the one Obsidian opens, else the one in the same sections whose id is the id of
+        the path's last heading as the page would draw it (`#Done 🎉` for `## Done :tada:`,
+        `#Intro_1`)."""
         headings = self._headings(target)
         drawn = self.slugify(heading_text(path[-1])) if path else None
-        return find_heading(headings, path) or next((found for found in headings if found.id == drawn), None)
+        return find_heading(headings, path) or find_heading(headings, path, lambda found: found.id == drawn)
 
     def _headings(self, target: str) -> tuple[Heading, ...]:
         return self.vault.headings(target, self.slugify)
@@ -470,17 +472,28 @@ def _obsidian_key(text: str) -> str:
     return _OBSIDIAN_STRIPPED.sub(" ", text).strip().casefold()
 
 
-def find_heading(headings: tuple[Heading, ...], path: list[str]) -> Heading | None:
-    """The heading a link's path of headings names, as Obsidian finds it: each heading of the
-    path in turn, deeper than the one before (`Part B#Intro` is the first `Intro` under `Part B`,
-    not the note's first `Intro`); None when the note has none such."""
-    wanted = [_obsidian_key(part) for part in path]
-    level = 0
+def find_heading(headings: tuple[Heading, ...], path: list[str],
+                 is_last: Callable[[Heading], bool] | None = None) -> Heading | None:
+    """The heading a link's path of headings names, as Obsidian finds it: the first with the
+    path's last text that lies in the section of each heading before it in the path, in turn
+    (`Part B#Intro` is the first `Intro` in the section of a `Part B`: not the note's first
+    `Intro`, nor one under a later heading of Part B's level); None when the note has none such.
+    ``is_last`` tells the path's last heading otherwise than by its text."""
+    if not path:
+        return None
+    *outer, last = [_obsidian_key(part) for part in path]
+    is_last = is_last or (lambda heading: _obsidian_key(heading.text) == last)
+    holding: list[Heading] = []  # the headings whose sections hold this one, outermost first
     for heading in headings:
-        if wanted and heading.level > level and _obsidian_key(heading.text) == wanted[0]:
-            if len(wanted) == 1:
+        while holding and holding[-1].level >= heading.level:
+            holding.pop()  # its section ends here
+        if is_last(heading):
+            held_by = (_obsidian_key(found.text) for found in holding)
+            # Each of the path's headings among those holding this one, in order (`in` reads on
+            # from the one found before).
+            if all(part in held_by for part in outer):
                 return heading
-            wanted, level = wanted[1:], heading.level
+        holding.append(heading)
     return None
 
 
