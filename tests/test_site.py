@@ -156,6 +156,15 @@ def small_vault(tmp_path: Path, notes: dict[str, str]) -> subprocess.CompletedPr
     return build_site(tmp_path, docs)
 
 
+def test_an_embedded_heading_the_note_does_not_have_is_a_link_named_as_a_heading_link_is(tmp_path):
+    """`![[B#Part B#Nope]]` shows a link to the note named by its path of headings, as a wikilink
+    to a heading is (`B › Part B › Nope`; it read `B › Part B#Nope`)."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n![[B#Part B#Nope]]\n", "B.md": "# B\n\n## Part B\n### Intro\n"})
+    assert "A.md:3: embeds a heading that B.md does not have: #Part B#Nope" in result.stderr
+    soup = BeautifulSoup((tmp_path / "site" / "A" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [(a.get_text(), a["href"]) for a in soup.select("article p a")] == [("B › Part B › Nope", "../B/")]
+
+
 def test_embed_cycles_are_links_and_fail_strict(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# A\n\n![[B]]\n", "B.md": "# B\n\n![[A]]\n",
                                     "Self.md": "# Self\n\n![[Self]]\n"})

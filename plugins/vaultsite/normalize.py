@@ -621,7 +621,7 @@ class _Rewriter:
                 self.result.problems.append(Problem(
                     self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
                     "shown as a link to the note"))
-                self.out[i] = [f"[[{name}|{name} › {heading}]]"]
+                self.out[i] = [f"[[{name}|{shown_text(name, heading, '')}]]"]
                 continue
             sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
             # The embedded note's `[^1]` is its own, not the page's `[^1]`.
