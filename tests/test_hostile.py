@@ -261,7 +261,8 @@ def test_a_note_vaultsite_fails_on_is_shown_as_written_and_named(tmp_path, monke
     config.plugins.on_startup(command="build", dirty=False)
     with caplog.at_level(logging.WARNING):
         build(config)
-    assert "Bad.md:4: this note could not be normalized (ValueError: no such state); it is shown as written" in caplog.text
+    assert ("Bad.md:4: this note could not be normalized (ValueError: no such state); it is shown as written"
+            in caplog.text)
     site = tmp_path / "site"
     bad = BeautifulSoup((site / "Bad" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "See [[Good]]." in bad.select_one("article").get_text()

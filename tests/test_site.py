@@ -300,31 +300,30 @@ def test_front_matter_tags_show_on_the_note_and_lead_to_the_notes_of_each_tag(tm
             ("ml", ["A", "B", "C"]), ("深度学习", ["A"])]
 
 
+def tag_listing(site: Path) -> dict[str, list[str]]:
+    """The page of tags: the notes listed under each tag."""
+    return {h.get_text(strip=True).rstrip("¶"): sorted(a.get_text(strip=True) for a in h.find_next("ul").select("a"))
+            for h in page(site, "tags").select("article h2")}
+
+
 def test_inline_tags_lead_to_the_notes_of_each_tag(tmp_path):
     """A `#tag` in a note's text is one of its tags, as in Obsidian's tag pane: it links to the
     page of tags, which lists the note under it, in a vault with no front matter tags as well. It
     stays out of the tags above the title, which show the front matter's, as Obsidian shows them."""
-    from conftest import build_site
-
-    notes = {"A.md": "# A\n\nabout #ml and #深度学习/cnn, #ml again\n",
-             "B.md": "# B\n\n- #ml in a list\n\n```c\n#include <stdio.h>\n```\n\n`#define` as code\n",
-             "C.md": "---\ntags: [paper]\n---\n# C\n\nsee #ml\n\n![[D]]\n",
-             "D.md": "# D\n\n#embedded only here\n"}
-    (tmp_path / "docs").mkdir()
-    for name, text in notes.items():
-        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
-    result = build_site(tmp_path, tmp_path / "docs")
+    code = "```c\n#include <stdio.h>\n```\n\n`#define` as code\n"
+    result = small_vault(tmp_path, {"A.md": "# A\n\nabout #ml and #深度学习/cnn, #ml again\n",
+                                    "B.md": f"# B\n\n- #ml in a list\n\n{code}",
+                                    "C.md": "---\ntags: [paper]\n---\n# C\n\nsee #ml\n\n![[D]]\n",
+                                    "D.md": "# D\n\n#embedded only here\n"})
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
-    listing = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    listed = {h.get_text(strip=True).rstrip("¶"): sorted(a.get_text(strip=True) for a in h.find_next("ul").select("a"))
-              for h in listing.select("article h2")}
-    assert listed == {"ml": ["A", "B", "C"], "深度学习/cnn": ["A"], "paper": ["C"], "embedded": ["D"]}
+    listing = tag_listing(site)
+    assert listing == {"ml": ["A", "B", "C"], "深度学习/cnn": ["A"], "paper": ["C"], "embedded": ["D"]}
+    ids = {h["id"]: h.get_text(strip=True).rstrip("¶") for h in page(site, "tags").select("article h2")}
     for name in "ABC":
         for a in page(site, name).select("article a.vs-tag"):
             assert a["href"].startswith("../tags/#"), a
-            heading = listing.find(id=a["href"].split("#")[1])
-            assert heading.get_text(strip=True).rstrip("¶") == a.get_text(strip=True).lstrip("#")
+            assert ids[a["href"].split("#")[1]] == a.get_text(strip=True).lstrip("#")
     assert [a.get_text() for a in page(site, "A").select("article a.vs-tag")] == ["#ml", "#深度学习/cnn", "#ml"]
     assert [a.get_text() for a in page(site, "C").select("article a.md-tag")] == ["paper"]
     assert not page(site, "A").select("article a.md-tag")
@@ -340,10 +339,8 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
                                     "C.md": "# C\n\n#Ml too\n"})
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
-    listing = BeautifulSoup((site / "tags" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    [heading] = listing.select("article h2")
-    assert heading.get_text(strip=True).rstrip("¶") == "ML"
-    assert sorted(a.get_text(strip=True) for a in heading.find_next("ul").select("a")) == ["A", "B", "C"]
+    assert tag_listing(site) == {"ML": ["A", "B", "C"]}
+    [heading] = page(site, "tags").select("article h2")
     for name in "BC":
         [tag] = page(site, name).select("article a.vs-tag")
         assert tag["href"] == f"../tags/#{heading['id']}"
