@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from typing import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
@@ -729,13 +730,18 @@ class _Rewriter:
                         owner[i] = (len(stack), col, start)
             elif tok.type == "list_item_close":
                 stack.pop()
+        # The lines of each fence in an item under its opening line (one that opens the item is left as it is).
+        fenced = {i: tok for tok in self.tokens if tok.type == "fence" and tok.map and tok.map[0] in owner
+                  and owner[tok.map[0]][2] != tok.map[0] for i in range(tok.map[0] + 1, tok.map[1])}
         for i, (depth, col, start) in owner.items():
             # Code inside an item keeps its indentation relative to the item's content column.
             line = self.masked[i]
             if not line.strip():
                 continue
             expanded = _expand_tabs(line)
-            if i == start:
+            if i in fenced:
+                new = self._fenced_line(i, fenced[i])
+            elif i == start:
                 body = expanded.lstrip()
                 marker = _MARKER.match(body)
                 bullet, content = marker.group(1), body[marker.end():]
@@ -759,11 +765,28 @@ class _Rewriter:
                 # with "$$" (a tab, Obsidian's indent, puts it two columns further in).
                 new = " " * 4 * depth + expanded.lstrip()
             else:
-                indent = len(expanded) - len(expanded.lstrip())
-                new = " " * (4 * depth + max(0, indent - col)) + expanded.lstrip()
+                new = " " * self._item_indent(i) + expanded.lstrip()
             if new != line:
                 self.result.applied["list_indent"] += 1
             self.out[i] = [new] if len(self.out[i]) == 1 else self.out[i][:-1] + [new]
+
+    def _item_indent(self, i: int) -> int:
+        """Where line i of a list item (not its first) starts in the text handed on: four columns a
+        level, and as far past them as it is past the item's content column."""
+        depth, col, _ = self.items[i]
+        return 4 * depth + max(0, _indent(self.masked[i]) - col)
+
+    def _fenced_line(self, i: int, fence: Token) -> str:
+        """Line i of `fence`, in a list item, under its opening line. CommonMark takes as much of
+        the opening fence's indentation as a line of code has from it, and a closing fence may be
+        indented less or more than the opening one; superfences reads only code at least as
+        indented as the opening fence, up to a closing fence just as indented (else the fence is
+        text, and its code too, indentation and all)."""
+        opening = fence.map[0]
+        at = self._item_indent(opening)
+        if i == fence.map[1] - 1 and fence.map[1] - opening == fence.content.count("\n") + 2:  # the closing fence
+            return " " * at + self.masked[i].lstrip()
+        return " " * (at + max(0, _indent(self.masked[i]) - _indent(self.masked[opening]))) + self.masked[i].lstrip()
 
     def _opens_formula(self, i: int) -> bool:
         """Whether line i's text, after its indentation and list markers, opens with a display
@@ -918,9 +941,15 @@ def _cells(row: str) -> int:
     return len(re.split(r"(?<!\\)\|", row.removeprefix("|").removesuffix("|")))
 
 
+def _indent(line: str) -> int:
+    """How many columns of whitespace the line starts with (tabs to CommonMark's tab stops)."""
+    expanded = _expand_tabs(line)
+    return len(expanded) - len(expanded.lstrip())
+
+
 def _content_column(line: str) -> int:
     expanded = _expand_tabs(line)
-    indent = len(expanded) - len(expanded.lstrip())
+    indent = _indent(line)
     marker = _MARKER.match(expanded[indent:])
     if not marker:
         return indent
