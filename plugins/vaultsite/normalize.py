@@ -953,7 +953,9 @@ def _content_column(line: str) -> int:
     marker = _MARKER.match(expanded[indent:])
     if not marker:
         return indent
-    spaces = len(marker.group(2).expandtabs(4))
+    # (A tab after the marker reaches the next tab stop: after `-`, three columns on.)
+    end = indent + len(marker.group(1))
+    spaces = len((expanded[:end] + marker.group(2)).expandtabs(4)) - end
     # CommonMark: five or more spaces after the marker means one space and an indented code block.
     return indent + len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
 
