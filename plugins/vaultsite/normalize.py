@@ -130,6 +130,9 @@ class _Rewriter:
         # The lines of list items (not those of quotes): line -> (depth, content column, item's first line).
         self.items: dict[int, tuple[int, int, int]] = {}
         self.item_spans: dict[int, tuple[int, int | None]] = {}  # item's first line -> (end, parent's first line)
+        self.innermost: dict[int, int] = {}  # the first line of items that open on one (`- 1. text`) -> its depth
+        # Lists that open on their item's line and end inside that item: (the line after the list, the item's line).
+        self.inner_lists: list[tuple[int, int]] = []
         self.loosened: set[int] = set()  # the first lines of items a blank line was put inside
 
     # -- masking -----------------------------------------------------------------------------
@@ -416,14 +419,14 @@ class _Rewriter:
         """`block`, which stands for lines start to end of a list item (as the list pass left
         them), where Python-Markdown reads it in that item: four spaces a level in, a blank line
         above and below it. A block that opens the item goes under its marker, alone on its line."""
-        indent = " " * 4 * self.items[start][0]
+        indent = " " * 4 * self._depth(start)
         block = [indent + line if line.strip() else "" for line in block]
         if self._opens_item(start):
-            line = self.out[start][-1]
+            *opened, line = self.out[start]
             body = line.lstrip()
             bullet = _MARKER.match(body).group(1)
             # `- ` alone under a line of text is a setext underline to Python-Markdown (see _lists).
-            block = [line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet) + " ", ""] + block
+            block = [*opened, line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet) + " ", ""] + block
         elif start > 0 and self.masked[start - 1].strip():
             block.insert(0, "")
         if end < len(self.masked) and self.masked[end].strip():
@@ -492,7 +495,7 @@ class _Rewriter:
             segments += [line[at:start].strip(), formula]
             at = start + len(formula)
         segments = [segment for segment in [*segments, line[at:].strip()] if segment]
-        indent = " " * 4 * item[0] if item else ""
+        indent = " " * 4 * self._depth(i) if item else ""
         pieces = [(line[:lead] if item else "") + segments[0]]  # at the top level, at the margin
         for segment in segments[1:]:
             pieces += ["", indent + segment]
@@ -523,6 +526,13 @@ class _Rewriter:
                     self._blank_before(end)
             elif tok.type == "heading_open" and start in self.items and not self._opens_item(start):
                 self._block_apart(start, end, "heading_in_list_item")
+        # After a list that opens on its item's line (`- 1. text`), Python-Markdown reads what the
+        # item holds under it as more of that list's last item, unless a blank line ends the list.
+        for end, start in self.inner_lists:
+            if self.masked[end].strip() and self.masked[end - 1].strip():
+                self._blank_before(end)
+                self.loosened.add(start)
+                self.result.applied["list_after_inner_list"] += 1
 
     def _block_apart(self, start: int, end: int, kind: str) -> None:
         """Blank lines around lines start to end (inside a list item, perhaps), where there is text."""
@@ -690,7 +700,8 @@ class _Rewriter:
             texts = [t.map[0] for t in self.tokens if t.type == "paragraph_open" and t.level == tok.level + 2
                      and t.hidden and t.map and start <= t.map[0] < end]
             for i in texts:
-                k = next((k for k, line in enumerate(self.out[i]) if line.strip()), None)
+                # The first line with text (not a marker of an item that opens on i: see _first_lines).
+                k = next((k for k, line in enumerate(self.out[i]) if _ITEM_MARKERS.sub("", line, 1).strip()), None)
                 if k is None or i in self.raw or i in table_rows or self._opens_formula(i):
                     continue
                 prefix = _ITEM_MARKERS.match(self.out[i][k]).end()
@@ -708,8 +719,9 @@ class _Rewriter:
 
     def _lists(self) -> None:
         """Re-indent lists to Python-Markdown's four spaces a level."""
-        stack: list[int] = []  # the first lines of open list items
+        stack: list[tuple[int, int]] = []  # the first line and the end of open list items
         owner = self.items  # line -> (depth, content col, item start)
+        list_end = 0  # of the list opened last
         in_quote = 0
         for tok in self.tokens:
             if tok.type == "blockquote_open":
@@ -718,15 +730,23 @@ class _Rewriter:
                 in_quote -= 1
             if in_quote:
                 continue
-            if tok.type == "list_item_open" and tok.map:
+            if tok.type in ("bullet_list_open", "ordered_list_open") and tok.map:
+                list_end = tok.map[1]
+            elif tok.type == "list_item_open" and tok.map:
                 start, end = tok.map
-                col = _content_column(self.masked[start])
-                # An item that opens on its parent's line (`- 1. text`) is the parent's to span:
-                # one line is one key, and a parent of its own line would be walked forever.
-                self.item_spans.setdefault(start, (end, stack[-1] if stack else None))
-                stack.append(start)
+                # Items that open on one line (`- 1. text`): the line is the outermost's to span (one
+                # line is one key, and a parent of its own line would be walked forever) and to own,
+                # the lines under it the innermost's (whose text starts past all the markers).
+                on_line = sum(1 for first, _ in stack if first == start)  # items that opened on it before
+                col = _content_column(self.masked[start], on_line + 1)
+                self.item_spans.setdefault(start, (end, stack[-1][0] if stack else None))
+                if on_line:
+                    self.innermost[start] = len(stack) + 1
+                    if list_end < stack[-1][1]:
+                        self.inner_lists.append((list_end, start))
+                stack.append((start, end))
                 for i in range(start, end):
-                    if i > start or owner.get(i, (0, 0, None))[2] != start:  # `- 1. text`: the outer item's line
+                    if i > start or not on_line:
                         owner[i] = (len(stack), col, start)
             elif tok.type == "list_item_close":
                 stack.pop()
@@ -739,27 +759,11 @@ class _Rewriter:
             if not line.strip():
                 continue
             expanded = _expand_tabs(line)
+            opened: list[str] = []  # the lines of the items that open on line i, but the innermost's
             if i in fenced:
                 new = self._fenced_line(i, fenced[i])
             elif i == start:
-                body = expanded.lstrip()
-                marker = _MARKER.match(body)
-                bullet, content = marker.group(1), body[marker.end():]
-                if not content and bullet == "-":
-                    # An empty item keeps the space after its marker (Python-Markdown needs it);
-                    # `- ` under a line of text is a setext underline to Python-Markdown, so it
-                    # becomes `* `, which Python-Markdown reads as the same list.
-                    bullet = "*"
-                elif _TASK_BOX.fullmatch(content.rstrip()):
-                    # An empty task: pymdownx.tasklist sees a box only with a space after it.
-                    content = content.rstrip() + " "
-                elif _MARKED_TASK_BOX.match(content):
-                    # Obsidian ticks a task of any mark ("[>]" forwarded, "[-]" dropped);
-                    # pymdownx.tasklist knows only "[x]".
-                    content = "[x]" + content[3:]
-                # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
-                bullet = bullet.replace(")", ".")
-                new = " " * 4 * (depth - 1) + bullet + " " + content
+                *opened, new = _first_lines(expanded.lstrip(), depth, self.innermost.get(i, depth))
             elif self._opens_formula(i):
                 # At the content column: arithmatex reads a formula only from a block that starts
                 # with "$$" (a tab, Obsidian's indent, puts it two columns further in).
@@ -768,7 +772,11 @@ class _Rewriter:
                 new = " " * self._item_indent(i) + expanded.lstrip()
             if new != line:
                 self.result.applied["list_indent"] += 1
-            self.out[i] = [new] if len(self.out[i]) == 1 else self.out[i][:-1] + [new]
+            self.out[i] = self.out[i][:-1] + opened + [new]
+
+    def _depth(self, i: int) -> int:
+        """The depth of the innermost list item holding line i's text (`- 1. text`: the numbered one)."""
+        return self.innermost.get(i, self.items[i][0])
 
     def _item_indent(self, i: int) -> int:
         """Where line i of a list item (not its first) starts in the text handed on: four columns a
@@ -947,17 +955,47 @@ def _indent(line: str) -> int:
     return len(expanded) - len(expanded.lstrip())
 
 
-def _content_column(line: str) -> int:
+def _content_column(line: str, markers: int = 1) -> int:
+    """Where the text of the item that the line's `markers`-th list marker opens starts."""
     expanded = _expand_tabs(line)
-    indent = _indent(line)
-    marker = _MARKER.match(expanded[indent:])
-    if not marker:
-        return indent
-    # (A tab after the marker reaches the next tab stop: after `-`, three columns on.)
-    end = indent + len(marker.group(1))
-    spaces = len((expanded[:end] + marker.group(2)).expandtabs(4)) - end
-    # CommonMark: five or more spaces after the marker means one space and an indented code block.
-    return indent + len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
+    column = _indent(line)
+    for _ in range(markers):
+        marker = _MARKER.match(expanded[column:])
+        if not marker:
+            return column
+        # (A tab after the marker reaches the next tab stop: after `-`, three columns on.)
+        end = column + len(marker.group(1))
+        spaces = len((expanded[:end] + marker.group(2)).expandtabs(4)) - end
+        # CommonMark: five or more spaces after the marker means one space and an indented code block.
+        column = end + (spaces if 1 <= spaces <= 4 else 1)
+    return column
+
+
+def _first_lines(body: str, depth: int, innermost: int) -> list[str]:
+    """The first line of an item of depth `depth`, its text `body` (after its indentation), as
+    Python-Markdown reads it. Python-Markdown reads no list on the line of an item's marker, so
+    an item whose text opens an item of depth `innermost` (`- 1. text`) is a line for each, the
+    marker alone on each but the innermost's."""
+    lines = []
+    for level in range(depth, innermost + 1):
+        marker = _MARKER.match(body)
+        bullet, body = marker.group(1), body[marker.end():]
+        content = body if level == innermost else ""
+        if not content and bullet == "-":
+            # An empty item keeps the space after its marker (Python-Markdown needs it);
+            # `- ` under a line of text is a setext underline to Python-Markdown, so it
+            # becomes `* `, which Python-Markdown reads as the same list.
+            bullet = "*"
+        elif _TASK_BOX.fullmatch(content.rstrip()):
+            # An empty task: pymdownx.tasklist sees a box only with a space after it.
+            content = content.rstrip() + " "
+        elif _MARKED_TASK_BOX.match(content):
+            # Obsidian ticks a task of any mark ("[>]" forwarded, "[-]" dropped);
+            # pymdownx.tasklist knows only "[x]".
+            content = "[x]" + content[3:]
+        # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
+        lines.append(" " * 4 * (level - 1) + bullet.replace(")", ".") + " " + content)
+    return lines
 
 
 def _section(body: str, heading: Heading) -> str:
