@@ -163,6 +163,7 @@ class _Rewriter:
         self._toc_and_definitions()
         self._display_math_lines()
         self._blocks_apart()
+        self._details()
         self._items_apart()
         self._table_code_pipes()
         self._long_paragraphs()
@@ -350,6 +351,57 @@ class _Rewriter:
             self.result.applied["markdown_in_html"] += 1
         self.holds_html = bool(holding)
 
+    def _details(self) -> None:
+        """A `<details>` element holds Markdown in a list item and in a quote in one (see _quote),
+        as it does elsewhere (see _markdown_in_html); md_in_html reads no HTML indented into a list
+        item, so there it becomes the block of pymdownx.details that makes the same HTML, which
+        Python-Markdown reads there: `???` (`???+` for `<details open>`), its summary the title,
+        the lines inside it indented under it. One not written a line for each tag (the summary
+        on the opening tag's line or the next) stays text."""
+        # Open elements: [opening line, open, summary, summary line]; None for one not so written.
+        stack: list[list | None] = []
+        elements: list[tuple] = []  # closed ones, inner before outer: (*that, closing line)
+        quotes = 0
+        for tok in self.tokens:
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)  # (their rewriters')
+            if tok.type != "html_block" or not tok.map or quotes or (self.html and tok.map[0] not in self.items):
+                continue
+            for i in range(*tok.map):
+                line = self.masked[i]
+                if match := _DETAILS_OPEN.fullmatch(line):
+                    opened = bool(re.search(r"(?:^|\s)open(?:\s|=|$)", match.group(1) or ""))
+                    stack.append([i, opened, match.group(2), i if match.group(2) is not None else None])
+                elif stack and stack[-1] and stack[-1][3] is None and i == stack[-1][0] + 1 and (
+                        match := _SUMMARY.fullmatch(line)):
+                    stack[-1][2:] = [match.group(1), i]
+                elif stack and _DETAILS_CLOSE.fullmatch(line):
+                    if element := stack.pop():
+                        elements.append((*element, i))
+                else:  # tags written otherwise: their elements stay text, and pair with their end tags
+                    for tag in _DETAILS_TAG.finditer(line):
+                        if not tag.group(1):
+                            stack.append(None)
+                        elif stack:
+                            stack.pop()
+        for opening, opened, summary, summary_line, closing in elements:
+            if self._item_of(opening) != self._item_of(closing):
+                continue
+            for i in range(opening + 1, closing):
+                self.out[i] = [] if i == summary_line else ["    " + l if l.strip() else l for l in self.out[i]]
+            last = closing - 1
+            while last > opening and not "".join(self.out[last]).strip():
+                self.out[last] = []  # (a blank line ending a quote's list puts a line break in its last item)
+                last -= 1
+            title = summary.strip() if summary and summary.strip() else "Details"  # (what a browser shows)
+            line = self.out[opening][-1]
+            indent = line[: len(line) - len(line.lstrip())]
+            self.out[opening][-1] = indent + ("???+" if opened else "???") + f' "{title}"'
+            if opening > 0 and self.masked[opening - 1].strip():
+                self._blank_before(opening)
+            self.out[closing] = [""] if closing + 1 < len(self.masked) and self.masked[closing + 1].strip() else []
+            self._loosen(opening)
+            self.result.applied["details_in_list_item"] += 1
+
     def _quotes(self) -> None:
         """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
         Obsidian callout becomes an admonition."""
@@ -363,7 +415,8 @@ class _Rewriter:
         """The quote on lines start to end, rewritten by a rewriter of its own, in its list item
         if it is in one. Python-Markdown reads HTML in a quote or an admonition as text, so a
         quote whose HTML holds Markdown (`<details>`) is written as the HTML it becomes, which
-        md_in_html reads (not in a list item, where it would be indented: HTML there stays text)."""
+        md_in_html reads (not in a list item, where it would be indented: there HTML is text, but
+        for `<details>`, see _details)."""
         item = self.items.get(start)
         inner = []
         for i in range(start, end):
@@ -923,6 +976,11 @@ class _HtmlTags(HTMLParser):
                 del self.open_tags[k:]
                 return
 
+
+_DETAILS_OPEN = re.compile(r"[ \t]*<details(\s[^>]*)?>[ \t]*(?:<summary>(.*)</summary>[ \t]*)?", re.IGNORECASE)
+_SUMMARY = re.compile(r"[ \t]*<summary>(.*)</summary>[ \t]*", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"[ \t]*</details>[ \t]*", re.IGNORECASE)
+_DETAILS_TAG = re.compile(r"<(/?)details\b", re.IGNORECASE)
 
 # Elements whose inside md_in_html reads as Markdown, blocks and all, with `markdown="1"`.
 _MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div", "figure", "footer",
