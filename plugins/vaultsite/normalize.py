@@ -908,9 +908,13 @@ class _Rewriter:
                 self.result.applied["bookmark_definition"] += 1
 
     def _referenced_labels(self) -> set[str]:
-        """Labels a reference link uses: `[text][label]`, `[label][]` or `[label]`."""
+        """Labels a reference link uses: `[text][label]`, `[label][]` or `[label]` (a footnote's
+        `[^label]` too), in a quote or a callout as well, not in code or a formula."""
         defined = {t.map[0] for t in self.tokens if t.type == "definition" and t.map}
-        text = "\n".join(l for i, l in enumerate(self.masked) if i not in defined and i not in self.raw)
+        code = {i for t in self.tokens if t.type in ("fence", "code_block") and t.map for i in range(*t.map)}
+        formulas = {i for start, end in self.display_blocks for i in range(start, end + 1)}
+        skipped = defined | code | formulas  # (self.raw holds the quotes' lines too, rewritten by now)
+        text = "\n".join(l for i, l in enumerate(self.masked) if i not in skipped)
         return {_label_key(m.group(1)) for m in re.finditer(r"\[([^\[\]]+)\](?!\()", text)}
 
     # -- inline ------------------------------------------------------------------------------
