@@ -726,7 +726,13 @@ class _Rewriter:
         indented block, up to the next blank line, items after the one it is in too, and reads
         that block as it reads a page: a list inside the item needs a blank line above it (it is
         a list under a line of text), and a blank line after the item, and after each item
-        holding it, ends the block where the item ends."""
+        holding it, ends the block where the item ends. So for the blank lines the note has in an
+        item too (not in code or a formula, nor after its last line)."""
+        skipped = self.raw | self.hidden  # code, formulas and comments
+        for start, (end, _) in self.item_spans.items():
+            last = max((i for i in range(start, end) if self.masked[i].strip()), default=start)
+            if any(not self.masked[i].strip() and i not in skipped for i in range(start + 1, last)):
+                self.loosened.add(start)
         for start, (_, parent) in self.item_spans.items():
             if (parent in self.loosened and start - 1 != parent and self._item_of(start - 1) == parent
                     and self.masked[start - 1].strip()):
