@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -749,6 +750,11 @@ class _Rewriter:
         starts the text of one of its items' paragraphs, after the item's marker and before a
         task's box (not a paragraph that opens with a formula or a table: TIGHT would break it)."""
         table_rows = {i for start, end in self.tables for i in range(start, end)}
+        # The first lines of the paragraphs CommonMark hides (those of tight lists' items), by level, in order.
+        hidden: dict[int, list[int]] = {}
+        for tok in self.tokens:
+            if tok.type == "paragraph_open" and tok.hidden and tok.map:
+                hidden.setdefault(tok.level, []).append(tok.map[0])
         for tok in self.tokens:
             if tok.type not in ("bullet_list_open", "ordered_list_open") or not tok.map or tok.map[0] not in self.items:
                 continue  # (a list in a quote is its rewriter's)
@@ -756,8 +762,8 @@ class _Rewriter:
             if not self.loosened.intersection(range(start, end)):
                 continue
             # The paragraphs of its items (not of lists or quotes inside them), hidden where it is tight.
-            texts = [t.map[0] for t in self.tokens if t.type == "paragraph_open" and t.level == tok.level + 2
-                     and t.hidden and t.map and start <= t.map[0] < end]
+            texts = hidden.get(tok.level + 2, [])
+            texts = texts[bisect_left(texts, start) : bisect_left(texts, end)]
             for i in texts:
                 # The first line with text (not a marker of an item that opens on i: see _first_lines).
                 k = next((k for k, line in enumerate(self.out[i]) if _ITEM_MARKERS.sub("", line, 1).strip()), None)
