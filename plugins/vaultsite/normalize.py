@@ -276,6 +276,7 @@ class _Rewriter:
                 self.hidden.add(i)
                 text = ""
             self.masked[i] = self.out[i][0] = text
+            self.src[i] = self._unmask(text)  # a quote's inside is read from src (see _quote)
             self.result.applied["comment"] += 1
         if opened is not None:
             self.result.problems.append(Problem(
@@ -320,6 +321,11 @@ class _Rewriter:
             start = max((t.map[0] for t in self.tokens
                          if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
             anchor = f'<a id="^{match.group(1)}"></a>'
+            head = _BLOCK_START.match(line).end()
+            if head > match.start() and line[:head].strip():  # `- ^id`: the id is all the item's text
+                self.masked[i] = self.out[i][0] = line[:head] + anchor
+                self.result.applied["block_id"] += 1
+                continue
             self.masked[i] = self.out[i][0] = line[: match.start()]
             if start == i and not self.masked[i].strip():
                 self.masked[i] = self.out[i][0] = anchor
