@@ -7,6 +7,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+import markdown
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
@@ -128,6 +129,42 @@ def test_fixture_case(case, fixture_site, regen, regenerated):
         regenerated[case.id] = got
         return
     assert got == case.expected
+
+
+def test_footnote_links_land_on_their_footnotes_and_back_on_their_references(fixture_site):
+    """Each footnote reference shows the number of the footnote it links to; each footnote's back
+    links go to its references, the first to the first a reader meets (a footnote cited twice)."""
+    for case in CASES:
+        html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
+        article = BeautifulSoup(html, "html.parser").select_one("article")
+        items = article.select("div.footnote > ol > li")
+        numbers = {"#" + item["id"]: str(n) for n, item in enumerate(items, start=1)}
+        references = article.select("a.footnote-ref")
+        assert [a.get_text() for a in references] == [numbers.get(a["href"]) for a in references], case.id
+        for item in items:
+            back = [a["href"] for a in item.select("a.footnote-backref")]
+            assert back == ["#" + a.parent["id"] for a in references if a["href"] == "#" + item["id"]], case.id
+
+
+def footnoted(note: str, definition_order: bool, *extensions: str) -> str:
+    """`note` in HTML, by the footnotes extension and `extensions` (Python-Markdown's own, no site)."""
+    return markdown.markdown(note, extensions=["footnotes", *extensions],
+                             extension_configs={"footnotes": {"USE_DEFINITION_ORDER": definition_order}})
+
+
+def test_footnotes_in_the_order_of_their_definitions_where_mkdocs_yml_asks_for_it():
+    """USE_DEFINITION_ORDER: true (the plugin sets false) numbers footnotes as they are defined."""
+    note = "- item[^b]\n\nText[^a], and again[^b].\n\n[^a]: A\n[^b]: B\n"
+    assert footnoted(note, True, "vaultsite.footnote_order") == footnoted(note, True)
+
+
+def test_footnotes_only_footnotes_no_reader_gets_to_refer_to_show_the_numbers_they_are_listed_by():
+    """Two footnotes referring only to each other are listed last, numbered as listed."""
+    note = "Text[^a]\n\n[^c]: C, see [^d]\n[^a]: A\n[^d]: D, see [^c]\n"
+    soup = BeautifulSoup(footnoted(note, False, "vaultsite.footnote_order"), "html.parser")
+    assert [item["id"] for item in soup.select("div.footnote > ol > li")] == ["fn:a", "fn:d", "fn:c"]
+    numbers = {a["href"]: a.get_text() for a in soup.select("a.footnote-ref")}
+    assert numbers == {"#fn:a": "1", "#fn:d": "2", "#fn:c": "3"}
 
 
 def test_an_embedded_notes_headings_stay_out_of_the_table_of_contents(fixture_site):
