@@ -70,6 +70,8 @@ _ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # What comes before a block's text on its first line: indentation, quote and list markers, a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
+# All of it, an item that opens with an item included (`- 1. `).
+_BLOCK_MARKERS = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:\[.\][ \t]+)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
@@ -321,9 +323,9 @@ class _Rewriter:
             start = max((t.map[0] for t in self.tokens
                          if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
             anchor = f'<a id="^{match.group(1)}"></a>'
-            head = _BLOCK_START.match(line).end()
-            if head > match.start() and line[:head].strip():  # `- ^id`: the id is all the item's text
-                self.masked[i] = self.out[i][0] = line[:head] + anchor
+            head = line[: match.start()]
+            if head.strip() and _BLOCK_MARKERS.fullmatch(head + " "):  # `- ^id`: the id is all the item's text
+                self.masked[i] = self.out[i][0] = f"{head} {anchor}"
                 self.result.applied["block_id"] += 1
                 continue
             self.masked[i] = self.out[i][0] = line[: match.start()]
