@@ -119,11 +119,22 @@ def test_pages_load_cleanly_and_are_saved_as_screenshots(offline_page, server, p
     offline_page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
-def test_a_numbered_list_inside_a_numbered_list_is_numbered(offline_page, server):
-    """As Obsidian and Typora number it (1., 2.), not lettered (a., b.) as Material styles it."""
+def test_a_numbered_list_inside_a_list_is_numbered(offline_page, server):
+    """As Obsidian numbers it (1., 2.) at every depth, in a numbered list or a bulleted one, not
+    lettered (a., b.) nor in Roman numerals (i., ii.) as Material styles it."""
     visit(offline_page, server, f"{NOTES}/3B1B - Neural Networks/")
     styles = offline_page.eval_on_selector_all("article ol ol", "els => els.map(e => getComputedStyle(e).listStyleType)")
     assert styles and set(styles) == {"decimal"}
+    # Lists of every shape to five deep, as a note of any vault may nest them.
+    offline_page.evaluate("""() => {
+        const nest = kinds => kinds.reduceRight((inner, kind) => `<${kind}><li>x${inner}</li></${kind}>`, "");
+        const shapes = ["ul ol", "ol ul ol", "ul ol ol", "ol ol ol ol", "ul ol ul ol ol ol", "ol ol ol ol ol"];
+        document.querySelector("article").insertAdjacentHTML(
+            "beforeend", shapes.map(shape => nest(shape.split(" "))).join(""));
+    }""")
+    styles = offline_page.eval_on_selector_all(
+        "article :is(ul, ol) ol", "els => els.map(e => getComputedStyle(e).listStyleType)")
+    assert len(styles) >= 15 and set(styles) == {"decimal"}
 
 
 def test_dark_mode_toggle(offline_page, server):
