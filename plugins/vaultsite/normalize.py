@@ -68,10 +68,9 @@ _TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 # List item markers that open a line (an item that holds a list opens with two).
 _ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
-# What comes before a block's text on its first line: indentation, quote and list markers, a task box.
-_BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?")
-# All of it, an item that opens with an item included (`- 1. `).
-_BLOCK_MARKERS = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:\[.\][ \t]+)?")
+# What comes before a block's text on its first line: indentation, quote and list markers (an item
+# may open with an item: `- 1. `), a task box.
+_BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:\[.\][ \t]+)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
@@ -324,7 +323,7 @@ class _Rewriter:
                          if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
             anchor = f'<a id="^{match.group(1)}"></a>'
             head = line[: match.start()]
-            if head.strip() and _BLOCK_MARKERS.fullmatch(head + " "):  # `- ^id`: the id is all the item's text
+            if head.strip() and _BLOCK_START.fullmatch(head + " "):  # `- ^id`: the id is all the item's text
                 self.masked[i] = self.out[i][0] = f"{head} {anchor}"
                 self.result.applied["block_id"] += 1
                 continue
