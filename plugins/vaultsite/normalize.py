@@ -68,9 +68,9 @@ _TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 # List item markers that open a line (an item that holds a list opens with two).
 _ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
 _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
-# What comes before a block's text on its first line: indentation, quote and list markers (an item
-# may open with an item: `- 1. `), a task box.
-_BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:\[.\][ \t]+)?")
+# What comes before a block's text on its first line: indentation, quote and list markers (all of
+# an item that opens with a list: `- 1. text`), a task box.
+_BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
@@ -322,9 +322,9 @@ class _Rewriter:
             start = max((t.map[0] for t in self.tokens
                          if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
             anchor = f'<a id="^{match.group(1)}"></a>'
-            head = line[: match.start()]
-            if head.strip() and _BLOCK_START.fullmatch(head + " "):  # `- ^id`: the id is all the item's text
-                self.masked[i] = self.out[i][0] = f"{head} {anchor}"
+            head = _BLOCK_START.match(line).end()
+            if head > match.start() and line[:head].strip():  # `- ^id`: the id is all the item's text
+                self.masked[i] = self.out[i][0] = line[:head] + anchor
                 self.result.applied["block_id"] += 1
                 continue
             self.masked[i] = self.out[i][0] = line[: match.start()]
