@@ -23,10 +23,16 @@ def regen(request) -> bool:
     return request.config.getoption("--regen")
 
 
-def build_site(project: Path, docs: Path, *extra: str) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of `docs` with the project's own configuration, in `project`."""
+def build_site(project: Path, docs: Path, *extra: str, plugins: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of `docs` with the project's own configuration, in `project`; with
+    `plugins`, {plugin: its options as mkdocs.yml writes them under it} for plugins it lists."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "\ndocs_dir: docs\n" in text
+    for name, options in (plugins or {}).items():
+        assert f"\n  - {name}\n" in text
+        text = text.replace(f"\n  - {name}\n", f"\n  - {name}:\n" + "".join(
+            f"      {line}\n" for line in options.strip("\n").split("\n")))
     (project / "mkdocs.yml").write_text(text.replace("\ndocs_dir: docs\n", f"\ndocs_dir: {docs.name}\n"),
                                         encoding="utf-8")
     return subprocess.run(

@@ -146,14 +146,15 @@ def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, probl
     assert f"note.md:{problem}" in result.stderr
 
 
-def small_vault(tmp_path: Path, notes: dict[str, str]) -> subprocess.CompletedProcess:
+def small_vault(tmp_path: Path, notes: dict[str, str], plugins: dict[str, str] | None = None
+                ) -> subprocess.CompletedProcess:
     from conftest import build_site
 
     docs = tmp_path / "docs"
     for name, text in {"index.md": "# Home\n", **notes}.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text, encoding="utf-8")
-    return build_site(tmp_path, docs)
+    return build_site(tmp_path, docs, plugins=plugins)
 
 
 def test_an_embedded_heading_the_note_does_not_have_is_a_link_named_as_a_heading_link_is(tmp_path):
@@ -344,6 +345,22 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
     for name in "BC":
         [tag] = page(site, name).select("article a.vs-tag")
         assert tag["href"] == f"../tags/#{heading['id']}"
+
+
+def test_the_tags_plugins_own_name_for_tags_is_read(tmp_path):
+    """With `tags_name_property: topics`, Material's tags plugin reads a note's tags from `topics`:
+    the inline tags go there too, and the front matter's show above the title (they were all
+    dropped from there, and the inline tags listed nowhere)."""
+    result = small_vault(tmp_path, {"A.md": "---\ntopics: [paper, 2024]\n---\n# A\n\nabout #ml\n",
+                                    "B.md": "# B\n\n#ML too\n"},
+                         plugins={"tags": "tags_name_property: topics"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert tag_listing(site) == {"2024": ["A"], "ml": ["A", "B"], "paper": ["A"]}
+    assert [a.get_text(strip=True) for a in page(site, "A").select("article a.md-tag")] == ["2024", "paper"]
+    for name in "AB":
+        [tag] = page(site, name).select("article a.vs-tag")
+        assert tag["href"] == "../tags/#tag:ml"
 
 
 def test_a_vault_without_tags_has_no_page_of_tags_in_its_navigation(tmp_path):

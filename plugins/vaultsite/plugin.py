@@ -217,11 +217,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return self.markdown.get(page.file.src_uri, markdown)
 
     def _tag_page(self, page: Page) -> None:
-        """Before Material's tags plugin reads them (-50): the notes of a tag are those whose front
-        matter or text writes it, in any case ("#ML" is "#ml"), as Obsidian counts them."""
-        names = [*(page.meta.get("tags") or []), *self.inline_tags.get(page.file.src_uri, [])]
+        """Before Material's tags plugin reads them (-50), from where it reads them: the notes of
+        a tag are those whose front matter or text writes it, in any case ("#ML" is "#ml"), as
+        Obsidian counts them."""
+        if not self.tags_plugin:
+            return
+        key = self.tags_plugin.config.tags_name_property
+        written = _tag_names(page.meta.get(key))
+        if written is None:
+            return  # not a list of names: the tags plugin says what is wrong with them
+        names = [*written, *self.inline_tags.get(page.file.src_uri, [])]
         if names:
-            page.meta["tags"] = list(dict.fromkeys(self.tag_names.setdefault(n.casefold(), n) for n in names))
+            page.meta[key] = list(dict.fromkeys(self.tag_names.setdefault(n.casefold(), n) for n in names))
 
     @event_priority(-100)
     @_timed("on_env")
@@ -235,7 +242,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if self.unwritten_file and not self.unwritten:
                 without_page(self.nav, self.unwritten_file.page)
             if self.tags_file and not any(self.inline_tags.values()) and not any(
-                    front.meta.get("tags") for front in self.fronts.values()):
+                    front.meta.get(self.tags_plugin.config.tags_name_property) for front in self.fronts.values()):
                 without_page(self.nav, self.tags_file.page)
             if self.full_build and self.workers > 1:
                 self.indexing = preindex.start(config, files)
@@ -283,7 +290,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in context[tags] if ref.url}
         page.content = linked_tags(page.content, urls)
-        front = {name.casefold() for name in self.fronts[page.file.src_uri].meta.get("tags") or []}
+        front = {name.casefold() for name in _tag_names(
+            self.fronts[page.file.src_uri].meta.get(self.tags_plugin.config.tags_name_property)) or []}
         context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
 
     @event_priority(-50)
@@ -583,6 +591,16 @@ def _newlines(text: str) -> str:
     """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
     alone as a line ending too, and every pass splits the note's lines on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _tag_names(written) -> list[str] | None:
+    """A note's front matter tags as the names Material's tags plugin makes of them (a number is
+    its text); None where they are not a list of names, which the tags plugin reports."""
+    if written is None:
+        return []
+    if not isinstance(written, list) or not all(isinstance(n, (str, int, float, bool)) for n in written):
+        return None
+    return [str(n) for n in written]
 
 
 def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
