@@ -347,6 +347,18 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_a_tag_in_a_links_text_is_no_link_in_a_link(tmp_path):
+    """`[[A|see #x]]`: the tag is drawn in the link's text, and links nowhere itself; it was a link
+    inside the link, which no browser shows as written (the outer link ends where the inner starts)."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n#x here\n",
+                                    "B.md": '# B\n\n[[A|see #x]], [see #x](A.md) and <a href="A.md">#x</a>\n'})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "B")
+    assert not soup.select("article a a")
+    assert [a.get_text() for a in soup.select("article p > a")] == ["see #x", "see #x", "#x"]
+    assert len(soup.select("article a > span.vs-tag")) == 3
+
+
 def test_the_tags_plugins_own_name_for_tags_is_read(tmp_path):
     """With `tags_name_property: topics`, Material's tags plugin reads a note's tags from `topics`:
     the inline tags go there too, and the front matter's show above the title (they were all

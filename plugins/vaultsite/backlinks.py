@@ -73,14 +73,16 @@ def tags_page() -> str:
     return "\n".join(["---", "search:", "  exclude: true", "---", "", "# 标签 · Tags", "", "<!-- material/tags -->", ""])
 
 
-_INLINE_TAG = re.compile(r'<span class="vs-tag">#([^<]*)</span>')
+# A tag as normalize writes it, or a link, whose text may hold one (a link in a link is none).
+_INLINE_TAG = re.compile(r'<a\b[^>]*>.*?</a>|<span class="vs-tag">#([^<]*)</span>', re.DOTALL)
 
 
 def linked_tags(content: str, urls: dict[str, str]) -> str:
     """The page's `#tags` (as normalize writes them) as links to where the page of tags lists each
-    one's notes ({tag casefolded: URL}); a tag with no URL stays as it was."""
+    one's notes ({tag casefolded: URL}); a tag with no URL stays as it was, and so does one in a
+    link's text (`[[Note|see #x]]`)."""
     def link(match: re.Match[str]) -> str:
-        url = urls.get(match[1].casefold())
+        url = None if match[1] is None else urls.get(match[1].casefold())
         return match[0] if url is None else f'<a class="vs-tag" href="{html.escape(url)}">#{match[1]}</a>'
 
     return _INLINE_TAG.sub(link, content)
