@@ -375,6 +375,25 @@ def test_the_tags_plugins_own_name_for_tags_is_read(tmp_path):
         assert tag["href"] == "../tags/#tag:ml"
 
 
+def test_a_tag_the_tags_plugin_does_not_allow_is_drawn_not_listed(tmp_path):
+    """With `tags_allowed`, a `#word` of a note's text that the list does not name stopped the
+    build ("Tags not in allow list: fff, x12"): a note's text is no list of tags. It is drawn as a
+    tag, linking nowhere; one the list names in another case is the list's."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [paper]\n---\n# A\n\nabout #ml: #fff is white, issue #x12\n",
+                                    "B.md": "# B\n\n#Ml too\n"},
+                         plugins={"tags": "tags_allowed: [paper, ML]"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert tag_listing(site) == {"ML": ["A", "B"], "paper": ["A"]}
+    assert [a.get_text() for a in page(site, "A").select("article a.vs-tag")] == ["#ml"]
+    assert [span.get_text() for span in page(site, "A").select("article span.vs-tag")] == ["#fff", "#x12"]
+    # A vault whose only tags are such has no page of tags in its navigation.
+    result = small_vault(tmp_path / "other", {"A.md": "# A\n\n#fff is white\n"}, plugins={"tags": "tags_allowed: [ML]"})
+    assert result.returncode == 0, result.stderr
+    nav = page(tmp_path / "other" / "site", "A").select("nav a")
+    assert nav and not [a for a in nav if a.get("href", "").endswith("tags/")]
+
+
 def test_a_vault_without_tags_has_no_page_of_tags_in_its_navigation(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# A\n\n```c\n#include <stdio.h>\n```\n"})
     assert result.returncode == 0, result.stderr

@@ -118,6 +118,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.unwritten: dict[str, set[str]] = defaultdict(set)  # unwritten note name: notes linking to it
         self.inline_tags: dict[str, list[str]] = {}  # the `#tags` each note's text writes
         self.tag_names: dict[str, str] = {}  # each tag's name, casefolded: as the first page spells it
+        self.tagged = False  # whether a page has a tag
         # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
         self.normalizing = (_ for _ in ())
         self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
@@ -219,16 +220,21 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     def _tag_page(self, page: Page) -> None:
         """Before Material's tags plugin reads them (-50), from where it reads them: the notes of
         a tag are those whose front matter or text writes it, in any case ("#ML" is "#ml"), as
-        Obsidian counts them."""
+        Obsidian counts them. Where the tags plugin allows only some tags (`tags_allowed`), a tag
+        of the text that it does not allow is none (the plugin stops the build on one), and a tag
+        is spelt as the list spells it."""
         if not self.tags_plugin:
             return
         key = self.tags_plugin.config.tags_name_property
         written = _tag_names(page.meta.get(key))
         if written is None:
             return  # not a list of names: the tags plugin says what is wrong with them
-        names = [*written, *self.inline_tags.get(page.file.src_uri, [])]
-        if names:
-            page.meta[key] = list(dict.fromkeys(self.tag_names.setdefault(n.casefold(), n) for n in names))
+        allowed = {tag.name.casefold(): tag.name for tag in self.tags_plugin.config.tags_allowed}
+        inline = [n for n in self.inline_tags.get(page.file.src_uri, []) if not allowed or n.casefold() in allowed]
+        if names := [*written, *inline]:
+            self.tagged = True
+            page.meta[key] = list(dict.fromkeys(
+                self.tag_names.setdefault(n.casefold(), allowed.get(n.casefold(), n)) for n in names))
 
     @event_priority(-100)
     @_timed("on_env")
@@ -241,8 +247,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._add_backlinks()
             if self.unwritten_file and not self.unwritten:
                 without_page(self.nav, self.unwritten_file.page)
-            if self.tags_file and not any(self.inline_tags.values()) and not any(
-                    front.meta.get(self.tags_plugin.config.tags_name_property) for front in self.fronts.values()):
+            if self.tags_file and not self.tagged:
                 without_page(self.nav, self.tags_file.page)
             if self.full_build and self.workers > 1:
                 self.indexing = preindex.start(config, files)
