@@ -64,6 +64,9 @@ _MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
 _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
 _HTML_TAG = re.compile(r"(<[^<>]*>)")
+# What opens text in which a page shows no tag: an HTML comment, a style sheet, a script, a text box.
+_TAGLESS = re.compile(r"<!--|<(script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
+_TAGLESS_CLOSINGS = ("-->", "</script", "</style", "</textarea")
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 # List item markers that open a line (an item that holds a list opens with two).
 _ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
@@ -116,6 +119,7 @@ class _Rewriter:
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
         self.offset, self.embedded, self.html = line_offset, embedded, html
         self.holds_html = False  # whether HTML in the text holds Markdown (see _markdown_in_html)
+        self.tagless: str | None = None  # what ends the element or comment a line ends in, with no tags (see _tags)
         # What the labels of an embedded note's footnotes start with on the page (see _embeds).
         self.footnotes = footnotes
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
@@ -173,15 +177,51 @@ class _Rewriter:
         self._footnotes_over_lines()
         for i, repl in enumerate(self.out):
             if i not in self.raw:
-                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i)),
+                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i), i),
                                                self._line(i))
                                for line in repl]
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
 
-    def _tags(self, line: str) -> str:
-        """Obsidian shows a `#tag` as a tag, not as text (nor inside raw HTML: `style="color: #f00"`)."""
+    def _tags(self, line: str, i: int) -> str:
+        """Obsidian shows a `#tag` as a tag, not as text; not inside raw HTML (`style="color: #f00"`),
+        nor where a page shows no tag: in a style sheet, a script or a text box, or an HTML comment
+        (the lines, i among them, are read in order: one of those may run over several). One never
+        closed is text to Python-Markdown, and its tags are tags."""
+        if self.tagless is None and "<" not in line:
+            return self._tags_in(line)
+        parts, at = [], 0
+        while at < len(line):
+            if self.tagless is not None:  # up to the end of the element or comment, as it stands
+                end = line.lower().find(self.tagless, at)
+                stop = len(line) if end < 0 else end + len(self.tagless)
+                parts.append(line[at:stop])
+                at, self.tagless = stop, None if end >= 0 else self.tagless
+                continue
+            opening = _TAGLESS.search(line, at)
+            closing = None if opening is None else "-->" if opening.group(1) is None else f"</{opening.group(1).lower()}"
+            if closing and closing not in line[opening.end():].lower() and self._closings.get(closing, -1) <= i:
+                opening = closing = None  # never closed
+            stop = opening.start() if opening else len(line)
+            parts.append(self._tags_in(line[at:stop]))
+            if opening:
+                self.tagless = closing
+                parts.append(opening.group(0))
+            at = opening.end() if opening else stop
+        return "".join(parts)
+
+    @cached_property
+    def _closings(self) -> dict[str, int]:
+        """The last line that each end of an element or comment with no tags (see _tags) is on."""
+        last = {}
+        for i, line in enumerate(self.masked):
+            for closing in _TAGLESS_CLOSINGS:
+                if closing in line.lower():
+                    last[closing] = i
+        return last
+
+    def _tags_in(self, line: str) -> str:
         if "#" not in line or _REFERENCE_DEFINITION.match(line):
             return line
         parts = _HTML_TAG.split(line)  # text, tag, text, ...
@@ -211,7 +251,7 @@ class _Rewriter:
                 at = k + 2
             else:
                 label, note = self._footnote_label(), line[k + 2 : end]
-                self.result.footnotes.append((label, self._unmask(self.links.line(self._tags(note), self._line(i)))))
+                self.result.footnotes.append((label, self._unmask(self.links.line(self._tags(note, i), self._line(i)))))
                 parts.append(line[at:k] + f"[^{label}]")
                 self.result.applied["inline_footnote"] += 1
                 at = end + 1
