@@ -213,3 +213,20 @@ def test_a_flow_diagram_with_long_runs_of_spaces_is_read_at_once():
     assert flowchart(f"a=>start: A\nb=>end: B\na{spaces}->{spaces}b{spaces}") == (
         'flowchart TB\n  n1(["A"])\n  n2(["B"])\n  n1 --> n2')
     assert time.perf_counter() - start < 1
+
+
+def test_a_note_of_many_tags_is_read_in_linear_time(tmp_path):
+    """Each tag of a note's text was looked for among those found before it: 80,000 tags (a log
+    of commits named `#a1b2c3d`, a pasted list of hashtags) took 37 s to normalize."""
+    import time
+
+    from vaultsite.normalize import normalize
+    from vaultsite.slugs import slugify
+    from vaultsite.vault import VaultIndex
+
+    text = "# Tags\n\n" + "\n".join(f"#t{i} and #t{i // 2} again" for i in range(80_000)) + "\n"
+    vault = VaultIndex({"T.md": "T/"}, tmp_path, {"T.md": text})
+    start = time.perf_counter()
+    result = normalize(text, "T.md", vault, lambda text: slugify(case="lower")(text, "-"))
+    assert time.perf_counter() - start < 10
+    assert result.tags == [f"t{i}" for i in range(80_000)]

@@ -105,6 +105,7 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     # (The lines of one written over several are indented, so they stay in it.)
     lines += ["", *(f"[^{label}]: " + note.replace("\n", "\n    ") for label, note in result.footnotes)] if result.footnotes else []
     result.text = "\n".join(lines)
+    result.tags = list(dict.fromkeys(result.tags))  # once each, at the end: a note may write thousands
     return result
 
 
@@ -226,9 +227,7 @@ class _Rewriter:
             return line
         parts = _HTML_TAG.split(line)  # text, tag, text, ...
         for i in range(0, len(parts), 2):
-            for name in _TAG.findall(parts[i]):
-                if name not in self.result.tags:
-                    self.result.tags.append(name)
+            self.result.tags += _TAG.findall(parts[i])  # (each once: see normalize)
             parts[i], count = _TAG.subn(r'<span class="vs-tag">#\1</span>', parts[i])
             self.result.applied["tag"] += count
         return "".join(parts)
