@@ -237,7 +237,9 @@ def test_a_cache_folder_that_cannot_be_made_stops_the_build_naming_what_is_in_th
 
 def test_a_note_vaultsite_fails_on_is_shown_as_written_and_named(tmp_path, monkeypatch, caplog):
     """A bug of ours on one note (normalizing it raises) stops no build: the note is shown as
-    written, the others as always, and the warning names the note and what went wrong."""
+    written, the others as always, and the warning names the note and what went wrong. Shown as
+    its text: what normalizing leaves out stays out, its comments (published, they were) and what
+    would run a script (a `javascript:` link was a link); `%%` in code is code."""
     import logging
 
     from mkdocs.commands.build import build
@@ -254,7 +256,10 @@ def test_a_note_vaultsite_fails_on_is_shown_as_written_and_named(tmp_path, monke
 
     monkeypatch.setattr(vaultsite.plugin, "normalize", failing_on_bad)
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "Bad.md").write_text("---\ntags: [x]\n---\n# Bad\n\nSee [[Good]].\n", encoding="utf-8")
+    (tmp_path / "docs" / "Bad.md").write_text(
+        "---\ntags: [x]\n---\n# Bad\n\nSee [[Good]]. %% private: call Ann %%\n\n[x](javascript:alert(1)) "
+        "<img src=x onerror=alert(2)>\n\n```python\n%%timeit\nf()\n```\n\n%%\nsecret\n%%\n\n```\n%%time\n```\n"
+        "shown %% and never closed\n", encoding="utf-8")
     (tmp_path / "docs" / "Good.md").write_text("# Good\n\nSee [[Bad]].\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
@@ -265,6 +270,9 @@ def test_a_note_vaultsite_fails_on_is_shown_as_written_and_named(tmp_path, monke
             in caplog.text)
     site = tmp_path / "site"
     bad = BeautifulSoup((site / "Bad" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert "See [[Good]]." in bad.select_one("article").get_text()
+    text = bad.select_one("article").get_text()
+    assert "See [[Good]]." in text and "%%timeit\nf()" in text and "%%time" in text and "shown " in text
+    assert not [hidden for hidden in ("private", "secret", "never closed") if hidden in text], text
+    assert not bad.select("article [href^=javascript], article [onerror]")
     good = BeautifulSoup((site / "Good" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert good.select_one("article a[href='../Bad/']").get_text() == "Bad"

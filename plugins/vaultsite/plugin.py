@@ -616,9 +616,34 @@ def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: 
         return normalize(front.body, path, vault, slugify, front.body_line)
     except Exception as error:  # whatever it is, the note is shown; the warning says what it was
         log.debug(f"{path}: normalizing failed", exc_info=True)
-        return Normalized(front.body, problems=[Problem(front.body_line, (
+        return Normalized(_as_written(front.body), problems=[Problem(front.body_line, (
             f"this note could not be normalized ({type(error).__name__}: {error}); it is shown as written, without its "
             "links resolved. This is a bug in vaultsite: please report it with the note"))])
+
+
+_FENCE = re.compile(r"[ \t>]*(`{3,}|~{3,})")
+
+
+def _as_written(text: str) -> str:
+    """The note's text shown as text (a block of code), less its comments: what normalizing leaves
+    out stays out, the comments (`%%…%%`, outside fenced code; one never closed hides the rest, as
+    in Obsidian) and what would run a script (a `javascript:` link, `onerror=`), which as Markdown
+    would be published."""
+    lines, fence, comment = [], "", False
+    for line in text.split("\n"):
+        opening = _FENCE.match(line)
+        if fence:
+            fence = "" if opening and opening[1][0] == fence[0] and len(opening[1]) >= len(fence) else fence
+        elif opening and not comment:
+            fence = opening[1]
+        else:
+            parts = line.split("%%")
+            line = "".join(part for k, part in enumerate(parts) if k % 2 == comment)
+            comment ^= len(parts) % 2 == 0
+        lines.append(line)
+    shown = "\n".join(lines)
+    marks = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", shown)), default=0))
+    return f"{marks}text\n{shown}\n{marks}\n"
 
 
 def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
