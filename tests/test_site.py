@@ -394,6 +394,21 @@ def test_a_tag_the_tags_plugin_does_not_allow_is_drawn_not_listed(tmp_path):
     assert nav and not [a for a in nav if a.get("href", "").endswith("tags/")]
 
 
+@pytest.mark.parametrize("options, linked", [("tags: false", ["#ml", "#draft"]), ("shadow_tags: [draft]", ["#ml"])])
+def test_a_tag_links_where_the_page_of_tags_lists_it(tmp_path, options, linked):
+    """With `tags: false` (no tags above the title) a `#tag` still links to the page of tags, which
+    lists it (it linked nowhere); a shadow tag, which the page of tags does not list in a build,
+    links nowhere (it led to a heading the page does not have)."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [paper]\n---\n# A\n\nabout #ml, #draft\n"},
+                         plugins={"tags": options})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    ids = {h["id"] for h in page(site, "tags").select("article h2")}
+    tags = page(site, "A").select("article .vs-tag")
+    assert [tag.get_text() for tag in tags if tag.name == "a"] == linked
+    assert all(tag["href"].startswith("../tags/#") and tag["href"].split("#")[1] in ids for tag in tags if tag.name == "a")
+
+
 def test_a_vault_without_tags_has_no_page_of_tags_in_its_navigation(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# A\n\n```c\n#include <stdio.h>\n```\n"})
     assert result.returncode == 0, result.stderr

@@ -286,18 +286,25 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return context
 
     def _link_inline_tags(self, context, page: Page) -> None:
-        """The page's `#tags` link where Material's tags plugin (before us) lists their notes; the
-        tags above its title are those of its front matter, as Obsidian shows them."""
-        if not self.tags_plugin or page.file.src_uri not in self.fronts:
+        """The page's `#tags` link where Material's tags plugin (before us) lists their notes (not a
+        shadow tag, where the plugin lists none); the tags above its title are those of its front
+        matter, as Obsidian shows them."""
+        plugin = self.tags_plugin
+        if not plugin or page.file.src_uri not in self.fronts:
             return
-        tags = self.tags_plugin.config.tags_name_variable
-        if not context.get(tags):
+        tags = plugin.config.tags_name_variable
+        refs = context.get(tags)
+        if refs is None and not plugin.config.tags and (mapping := plugin.mappings.get(page)):
+            refs = list(plugin.listings & mapping)  # (the plugin shows no tags above titles)
+        if not refs:
             return
-        urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in context[tags] if ref.url}
+        urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in refs
+                if ref.url and (plugin.config.shadow or not ref.hidden)}
         page.content = linked_tags(page.content, urls)
-        front = {name.casefold() for name in _tag_names(
-            self.fronts[page.file.src_uri].meta.get(self.tags_plugin.config.tags_name_property)) or []}
-        context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
+        if tags in context:
+            front = {name.casefold() for name in _tag_names(
+                self.fronts[page.file.src_uri].meta.get(plugin.config.tags_name_property)) or []}
+            context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
