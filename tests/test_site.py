@@ -435,6 +435,19 @@ def test_a_tag_is_text_never_markup(tmp_path):
         "<b>bold</b>", "<script>alert(2)</script>", "<svg/onload=alert(1)>", "R&D"]
 
 
+def test_a_tag_is_text_never_markup_wherever_the_tags_plugin_reads_tags(tmp_path):
+    """As `tags`, so the front matter key the tags plugin reads instead (`tags_name_property`):
+    its names were written into the pages as HTML."""
+    result = small_vault(tmp_path, {"A.md": '---\ntopics: ["<img src=x onerror=alert(1)>", "R&D"]\n---\n# A\n'},
+                         plugins={"tags": "tags_name_property: topics"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    for name in ("A", "tags"):
+        assert not page(site, name).select("[onerror]"), name
+    assert sorted(a.get_text(strip=True) for a in page(site, "A").select("article a.md-tag")) == [
+        "<img src=x onerror=alert(1)>", "R&D"]
+
+
 def test_a_front_matter_title_is_text_never_markup(tmp_path):
     """MkDocs and Material write a front matter title into the page as it is: in the navigation,
     a title written as HTML was HTML (a script that ran)."""

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import html
 import os
 import posixpath
 import re
@@ -226,7 +227,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.tags_plugin:
             return
         key = self.tags_plugin.config.tags_name_property
-        written = _tag_names(page.meta.get(key))
+        written = _tag_names(page.meta, key)
         if written is None:
             return  # not a list of names: the tags plugin says what is wrong with them
         allowed = {tag.name.casefold(): tag.name for tag in self.tags_plugin.config.tags_allowed}
@@ -303,7 +304,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         page.content = linked_tags(page.content, urls)
         if tags in context:
             front = {name.casefold() for name in _tag_names(
-                self.fronts[page.file.src_uri].meta.get(plugin.config.tags_name_property)) or []}
+                self.fronts[page.file.src_uri].meta, plugin.config.tags_name_property) or []}
             context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
 
     @event_priority(-50)
@@ -605,14 +606,16 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _tag_names(written) -> list[str] | None:
-    """A note's front matter tags as the names Material's tags plugin makes of them (a number is
-    its text); None where they are not a list of names, which the tags plugin reports."""
+def _tag_names(meta: dict, key: str) -> list[str] | None:
+    """A note's front matter tags under `key` as the names Material's tags plugin makes of them (a
+    number is its text), escaped, as frontmatter.py escapes those of `tags`: the plugin writes each
+    name into the pages as it is. None where they are not a list of names, which the plugin reports."""
+    written = meta.get(key)
     if written is None:
         return []
     if not isinstance(written, list) or not all(isinstance(n, (str, int, float, bool)) for n in written):
         return None
-    return [str(n) for n in written]
+    return [str(n) if key == "tags" else html.escape(str(n)) for n in written]  # (`tags`: escaped already)
 
 
 def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
