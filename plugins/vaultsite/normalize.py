@@ -905,7 +905,11 @@ class _Rewriter:
         at = self._item_indent(opening)
         if i == fence.map[1] - 1 and fence.map[1] - opening == fence.content.count("\n") + 2:  # the closing fence
             return " " * at + self.masked[i].lstrip()
-        return " " * (at + max(0, _indent(self.masked[i]) - _indent(self.masked[opening]))) + self.masked[i].lstrip()
+        # The code less the item's indentation and the fence's, its tabs as the columns they reach
+        # from the code's margin (Python-Markdown would count them from where the line now starts:
+        # a tab indenting Go code in a `1.` item came out one space wide).
+        code = _less_columns(self._unmask(self.masked[i]), max(self.items[opening][1], _indent(self.masked[opening])))
+        return " " * at + code.expandtabs(4)
 
     def _opens_formula(self, i: int) -> bool:
         """Whether line i's text, after its indentation and list markers, opens with a display
@@ -1047,6 +1051,20 @@ _DETAILS_TAG = re.compile(r"<(/?)details\b", re.IGNORECASE)
 # Elements whose inside md_in_html reads as Markdown, blocks and all, with `markdown="1"`.
 _MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div", "figure", "footer",
                      "header", "main", "nav", "section"}
+
+
+def _less_columns(line: str, columns: int) -> str:
+    """The line less up to `columns` columns of its indentation (tabs to CommonMark's four-column
+    stops); of a tab that reaches past them, the columns past them are spaces."""
+    column = 0
+    for k, char in enumerate(line):
+        if column >= columns or char not in " \t":
+            return line[k:]
+        width = 4 - column % 4 if char == "\t" else 1
+        if column + width > columns:
+            return " " * (column + width - columns) + line[k + 1:]
+        column += width
+    return ""
 
 
 def _expand_tabs(line: str) -> str:
