@@ -138,7 +138,7 @@ class _Rewriter:
         self.items: dict[int, tuple[int, int, int]] = {}
         self.item_spans: dict[int, tuple[int, int | None]] = {}  # item's first line -> (end, parent's first line)
         self.innermost: dict[int, int] = {}  # the first line of items that open on one (`- 1. text`) -> its depth
-        # Lists that open on their item's line and end inside that item: (the line after the list, the item's line).
+        # Lists inside an item that end before it does: (the line after the list, the item's line).
         self.inner_lists: list[tuple[int, int]] = []
         self.loosened: set[int] = set()  # the first lines of items a blank line was put inside
 
@@ -626,8 +626,9 @@ class _Rewriter:
                     self._blank_before(end)
             elif tok.type == "heading_open" and start in self.items and not self._opens_item(start):
                 self._block_apart(start, end, "heading_in_list_item")
-        # After a list that opens on its item's line (`- 1. text`), Python-Markdown reads what the
-        # item holds under it as more of that list's last item, unless a blank line ends the list.
+        # After a list inside an item (under its text, or on its line: `- 1. text`), Python-Markdown
+        # reads what the item holds under the list (fenced code, say) as more of the list's last
+        # item, unless a blank line ends the list.
         for end, start in self.inner_lists:
             if self.masked[end].strip() and self.masked[end - 1].strip():
                 self._blank_before(end)
@@ -843,6 +844,8 @@ class _Rewriter:
                 continue
             if tok.type in ("bullet_list_open", "ordered_list_open") and tok.map:
                 list_end = tok.map[1]
+                if stack and tok.map[0] != stack[-1][0] and list_end < stack[-1][1]:  # (on the item's line: below)
+                    self.inner_lists.append((list_end, stack[-1][0]))
             elif tok.type == "list_item_open" and tok.map:
                 start, end = tok.map
                 # Items that open on one line (`- 1. text`): the line is the outermost's to span (one
