@@ -359,6 +359,19 @@ def test_a_tag_in_a_links_text_is_no_link_in_a_link(tmp_path):
     assert len(soup.select("article a > span.vs-tag")) == 3
 
 
+def test_a_note_where_the_page_of_tags_would_be_is_kept(tmp_path):
+    """A vault's `tags/index.md` has the URL of the page of tags that vaultsite writes where the
+    vault has no `tags.md`: the page of tags was written over the note, without a word (in every
+    vault, tags or none), and the unwritten-notes page over an `unwritten/index.md`."""
+    result = small_vault(tmp_path, {"tags/index.md": "# My tag system\n\nHow I tag notes.\n",
+                                    "unwritten/index.md": "# Ideas\n\nTo write.\n",
+                                    "A.md": "# A\n\nabout #ml and [[Nothing yet]]\n"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert page(site, "tags").select_one("article h1").get_text(strip=True).rstrip("¶") == "My tag system"
+    assert page(site, "unwritten").select_one("article h1").get_text(strip=True).rstrip("¶") == "Ideas"
+
+
 def test_the_tags_plugins_own_name_for_tags_is_read(tmp_path):
     """With `tags_name_property: topics`, Material's tags plugin reads a note's tags from `topics`:
     the inline tags go there too, and the front matter's show above the title (they were all

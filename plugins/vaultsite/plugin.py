@@ -540,13 +540,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.tags_file = None
         # Whether the notes' text writes tags is known once they are normalized: on_env leaves the
         # page out of the navigation of a vault without tags.
-        if self.tags_plugin and tags.config.listings and files.get_file_from_path(TAGS_PAGE) is None:
-            self.tags_file = File.generated(config, TAGS_PAGE, content=tags_page())
+        if self.tags_plugin and tags.config.listings and _vacant(
+                files, tags_file := File.generated(config, TAGS_PAGE, content=tags_page())):
+            self.tags_file = tags_file
             files.append(self.tags_file)
         page = self.config.unwritten_page
-        if not page or files.get_file_from_path(page) is not None:
+        if not page or not _vacant(files, generated := File.generated(config, page, content="")):
             return None
-        generated = File.generated(config, page, content="")
         files.append(generated)
         return generated
 
@@ -604,6 +604,13 @@ def _newlines(text: str) -> str:
     """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
     alone as a line ending too, and every pass splits the note's lines on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _vacant(files: Files, generated: File) -> bool:
+    """Whether no file of the vault is where `generated` would be: its `tags.md`, or its
+    `tags/index.md`, which has the same URL (the page made would be written over it)."""
+    return files.get_file_from_path(generated.src_uri) is None and not any(
+        f.dest_uri == generated.dest_uri for f in files)
 
 
 def _tag_names(meta: dict, key: str) -> list[str] | None:
