@@ -333,6 +333,18 @@ def test_inline_tags_lead_to_the_notes_of_each_tag(tmp_path):
     assert tags_link, "the page of tags is in the navigation"
 
 
+def test_a_note_versions_tags_lead_to_its_canonical_page_alone(tmp_path):
+    """Two versions of a note, each with the same tags: the page of tags lists the note once, its
+    canonical page, as the navigation and search do."""
+    text = "---\ntags: [ml]\n---\n# Perceptron\n\nA perceptron is a linear classifier #neural. It learns weights."
+    result = small_vault(tmp_path, {"Perceptron.md": text + "\n", "Perceptron (Windows copy).md": text + " More.\n"})
+    assert result.returncode == 0, result.stderr
+    assert "Perceptron (Windows copy).md: canonical page of 2 versions" in result.stderr
+    listed = {h.get_text(strip=True).rstrip("¶"): [a["href"] for a in h.find_next("ul").select("a")]
+              for h in page(tmp_path / "site", "tags").select("article h2")}
+    assert listed == {"ml": ["../Perceptron%20%28Windows%20copy%29/"], "neural": ["../Perceptron%20%28Windows%20copy%29/"]}
+
+
 def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
     """Obsidian's tags ignore case ("#ML" is "#ml"), spelt as the first note spells it: one entry in
     the page of tags, where two would share one anchor."""

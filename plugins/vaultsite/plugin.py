@@ -227,6 +227,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.tags_plugin:
             return
         key = self.tags_plugin.config.tags_name_property
+        if page.file.src_uri in self.versions:
+            # A version is its canonical note's, whose page the tags lead to; listed beside it, it
+            # would be a second entry of the same title.
+            page.meta.pop(key, None)
+            return
         written = _tag_names(page.meta, key)
         if written is None:
             return  # not a list of names: the tags plugin says what is wrong with them
