@@ -63,7 +63,9 @@ _MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
 # An Obsidian tag: after a space or at a line's start, of letters, digits, _, - and /, not all digits.
 _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
-_HTML_TAG = re.compile(r"(<[^<>]*>)")
+# Where text holds no tag: an HTML tag, an image's text (its alt, which would show the tag's markup)
+# and a wikilink's target or text (Obsidian reads no tag there; `[[N# #B]]` is a heading path).
+_TAGLESS_INLINE = re.compile(r"(<[^<>]*>|!?\[\[[^\]]*\]\]|!\[[^\]]*\])")
 # What opens text in which a page shows no tag: an HTML comment, a style sheet, a script, a text box.
 _TAGLESS = re.compile(r"<!--|<(script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
 _TAGLESS_CLOSINGS = ("-->", "</script", "</style", "</textarea")
@@ -225,7 +227,7 @@ class _Rewriter:
     def _tags_in(self, line: str) -> str:
         if "#" not in line or _REFERENCE_DEFINITION.match(line):
             return line
-        parts = _HTML_TAG.split(line)  # text, tag, text, ...
+        parts = _TAGLESS_INLINE.split(line)  # text, tagless, text, ...
         for i in range(0, len(parts), 2):
             self.result.tags += _TAG.findall(parts[i])  # (each once: see normalize)
             parts[i], count = _TAG.subn(r'<span class="vs-tag">#\1</span>', parts[i])
