@@ -155,6 +155,20 @@ def test_aligned_equations_line_up_at_their_relation(page):
     assert abs(first[1] - second[1]) < 0.05 * em
 
 
+@needs_chromium
+def test_a_matrix_has_brackets_as_tall_as_it_is(page):
+    """Both bars of a determinant reach from its first row to its last, as both parentheses of a
+    matrix do: the closing bar was drawn one line high, as the infix "|" (divides)."""
+    fenced = page.evaluate("""() => [...document.querySelectorAll('article math mtable')]
+        .map(table => [table, table.previousElementSibling, table.nextElementSibling])
+        .filter(([, opening, closing]) => opening && closing)
+        .map(([table, ...fences]) => [table.getBoundingClientRect().height,
+            ...fences.map(fence => [fence.textContent, fence.getBoundingClientRect().height])])""")
+    assert [(opening[0], closing[0]) for _, opening, closing in fenced] == [("|", "|"), ("(", ")")]
+    for height, opening, closing in fenced:
+        assert opening[1] >= 0.9 * height and closing[1] >= 0.9 * height, (height, opening, closing)
+
+
 def edge_shading(block) -> tuple[float, float]:
     """How much darker than its middle the block's left and right edges are, formula hidden."""
     block.evaluate("b => b.querySelector('math').style.visibility = 'hidden'")

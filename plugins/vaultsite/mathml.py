@@ -84,6 +84,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
         _limits(root)
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
+    _matrix_fences(root)
     semantics = ET.Element("semantics")
     semantics.append(root[0] if len(root) == 1 else _row(*root))  # what is drawn: one element
     ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
@@ -260,6 +261,27 @@ def _primes(root: ET.Element) -> None:
 
 def _prime(element: ET.Element) -> bool:
     return element.tag in ("mi", "mo") and bool(element.text) and set(element.text) <= _PRIMES
+
+
+# The brackets of TeX's matrix environments (pmatrix, bmatrix, Bmatrix, vmatrix, Vmatrix).
+_OPENING_FENCES = frozenset("([{|‖")
+_CLOSING_FENCES = frozenset(")]}|‖")
+
+
+def _matrix_fences(root: ET.Element) -> None:
+    """A matrix's brackets (pmatrix, vmatrix, ...) as fences that stretch to its height, as \\left
+    and \\right write them. latex2mathml puts them in the row of what follows the matrix, where a
+    closing bar is read as the infix "|" (divides), which does not stretch: a determinant's right
+    bar was drawn one line high."""
+    for parent in [element for element in root.iter() if any(child.tag == "mtable" for child in element)]:
+        children = list(parent)
+        for i in reversed(range(1, len(children) - 1)):
+            opening, table, closing = children[i - 1 : i + 2]
+            if (table.tag == "mtable" and opening.tag == closing.tag == "mo" and not opening.attrib
+                    and opening.text in _OPENING_FENCES and closing.text in _CLOSING_FENCES):
+                for fence, form in ((opening, "prefix"), (closing, "postfix")):
+                    fence.attrib.update(stretchy="true", fence="true", form=form)
+                parent[i - 1 : i + 2] = [_row(opening, table, closing)]
 
 
 def _row(*children: ET.Element) -> ET.Element:
