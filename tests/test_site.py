@@ -102,6 +102,26 @@ def test_one_page_title_for_a_note_with_many_h1(site):
     assert soup.title.get_text().startswith("3B1B - Neural Networks")
 
 
+def test_a_note_that_shows_an_h1_further_down_has_its_title_on_top(tmp_path):
+    """Material writes a page's title only where its HTML holds no `<h1` at all: a note that shows
+    one further down (raw `<h1>` HTML, as Obsidian's own help writes its heading samples; a `# `
+    heading under a banner) had no title on top. A note that opens with its H1 keeps that one."""
+    result = small_vault(tmp_path, {
+        "Formatting.md": "Intro.\n\n<h1>A sample heading</h1>\n\n## Section\n\ntext\n",
+        "Banner note.md": "![[banner.png]]\n\n# The heading\n\ntext\n",
+        "Opened.md": "# Opened\n\ntext\n\n<h1>A sample heading</h1>\n",
+        "R&D <em>x.md": "<h1>A sample heading</h1>\n",
+    })
+    assert result.returncode == 0, result.stderr
+    for name, title, *rest in (("Formatting", "Formatting", "A sample heading"),
+                               ("Banner note", "Banner note", "The heading"),
+                               ("Opened", "Opened", "A sample heading"),
+                               ("R&D <em>x", "R&D <em>x", "A sample heading")):
+        soup = page(tmp_path / "site", name)
+        assert [h.find(string=True) for h in soup.select("article h1")] == [title, *rest], name
+        assert not soup.select("h1 em, .md-nav em"), name  # a file name is text
+
+
 def test_unwritten_notes_are_not_links(site):
     soup = page(site, MAIN)
     unwritten = soup.select(".vs-unwritten")

@@ -279,7 +279,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.warning(f"{where}: formula that cannot be typeset, shown as TeX: ${tex}$")
         if self.mermaid_file:
             html = diagrams.with_script(html, self.mermaid_file.url_relative_to(page.file))
-        return html
+        return _titled(html, page)
 
     @event_priority(-50)
     @_timed("on_page_context")
@@ -609,6 +609,19 @@ def _newlines(text: str) -> str:
     """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
     alone as a line ending too, and every pass splits the note's lines on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _titled(content: str, page: Page) -> str:
+    """The page with its title on top, as Obsidian shows a note's name: Material writes it there
+    only where the page holds no `<h1` at all, so a note that shows an H1 other than its leading
+    `# ` heading (raw `<h1>` HTML, or a `# ` heading under a banner) had none. A title made of the
+    file name is escaped, as every other title is already: MkDocs left it as written, so the
+    navigation of every page showed a note `R&D <em>x.md` as markup."""
+    if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs')
+        return content
+    if "title" not in page.meta and page.title:
+        page.meta["title"] = html.escape(page.title)
+    return f"<h1>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
 
 
 def _vacant(files: Files, generated: File) -> bool:
