@@ -281,7 +281,8 @@ def _matrix_fences(root: ET.Element) -> None:
                     and opening.text in _OPENING_FENCES and closing.text in _CLOSING_FENCES):
                 for fence, form in ((opening, "prefix"), (closing, "postfix")):
                     fence.attrib.update(stretchy="true", fence="true", form=form)
-                parent[i - 1 : i + 2] = [_row(opening, table, closing)]
+                if len(children) > 3:  # a row of its own
+                    parent[i - 1 : i + 2] = [_row(opening, table, closing)]
 
 
 def _row(*children: ET.Element) -> ET.Element:
