@@ -17,7 +17,7 @@ import html
 import posixpath
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -150,6 +150,9 @@ class LinkRewriter:
                     # unless the note writes it itself (`<a id="Top">`, `{#MyIntro}`).
                     return link.with_dest(self._anchor(self.base, fragment, lineno))
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
+            if link.bang:  # an image from the web, sized as one of the vault: `![Engelbart|100x145](https://…)`
+                alt, width, height = _split_size(link.text)
+                return self._sized(replace(link, text=alt).with_dest(self._unwrap(dest)), width, height)
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
         if " " in path_part:
@@ -175,13 +178,12 @@ class LinkRewriter:
         a frame, at its `#page=N`; any other file (a .zip, a .canvas) as a link to it."""
         if target is None:
             return self._missing(dest, alt, lineno)
-        attrs = "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
-        if width:
-            self.count("image_size")
         kind = _EMBEDDED.get(posixpath.splitext(target)[1].lower(), "image")
         if kind == "image":
-            image = f"![{alt}]({destination(self._relative(target))})"
-            return f"{image}{{{attrs} }}" if attrs else image
+            return self._sized(f"![{alt}]({destination(self._relative(target))})", width, height)
+        attrs = _size_attributes(width, height)
+        if width:
+            self.count("image_size")
         self.count(f"embedded_{kind}")
         name = html.escape(posixpath.basename(target), quote=True)
         if kind == "file":
@@ -191,6 +193,13 @@ class LinkRewriter:
             page = f"#{html.escape(fragment, quote=True)}" if fragment else ""
             return f'<iframe class="vs-pdf" src="{src}{page}" title="{name}"{attrs}></iframe>'
         return f'<{kind} class="vs-media" controls preload="metadata" src="{src}" title="{name}"{attrs}></{kind}>'
+
+    def _sized(self, image: str, width: str | None, height: str | None) -> str:
+        """A Markdown image at `width` (and `height`), as attr_list gives it its attributes."""
+        if not width:
+            return image
+        self.count("image_size")
+        return f"{image}{{{_size_attributes(width, height)} }}"
 
     def _bare_anchor(self, match: re.Match) -> str:
         """`<a>https://…</a>` (a copied citation) shows a URL that goes nowhere: give it its href."""
@@ -502,12 +511,17 @@ def escape_brackets(text: str) -> str:
 
 
 def _split_size(alt: str) -> tuple[str, str | None, str | None]:
-    """Obsidian writes an image's size after a bar: `![name | 800](x)`, `![|600x400](x)`."""
-    name, bar, size = alt.rpartition("|")
-    match = _SIZE.match(size) if bar else None
+    """Obsidian writes an image's size after a bar, or as all its text: `![name | 800](x)`,
+    `![|600x400](x)`, `![250](x)`."""
+    name, _, size = alt.rpartition("|")
+    match = _SIZE.match(size)
     if not match:
         return alt, None, None
     return name.strip(), match.group(1), match.group(2)
+
+
+def _size_attributes(width: str | None, height: str | None) -> str:
+    return "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
 
 
 _DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r"})
