@@ -152,6 +152,13 @@ class LinkRewriter:
                 self.found.anchors.append((lineno, self.page, fragment, fragment))
             if link.bang:  # an image from the web, sized as one of the vault: `![Engelbart|100x145](https://…)`
                 alt, width, height = _split_size(link.text)
+                if video := _youtube_player(dest):  # Obsidian embeds the video, where an image is a broken one
+                    self.count("embedded_youtube")
+                    title = html.escape(self.unmask(alt) or "YouTube video", quote=True)
+                    return (f'<iframe class="vs-video" src="{html.escape(video, quote=True)}" title="{title}"'
+                            f'{_size_attributes(width, height)} loading="lazy" allowfullscreen></iframe>')
+                if _POST.match(dest):  # a post Obsidian shows with X's script: a link to it
+                    return f"[{alt or dest}]({dest})"
                 return self._sized(replace(link, text=alt).with_dest(self._unwrap(dest)), width, height)
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
@@ -380,6 +387,29 @@ _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=
 
 
 # How a browser shows an embedded file that is no image (Obsidian plays it, or shows the PDF).
+_POST = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+", re.IGNORECASE)
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+
+
+def _youtube_player(url: str) -> str | None:
+    """The privacy-enhanced player of a YouTube video's URL (a watch page, youtu.be, shorts), from
+    its start time if it has one (`t=90`, `t=90s`); None for any other URL."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host, path = parts.netloc.lower(), parts.path.split("/")
+    if host == "youtu.be":
+        video = path[1] if len(path) > 1 else ""
+    elif host in _YOUTUBE_HOSTS:
+        video = (query.get("v") or [""])[0] if path[1:] == ["watch"] else path[2] if len(path) > 2 and path[1] in (
+            "shorts", "embed", "live") else ""
+    else:
+        return None
+    if not re.fullmatch(r"[\w-]{11}", video):
+        return None
+    start = (query.get("t") or query.get("start") or [""])[0].removesuffix("s")
+    return f"https://www.youtube-nocookie.com/embed/{video}" + (f"?start={start}" if start.isdigit() else "")
+
+
 _EMBEDDED = {**dict.fromkeys((".mp3", ".wav", ".ogg", ".m4a", ".flac"), "audio"),
              **dict.fromkeys((".mp4", ".webm", ".mov", ".ogv"), "video"),
              ".pdf": "pdf", ".csv": "file", ".zip": "file", ".canvas": "file"}
