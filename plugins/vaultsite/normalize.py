@@ -163,6 +163,7 @@ class _Rewriter:
     def run(self) -> list[str]:
         self._comments()
         self._mark_raw_lines()
+        self._fences_to_margin()
         self._block_ids()
         self._markdown_in_html()
         self._hard_breaks()
@@ -350,6 +351,24 @@ class _Rewriter:
                 self._line(start), "display formula opened with $$ is never closed, shown as text"))
 
     # -- blocks ------------------------------------------------------------------------------
+
+    def _fences_to_margin(self) -> None:
+        """A fence indented one to three spaces is code, as CommonMark reads it, less as much of
+        each line's indentation; superfences reads only a fence at the margin (outside a list,
+        whose pass places its fences), and showed the code as text, its ``` and all."""
+        for tok in self.tokens:
+            if tok.type != "fence" or tok.level or not tok.map:
+                continue
+            start, end = tok.map
+            indent = _indent(self.masked[start])
+            if not indent:
+                continue
+            closed = end - start == tok.content.count("\n") + 2
+            for i in range(start, end):
+                line = self.out[i][-1]
+                keep = 0 if i == start or (closed and i == end - 1) else max(0, _indent(line) - indent)
+                self.out[i][-1] = " " * keep + line.lstrip(" ")
+            self.result.applied["fence_to_margin"] += 1
 
     def _block_ids(self) -> None:
         """Obsidian's block ids (`text ^id` ending a paragraph or list item, or `^id` on a line of
