@@ -166,6 +166,24 @@ def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, probl
     assert f"note.md:{problem}" in result.stderr
 
 
+def test_a_vaults_own_callout_type_is_shown_as_the_admonition_mkdocs_yml_maps_it_to(tmp_path):
+    """Obsidian shows a callout type it does not know as a note, which CSS snippets style: mapped
+    in mkdocs.yml (any case), it is that admonition, with no warning to fail a strict build on, and
+    titled as Obsidian titles it: by its type as written."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n> [!My-Card] Hello\n> body\n\n> [!信息]\n> 内容\n"},
+                         plugins={"vaultsite": "callouts: {my-card: tip, 信息: info}"})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "A")
+    assert [(div["class"], div.select_one(".admonition-title").get_text()) for div in soup.select("article .admonition")
+            ] == [(["admonition", "tip"], "Hello"), (["admonition", "info"], "信息")]
+
+
+def test_a_callout_mapped_to_no_admonition_of_material_is_named_as_mkdocs_yml_is_read(tmp_path):
+    result = small_vault(tmp_path, {"A.md": "# A\n"}, plugins={"vaultsite": "callouts: {card: sticky}"})
+    assert result.returncode != 0
+    assert "callouts" in result.stderr and "sticky" in result.stderr
+
+
 def small_vault(tmp_path: Path, notes: dict[str, str], plugins: dict[str, str] | None = None
                 ) -> subprocess.CompletedProcess:
     from conftest import build_site

@@ -3,6 +3,8 @@
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from .normalize import MATERIAL_TYPES
+
 
 class VaultsiteConfig(Config):
     enabled = c.Type(bool, default=True)
@@ -26,3 +28,7 @@ class VaultsiteConfig(Config):
     workers = c.Type(int, default=0)
     # The generated page listing notes that are linked to but not written yet ("" for none).
     unwritten_page = c.Type(str, default="unwritten.md")
+    # Callout types of the vault's own (CSS snippets style them in Obsidian), each shown as one of
+    # Material's admonitions: `callouts: {card: note, 信息: info}`. Any other type Material lacks is
+    # shown as a note, with a warning.
+    callouts = c.DictOfItems(c.Choice(sorted(MATERIAL_TYPES)), default={})

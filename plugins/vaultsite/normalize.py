@@ -15,6 +15,7 @@ import posixpath
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
@@ -93,16 +94,17 @@ _CALLOUT_ALIASES = {"hint": "tip", "important": "tip", "check": "success", "done
                     "help": "question", "faq": "question", "caution": "warning",
                     "attention": "warning", "fail": "failure", "missing": "failure",
                     "error": "danger", "cite": "quote", "summary": "abstract", "tldr": "abstract"}
-_MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "warning", "failure",
+MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "warning", "failure",
                    "danger", "bug", "example", "quote", "todo"}
 
 
 def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
-              first_line: int = 1) -> Normalized:
+              first_line: int = 1, callouts: Mapping[str, str] | None = None) -> Normalized:
     """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
-    file (after front matter); `slugify` is the site's heading-id function."""
+    file (after front matter); `slugify` is the site's heading-id function; `callouts` the
+    Material type of each callout type of the vault's own (lower case)."""
     result = Normalized(text="")
-    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1).run()
+    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}).run()
     # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
     # (The lines of one written over several are indented, so they stay in it.)
     lines += ["", *(f"[^{label}]: " + note.replace("\n", "\n    ") for label, note in result.footnotes)] if result.footnotes else []
@@ -114,13 +116,14 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
-                 html: bool = True, footnotes: str = ""):
+                 html: bool = True, footnotes: str = "", callouts: Mapping[str, str] | None = None):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
         # `html`: whether Python-Markdown reads HTML in the text as HTML (not in a quote in a list
         # item: see _quote).
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
         self.offset, self.embedded, self.html = line_offset, embedded, html
+        self.callouts = callouts or {}
         self.holds_html = False  # whether HTML in the text holds Markdown (see _markdown_in_html)
         self.tagless: str | None = None  # what ends the element or comment a line ends in, with no tags (see _tags)
         # What the labels of an embedded note's footnotes start with on the page (see _embeds).
@@ -498,21 +501,23 @@ class _Rewriter:
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
                         self.offset + start + (1 if callout else 0), self.embedded, html=self.html and not item,
-                        footnotes=self.footnotes)
+                        footnotes=self.footnotes, callouts=self.callouts)
         body_lines = sub.run()
         self.holds_html |= sub.holds_html  # HTML now, so the quote holding this one must be too
         if callout:
             kind, fold, title = callout.groups()
-            kind = _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
-            if kind not in _MATERIAL_TYPES:
+            kind = self.callouts.get(kind.lower()) or _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
+            if kind not in MATERIAL_TYPES:
                 self.result.problems.append(Problem(
                     self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
-                    f"Material knows {', '.join(sorted(_MATERIAL_TYPES))}"))
+                    f"Material knows {', '.join(sorted(MATERIAL_TYPES))} (a vault's own type is mapped "
+                    "to one of them in mkdocs.yml: vaultsite's `callouts`)"))
                 kind = "note"
-            # Links in the title are links, as in Obsidian (the title line is no line of the body).
+            # Links in the title are links, as in Obsidian (the title line is no line of the body),
+            # whose title by default is the type as written ("[!faq]" is "Faq", not "Question").
             title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
+            title = title or callout.group(1).capitalize()
             if sub.holds_html:  # the HTML that admonition's `!!!` and pymdownx.details' `???` write
-                title = title or kind.capitalize()
                 if fold:
                     new = [f'<details class="{kind}" markdown="1"{" open" if fold == "+" else ""}>', "",
                            f"<summary markdown>{title}</summary>", "", *body_lines, "", "</details>"]
@@ -521,8 +526,7 @@ class _Rewriter:
                            f'<p class="admonition-title" markdown>{title}</p>', "", *body_lines, "", "</div>"]
             else:
                 opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
-                title_part = f' "{title}"' if title else ""
-                new = [f"{opener} {kind}{title_part}", ""] + [("    " + l) if l.strip() else "" for l in body_lines]
+                new = [f'{opener} {kind} "{title}"', ""] + [("    " + l) if l.strip() else "" for l in body_lines]
             self.result.applied["callout"] += 1
         elif sub.holds_html:
             new = ['<blockquote markdown="1">', "", *body_lines, "", "</blockquote>"]
@@ -760,7 +764,7 @@ class _Rewriter:
             # The embedded note's `[^1]` is its own, not the page's `[^1]`.
             footnotes = f"{self.footnotes}e{self.result.applied['embed'] + 1}-"
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
-                              embedded=(*self.embedded, target), footnotes=footnotes).run()
+                              embedded=(*self.embedded, target), footnotes=footnotes, callouts=self.callouts).run()
             # What went wrong inside the embed is reported at the line that embeds it.
             self.result.problems += [Problem(self._line(i), p.message) for p in sub_result.problems]
             self.result.embedded |= sub_result.embedded

@@ -133,6 +133,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
+        self.callouts = {kind.lower(): material for kind, material in self.config.callouts.items()}
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
@@ -466,7 +467,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if path in before and before[path][0] == self._normalized_from(front, before[path][1].embedded):
                 result = before[path][1]
             else:
-                result = _normalized_or_as_written(front, path, self.vault, self.slugify)
+                result = _normalized_or_as_written(front, path, self.vault, self.slugify, self.callouts)
             markdown = self._page_markdown(path, result)
             if not processes:
                 return path, result, markdown, None, {}
@@ -644,11 +645,11 @@ def _tag_names(meta: dict, key: str) -> list[str] | None:
 
 
 def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
-                              slugify: Callable[[str], str]) -> Normalized:
+                              slugify: Callable[[str], str], callouts: dict[str, str]) -> Normalized:
     """The note normalized, or, where normalizing it fails (a bug of ours), the note as written, with
     a warning that names it: one note never stops the build of the others."""
     try:
-        return normalize(front.body, path, vault, slugify, front.body_line)
+        return normalize(front.body, path, vault, slugify, front.body_line, callouts)
     except Exception as error:  # whatever it is, the note is shown; the warning says what it was
         log.debug(f"{path}: normalizing failed", exc_info=True)
         return Normalized(_as_written(front.body), problems=[Problem(front.body_line, (
