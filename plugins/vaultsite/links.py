@@ -158,7 +158,7 @@ class LinkRewriter:
                     return (f'<iframe class="vs-video" src="{html.escape(video, quote=True)}" title="{title}"'
                             f'{_size_attributes(width, height)} loading="lazy" allowfullscreen></iframe>')
                 if _POST.match(dest):  # a post Obsidian shows with X's script: a link to it
-                    return f"[{alt or dest}]({dest})"
+                    return f"[{escape_brackets(alt) or dest}]({dest})"
                 return self._sized(replace(link, text=alt).with_dest(self._unwrap(dest)), width, height)
             return link.with_dest(self._unwrap(dest))
         path_part, _, fragment = dest.partition("#")
@@ -386,7 +386,6 @@ _CONTROL = re.compile(r"[\x00-\x20]+")
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 
 
-# How a browser shows an embedded file that is no image (Obsidian plays it, or shows the PDF).
 _POST = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+", re.IGNORECASE)
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
 
@@ -397,11 +396,12 @@ def _youtube_player(url: str) -> str | None:
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     host, path = parts.netloc.lower(), parts.path.split("/")
-    if host == "youtu.be":
-        video = path[1] if len(path) > 1 else ""
-    elif host in _YOUTUBE_HOSTS:
-        video = (query.get("v") or [""])[0] if path[1:] == ["watch"] else path[2] if len(path) > 2 and path[1] in (
-            "shorts", "embed", "live") else ""
+    if host == "youtu.be" and len(path) > 1:
+        video = path[1]
+    elif host in _YOUTUBE_HOSTS and path[1:] == ["watch"]:
+        video = (query.get("v") or [""])[0]
+    elif host in _YOUTUBE_HOSTS and len(path) > 2 and path[1] in ("shorts", "embed", "live"):
+        video = path[2]
     else:
         return None
     if not re.fullmatch(r"[\w-]{11}", video):
@@ -410,6 +410,7 @@ def _youtube_player(url: str) -> str | None:
     return f"https://www.youtube-nocookie.com/embed/{video}" + (f"?start={start}" if start.isdigit() else "")
 
 
+# How a browser shows an embedded file that is no image (Obsidian plays it, or shows the PDF).
 _EMBEDDED = {**dict.fromkeys((".mp3", ".wav", ".ogg", ".m4a", ".flac"), "audio"),
              **dict.fromkeys((".mp4", ".webm", ".mov", ".ogv"), "video"),
              ".pdf": "pdf", ".csv": "file", ".zip": "file", ".canvas": "file"}
