@@ -515,8 +515,12 @@ class _Rewriter:
                 kind = "note"
             # Links in the title are links, as in Obsidian (the title line is no line of the body),
             # whose title by default is the type as written ("[!faq]" is "Faq", not "Question").
+            # A block id ending the title is the callout's, whose anchor the title holds.
+            block_id = _BLOCK_ID.search(title)
+            anchor = f"<a id='^{block_id.group(1)}'></a>" if block_id else ""
+            title = title[: block_id.start()] if block_id else title
             title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
-            title = title or callout.group(1).capitalize()
+            title = anchor + (title or callout.group(1).capitalize())
             if sub.holds_html:  # the HTML that admonition's `!!!` and pymdownx.details' `???` write
                 if fold:
                     new = [f'<details class="{kind}" markdown="1"{" open" if fold == "+" else ""}>', "",
