@@ -171,6 +171,7 @@ class _Rewriter:
         self._markdown_in_html()
         self._hard_breaks()
         self._lists()
+        self._fences_opening_items()
         self._quotes()
         self._headings()
         self._toc_and_definitions()
@@ -916,6 +917,23 @@ class _Rewriter:
             if new != line:
                 self.result.applied["list_indent"] += 1
             self.out[i] = self.out[i][:-1] + opened + [new]
+
+    def _fences_opening_items(self) -> None:
+        """A fence on its list item's line (`- ```python`), under the item's marker, its code less
+        the columns up to the fence, as CommonMark reads it: Python-Markdown read it as inline code
+        and the list pass took the code's indentation. One never closed closes with the item."""
+        for tok in self.tokens:
+            if tok.type != "fence" or not tok.map or not self._opens_item(tok.map[0]):
+                continue
+            start, end = tok.map
+            line = _expand_tabs(self.masked[start])
+            column = _ITEM_MARKERS.match(line).end()
+            closed = end - start == tok.content.count("\n") + 2
+            code = [_less_columns(self._unmask(self.masked[i]), column).expandtabs(4)
+                    for i in range(start + 1, end - 1 if closed else end)]
+            block = [self._unmask(line[column:]), *code, tok.markup]
+            self._replace(start, end, [self._mask(l) for l in self._in_item(start, end, block)])
+            self.result.applied["fence_opening_item"] += 1
 
     def _depth(self, i: int) -> int:
         """The depth of the innermost list item holding line i's text (`- 1. text`: the numbered one)."""
