@@ -922,8 +922,10 @@ class _Rewriter:
         """A fence on its list item's line (`- ```python`), under the item's marker, its code less
         the columns up to the fence, as CommonMark reads it: Python-Markdown read it as inline code
         and the list pass took the code's indentation. One never closed closes with the item."""
+        quotes = 0  # (a fence in a quote is the quote's rewrite's)
         for tok in self.tokens:
-            if tok.type != "fence" or not tok.map or not self._opens_item(tok.map[0]):
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
+            if tok.type != "fence" or quotes or not tok.map or not self._opens_item(tok.map[0]):
                 continue
             start, end = tok.map
             line = _expand_tabs(self.masked[start])
