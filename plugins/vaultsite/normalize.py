@@ -367,7 +367,7 @@ class _Rewriter:
             indent = _indent(self.masked[start])
             if not indent:
                 continue
-            closed = end - start == tok.content.count("\n") + 2
+            closed = _closed(tok)
             for i in range(start, end):
                 line = self.out[i][-1]
                 keep = 0 if i == start or (closed and i == end - 1) else max(0, _indent(line) - indent)
@@ -894,9 +894,11 @@ class _Rewriter:
                         owner[i] = (len(stack), col, start)
             elif tok.type == "list_item_close":
                 stack.pop()
-        # The lines of each fence in an item under its opening line (one that opens the item is left as it is).
-        fenced = {i: tok for tok in self.tokens if tok.type == "fence" and tok.map and tok.map[0] in owner
-                  and owner[tok.map[0]][2] != tok.map[0] for i in range(tok.map[0] + 1, tok.map[1])}
+        # The lines of each fence in an item under its opening line (one that opens the item: see
+        # _fences_opening_items).
+        fences = [tok for tok in self.tokens if tok.type == "fence" and tok.map and tok.map[0] in owner
+                  and owner[tok.map[0]][2] != tok.map[0]]
+        fenced = {i: tok for tok in fences for i in range(tok.map[0] + 1, tok.map[1])}
         for i, (depth, col, start) in owner.items():
             # Code inside an item keeps its indentation relative to the item's content column.
             line = self.masked[i]
@@ -917,6 +919,9 @@ class _Rewriter:
             if new != line:
                 self.result.applied["list_indent"] += 1
             self.out[i] = self.out[i][:-1] + opened + [new]
+        for fence in fences:  # one never closed closes with its item, as in CommonMark (superfences: text)
+            if not _closed(fence):
+                self.out[fence.map[1] - 1].append(" " * self._item_indent(fence.map[0]) + fence.markup)
 
     def _fences_opening_items(self) -> None:
         """A fence on its list item's line (`- ```python`), under the item's marker, its code less
@@ -930,7 +935,7 @@ class _Rewriter:
             start, end = tok.map
             line = _expand_tabs(self.masked[start])
             column = _ITEM_MARKERS.match(line).end()
-            closed = end - start == tok.content.count("\n") + 2
+            closed = _closed(tok)
             code = [_less_columns(self._unmask(self.masked[i]), column).expandtabs(4)
                     for i in range(start + 1, end - 1 if closed else end)]
             block = [self._unmask(line[column:]), *code, tok.markup]
@@ -955,7 +960,7 @@ class _Rewriter:
         text, and its code too, indentation and all)."""
         opening = fence.map[0]
         at = self._item_indent(opening)
-        if i == fence.map[1] - 1 and fence.map[1] - opening == fence.content.count("\n") + 2:  # the closing fence
+        if i == fence.map[1] - 1 and _closed(fence):
             return " " * at + self.masked[i].lstrip()
         # The code less the item's indentation and the fence's, its tabs as the columns they reach
         # from the code's margin (Python-Markdown would count them from where the line now starts:
@@ -1103,6 +1108,11 @@ _DETAILS_TAG = re.compile(r"<(/?)details\b", re.IGNORECASE)
 # Elements whose inside md_in_html reads as Markdown, blocks and all, with `markdown="1"`.
 _MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div", "figure", "footer",
                      "header", "main", "nav", "section"}
+
+
+def _closed(fence: Token) -> bool:
+    """Whether a fence has its closing line (one never closed runs to the end of its block)."""
+    return fence.map[1] - fence.map[0] == fence.content.count("\n") + 2
 
 
 def _less_columns(line: str, columns: int) -> str:
