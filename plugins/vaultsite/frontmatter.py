@@ -57,8 +57,7 @@ _TAG_SEPARATOR = re.compile(r"[,\s]+")  # in a string of tags: a tag holds no sp
 def _with_obsidian_tags(meta: dict) -> dict:
     """`tags` as a list of names, however the note writes them: `tags: ml, 笔记`, `tags: "#ml"`,
     and the singular `tag:` of before Obsidian 1.4. Material's tags plugin reads `tags`, and stops
-    the build on a string; it writes each name into the pages as it is, so a name is escaped: a
-    tag `<img onerror=…>` is shown, never run."""
+    the build on a string (the plugin hands it the names escaped: see plugin._tag_names)."""
     if "tags" not in meta and "tag" not in meta:
         return meta
     names = []
@@ -68,7 +67,7 @@ def _with_obsidian_tags(meta: dict) -> dict:
                 names += _TAG_SEPARATOR.split(item)
             elif isinstance(item, (int, float)) and not isinstance(item, bool):  # `tags: [2024]`
                 names.append(str(item))
-    meta["tags"] = list(dict.fromkeys(html.escape(name.lstrip("#")) for name in names if name.lstrip("#")))
+    meta["tags"] = list(dict.fromkeys(name.lstrip("#") for name in names if name.lstrip("#")))
     return meta
 
 

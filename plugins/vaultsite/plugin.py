@@ -634,14 +634,15 @@ def _vacant(files: Files, generated: File) -> bool:
 
 def _tag_names(meta: dict, key: str) -> list[str] | None:
     """A note's front matter tags under `key` as the names Material's tags plugin makes of them (a
-    number is its text), escaped, as frontmatter.py escapes those of `tags`: the plugin writes each
-    name into the pages as it is. None where they are not a list of names, which the plugin reports."""
+    number is its text), escaped: the plugin writes each name into the pages as it is, so a tag
+    `<img onerror=…>` is shown, never run. None where they are not a list of names, which the plugin
+    reports."""
     written = meta.get(key)
     if written is None:
         return []
     if not isinstance(written, list) or not all(isinstance(n, (str, int, float, bool)) for n in written):
         return None
-    return [str(n) if key == "tags" else html.escape(str(n)) for n in written]  # (`tags`: escaped already)
+    return [html.escape(str(n)) for n in written]
 
 
 def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
