@@ -410,6 +410,18 @@ def test_a_tag_in_a_links_text_is_no_link_in_a_link(tmp_path):
     assert [len(a.select("span.vs-tag")) for a in soup.select("article p > a")] == [0, 1, 1]
 
 
+def test_the_tags_of_an_embedded_note_link_to_the_page_of_tags(tmp_path):
+    """`![[B]]` shows B's `#tags`, which lead where B's own page's do (they were plain text), and
+    stay B's: the page that embeds B lists none of them above its title."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [own]\n---\n# A\n\n#mine and\n\n![[B]]\n",
+                                    "B.md": "---\ntags: [front]\n---\n# B\n\nabout #borrowed\n"})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "A")
+    links = {a.get_text(): a["href"] for a in soup.select("article a.vs-tag")}
+    assert links == {"#mine": "../tags/#tag:mine", "#borrowed": "../tags/#tag:borrowed"}
+    assert [a.get_text(strip=True) for a in soup.select("article a.md-tag")] == ["own"]
+
+
 def test_a_note_where_the_page_of_tags_would_be_is_kept(tmp_path):
     """A vault's `tags/index.md` has the URL of the page of tags that vaultsite writes where the
     vault has no `tags.md`: the page of tags was written over the note, without a word (in every

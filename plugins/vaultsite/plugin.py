@@ -293,16 +293,20 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         return context
 
     def _link_inline_tags(self, context, page: Page) -> None:
-        """The page's `#tags` link where Material's tags plugin (before us) lists their notes (not a
-        shadow tag, where the plugin lists none); the tags above its title are those of its front
-        matter, as Obsidian shows them."""
+        """The page's `#tags`, and those of the notes it embeds, link where Material's tags plugin
+        (before us) lists their notes (not a shadow tag, where the plugin lists none); the tags above
+        its title are those of its front matter, as Obsidian shows them."""
         plugin = self.tags_plugin
         if not plugin or page.file.src_uri not in self.fronts:
             return
         tags = plugin.config.tags_name_variable
         refs = context.get(tags)
-        if refs is None and not plugin.config.tags and (mapping := plugin.mappings.get(page)):
-            refs = list(plugin.listings & mapping)  # (the plugin shows no tags above titles)
+        if refs is None and not plugin.config.tags:  # (the plugin shows no tags above titles)
+            refs = self._tag_references(page)
+        _, result = self.normalized_before.get(page.file.src_uri, (None, None))
+        for path in sorted(result.embedded if result else ()):
+            if (file := self.files.get_file_from_path(path)) and file.page:
+                refs = [*self._tag_references(file.page), *(refs or [])]  # (the page's own last: first)
         if not refs:
             return
         urls = {ref.name.casefold(): normalize_url(ref.url, page) for ref in refs
@@ -312,6 +316,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             front = {name.casefold() for name in _tag_names(
                 self.fronts[page.file.src_uri].meta, plugin.config.tags_name_property) or []}
             context[tags] = [ref for ref in context[tags] if ref.name.casefold() in front]
+
+    def _tag_references(self, page: Page) -> list:
+        """Where Material's tags plugin lists each tag of `page` (its internals: it gives them only
+        to the page's own template, and only where it shows tags above titles)."""
+        mapping = self.tags_plugin.mappings.get(page)
+        return list(self.tags_plugin.listings & mapping) if mapping else []
 
     @event_priority(-50)
     def on_post_build(self, config: MkDocsConfig) -> None:
