@@ -543,12 +543,12 @@ def escape_brackets(text: str) -> str:
 
 def _split_size(alt: str) -> tuple[str, str | None, str | None]:
     """Obsidian writes an image's size after a bar, or as all its text: `![name | 800](x)`,
-    `![|600x400](x)`, `![250](x)`."""
+    `![|600x400](x)`, `![250](x)`; in a table, its bar escaped (`![name\\|800](x)`)."""
     name, _, size = alt.rpartition("|")
     match = _SIZE.match(size)
     if not match:
         return alt, None, None
-    return name.strip(), match.group(1), match.group(2)
+    return name.removesuffix("\\").strip(), match.group(1), match.group(2)
 
 
 def _size_attributes(width: str | None, height: str | None) -> str:
