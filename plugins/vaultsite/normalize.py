@@ -64,9 +64,10 @@ _MARKED_TASK_BOX = re.compile(r"\[[^\sxX\]]\](?=\s)")
 # An Obsidian tag: after a space or at a line's start, of letters, digits, _, - and /, not all digits.
 _TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s")
-# Where text holds no tag: an HTML tag, an image's text (its alt, which would show the tag's markup)
-# and a wikilink's target or text (Obsidian reads no tag there; `[[N# #B]]` is a heading path).
-_TAGLESS_INLINE = re.compile(r"(<[^<>]*>|!?\[\[[^\]]*\]\]|!\[[^\]]*\])")
+# Where text holds no tag: an HTML tag, an image's text (its alt, which would show the tag's markup;
+# brackets in it too) and a wikilink's target or text (Obsidian reads no tag there; `[[N# #B]]` is a
+# heading path).
+_TAGLESS_INLINE = re.compile(r"(<[^<>]*>|!?\[\[[^\]]*\]\]|!\[(?:[^\[\]]|\[[^\]]*\])*\])")
 # What opens text in which a page shows no tag: an HTML comment, a style sheet, a script, a text box.
 _TAGLESS = re.compile(r"<!--|<(script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
 _TAGLESS_CLOSINGS = ("-->", "</script", "</style", "</textarea")
