@@ -387,12 +387,13 @@ _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=
 
 
 _POST = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status/\d+", re.IGNORECASE)
+_YOUTUBE_TIME = re.compile(r"(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
 
 
 def _youtube_player(url: str) -> str | None:
     """The privacy-enhanced player of a YouTube video's URL (a watch page, youtu.be, shorts), from
-    its start time if it has one (`t=90`, `t=90s`); None for any other URL."""
+    its start time if it has one (`t=90`, `t=90s`, `t=1m30s`); None for any other URL."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     host, path = parts.netloc.lower(), parts.path.split("/")
@@ -406,8 +407,9 @@ def _youtube_player(url: str) -> str | None:
         return None
     if not re.fullmatch(r"[\w-]{11}", video):
         return None
-    start = (query.get("t") or query.get("start") or [""])[0].removesuffix("s")
-    return f"https://www.youtube-nocookie.com/embed/{video}" + (f"?start={start}" if start.isdigit() else "")
+    at = _YOUTUBE_TIME.fullmatch((query.get("t") or query.get("start") or [""])[0])
+    start = at and sum(int(n or 0) * seconds for n, seconds in zip(at.groups(), (3600, 60, 1)))
+    return f"https://www.youtube-nocookie.com/embed/{video}" + (f"?start={start}" if start else "")
 
 
 # How a browser shows an embedded file that is no image (Obsidian plays it, or shows the PDF).
