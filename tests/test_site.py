@@ -122,6 +122,16 @@ def test_a_note_that_shows_an_h1_further_down_has_its_title_on_top(tmp_path):
         assert not soup.select("h1 em, .md-nav em"), name  # a file name is text
 
 
+def test_a_folders_name_is_text_in_the_navigation(tmp_path):
+    """A section named by its folder shows the name as written, as a page named by its file does:
+    the navigation of every page showed a folder `R&D <em>x` as markup."""
+    result = small_vault(tmp_path, {"R&D <em>x/note.md": "text\n", "R&D <em>x/other.md": "text\n"})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "note")
+    assert not soup.select(".md-nav em")
+    assert "R&D <em>x" in [label.get_text(strip=True) for label in soup.select(".md-nav__link")]
+
+
 def test_unwritten_notes_are_not_links(site):
     soup = page(site, MAIN)
     unwritten = soup.select(".vs-unwritten")

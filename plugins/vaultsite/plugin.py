@@ -49,7 +49,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
@@ -187,6 +187,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.enabled:
             return None
         self.nav = nav = fold_folder_notes(nav, self.vault, self.slugify)
+        if not config.nav:  # sections named by their folders (a nav of mkdocs.yml's is written as meant)
+            _escape_section_titles(nav.items)
         self.files = files  # as every plugin left them: to render pages, and check their headings
         # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
         # garbage collector from walking it again for each page (on_post_build thaws it).
@@ -633,6 +635,16 @@ def _titled(content: str, page: Page) -> str:
     if "title" not in page.meta and page.title:
         page.meta["title"] = html.escape(page.title)
     return f"<h1>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
+
+
+def _escape_section_titles(items: list) -> None:
+    """A section's title made of its folder's name escaped, as a page's made of its file name is
+    (see _titled): MkDocs leaves it as written, and the navigation showed a folder `R&D <em>x` as
+    markup."""
+    for item in items:
+        if isinstance(item, Section):
+            item.title = html.escape(item.title)
+            _escape_section_titles(item.children)
 
 
 def _vacant(files: Files, generated: File) -> bool:
