@@ -120,6 +120,9 @@ def test_a_note_that_shows_an_h1_further_down_has_its_title_on_top(tmp_path):
         soup = page(tmp_path / "site", name)
         assert [h.find(string=True) for h in soup.select("article h1")] == [title, *rest], name
         assert not soup.select("h1 em, .md-nav em"), name  # a file name is text
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    [entry] = [doc for doc in index["docs"] if doc["location"] == "Formatting/"]
+    assert entry["title"] == "Formatting" and entry["text"].startswith("<p>Intro."), entry  # the title once
 
 
 def test_a_folders_name_is_text_in_the_navigation(tmp_path):

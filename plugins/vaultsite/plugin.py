@@ -634,7 +634,8 @@ def _titled(content: str, page: Page) -> str:
         return content
     if "title" not in page.meta and page.title:
         page.meta["title"] = html.escape(page.title)
-    return f"<h1>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
+    # (Out of the search index, as Material's own title is: the page's entry is titled by it.)
+    return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
 
 
 def _escape_section_titles(items: list) -> None:
