@@ -156,7 +156,8 @@ class LinkRewriter:
                     self.count("embedded_youtube")
                     title = html.escape(self.unmask(alt) or "YouTube video", quote=True)
                     return (f'<iframe class="vs-video" src="{html.escape(video, quote=True)}" title="{title}"'
-                            f'{_size_attributes(width, height)} loading="lazy" allowfullscreen></iframe>')
+                            f'{_size_attributes(width, height)} loading="lazy" allowfullscreen'
+                            ' referrerpolicy="strict-origin-when-cross-origin"></iframe>')  # (YouTube plays for none else)
                 if _POST.match(dest):  # a post Obsidian shows with X's script: a link to it
                     return f"[{escape_brackets(alt) or dest}]({dest})"
                 return self._sized(replace(link, text=alt).with_dest(self._unwrap(dest)), width, height)
