@@ -133,7 +133,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
-        self.callouts = {kind.lower(): material for kind, material in self.config.callouts.items()}
+        self.callouts = {str(kind).lower(): material for kind, material in self.config.callouts.items()}
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
