@@ -370,9 +370,8 @@ class _Rewriter:
                 continue
             closed = _closed(tok)
             for i in range(start, end):
-                line = self.out[i][-1]
-                keep = 0 if i == start or (closed and i == end - 1) else max(0, _indent(line) - indent)
-                self.out[i][-1] = " " * keep + line.lstrip(" ")
+                fence = i == start or (closed and i == end - 1)
+                self.out[i][-1] = self.out[i][-1].lstrip() if fence else _less_columns(self.out[i][-1], indent)
             self.result.applied["fence_to_margin"] += 1
 
     def _block_ids(self) -> None:
