@@ -18,6 +18,13 @@ def pytest_addoption(parser):
                      help="rewrite the expected outputs of fixture files from what the code makes now")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    # Each worker would rewrite a fixture file with only the cases it ran: --regen runs in one process.
+    if config.getoption("--regen"):
+        config.option.numprocesses = 0
+
+
 @pytest.fixture(scope="session")
 def regen(request) -> bool:
     return request.config.getoption("--regen")
