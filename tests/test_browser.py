@@ -240,3 +240,29 @@ def test_typoras_flow_and_sequence_diagrams_are_drawn(browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "typora-diagrams.png"), full_page=True)
     page.close()
     next(server, None)
+
+
+def test_japanese_and_korean_are_drawn_in_their_own_fonts(browser, tmp_path):
+    """Chinese, Japanese and Korean share ideographs whose forms differ ("直", "骨"): a Japanese
+    paragraph in a Chinese vault is drawn with a Japanese font, a Korean one with a Korean font,
+    and the Chinese around them and English with the fonts they had."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Lang.md").write_text("# 语言\n\n今日は骨と直線の写真を見ました。\n\n我们看了骨头和直线的照片。\n\n"
+                                  "한국어 문장입니다.\n\nThe model learns.\n", encoding="utf-8")
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    server = serving(tmp_path / "site")
+    base = next(server)
+    page = watch_offline(browser.new_page(), base)
+    visit(page, base, "Lang/")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    fonts = [{font["familyName"] for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+             for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article p"})["nodeIds"]]
+    assert fonts == [{"Noto Sans CJK JP"}, {"Noto Sans CJK SC"}, {"Noto Sans CJK KR", "Liberation Sans"},
+                     {"Liberation Sans"}]
+    page.close()
+    next(server, None)

@@ -197,6 +197,42 @@ def test_a_callout_mapped_to_no_admonition_of_material_is_named_as_mkdocs_yml_is
     assert "callouts" in result.stderr and "sticky" in result.stderr
 
 
+def test_each_block_says_the_language_it_is_written_in(tmp_path):
+    """A screen reader reads a block in the voice of its `lang`, and a browser draws ideographs in
+    the forms of its language: in a Chinese site, what is written in English or Japanese says so,
+    down to the item of a list, and what mixes in a few words of another stays Chinese."""
+    result = small_vault(tmp_path, {
+        "中文.md": "# 中文笔记\n\n我们用 PyTorch 训练模型。\n\nThe model learns from data.\n\n"
+                  "- 第一项\n- Second item\n\n今日は雨が降っていました。\n\n日语的“ありがとう”是谢谢。\n\n"
+                  "한국어 문장입니다.\n\nSee `模型` here.\n\n<p lang=\"fr\">Bonjour à tous</p>\n",
+        "English.md": "# English\n\nA note in English.\n\n- one\n- two\n"})
+    assert result.returncode == 0, result.stderr
+    blocks = [(tag.name, tag.get("lang"), tag.get_text().strip()) for tag in
+              page(tmp_path / "site", "中文").select("article > h1, article > p, article li")]
+    assert blocks == [
+        ("h1", None, "中文笔记¶"),
+        ("p", None, "我们用 PyTorch 训练模型。"),
+        ("p", "en", "The model learns from data."),
+        ("li", None, "第一项"),
+        ("li", "en", "Second item"),
+        ("p", "ja", "今日は雨が降っていました。"),
+        ("p", None, "日语的“ありがとう”是谢谢。"),
+        ("p", "ko", "한국어 문장입니다."),
+        ("p", None, "See 模型 here."),  # an ideograph in English is drawn as Chinese, not as Japanese
+        ("p", "fr", "Bonjour à tous"),
+    ]
+    english = page(tmp_path / "site", "English")
+    assert [(tag.name, tag.get("lang")) for tag in english.select("article > :not(script)")] == [
+        ("h1", "en"), ("p", "en"), ("ul", "en")]
+
+
+@pytest.mark.parametrize("option, lang", [("latin_language: de", "de"), ("latin_language: ''", None)])
+def test_the_language_of_blocks_in_latin_letters_is_the_one_mkdocs_yml_names(tmp_path, option, lang):
+    result = small_vault(tmp_path, {"A.md": "# 笔记\n\nEin Satz auf Deutsch.\n"}, plugins={"vaultsite": option})
+    assert result.returncode == 0, result.stderr
+    assert page(tmp_path / "site", "A").select_one("article > p").get("lang") == lang
+
+
 def small_vault(tmp_path: Path, notes: dict[str, str], plugins: dict[str, str] | None = None
                 ) -> subprocess.CompletedProcess:
     from conftest import build_site

@@ -28,6 +28,9 @@ class VaultsiteConfig(Config):
     workers = c.Type(int, default=0)
     # The generated page listing notes that are linked to but not written yet ("" for none).
     unwritten_page = c.Type(str, default="unwritten.md")
+    # The language of a block written in Latin letters alone, on a site in Chinese, Japanese or Korean
+    # (its `lang`, which screen readers read it in; "" for none; see languages.py).
+    latin_language = c.Type(str, default="en")
     # Callout types of the vault's own (CSS snippets style them in Obsidian), each shown as one of
     # Material's admonitions: `callouts: {card: note, 信息: info}`. Any other type Material lacks is
     # shown as a note, with a warning.

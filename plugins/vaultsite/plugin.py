@@ -19,7 +19,8 @@
                          note's problems), and the page rendered from it, if a child did;
                          version pages leave the search index
 5. on_page_content       typeset math as MathML; tidy what Markdown extensions left behind;
-                         a page that draws a diagram loads Mermaid
+                         a page that draws a diagram loads Mermaid; blocks in another language
+                         than the site's say which
    on_env                every page read: who links to whom is known (with no note left to
                          write, its page leaves the nav); where the build may
                          fork, a forked child indexes the pages for search and rewrites the
@@ -53,7 +54,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from . import cachedir, diagrams, frontmatter, langmodel, mathml, notebooks, parallel, preindex, prerender, search
+from . import cachedir, diagrams, frontmatter, langmodel, languages, mathml, notebooks, parallel, preindex, prerender, search
 from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked_tags, tags_page,
                         unwritten_page)
 from .config import VaultsiteConfig
@@ -282,7 +283,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 log.warning(f"{where}: formula that cannot be typeset, shown as TeX: ${tex}$")
         if self.mermaid_file:
             html = diagrams.with_script(html, self.mermaid_file.url_relative_to(page.file))
-        return _titled(html, page)
+        html = _titled(html, page)
+        return languages.mark_languages(html, _site_language(config), self.config.latin_language)
 
     @event_priority(-50)
     @_timed("on_page_context")
@@ -622,6 +624,11 @@ def _newlines(text: str) -> str:
     """`text` with Windows' and old Macs' line endings (CRLF, CR alone) as LF: Markdown reads a CR
     alone as a line ending too, and every pass splits the note's lines on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _site_language(config: MkDocsConfig) -> str:
+    """The language `<html lang>` says: Material's `theme.language`, or MkDocs' `theme.locale`."""
+    return str(config.theme.get("language") or config.theme.get("locale") or "en")
 
 
 def _titled(content: str, page: Page) -> str:

@@ -1,0 +1,173 @@
+"""Say which language each block of a page is written in (its `lang` attribute).
+
+A bilingual vault writes some notes, paragraphs or list items in English and others in Chinese,
+and quotes Japanese or Korean now and then, while the site has one language (mkdocs.yml's
+`theme.language`, on `<html lang>`). A screen reader reads every block in the voice of its
+language, and a browser draws the ideographs Chinese, Japanese and Korean share in the glyph forms
+of the language it is told ("直", "骨" differ): without the attribute, an English note is read in a
+Chinese voice and a Japanese paragraph drawn with Chinese glyphs.
+
+Each block (paragraph, heading, list, item, table cell, quote...) whose language differs from the
+one it inherits gets `lang`: the highest block written wholly in Latin letters is English (or the
+language the plugin's `latin_language` names) on a site in Chinese, Japanese or Korean, and left
+to a Latin-script site's own language (which one a block of Latin letters is written in, English
+or German, its letters do not tell); one
+written mostly in kana is `ja`, in hangul `ko`, and one with other ideographs `zh`. A block that
+mixes in ideographs ("the 模型 here") keeps the language around it, as do code and formulas, which
+are read as neither. HTML text in, HTML text out.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as html_lib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Elements a language is said on; inline ones (links, emphasis) only add their text to their block.
+_BLOCKS = frozenset(
+    "p li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote div details summary table thead tbody tfoot tr td th "
+    "caption figure figcaption section aside header footer nav article".split()
+)
+# Text read as no language (code, formulas, and what is not text at all), but whose ideographs
+# still keep their block from being told it is English, where they would be drawn as Japanese.
+_NEUTRAL = "pre|code|kbd|samp|math|script|style|svg|textarea"
+_TOKEN = re.compile(
+    rf"<!--.*?-->|<({_NEUTRAL})\b[^>]*>.*?</\1\s*>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.DOTALL | re.IGNORECASE,
+)
+_LANG = re.compile(r"""\slang\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Letters of any other script (Greek, Cyrillic...): a block of them is no English.
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Site languages written in ideographs, where a block of Latin letters is said to be English.
+_CJK_SITE = ("zh", "ja", "ko")
+
+
+@dataclass
+class _Block:
+    name: str
+    at: int  # where its start tag's name ends: the attribute goes there
+    lang: str | None  # as its own start tag says
+    # Latin letters, kana, hangul, ideographs, letters, and ideographs Japanese does not write
+    # (counted beside kana alone), in the block and all it holds.
+    counts: list[int] = field(default_factory=lambda: [0] * 6)
+    children: list[_Block] = field(default_factory=list)
+
+    def language(self, site: str, latin: str) -> str | None:
+        latins, kana, hangul, han, letters, not_japanese = self.counts
+        if kana or hangul or han:
+            # Japanese writes a kana for every three ideographs or more ("日本語のメモ"), and
+            # only the ideographs of its own character sets: a Chinese sentence quoting
+            # "ありがとう" writes Simplified ones ("日语").
+            if 3 * kana >= han and kana > hangul and not not_japanese:
+                return "ja"
+            if hangul >= han + kana:
+                return "ko"
+            return "zh" if han else None
+        if latins and 2 * latins > letters:
+            return latin if site in _CJK_SITE and latin else None
+        return None
+
+
+def mark_languages(html: str, site_language: str, latin: str = "en") -> str:
+    """`html` with `lang` on each block whose language differs from the one it inherits, on a
+    site whose language is `site_language` (a BCP 47 tag: "zh", "zh-Hant", "en"); `latin` is the
+    language of blocks in Latin letters alone on a site in ideographs ("" for none)."""
+    site = _primary(site_language)
+    root = _Block("", 0, site)
+    stack = [root]
+    open_blocks: Counter[str] = Counter()
+    done = 0
+    for match in _TOKEN.finditer(html):
+        _count(html[done : match.start()], stack[-1])
+        done = match.end()
+        if match.group(1):
+            _count(match.group(), stack[-1], _IDEOGRAPHIC)
+        name = match.group(3)
+        if name is None or name.lower() not in _BLOCKS:
+            continue
+        name = name.lower()
+        if match.group(2):  # an end tag closes its block and any left open inside it
+            if open_blocks[name]:
+                while (closed := _close(stack).name) != name:
+                    open_blocks[closed] -= 1
+                open_blocks[name] -= 1
+            continue
+        lang = _LANG.search(match.group(4))
+        block = _Block(name, match.start() + 1 + len(name), lang.group(1) if lang else None)
+        stack[-1].children.append(block)
+        stack.append(block)
+        open_blocks[name] += 1
+    _count(html[done:], stack[-1])
+    while len(stack) > 1:
+        _close(stack)
+    marks = _marks(root, site, latin)
+    if not marks:
+        return html
+    out = []
+    done = 0
+    for at, lang in marks:
+        out += [html[done:at], f' lang="{html_lib.escape(lang)}"']
+        done = at
+    out.append(html[done:])
+    return "".join(out)
+
+
+def _close(stack: list[_Block]) -> _Block:
+    """Close the innermost open block: what it holds counts for the block around it too."""
+    block = stack.pop()
+    stack[-1].counts = [a + b for a, b in zip(stack[-1].counts, block.counts)]
+    return block
+
+
+_ALL = (_LATIN, _KANA, _HANGUL, _HAN, _LETTER)
+_IDEOGRAPHIC = (None, _KANA, _HANGUL, _HAN, None)
+
+
+def _count(text: str, block: _Block, patterns=_ALL) -> None:
+    if not text.strip():
+        return
+    text = html_lib.unescape(text)
+    counts = block.counts
+    for i, pattern in enumerate(patterns):
+        if pattern is not None:
+            counts[i] += len(pattern.findall(text))
+    if _KANA.search(text):
+        counts[5] += sum(1 for char in _HAN.findall(text) if not _in_japanese_sets(char))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _in_japanese_sets(char: str) -> bool:
+    """Whether Windows' Shift-JIS (JIS X 0208 and its extensions) holds the ideograph."""
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _marks(root: _Block, site: str, latin: str) -> list[tuple[int, str]]:
+    """Where a `lang` goes, and which, in the order of the text: on each block whose language
+    differs from the one it inherits (a loop, not a recursion: a note may nest blocks deeply)."""
+    marks = []
+    todo = [(child, site) for child in reversed(root.children)]
+    while todo:
+        block, inherited = todo.pop()
+        if block.lang is not None:  # the note says it itself
+            inherited = _primary(block.lang)
+        elif (lang := block.language(site, latin)) is not None and _primary(lang) != inherited:
+            marks.append((block.at, lang))
+            inherited = _primary(lang)
+        todo += [(child, inherited) for child in reversed(block.children)]
+    return marks
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-")[0].lower()
