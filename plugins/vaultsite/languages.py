@@ -55,8 +55,8 @@ class _Block:
     name: str
     at: int  # where its start tag's name ends: the attribute goes there
     lang: str | None  # as its own start tag says
-    # Latin letters, kana, hangul, ideographs, letters, and ideographs Japanese does not write
-    # (counted beside kana alone), in the block and all it holds.
+    # Latin letters, kana, hangul, ideographs, letters, and ideographs Japanese does not write, in
+    # the block and all it holds.
     counts: list[int] = field(default_factory=lambda: [0] * 6)
     children: list[_Block] = field(default_factory=list)
 
@@ -84,12 +84,13 @@ def mark_languages(html: str, site_language: str, latin: str = "en") -> str:
     root = _Block("", 0, site)
     stack = [root]
     open_blocks: Counter[str] = Counter()
+    japanese = _KANA.search(html) is not None  # (else no block is, and no ideograph need be looked up)
     done = 0
     for match in _TOKEN.finditer(html):
-        _count(html[done : match.start()], stack[-1])
+        _count(html[done : match.start()], stack[-1], japanese)
         done = match.end()
         if match.group(1):
-            _count(match.group(), stack[-1], _IDEOGRAPHIC)
+            _count(match.group(), stack[-1], japanese, letters=False)
         name = match.group(3)
         if name is None or name.lower() not in _BLOCKS:
             continue
@@ -105,7 +106,7 @@ def mark_languages(html: str, site_language: str, latin: str = "en") -> str:
         stack[-1].children.append(block)
         stack.append(block)
         open_blocks[name] += 1
-    _count(html[done:], stack[-1])
+    _count(html[done:], stack[-1], japanese)
     while len(stack) > 1:
         _close(stack)
     marks = _marks(root, site, latin)
@@ -127,20 +128,22 @@ def _close(stack: list[_Block]) -> _Block:
     return block
 
 
-_ALL = (_LATIN, _KANA, _HANGUL, _HAN, _LETTER)
-_IDEOGRAPHIC = (None, _KANA, _HANGUL, _HAN, None)
-
-
-def _count(text: str, block: _Block, patterns=_ALL) -> None:
+def _count(text: str, block: _Block, japanese: bool, letters: bool = True) -> None:
+    """Add what `text` is written in to `block`'s counts (with `letters` false, its ideographs,
+    kana and hangul alone; with `japanese` false, as if Japanese wrote every ideograph)."""
     if not text.strip():
         return
     text = html_lib.unescape(text)
     counts = block.counts
-    for i, pattern in enumerate(patterns):
-        if pattern is not None:
-            counts[i] += len(pattern.findall(text))
-    if _KANA.search(text):
-        counts[5] += sum(1 for char in _HAN.findall(text) if not _in_japanese_sets(char))
+    ideographs = _HAN.findall(text)
+    counts[1] += len(_KANA.findall(text))
+    counts[2] += len(_HANGUL.findall(text))
+    counts[3] += len(ideographs)
+    if japanese:
+        counts[5] += sum(1 for char in ideographs if not _in_japanese_sets(char))
+    if letters:
+        counts[0] += len(_LATIN.findall(text))
+        counts[4] += len(_LETTER.findall(text))
 
 
 @functools.lru_cache(maxsize=1 << 14)
