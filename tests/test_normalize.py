@@ -107,11 +107,14 @@ def fixture_site(tmp_path_factory) -> Path:
 
 
 def rendered(site: Path, case: Case) -> str:
-    """The note's HTML as the reader gets it, less Material's chrome (title it adds, ¶ links)."""
+    """The note's HTML as the reader gets it, less Material's chrome (title it adds, ¶ links) and
+    the language each block is said to be in (test_site has cases of its own for that)."""
     html = (site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
     article = BeautifulSoup(html, "html.parser").select_one("article")
     for link in article.select("a.headerlink"):
         link.decompose()
+    for block in article.select("[lang]"):
+        del block["lang"]
     first = article.find("h1")
     if first is not None and not first.get("id"):
         first.decompose()  # the title Material adds when the note has no H1 of its own

@@ -139,6 +139,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
         _require_extension(config, "vaultsite.tight_lists", {})  # lists written tight stay tight
+        _require_extension(config, "vaultsite.escapes", {})  # `\%` is "%", as in CommonMark
         _require_extension(config, "vaultsite.footnote_order", {})  # footnotes numbered in reading order
         # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
         # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
