@@ -81,14 +81,29 @@ class LinkRewriter:
     def count(self, rule: str) -> None:
         self.applied[rule] += 1
 
-    def line(self, text: str, lineno: int) -> str:
+    def line(self, text: str, lineno: int, markdown: bool = True) -> str:
+        """The line with its links rewritten; with `markdown` false (a line of raw HTML), its raw
+        tags alone."""
         if "[" not in text and "<" not in text and "youtube" not in text:
             return text  # most lines: none of the forms below can be on them
+        resolved: list[str] = []
+        if markdown:
+            text = self._markdown_links(text, lineno, resolved)
+        text = _BARE_ANCHOR.sub(self._bare_anchor, text)
+        if markdown and (definition := _DEFINITION.match(text)) and (
+                _unsafe(definition.group(1)) or _local_path(definition.group(1))):
+            # A reference definition to a script: gone, and the references to it stay text.
+            self.found.unsafe.append((lineno, definition.group(1)))
+            return ""
+        text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
+        text = _RAW_TAG.sub(lambda m: self._raw_tag(m, lineno), text)
+        text = _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
+        return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
+
+    def _markdown_links(self, text: str, lineno: int, resolved: list[str]) -> str:
         # Wikilinks first (`[[…]]` is no Markdown link's brackets); what they become is final, so
         # it waits behind placeholders while the other forms are rewritten (else each link
         # to a heading was resolved, and reported, twice).
-        resolved: list[str] = []
-
         def wikilink(m: re.Match) -> str:
             resolved.append(self._wikilink(m, lineno))
             return f"\ue002{len(resolved) - 1}\ue003"
@@ -99,16 +114,7 @@ class LinkRewriter:
             return f"\ue002{len(resolved) - 1}\ue003"
         # The destinations of the links rewritten wait behind placeholders too: the words of one
         # in angle brackets are no raw tag's attributes (`<notes on ML.md>`: `on` no event handler).
-        text = _replace_links(text, lambda link: _WRITTEN_DESTINATION.sub(held, self._link(link, lineno)))
-        text = _BARE_ANCHOR.sub(self._bare_anchor, text)
-        if (definition := _DEFINITION.match(text)) and (_unsafe(definition.group(1)) or _local_path(definition.group(1))):
-            # A reference definition to a script: gone, and the references to it stay text.
-            self.found.unsafe.append((lineno, definition.group(1)))
-            return ""
-        text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
-        text = _RAW_TAG.sub(lambda m: self._raw_tag(m, lineno), text)
-        text = _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
-        return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
+        return _replace_links(text, lambda link: _WRITTEN_DESTINATION.sub(held, self._link(link, lineno)))
 
     # -- the forms ---------------------------------------------------------------------------
 

@@ -71,6 +71,14 @@ _TAGLESS_INLINE = re.compile(r"(<[^<>]*>|!?\[\[[^\]]*\]\]|!\[(?:[^\[\]]|\[[^\]]*
 # What opens text in which a page shows no tag: an HTML comment, a style sheet, a script, a text box.
 _TAGLESS = re.compile(r"<!--|<(script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
 _TAGLESS_CLOSINGS = ("-->", "</script", "</style", "</textarea")
+# An HTML block Python-Markdown shows as written: a comment, or an element it reads as a block.
+_HTML_BLOCK = re.compile(
+    r"\s*(?:<!|<\?|</?(?:address|article|aside|blockquote|body|canvas|center|colgroup|dd|details|div|dl|dt|"
+    r"fieldset|figcaption|figure|footer|form|h[1-6]|header|hgroup|hr|html|iframe|legend|li|main|map|math|menu|"
+    r"nav|noscript|object|ol|option|output|p|pre|progress|script|section|style|summary|table|tbody|td|textarea|"
+    r"tfoot|th|thead|tr|ul|video)(?=[\s/>]|$))",
+    re.IGNORECASE,
+)
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 # List item markers that open a line (an item that holds a list opens with two).
 _ITEM_MARKERS = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
@@ -138,6 +146,7 @@ class _Rewriter:
         # out[i] holds what source line i becomes: zero, one or several lines.
         self.out: list[list[str]] = [[line] for line in self.masked]
         self.raw: set[int] = set()  # lines inside code blocks or display math
+        self.html_lines: set[int] = set()  # lines of HTML blocks, shown as written (see _mark_html_lines)
         self.hidden: set[int] = set()  # lines inside Obsidian comments: they leave the page
         self.display_blocks: list[tuple[int, int]] = []  # first and last line of multi-line formulas
         # The lines of list items (not those of quotes): line -> (depth, content column, item's first line).
@@ -167,6 +176,7 @@ class _Rewriter:
     def run(self) -> list[str]:
         self._comments()
         self._mark_raw_lines()
+        self._mark_html_lines()
         self._fences_to_margin()
         self._block_ids()
         self._markdown_in_html()
@@ -185,7 +195,9 @@ class _Rewriter:
         self._embeds()
         self._footnotes_over_lines()
         for i, repl in enumerate(self.out):
-            if i not in self.raw:
+            if i in self.html_lines:
+                self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
+            elif i not in self.raw:
                 self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i), i),
                                                self._line(i))
                                for line in repl]
@@ -219,6 +231,12 @@ class _Rewriter:
                 parts.append(opening.group(0))
             at = opening.end() if opening else stop
         return "".join(parts)
+
+    def _tags_passed(self, line: str) -> str:
+        """A line whose tags are text: an element or comment with no tags (see _tags) may end on it."""
+        if self.tagless is not None and self.tagless in line.lower():
+            self.tagless = None
+        return line
 
     @cached_property
     def _closings(self) -> dict[str, int]:
@@ -354,6 +372,16 @@ class _Rewriter:
         if start is not None:
             self.result.problems.append(Problem(
                 self._line(start), "display formula opened with $$ is never closed, shown as text"))
+
+    def _mark_html_lines(self) -> None:
+        """The lines of HTML blocks, which CommonMark (Obsidian) and Python-Markdown show as written:
+        no Markdown in them is a link, a tag or a footnote (`<td>#define</td>` is C, `[[Note]]`
+        there shows as typed; a link rewritten into one showed as `[Note](<Note.md>)`). Their raw
+        tags are read as everywhere (images, links, what is unsafe). A block Python-Markdown
+        reads as Markdown (one opened by an inline tag, `<span>` or `<br>`) is Markdown."""
+        for tok in self.tokens:
+            if tok.type == "html_block" and tok.map and _HTML_BLOCK.match(tok.content):
+                self.html_lines.update(range(*tok.map))
 
     # -- blocks ------------------------------------------------------------------------------
 
