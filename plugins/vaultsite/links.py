@@ -112,9 +112,13 @@ class LinkRewriter:
         def held(m: re.Match) -> str:
             resolved.append(m.group(0))
             return f"\ue002{len(resolved) - 1}\ue003"
+        def link_or_text(link: _Link) -> str:
+            if "\ue002" in link.dest:  # a wikilink is no destination (`[text]([[Note]])`): its brackets are text
+                return f"{'!' if link.bang else ''}\\[{link.text}\\]({link.dest}{' ' + link.title if link.title else ''})"
+            return _WRITTEN_DESTINATION.sub(held, self._link(link, lineno))
         # The destinations of the links rewritten wait behind placeholders too: the words of one
         # in angle brackets are no raw tag's attributes (`<notes on ML.md>`: `on` no event handler).
-        return _replace_links(text, lambda link: _WRITTEN_DESTINATION.sub(held, self._link(link, lineno)))
+        return _replace_links(text, link_or_text)
 
     # -- the forms ---------------------------------------------------------------------------
 
