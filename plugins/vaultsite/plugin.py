@@ -137,6 +137,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.callouts = {str(kind).lower(): material for kind, material in self.config.callouts.items()}
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
+            # Math as Obsidian and Typora write it, between dollars: `\(x\)` is "(x)", escaped
+            # brackets (a chat's answer pasted in), and `\begin{align}` outside `$$` is text.
+            for syntax in ("inline_syntax", "block_syntax"):
+                config.mdx_configs["pymdownx.arithmatex"].setdefault(syntax, ["dollar"])
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
         _require_extension(config, "vaultsite.tight_lists", {})  # lists written tight stay tight
         _require_extension(config, "vaultsite.escapes", {})  # `\%` is "%", as in CommonMark
