@@ -178,6 +178,7 @@ class _Rewriter:
         self._mark_raw_lines()
         self._mark_html_lines()
         self._fences_to_margin()
+        self._unclosed_fences()
         self._block_ids()
         self._markdown_in_html()
         self._hard_breaks()
@@ -401,6 +402,15 @@ class _Rewriter:
                 fence = i == start or (closed and i == end - 1)
                 self.out[i][-1] = self.out[i][-1].lstrip() if fence else _less_columns(self.out[i][-1], indent)
             self.result.applied["fence_to_margin"] += 1
+
+    def _unclosed_fences(self) -> None:
+        """A fence never closed is code to the end of the note (of the quote or callout, which is
+        read as a note of its own), as in CommonMark; superfences showed it as text, ``` and all.
+        (One in a list item closes with the item: see _lists.)"""
+        for tok in self.tokens:
+            if tok.type == "fence" and not tok.level and tok.map and not _closed(tok):
+                self.out[tok.map[1] - 1].append(tok.markup)
+                self.result.applied["fence_closed"] += 1
 
     def _block_ids(self) -> None:
         """Obsidian's block ids (`text ^id` ending a paragraph or list item, or `^id` on a line of
@@ -1140,7 +1150,8 @@ _MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div
 
 def _closed(fence: Token) -> bool:
     """Whether a fence has its closing line (one never closed runs to the end of its block)."""
-    return fence.map[1] - fence.map[0] == fence.content.count("\n") + 2
+    code = fence.content
+    return fence.map[1] - fence.map[0] == code.count("\n") + (not code.endswith("\n") and bool(code)) + 2
 
 
 def _less_columns(line: str, columns: int) -> str:
