@@ -1018,12 +1018,16 @@ class _Rewriter:
     def _headings(self) -> None:
         """One page title: in a note of several `# ` headings, the first is the title and every
         heading after it moves down a level, so the note's sections keep their ranks below it
-        (a `## Contents` before the second `# ` chapter stays below the chapters)."""
+        (a `## Contents` before the second `# ` chapter stays below the chapters). Where text
+        comes before the first, the page is titled by the note's name (as MkDocs and Obsidian
+        title it), and every heading moves down: the first was a second title, out of the table
+        of contents, above sections of its own rank one level below it."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if len(h1) < 2 or self.embedded:  # an embed's title is gone: its headings keep their ranks
             return
-        title = h1[0].map[0]
+        opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
+        title = h1[0].map[0] if opens else -1
         for tok in headings:
             start, end = tok.map
             if start <= title or start in self.raw:
