@@ -79,3 +79,73 @@ def test_a_subfolder_with_its_own_note_is_a_section_led_by_it(site):
 
 def test_a_folder_without_a_folder_note_keeps_mkdocs_order(site):
     assert section(site, "Area/Plain/a.md", "Plain") == (None, ["A", "B", "Sub"])
+
+
+def built(tmp_path_factory, name: str, notes: dict[str, str]) -> Path:
+    """The site of a vault of `notes` ({path: text}), built strictly."""
+    project = tmp_path_factory.mktemp(name)
+    for path, text in notes.items():
+        (project / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / "docs" / path).write_text(text, encoding="utf-8")
+    result = build_site(project, project / "docs")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def read(site: Path, note: str) -> BeautifulSoup:
+    path = site / ("" if note == "index.md" else note.removesuffix(".md")) / "index.html"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def shown_title(soup: BeautifulSoup) -> tuple[str, str]:
+    """The page's title as its H1 and its `<title>` show it."""
+    return (" ".join(soup.select_one("article h1").get_text().split()).rstrip("¶"),
+            soup.title.get_text().rpartition(" - ")[0])
+
+
+NAMED = {
+    "index.md": "# Home\n",
+    "tips1.md": "text\n",
+    "00-MOC/my_moc-note.md": "text\n",
+    "25_2/basic grammer 1.md": "text\n",
+    "os/c++/R&D <em>x.md": "text\n",
+    "os/c++/heading.md": "# a **written** title\n",
+    "os/front.md": "---\ntitle: a front_matter title\n---\ntext\n",
+    # MkDocs titles both "A b", and made them one section.
+    "a-b/one.md": "text\n",
+    "a_b/two.md": "text\n",
+    # Folder notes: the section's page; a folder of its note alone is that page.
+    "lang/lang.md": "text\n",
+    "lang/other_note.md": "text\n",
+    "solo/solo.md": "text\n",
+}
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory) -> Path:
+    return built(tmp_path_factory, "named", NAMED)
+
+
+def test_a_title_made_of_a_file_name_is_the_name_as_written(named):
+    """Obsidian shows a note's name as written: MkDocs showed `tips1.md` as "Tips1" and
+    `my_moc-note.md` as "My moc note", in the page's H1, its `<title>` and the navigation."""
+    for note, title in [("tips1.md", "tips1"), ("00-MOC/my_moc-note.md", "my_moc-note"),
+                        ("25_2/basic grammer 1.md", "basic grammer 1"), ("os/c++/R&D <em>x.md", "R&D <em>x"),
+                        ("lang/other_note.md", "other_note"), ("solo/solo.md", "solo")]:
+        soup = read(named, note)
+        assert shown_title(soup) == (title, title), note
+        assert soup.select_one("nav.md-nav--primary .md-nav__link--active").get_text(strip=True) == title
+    # A leading H1 and front matter title the page as they did.
+    assert shown_title(read(named, "os/c++/heading.md")) == ("a written title", "a written title")
+    assert shown_title(read(named, "os/front.md"))[1] == "a front_matter title"
+
+
+def test_a_section_is_its_folders_name_as_written(named):
+    """MkDocs titled `00-MOC` "00 MOC", `os` "Os", and `a-b` and `a_b` alike, as one section."""
+    assert section(named, "00-MOC/my_moc-note.md", "00-MOC") == (None, ["my_moc-note"])
+    assert section(named, "25_2/basic grammer 1.md", "25_2") == (None, ["basic grammer 1"])
+    assert section(named, "os/c++/heading.md", "os") == (None, ["a front_matter title", "c++"])
+    assert section(named, "os/c++/heading.md", "c++") == (None, ["R&D <em>x", "a written title"])
+    assert section(named, "a-b/one.md", "a-b") == (None, ["one"])
+    assert section(named, "a_b/two.md", "a_b") == (None, ["two"])
+    assert section(named, "lang/other_note.md", "lang") == ("lang/lang/", ["other_note"])

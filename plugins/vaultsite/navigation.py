@@ -10,10 +10,14 @@ titles do in dedup.py, less a leading number, so emoji, punctuation and case do 
   MkDocs' order after them (the folder's files, then its subfolders, each alphabetically).
 
 A folder without a folder note keeps MkDocs' order. Previous and next follow the new order.
+
+A section made of a folder is titled by the folder's name as written, as Obsidian shows it (see
+named_by_folders).
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 import unicodedata
 from typing import Callable
@@ -52,6 +56,35 @@ def fold_folder_notes(nav: Navigation, vault: Notes, slugify: Callable[[str], st
 
     nav.items = _fold(nav.items, links)
     return _paged(nav)
+
+
+def named_by_folders(nav: Navigation) -> Navigation:
+    """The navigation MkDocs made of the folders (where mkdocs.yml has no `nav`), each section
+    titled by its folder's name as written, escaped (it is text, as a page's title made of its
+    file name is): MkDocs titled `00-MOC` "00 MOC", `25_2` "25 2" and `os` "Os", and made one
+    section of the folders it so titled alike (`a-b` and `a_b`)."""
+    nav.items = _by_folder(nav.items, 0)
+    return nav
+
+
+def _by_folder(items: list, depth: int) -> list:
+    """`items` of a section `depth` folders deep, each section among them one per folder (its
+    sections first split so, bottom up: `a-b/x` and `a_b/x` were one section too)."""
+    out = []
+    for item in items:
+        if not isinstance(item, Section):
+            out.append(item)
+            continue
+        folders: dict[str, list] = {}
+        for child in _by_folder(item.children, depth + 1):
+            folder = _pages([child])[0].file.src_uri.split("/")[depth]
+            folders.setdefault(folder, []).append(child)
+        for folder, children in folders.items():
+            section = Section(html.escape(folder), children)
+            for child in children:
+                child.parent = section
+            out.append(section)
+    return out
 
 
 def without_page(nav: Navigation, page: Page) -> Navigation:

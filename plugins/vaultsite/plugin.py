@@ -8,7 +8,8 @@
                  (the others leave the nav); index the vault; add the unwritten-notes page,
                  our stylesheet, Mermaid if a note draws a diagram, and a home page if the
                  vault has none
-   on_nav        a note named like its folder is that folder's page (Obsidian's folder notes);
+   on_nav        sections are named by their folders as written; a note named like its folder is
+                 that folder's page (Obsidian's folder notes);
                  exempt what is now alive from garbage collection until the build ends; start
                  normalizing every note, in the order MkDocs reads the pages (where the build
                  may fork, forked children normalize and render them ahead, on every core)
@@ -50,7 +51,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
@@ -60,7 +61,7 @@ from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions, note_title
 from .history import last_commit_times
-from .navigation import fold_folder_notes, without_page
+from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
@@ -192,9 +193,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         now render the pages with."""
         if not self.config.enabled:
             return None
+        if not config.nav:  # sections made of the folders (a nav of mkdocs.yml's is written as meant)
+            nav = named_by_folders(nav)
         self.nav = nav = fold_folder_notes(nav, self.vault, self.slugify)
-        if not config.nav:  # sections named by their folders (a nav of mkdocs.yml's is written as meant)
-            _escape_section_titles(nav.items)
         self.files = files  # as every plugin left them: to render pages, and check their headings
         # What is alive now (the notes, their index, the nav) lives until the build ends: keep the
         # garbage collector from walking it again for each page (on_post_build thaws it).
@@ -639,25 +640,18 @@ def _site_language(config: MkDocsConfig) -> str:
 def _titled(content: str, page: Page) -> str:
     """The page with its title on top, as Obsidian shows a note's name: Material writes it there
     only where the page holds no `<h1` at all, so a note that shows an H1 other than its leading
-    `# ` heading (raw `<h1>` HTML, or a `# ` heading under a banner) had none. A title made of the
-    file name is escaped, as every other title is already: MkDocs left it as written, so the
-    navigation of every page showed a note `R&D <em>x.md` as markup."""
+    `# ` heading (raw `<h1>` HTML, or a `# ` heading under a banner) had none. A page without a
+    title of its own (front matter `title`, a leading `# ` heading) is titled by its file name as
+    written, as Obsidian names the note and the lists of notes name it: MkDocs capitalized a
+    lower-case name (`tips1.md` was "Tips1") and read `-` and `_` as spaces. The name is escaped,
+    as every other title is already: the navigation of every page showed a note `R&D <em>x.md`
+    as markup."""
     if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs')
         return content
-    if "title" not in page.meta and page.title:
-        page.meta["title"] = html.escape(page.title)
+    if "title" not in page.meta and not page.is_homepage:  # (MkDocs calls that "Home")
+        page.meta["title"] = html.escape(posixpath.splitext(posixpath.basename(page.file.src_uri))[0])
     # (Out of the search index, as Material's own title is: the page's entry is titled by it.)
     return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
-
-
-def _escape_section_titles(items: list) -> None:
-    """A section's title made of its folder's name escaped, as a page's made of its file name is
-    (see _titled): MkDocs leaves it as written, and the navigation showed a folder `R&D <em>x` as
-    markup."""
-    for item in items:
-        if isinstance(item, Section):
-            item.title = html.escape(item.title)
-            _escape_section_titles(item.children)
 
 
 def _vacant(files: Files, generated: File) -> bool:
