@@ -23,7 +23,7 @@ from conftest import FIXTURES, ROOT, build_site
 from fixtures import Case, read_cases, regenerating
 from vaultsite.dedup import (
     Group, NoteVersion, _all_pairs, _candidates, _facts, _group, diff_markdown, group_versions,
-    note_title, strip_copy_marker, title_key,
+    strip_copy_marker, title_key,
 )
 
 GROUP_FILES = [FIXTURES / "dedup" / "groups.md", FIXTURES / "dedup" / "robust.md"]
@@ -126,9 +126,12 @@ def test_copy_markers(stem, folder, expected):
 
 
 def test_titles():
-    assert note_title("a/File.md", "---\ntitle: From Front Matter\n---\n# Heading\n") == "From Front Matter"
-    assert note_title("a/File.md", "```\n# not this\n```\n# Heading ##\n") == "Heading"
-    assert note_title("a/File name.md", "no heading\n") == "File name"
+    def title(path: str, text: str) -> str:
+        [facts] = _facts([NoteVersion(path, text, False, 0.0, None)])
+        return facts.title
+    assert title("a/File.md", "---\ntitle: From Front Matter\n---\n# Heading\n") == "From Front Matter"
+    assert title("a/File.md", "```\n# not this\n```\n# Heading ##\n") == "Heading"
+    assert title("a/File name.md", "no heading\n") == "File name"
     assert title_key("🧬 Deep-Learning (Neural Network)") == "deep learning neural network"
     assert title_key("Ｃａｆｅ\u0301 ①") == title_key("café 1") == "café 1"
     assert title_key("深度学习（神经网络）") == "深度学习 神经网络"

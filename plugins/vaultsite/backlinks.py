@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import string
 import unicodedata
 from collections import defaultdict
 from typing import Callable
@@ -14,10 +15,27 @@ from .links import destination, escape_brackets
 
 
 def note_link(title: str, target: str, from_path: str) -> str:
-    """A Markdown link, written in the note at `from_path`, to the note at `target`; its title is
-    text (a note's `# Title <img onerror=…>` is shown, never run, on the pages that list it)."""
+    """A Markdown link, written in the note at `from_path`, to the note at `target`, shown as
+    `title`, Markdown without HTML (an embed's `Note › $x$` shows its formula)."""
+    return _link(escape_brackets(html.escape(title, quote=False)), target, from_path)
+
+
+# Every ASCII punctuation mark, which a backslash escapes (vaultsite.escapes), but those of the
+# entities html.escape writes (`&lt;`) and parentheses, which need none and escaped open a formula
+# (arithmatex's `\(x\)`).
+_MARKUP = re.compile(f"[{re.escape(string.punctuation.translate({ord(c): None for c in '&;()'}))}]")
+
+
+def title_link(title: str, target: str, from_path: str) -> str:
+    """A Markdown link, written in the note at `from_path`, to the note at `target`, shown as its
+    `title` as text, as its page shows it: neither Markdown (a front matter title `Using **Vue**`
+    shows its asterisks) nor HTML (a title `<img onerror=…>` is shown, never run)."""
+    return _link(_MARKUP.sub(r"\\\g<0>", html.escape(title, quote=False)), target, from_path)
+
+
+def _link(text: str, target: str, from_path: str) -> str:
     relative = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
-    return f"[{escape_brackets(html.escape(title, quote=False))}]({destination(relative)})"
+    return f"[{text}]({destination(relative)})"
 
 
 def backlinks(links: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -59,7 +77,7 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
         merged.setdefault(unicodedata.normalize("NFC", name).casefold(), (name, set()))[1].update(unwritten[name])
     for key in sorted(merged):
         name, found = merged[key]
-        sources = ", ".join(note_link(titles[s], s, page) for s in sorted(found))
+        sources = ", ".join(title_link(titles[s], s, page) for s in sorted(found))
         lines.append(f"- **{name}** ← {sources}")
     return "\n".join(lines) + "\n"
 
@@ -104,5 +122,5 @@ def home_page(site_name: str, titles: dict[str, str]) -> str:
             heading = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", folder.replace("/", " / "))
             lines += [f"## {heading}", ""]
         notes = sorted(folders[folder], key=lambda path: (titles[path].casefold(), path))
-        lines += [f"- {note_link(titles[path], path, 'index.md')}" for path in notes] + [""]
+        lines += [f"- {title_link(titles[path], path, 'index.md')}" for path in notes] + [""]
     return "\n".join(lines)

@@ -161,13 +161,9 @@ def _first_h1(body: str) -> tuple[str, int] | None:
     return None
 
 
-def note_title(path: str, text: str) -> str:
-    """Front matter `title`, else the first `# ` heading, else the file name (as written)."""
-    meta, body = split_front_matter(text)
-    return _title(path, meta, _first_h1(body))
-
-
 def _title(path: str, meta: dict, h1: tuple[str, int] | None) -> str:
+    """The title versions are matched by: front matter `title`, else the first `# ` heading, else
+    the file name (the site shows a note's title otherwise: see plugin._page_title)."""
     title = meta.get("title")
     if isinstance(title, (str, int, float)) and str(title).strip():
         return str(title).strip()

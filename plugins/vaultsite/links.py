@@ -515,6 +515,15 @@ def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ..
                  for k, token in enumerate(tokens) if token.type == "heading_open")
 
 
+def leading_title(markdown: str) -> str | None:
+    """The text of the page's title heading, as MkDocs reads a page's title: its first block, if
+    that is a `# ` (or `===`) heading, as text (`# Using **Vue** [x](x.md)` is "Using Vue x")."""
+    tokens = _block_md.parse(markdown)
+    if len(tokens) < 2 or tokens[0].type != "heading_open" or tokens[0].tag != "h1":
+        return None
+    return " ".join(heading_text(tokens[1].content).split()) or None
+
+
 # Obsidian matches a link's heading to the note's by their text less its punctuation and runs
 # of space (its `stripHeading`): `#Done tada` and `#Done :tada:` are `## Done :tada:`, `#See Other
 # note the other` (what its autocomplete writes) is `## See [[Other note|the other]]`.

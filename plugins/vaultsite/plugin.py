@@ -14,8 +14,8 @@
                  normalizing every note, in the order MkDocs reads the pages (where the build
                  may fork, forked children normalize and render them ahead, on every core)
 3. on_page_read_source   hand MkDocs the repaired text instead of the raw bytes; the
-                         unwritten-notes page (read after the notes) once every note's links
-                         are known
+                         unwritten-notes page and our home page (read after the notes) once
+                         every note's links and title are known
 4. on_page_markdown      hand it the normalized Markdown, with the note's versions (logging the
                          note's problems), and the page rendered from it, if a child did;
                          version pages leave the search index
@@ -59,8 +59,9 @@ from . import cachedir, diagrams, frontmatter, langmodel, languages, mathml, not
 from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked_tags, tags_page,
                         unwritten_page)
 from .config import VaultsiteConfig
-from .dedup import Group, NoteVersion, group_versions, note_title
+from .dedup import Group, NoteVersion, group_versions
 from .history import last_commit_times
+from .links import leading_title
 from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
@@ -115,6 +116,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.markdown: dict[str, str] = {}
         self.rendered: dict[str, prerender.Rendered] = {}  # pages rendered ahead, until MkDocs renders them
         self.fronts: dict[str, frontmatter.FrontMatter] = {}
+        # Each note's title as its page shows it, as text, known once the note is normalized: the
+        # home page, the backlinks, the unwritten-notes page and the versions list the note by it.
+        self.titles: dict[str, str] = {}
         self.versions: set[str] = set()
         self.backlinks: dict[str, str] = {}  # HTML under each page linked from other notes
         self.links: dict[str, list[str]] = {}  # the notes each note links to
@@ -178,7 +182,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._execute_notebooks(notes, files, config)
         groups = self._group_versions(notes, config.docs_dir) if self.config.dedup else []
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
-        self.titles = {path: note_title(path, source) for path, source in self.sources.items()}
         self.groups = {path: g for g in groups for path in (g.canonical, *g.versions)}
         self.unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
         self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
@@ -211,6 +214,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._take_normalized()
             return unwritten_page(page.file.src_uri, {name: sorted(s) for name, s in self.unwritten.items()},
                                   self.titles)
+        if page.file is self.home_file:  # added after the notes too: their titles are known once taken
+            self._take_normalized()
+            return home_page(config.site_name, {p: t for p, t in self.titles.items() if p not in self.versions})
         if page.file.src_uri not in self.fronts:
             return None
         return frontmatter.as_source(self.fronts[page.file.src_uri])
@@ -226,7 +232,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             self._tag_page(page)
         if (rendered := self.rendered.pop(page.file.src_uri, None)) is not None:
             prerender.use(page, rendered)
-        return self.markdown.get(page.file.src_uri, markdown)
+        markdown = self.markdown.get(page.file.src_uri, markdown)
+        return self._with_versions(page.file.src_uri, markdown) if page.file.src_uri in self.groups else markdown
 
     def _tag_page(self, page: Page) -> None:
         """Before Material's tags plugin reads them (-50), from where it reads them: the notes of
@@ -489,7 +496,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             else:
                 result = _normalized_or_as_written(front, path, self.vault, self.slugify, self.callouts)
             markdown = self._page_markdown(path, result)
-            if not processes:
+            if not processes or path in self.groups:  # (rendered with its versions: see _with_versions)
                 return path, result, markdown, None, {}
             file = self.files.get_file_from_path(path)
             rendered = prerender.render(file, markdown, config, self.files) if file else None
@@ -506,14 +513,15 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def _take_normalized(self, until: str | None = None) -> None:
         """Take the normalized notes into self.markdown, up to the note at `until` (all without):
-        their problems are logged, their versions shown, their links learnt. A version's links
-        count once, as its canonical's."""
+        their problems are logged, their links and titles learnt. A version's links count once,
+        as its canonical's."""
         if until is not None and (until in self.markdown or until not in self.fronts):
             return
         for path, result, markdown, rendered, formulas in self.normalizing:
             front = self.fronts[path]
             self.normalized_before[path] = (self._normalized_from(front, result.embedded), result)
             self.markdown[path] = markdown
+            self.titles[path] = _page_title(path, front.meta, markdown)
             if rendered is not None:
                 self.rendered[path] = rendered
             mathml.remember(formulas)  # typeset in on_page_content, from what a child converted
@@ -529,16 +537,18 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 return
 
     def _page_markdown(self, path: str, result: Normalized) -> str:
-        """The page's Markdown: front matter that is not YAML, shown; the normalized note; its
-        versions (a canonical note lists them; a version says whose it is and what it adds)."""
-        front = self.fronts[path]
-        markdown = _show_broken_front_matter(front) + result.text
-        group = self.groups.get(path)
-        if group is None:
-            return markdown
+        """The page's Markdown: front matter that is not YAML, shown; the normalized note."""
+        return _show_broken_front_matter(self.fronts[path]) + result.text
+
+    def _with_versions(self, path: str, markdown: str) -> str:
+        """The page's Markdown with the note's versions (a canonical note lists them; a version says
+        whose it is and what it adds), each titled as its page is: every version is taken first."""
+        group = self.groups[path]
+        for version in (group.canonical, *group.versions):
+            self._take_normalized(until=version)
         if path == group.canonical:
             return markdown + canonical_note(group, self.titles)
-        banner, diff = version_note(path, group, self.titles, self.fronts[group.canonical].body, front.body)
+        banner, diff = version_note(path, group, self.titles, self.fronts[group.canonical].body, self.fronts[path].body)
         return _after_title(markdown, banner) + diff
 
     def _add_backlinks(self) -> None:
@@ -557,9 +567,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mermaid and diagrams.drawn_in(self.sources.values()):
             self.mermaid_file = File.generated(config, diagrams.SCRIPT, content=diagrams.script())
             files.append(self.mermaid_file)
+        self.home_file = None  # (its content comes once the notes' titles are known)
         if not any(f.dest_uri == "index.html" for f in files):
-            notes = {path: title for path, title in self.titles.items() if path not in self.versions}
-            files.append(File.generated(config, "index.md", content=home_page(config.site_name, notes)))
+            self.home_file = File.generated(config, "index.md", content="")
+            files.append(self.home_file)
             self._inform("the vault has no index.md: the home page lists its notes")
         tags = config.plugins.get("material/tags")
         self.tags_plugin = tags if tags and tags.config.enabled else None
@@ -649,9 +660,25 @@ def _titled(content: str, page: Page) -> str:
     if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs')
         return content
     if "title" not in page.meta and not page.is_homepage:  # (MkDocs calls that "Home")
-        page.meta["title"] = html.escape(posixpath.splitext(posixpath.basename(page.file.src_uri))[0])
+        page.meta["title"] = html.escape(_file_name(page.file.src_uri))
     # (Out of the search index, as Material's own title is: the page's entry is titled by it.)
     return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
+
+
+def _page_title(path: str, meta: dict, markdown: str) -> str:
+    """The title the page of the note at `path` shows, as text (`meta`: its front matter;
+    `markdown`: the page's): its front matter `title`, else the text of its leading `# ` heading,
+    as MkDocs reads it, else its file name as written (see _titled). Not the note's first `# `
+    heading wherever it is, unrendered: the lists titled a note `1 [[esc]] and **bold**` that its
+    page titled by its name."""
+    title = meta.get("title")
+    if isinstance(title, (str, int, float)) and str(title).strip():
+        return str(title)
+    return leading_title(markdown) or _file_name(path)
+
+
+def _file_name(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _vacant(files: Files, generated: File) -> bool:
