@@ -43,10 +43,10 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1ef
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-# Letters of any other script (Greek, Cyrillic...): a block of them is no English.
+# Letters of any script: a block mostly of other letters than Latin ones (Greek, Cyrillic) is no English.
 _LETTER = re.compile(r"[^\W\d_]")
 
-# Site languages written in ideographs, where a block of Latin letters is said to be English.
+# Site languages written in ideographs, where a block of Latin letters is said to be in `latin_language`.
 _CJK_SITE = ("zh", "ja", "ko")
 
 
