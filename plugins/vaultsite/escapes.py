@@ -1,4 +1,4 @@
-"""A backslash escapes any ASCII punctuation, as in CommonMark: a Python-Markdown extension.
+r"""A backslash escapes any ASCII punctuation, as in CommonMark: a Python-Markdown extension.
 
 Obsidian and Typora read `90\%`, `\@`, `\/` or `\;` as the character alone, as CommonMark does.
 Python-Markdown escapes only the characters of its own syntax (and those its extensions add), so
