@@ -172,6 +172,8 @@ class LinkRewriter:
                     return f"[{escape_brackets(alt) or dest}]({dest})"
                 return self._sized(replace(link, text=alt).with_dest(self._unwrap(dest)), width, height)
             return link.with_dest(self._unwrap(dest))
+        if not dest and not link.bang:  # `[c++]()`: a link to be filled in, which leads nowhere yet
+            return link.text
         path_part, _, fragment = dest.partition("#")
         if " " in path_part:
             self.count("raw_space_link")
