@@ -40,6 +40,9 @@ class Vault(Protocol):
     def find_name(self, name: str, near: str) -> str | None:
         """The file called `name` (a note's name without `.md`, or a file name), nearest `near`."""
 
+    def has_folder(self, path: str) -> bool:
+        """Whether a folder of the vault is at `path` (vault-relative, decoded)."""
+
     def image_width(self, path: str) -> int | None:
         """Natural width in pixels of the image at vault path `path`, if it can be read."""
 
@@ -356,10 +359,14 @@ class LinkRewriter:
         return self._at(decoded) if decoded else None
 
     def _on_disk(self, url: str) -> bool:
-        """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a file
-        the vault holds at that path from its root."""
+        """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a path
+        from the vault's root: to a file it holds, or into one of its folders (a note not written
+        yet, `/notes/Vue.md`, as Obsidian reads it)."""
         path = url.strip().partition("#")[0]
-        return _local_path(url) and not (path.startswith("/") and self._resolve(path) is not None)
+        if not _local_path(url) or not path.startswith("/"):
+            return _local_path(url)
+        folder = posixpath.dirname(unquote(path).strip("<>").lstrip("/"))
+        return self._resolve(path) is None and not (folder and self.vault.has_folder(folder))
 
     def _at(self, *spellings: str) -> str | None:
         """Vault path of the file at a path from the note's folder, the first of its `spellings`

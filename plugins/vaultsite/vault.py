@@ -57,6 +57,12 @@ def _key(path: str) -> str:
     return unicodedata.normalize("NFC", path).replace("\ufe0f", "")
 
 
+def _folders(path: str) -> list[str]:
+    """The folders `path` is in, outermost first (`a/b/c.md`: `a`, `a/b`)."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: k + 1]) for k in range(len(parts))]
+
+
 class VaultIndex:
     def __init__(self, urls: dict[str, str], docs_dir: str | Path, texts: dict[str, str],
                  redirects: dict[str, str] | None = None):
@@ -66,6 +72,7 @@ class VaultIndex:
         self.redirects = redirects or {}
         self._exact = {_key(p): p for p in urls}
         self._folded = {_key(p).casefold(): p for p in urls}
+        self._folders = {_key(folder).casefold() for p in urls for folder in _folders(p)}
         # Obsidian finds a note by its name wherever it is: "Note" or "folder/Note", any case.
         self._names: dict[str, list[str]] = defaultdict(list)
         for path in sorted(urls):
@@ -86,6 +93,9 @@ class VaultIndex:
                     pass
         layout = (sorted(self.urls.items()), sorted(self.redirects.items()), changed)
         return hashlib.sha1(repr(layout).encode("utf-8")).hexdigest()
+
+    def has_folder(self, path: str) -> bool:
+        return _key(path).casefold() in self._folders
 
     def find(self, path: str) -> str | None:
         key = _key(path)
