@@ -226,6 +226,16 @@ def test_each_block_says_the_language_it_is_written_in(tmp_path):
         ("h1", "en"), ("p", "en"), ("ul", "en")]
 
 
+def test_ideographs_alone_in_a_japanese_block_are_japanese(tmp_path):
+    """An item or a cell of ideographs alone ("東京") in a Japanese list or table is Japanese, as
+    the block around it says: told Chinese, it was drawn in Chinese glyph forms."""
+    result = small_vault(tmp_path, {"A.md": "# 笔记\n\n- 東京に行きました\n- 東京\n- 大阪へ行きます\n"})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "A")
+    assert soup.select_one("article ul").get("lang") == "ja"
+    assert [li.get("lang") for li in soup.select("article li")] == [None, None, None]
+
+
 @pytest.mark.parametrize("option, lang", [("latin_language: de", "de"), ("latin_language: ''", None)])
 def test_the_language_of_blocks_in_latin_letters_is_the_one_mkdocs_yml_names(tmp_path, option, lang):
     result = small_vault(tmp_path, {"A.md": "# 笔记\n\nEin Satz auf Deutsch.\n"}, plugins={"vaultsite": option})

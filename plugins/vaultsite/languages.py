@@ -60,8 +60,12 @@ class _Block:
     counts: list[int] = field(default_factory=lambda: [0] * 6)
     children: list[_Block] = field(default_factory=list)
 
-    def language(self, site: str, latin: str) -> str | None:
+    def language(self, site: str, latin: str, inherited: str) -> str | None:
         latins, kana, hangul, han, letters, not_japanese = self.counts
+        if han and not kana and not hangul and inherited in ("ja", "ko") and not not_japanese:
+            # Ideographs alone ("東京", an item of a Japanese list) are in the language
+            # around them, which writes them too: told Chinese, they were drawn in its forms.
+            return inherited
         if kana or hangul or han:
             # Japanese writes a kana for every three ideographs or more ("日本語のメモ"), and
             # only the ideographs of its own character sets: a Chinese sentence quoting
@@ -165,7 +169,7 @@ def _marks(root: _Block, site: str, latin: str) -> list[tuple[int, str]]:
         block, inherited = todo.pop()
         if block.lang is not None:  # the note says it itself
             inherited = _primary(block.lang)
-        elif (lang := block.language(site, latin)) is not None and _primary(lang) != inherited:
+        elif (lang := block.language(site, latin, inherited)) is not None and _primary(lang) != inherited:
             marks.append((block.at, lang))
             inherited = _primary(lang)
         todo += [(child, inherited) for child in reversed(block.children)]
