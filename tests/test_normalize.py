@@ -233,3 +233,18 @@ def test_a_note_of_many_tags_is_read_in_linear_time(tmp_path):
     result = normalize(text, "T.md", vault, lambda text: slugify(case="lower")(text, "-"))
     assert time.perf_counter() - start < 10
     assert result.tags == [f"t{i}" for i in range(80_000)]
+
+
+def test_an_embed_in_an_html_block_is_text_as_the_block_shows_it(tmp_path):
+    """`![[Note]]` on a line of an HTML block is shown as written, as Obsidian shows it: the note
+    put there showed its Markdown as typed (`[B](<B.md>)`, `## Part`), the HTML block around it
+    being no Markdown to Python-Markdown."""
+    from vaultsite.normalize import normalize
+    from vaultsite.slugs import slugify
+    from vaultsite.vault import VaultIndex
+
+    texts = {"A.md": "# A\n\n<div>\n![[B]]\n</div>\n\n![[B]]\n", "B.md": "# B\n\n## Part\ntext\n"}
+    vault = VaultIndex({path: path[:-3] + "/" for path in texts}, tmp_path, texts)
+    result = normalize(texts["A.md"], "A.md", vault, lambda text: slugify(case="lower")(text, "-"))
+    assert result.text.startswith("# A\n\n<div>\n![[B]]\n</div>\n")
+    assert result.text.count('class="vs-embed"') == 1

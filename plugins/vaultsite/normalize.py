@@ -775,7 +775,7 @@ class _Rewriter:
         place, as Obsidian does; an embed that would include itself again is a link instead."""
         for i, line in enumerate(self.masked):
             match = _EMBED.match(line)
-            if i in self.raw or not match:
+            if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
             target = self.links.find_name(name)
