@@ -527,7 +527,15 @@ def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ..
 def leading_title(markdown: str) -> str | None:
     """The text of the page's title heading, as MkDocs reads a page's title: its first block, if
     that is a `# ` (or `===`) heading, as text (`# Using **Vue** [x](x.md)` is "Using Vue x")."""
-    tokens = _block_md.parse(markdown)
+    # Read up to a blank line, where a heading has ended (further only past text that makes no
+    # block, such as link definitions): the whole note was parsed, in the main process, for one line.
+    start = re.match(r"(?:[ \t]*\n)*", markdown).end()
+    cut = start
+    while (cut := markdown.find("\n\n", max(cut + 1, 2 * cut - start))) >= 0:
+        if tokens := _block_md.parse(markdown[:cut]):
+            break
+    else:
+        tokens = _block_md.parse(markdown)
     if len(tokens) < 2 or tokens[0].type != "heading_open" or tokens[0].tag != "h1":
         return None
     return " ".join(heading_text(tokens[1].content).split()) or None
