@@ -1021,7 +1021,9 @@ class _Rewriter:
         (a `## Contents` before the second `# ` chapter stays below the chapters). Where text
         comes before the first, the page is titled by the note's name (as MkDocs and Obsidian
         title it), and every heading moves down: the first was a second title, out of the table
-        of contents, above sections of its own rank one level below it."""
+        of contents, above sections of its own rank one level below it. A single `# ` heading
+        under text or a banner stays one, as Obsidian draws it under the note's name (Material's
+        table of contents then lists what is under it)."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if len(h1) < 2 or self.embedded:  # an embed's title is gone: its headings keep their ranks
