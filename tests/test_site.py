@@ -305,6 +305,18 @@ def test_each_heading_of_a_heading_path_is_inside_the_section_of_the_one_before(
     assert (links["Part C › Details"], links["Details"]) == ("#details", "#details")
 
 
+def test_a_wikilink_reaches_a_note_whose_name_holds_dollars_and_names_show_as_written(tmp_path):
+    """`[[Mongo $or $nin]]` is the note of that name, not a formula in a broken link, and the
+    page of notes not written yet lists a name as written (`__main__` no bold "main")."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n[[Mongo $or $nin]] and [[__main__]] and [[Query $in$]]\n",
+                                    "Mongo $or $nin.md": "# Mongo\n"})
+    assert result.returncode == 0, result.stderr
+    links = page(tmp_path / "site", "A").select("article p a")
+    assert [(a.get_text(), a["href"]) for a in links] == [("Mongo $or $nin", "../Mongo%20%24or%20%24nin/")]
+    unwritten = page(tmp_path / "site", "unwritten")
+    assert [li.strong.get_text() for li in unwritten.select("article li")] == ["__main__", "Query $in$"]
+
+
 def test_unwritten_notes_page_and_backlinks(real_site, site):
     soup = BeautifulSoup((site / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
     entry = next(li for li in soup.select("article li") if li.strong.get_text() == "Information Theory")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-import string
 import unicodedata
 from collections import defaultdict
 from typing import Callable
 
-from .links import destination, escape_brackets
+from .links import as_text, destination, escape_brackets
 
 
 def note_link(title: str, target: str, from_path: str) -> str:
@@ -20,17 +19,11 @@ def note_link(title: str, target: str, from_path: str) -> str:
     return _link(escape_brackets(html.escape(title, quote=False)), target, from_path)
 
 
-# Every ASCII punctuation mark, which a backslash escapes (vaultsite.escapes), but those of the
-# entities html.escape writes (`&lt;`) and parentheses, which need none and escaped open a formula
-# (arithmatex's `\(x\)`).
-_MARKUP = re.compile(f"[{re.escape(string.punctuation.translate({ord(c): None for c in '&;()'}))}]")
-
-
 def title_link(title: str, target: str, from_path: str) -> str:
     """A Markdown link, written in the note at `from_path`, to the note at `target`, shown as its
     `title` as text, as its page shows it: neither Markdown (a front matter title `Using **Vue**`
     shows its asterisks) nor HTML (a title `<img onerror=…>` is shown, never run)."""
-    return _link(_MARKUP.sub(r"\\\g<0>", html.escape(title, quote=False)), target, from_path)
+    return _link(as_text(title), target, from_path)
 
 
 def _link(text: str, target: str, from_path: str) -> str:
@@ -78,7 +71,7 @@ def unwritten_page(page: str, unwritten: dict[str, list[str]], titles: dict[str,
     for key in sorted(merged):
         name, found = merged[key]
         sources = ", ".join(title_link(titles[s], s, page) for s in sorted(found))
-        lines.append(f"- **{name}** ← {sources}")
+        lines.append(f"- **{as_text(name)}** ← {sources}")
     return "\n".join(lines) + "\n"
 
 

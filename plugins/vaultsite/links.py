@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol
@@ -126,11 +127,14 @@ class LinkRewriter:
     # -- the forms ---------------------------------------------------------------------------
 
     def _wikilink(self, m: re.Match, lineno: int) -> str:
-        bang, target, label = m.group(1), m.group(2).strip(), (m.group(3) or "").strip()
-        name, _, heading = target.partition("#")
+        """A wikilink names what it links to with its `$` and `` ` `` (`[[Query $or $nin]]`: no
+        formula); see _shown_markdown for what it shows."""
+        bang, target, label = m.group(1), m.group(2).strip(), self.unmask(m.group(3) or "").strip()
+        name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
+        name = self.unmask(name)
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
-            return f"[{escape_brackets(shown_text('', heading, label))}]({self._anchor(self.base, heading, lineno)})"
+            return f"[{_shown_markdown('', self.heading_path(heading), label)}]({self._anchor(self.base, heading, lineno)})"
         found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
@@ -140,8 +144,8 @@ class LinkRewriter:
         if found is None:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
-            return self._unwritten(name, shown_text(name, heading, label), lineno)
-        shown = escape_brackets(shown_text(basename, heading, label))
+            return self._unwritten(name, _shown_markdown(name, self.heading_path(heading), label), lineno)
+        shown = _shown_markdown(basename, self.heading_path(heading), label)
         if _is_attachment(found):  # [[paper.pdf#page=3]]
             return f"[{shown}]({destination(self._relative(found), f'#{heading}' if heading else '')})"
         self.found.links.append((lineno, found))
@@ -286,7 +290,7 @@ class LinkRewriter:
         self._note_if_outside(target, lineno)
         self.found.unwritten.append((lineno, target))
         name = posixpath.splitext(posixpath.basename(target))[0]
-        tip = html.escape(f"Not written yet: {name}", quote=True)
+        tip = _attribute(f"Not written yet: {name}")
         return f'<span class="vs-unwritten" title="{tip}">{text}</span>'
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
@@ -294,7 +298,7 @@ class LinkRewriter:
         name = posixpath.basename(unquote(dest))
         self.found.missing.append((lineno, unquote(dest)))
         shown = html.escape(label.strip() or name)
-        tip = html.escape(f"Missing file: {unquote(dest)}", quote=True)
+        tip = _attribute(f"Missing file: {unquote(dest)}")
         return f'<span class="vs-missing" title="{tip}">{shown}</span>'
 
     def _note_if_outside(self, dest: str, lineno: int) -> None:
@@ -484,9 +488,24 @@ def _drawn(match: re.Match) -> str:
         return "".join(chr(int(point, 16)) for point in unicode.split("-")) if unicode else text
     if text.startswith("[^"):
         return ""
+    return _wikilink_text(match)
+
+
+def _wikilink_text(match: re.Match) -> str:
+    """A wikilink's shown text, in Markdown (see _shown_markdown); an embed shows none in a heading."""
     bang, target, label = match.group(1), match.group(2).strip(), (match.group(3) or "").strip()
     name, _, heading = target.partition("#")
-    return "" if bang else shown_text(posixpath.basename(name), heading, label)
+    headings = [part.strip() for part in heading.split("#") if part.strip()]
+    return "" if bang else _shown_markdown(posixpath.basename(name), headings, label)
+
+
+def _shown_markdown(name: str, headings: list[str], label: str) -> str:
+    """What a wikilink shows, in Markdown: its label or the note's name as written, as Obsidian
+    shows them (`[[__main__]]` is no bold "main", `[[x|the <vector> header]]` no tag), then the
+    headings of its path as the page draws them (code, an emoji's shortcode)."""
+    if label:
+        return as_text(label)
+    return " › ".join(([as_text(name)] if name else []) + [escape_brackets(heading) for heading in headings])
 
 
 def shown_text(name: str, heading: str, label: str) -> str:
@@ -500,6 +519,8 @@ def heading_text(markdown: str) -> str:
     id: code and math without their marks, a link's text, no emphasis marks, raw HTML tags,
     images or footnote references (``Using `pip install` 安装`` -> `Using pip install 安装`,
     `A _first_ [try](x)` -> `A first try`, `Done :tada:[^1]` -> `Done 🎉`)."""
+    if "[[" in markdown and "`" not in markdown:  # (a wikilink's name is text: `[[__main__]]` no emphasis)
+        markdown = _WIKILINK.sub(_wikilink_text, markdown)
     [inline] = _inline_md.parseInline(markdown)
     return "".join(_DRAWN.sub(_drawn, token.content) if token.type == "text" else token.content
                    for token in inline.children or () if token.type in _TEXT_TOKENS)
@@ -580,6 +601,26 @@ def escape_brackets(text: str) -> str:
     return text.replace("[", r"\[").replace("]", r"\]")
 
 
+# Every ASCII punctuation mark, which a backslash escapes (vaultsite.escapes), but those of the
+# entities html.escape writes (`&lt;`) and parentheses, which need none and escaped open a formula
+# where a site keeps arithmatex's `\(x\)`.
+_MARKUP = re.compile(f"[{re.escape(string.punctuation.translate({ord(c): None for c in '&;()'}))}]")
+
+
+def _attribute(text: str) -> str:
+    """`text` as the value of a raw tag's attribute, which Python-Markdown reads a formula, code
+    and backslash escapes in (they run before raw HTML is set aside)."""
+    return html.escape(text, quote=True).translate(_ATTRIBUTE_ESCAPES)
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "$`\\"})
+
+
+def as_text(text: str) -> str:
+    """Markdown that shows `text` as written: neither Markdown (`__main__`, `**`) nor HTML."""
+    return _MARKUP.sub(r"\\\g<0>", html.escape(text, quote=False))
+
+
 def _split_size(alt: str) -> tuple[str, str | None, str | None]:
     """Obsidian writes an image's size after a bar, or as all its text: `![name | 800](x)`,
     `![|600x400](x)`, `![250](x)`; in a table, its bar escaped (`![name\\|800](x)`)."""
@@ -594,7 +635,9 @@ def _size_attributes(width: str | None, height: str | None) -> str:
     return "".join(f' {k}="{v}"' for k, v in (("width", width), ("height", height)) if v)
 
 
-_DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r"})
+# What would end or change a destination, and `$` and `` ` ``, which a formula or code span
+# would take (arithmatex and code read a line before its links: `<Mongo $or $nin.md>`).
+_DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r$`"})
 
 
 def destination(path: str, anchor: str = "") -> str:
