@@ -415,10 +415,12 @@ class _Rewriter:
     def _block_ids(self) -> None:
         """Obsidian's block ids (`text ^id` ending a paragraph or list item, or `^id` on a line of
         its own under a list, quote or table) show nothing; `[[Note#^id]]` links to the block, so
-        the id becomes an anchor at the block's start."""
+        the id becomes an anchor at the block's start. A heading keeps its text: it is linked to
+        by that (an anchor before its `#` made it a paragraph)."""
+        headings = {t.map[0] for t in self.tokens if t.type == "heading_open" and t.map}
         for i, line in enumerate(self.masked):
             match = _BLOCK_ID.search(line)
-            if i in self.raw or not match:
+            if i in self.raw or i in headings or not match:
                 continue
             # The paragraph the id ends, innermost; an id under a block has none of its own.
             start = max((t.map[0] for t in self.tokens
