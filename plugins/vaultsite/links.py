@@ -394,7 +394,8 @@ class LinkRewriter:
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _RESOLVED = re.compile("\ue002(\\d+)\ue003")
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|]+?)(?:\\?\|([^\[\]]*))?\]\]")
+# `[[Note#Heading|label]]`, its label up to the first `]]` (`[[Note|see [x] here]]`); `\[[x]]` is text.
+_WIKILINK = re.compile(r"(?<!\\)(!?)(?<!\\)\[\[([^\[\]|]+?)(?:\\?\|((?:[^\[\]]|\[(?!\[)|\](?!\]))*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
