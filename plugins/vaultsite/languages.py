@@ -30,12 +30,13 @@ _BLOCKS = frozenset(
     "p li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote div details summary table thead tbody tfoot tr td th "
     "caption figure figcaption section aside header footer nav article".split()
 )
-# Text read as no language (code, formulas, and what is not text at all), but whose ideographs
-# still keep their block from being told it is English, where they would be drawn as Japanese.
-_NEUTRAL = "pre|code|kbd|samp|math|script|style|svg|textarea"
+# Text read as no language: code, formulas, and what is not text at all. Their ideographs still
+# keep their block from being told it is English, where they would be drawn as Japanese. Text
+# elements end at their own end tag alone; the others, as browsers read them, at their block's too.
+_NEUTRAL = frozenset("pre code kbd samp math svg script style textarea".split())
+_RAW_TEXT = frozenset("pre script style textarea".split())
 _TOKEN = re.compile(
-    rf"<!--.*?-->|<({_NEUTRAL})\b[^>]*>.*?</\1\s*>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
-    re.DOTALL | re.IGNORECASE,
+    r"<!--(?:.*?-->|.*)|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL
 )
 _LANG = re.compile(r"""\slang\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 
@@ -51,31 +52,46 @@ _CJK_SITE = ("zh", "ja", "ko")
 
 
 @dataclass
+class _Letters:
+    """What the text of a block, and all it holds, is written in."""
+
+    latin: int = 0
+    kana: int = 0
+    hangul: int = 0
+    han: int = 0  # ideographs
+    letters: int = 0  # of any script, Latin included
+    not_japanese: int = 0  # ideographs Japanese does not write
+    in_code: int = 0  # ideographs, kana and hangul in code and formulas
+
+    def add(self, other: _Letters) -> None:
+        for name, value in vars(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+
+@dataclass
 class _Block:
     name: str
     at: int  # where its start tag's name ends: the attribute goes there
     lang: str | None  # as its own start tag says
-    # Latin letters, kana, hangul, ideographs, letters, and ideographs Japanese does not write, in
-    # the block and all it holds.
-    counts: list[int] = field(default_factory=lambda: [0] * 6)
+    letters: _Letters = field(default_factory=_Letters)
     children: list[_Block] = field(default_factory=list)
 
     def language(self, site: str, latin: str, inherited: str) -> str | None:
-        latins, kana, hangul, han, letters, not_japanese = self.counts
-        if han and not kana and not hangul and inherited in ("ja", "ko") and not not_japanese:
+        n = self.letters
+        if n.han and not n.kana and not n.hangul and inherited in ("ja", "ko") and not n.not_japanese:
             # Ideographs alone ("東京", an item of a Japanese list) are in the language
             # around them, which writes them too: told Chinese, they were drawn in its forms.
             return inherited
-        if kana or hangul or han:
+        if n.kana or n.hangul or n.han:
             # Japanese writes a kana for every three ideographs or more ("日本語のメモ"), and
             # only the ideographs of its own character sets: a Chinese sentence quoting
             # "ありがとう" writes Simplified ones ("日语").
-            if 3 * kana >= han and kana > hangul and not not_japanese:
+            if 3 * n.kana >= n.han and n.kana > n.hangul and not n.not_japanese:
                 return "ja"
-            if hangul >= han + kana:
+            if n.hangul >= n.han + n.kana:
                 return "ko"
-            return "zh" if han else None
-        if latins and 2 * latins > letters:
+            return "zh" if n.han else None
+        if n.latin and 2 * n.latin > n.letters and not n.in_code:
             return latin if site in _CJK_SITE and latin else None
         return None
 
@@ -83,34 +99,42 @@ class _Block:
 def mark_languages(html: str, site_language: str, latin: str = "en") -> str:
     """`html` with `lang` on each block whose language differs from the one it inherits, on a
     site whose language is `site_language` (a BCP 47 tag: "zh", "zh-Hant", "en"); `latin` is the
-    language of blocks in Latin letters alone on a site in ideographs ("" for none)."""
+    language of blocks in Latin letters alone on a site in ideographs ("" for none). One pass over
+    the tags, whatever is left unclosed."""
     site = _primary(site_language)
     root = _Block("", 0, site)
     stack = [root]
     open_blocks: Counter[str] = Counter()
     japanese = _KANA.search(html) is not None  # (else no block is, and no ideograph need be looked up)
+    neutral: list[str] = []  # the open code or formula element, as often as it is nested in itself
     done = 0
     for match in _TOKEN.finditer(html):
-        _count(html[done : match.start()], stack[-1], japanese)
+        _count(html[done : match.start()], stack[-1].letters, japanese, bool(neutral))
         done = match.end()
-        if match.group(1):
-            _count(match.group(), stack[-1], japanese, letters=False)
-        name = match.group(3)
-        if name is None or name.lower() not in _BLOCKS:
+        closing, name = match.group(1), (match.group(2) or "").lower()
+        if neutral:
+            if name == neutral[0]:
+                neutral.pop() if closing else neutral.append(name)
+            elif closing and open_blocks[name] and neutral[0] not in _RAW_TEXT:
+                neutral.clear()  # (its block ends: see below)
+            if neutral:
+                continue
+        if name in _NEUTRAL and not closing and not match.group(3).rstrip().endswith("/"):
+            neutral.append(name)
+        if name not in _BLOCKS:
             continue
-        name = name.lower()
-        if match.group(2):  # an end tag closes its block and any left open inside it
+        if closing:  # an end tag closes its block and any left open inside it
             if open_blocks[name]:
                 while (closed := _close(stack).name) != name:
                     open_blocks[closed] -= 1
                 open_blocks[name] -= 1
             continue
-        lang = _LANG.search(match.group(4))
+        lang = _LANG.search(match.group(3))
         block = _Block(name, match.start() + 1 + len(name), lang.group(1) if lang else None)
         stack[-1].children.append(block)
         stack.append(block)
         open_blocks[name] += 1
-    _count(html[done:], stack[-1], japanese)
+    _count(html[done:], stack[-1].letters, japanese, bool(neutral))
     while len(stack) > 1:
         _close(stack)
     marks = _marks(root, site, latin)
@@ -128,26 +152,28 @@ def mark_languages(html: str, site_language: str, latin: str = "en") -> str:
 def _close(stack: list[_Block]) -> _Block:
     """Close the innermost open block: what it holds counts for the block around it too."""
     block = stack.pop()
-    stack[-1].counts = [a + b for a, b in zip(stack[-1].counts, block.counts)]
+    stack[-1].letters.add(block.letters)
     return block
 
 
-def _count(text: str, block: _Block, japanese: bool, letters: bool = True) -> None:
-    """Add what `text` is written in to `block`'s counts (with `letters` false, its ideographs,
-    kana and hangul alone; with `japanese` false, as if Japanese wrote every ideograph)."""
+def _count(text: str, letters: _Letters, japanese: bool, code: bool) -> None:
+    """Add what `text` is written in to `letters` (of text in code: its ideographs, kana and
+    hangul, as such; where the page has no kana, as if Japanese wrote every ideograph)."""
     if not text.strip():
         return
     text = html_lib.unescape(text)
-    counts = block.counts
     ideographs = _HAN.findall(text)
-    counts[1] += len(_KANA.findall(text))
-    counts[2] += len(_HANGUL.findall(text))
-    counts[3] += len(ideographs)
+    kana, hangul = len(_KANA.findall(text)), len(_HANGUL.findall(text))
+    if code:
+        letters.in_code += len(ideographs) + kana + hangul
+        return
+    letters.kana += kana
+    letters.hangul += hangul
+    letters.han += len(ideographs)
     if japanese:
-        counts[5] += sum(1 for char in ideographs if not _in_japanese_sets(char))
-    if letters:
-        counts[0] += len(_LATIN.findall(text))
-        counts[4] += len(_LETTER.findall(text))
+        letters.not_japanese += sum(1 for char in ideographs if not _in_japanese_sets(char))
+    letters.latin += len(_LATIN.findall(text))
+    letters.letters += len(_LETTER.findall(text))
 
 
 @functools.lru_cache(maxsize=1 << 14)
