@@ -204,7 +204,7 @@ def test_each_block_says_the_language_it_is_written_in(tmp_path):
     result = small_vault(tmp_path, {
         "中文.md": "# 中文笔记\n\n我们用 PyTorch 训练模型。\n\nThe model learns from data.\n\n"
                   "- 第一项\n- Second item\n\n今日は雨が降っていました。\n\n日语的“ありがとう”是谢谢。\n\n"
-                  "한국어 문장입니다.\n\nSee `模型` here.\n\n调用 `ありがとう()` 函数。\n\n<p lang=\"fr\">Bonjour à tous</p>\n",
+                  "한국어 문장입니다.\n\nSee `模型` here.\n\n使用 `ありがとう()` 函数。\n\n<p lang=\"fr\">Bonjour à tous</p>\n",
         "English.md": "# English\n\nA note in English.\n\n- one\n- two\n"})
     assert result.returncode == 0, result.stderr
     blocks = [(tag.name, tag.get("lang"), tag.get_text().strip()) for tag in
@@ -219,7 +219,7 @@ def test_each_block_says_the_language_it_is_written_in(tmp_path):
         ("p", None, "日语的“ありがとう”是谢谢。"),
         ("p", "ko", "한국어 문장입니다."),
         ("p", None, "See 模型 here."),  # an ideograph in English is drawn as Chinese, not as Japanese
-        ("p", None, "调用 ありがとう() 函数。"),  # code's kana are no Japanese
+        ("p", None, "使用 ありがとう() 函数。"),  # code's kana are no Japanese
         ("p", "fr", "Bonjour à tous"),
     ]
     english = page(tmp_path / "site", "English")
