@@ -134,7 +134,8 @@ class LinkRewriter:
         name = self.unmask(name)
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
-            return f"[{_shown_markdown('', self.heading_path(heading), label)}]({self._anchor(self.base, heading, lineno)})"
+            shown = _shown_markdown("", self.heading_path(heading), label)
+            return f"[{shown}]({self._anchor(self.base, heading, lineno)})"
         found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
@@ -549,8 +550,8 @@ def note_headings(body: str, slugify: Callable[[str], str]) -> tuple[Heading, ..
 def leading_title(markdown: str) -> str | None:
     """The text of the page's title heading, as MkDocs reads a page's title: its first block, if
     that is a `# ` (or `===`) heading, as text (`# Using **Vue** [x](x.md)` is "Using Vue x")."""
-    # Read up to a blank line, where a heading has ended (further only past text that makes no
-    # block, such as link definitions): the whole note was parsed, in the main process, for one line.
+    # Read up to a blank line, where a heading has ended, and twice as far each time that held no
+    # block (link definitions alone): the whole note was parsed, in the main process, for one line.
     start = re.match(r"(?:[ \t]*\n)*", markdown).end()
     cut = start
     while (cut := markdown.find("\n\n", max(cut + 1, 2 * cut - start))) >= 0:

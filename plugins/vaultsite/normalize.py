@@ -1159,7 +1159,8 @@ _MARKDOWN_HOLDERS = {"article", "aside", "blockquote", "details", "dialog", "div
 def _closed(fence: Token) -> bool:
     """Whether a fence has its closing line (one never closed runs to the end of its block)."""
     code = fence.content
-    return fence.map[1] - fence.map[0] == code.count("\n") + (not code.endswith("\n") and bool(code)) + 2
+    lines = code.count("\n") + (1 if code and not code.endswith("\n") else 0)  # (the last may end the text)
+    return fence.map[1] - fence.map[0] == lines + 2
 
 
 def _less_columns(line: str, columns: int) -> str:
