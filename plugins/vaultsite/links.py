@@ -105,6 +105,9 @@ class LinkRewriter:
         return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
 
     def _markdown_links(self, text: str, lineno: int, resolved: list[str]) -> str:
+        if (definition := _DEFINITION.match(text)) and (wikilink := _WIKILINK.match(text, definition.start(1))):
+            defined = self._defined_by_wikilink(wikilink, lineno)  # (none: the references to it stay text)
+            return text[: definition.start(1)] + defined if defined else ""
         # Wikilinks first (`[[…]]` is no Markdown link's brackets); what they become is final, so
         # it waits behind placeholders while the other forms are rewritten (else each link
         # to a heading was resolved, and reported, twice).
@@ -123,6 +126,21 @@ class LinkRewriter:
         # The destinations of the links rewritten wait behind placeholders too: the words of one
         # in angle brackets are no raw tag's attributes (`<notes on ML.md>`: `on` no event handler).
         return _replace_links(text, link_or_text)
+
+    def _defined_by_wikilink(self, m: re.Match, lineno: int) -> str | None:
+        """The destination of a reference definition written as a wikilink (`[r]: [[Note]]`), its
+        note's page (its Markdown link was written there, and broke the page); none for a note
+        not written yet."""
+        name, _, heading = m.group(2).strip().partition("#")
+        name = self.unmask(name)
+        self.count("wikilink")
+        found = self.find_name(name)
+        if found is None:
+            self.found.unwritten.append((lineno, name))
+            return None
+        self.found.links.append((lineno, found))
+        # (Percent-encoded: Python-Markdown reads no space in a definition's destination, brackets or none.)
+        return quote(self._relative(found)) + (self._anchor(found, heading, lineno) if heading else "")
 
     # -- the forms ---------------------------------------------------------------------------
 
