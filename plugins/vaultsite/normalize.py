@@ -763,14 +763,18 @@ class _Rewriter:
         return tables
 
     def _table_code_pipes(self) -> None:
-        """In a table, `\\|` is a pipe that does not end the cell, in code too (GitHub's tables, as
-        Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and already
-        keeps a plain pipe in code inside its cell."""
+        """In a table, `\\|` is a pipe that does not end the cell, in code and math too (GitHub's
+        tables, as Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and
+        already keeps a plain pipe in code inside its cell. In math, where TeX reads `\\|` as "‖"
+        and a plain pipe would end the cell, it is `\\vert` (`$P(A \\| B)$` is P(A | B))."""
         for start, end in self.tables:
             for row in range(start, end):
                 for k in _PLACEHOLDER.findall(self.masked[row]):
-                    if self.masks[int(k)].startswith("`"):
-                        self.masks[int(k)] = self.masks[int(k)].replace("\\|", "|")
+                    mask = self.masks[int(k)]
+                    if mask.startswith("`"):
+                        self.masks[int(k)] = mask.replace("\\|", "|")
+                    elif mask.startswith("$"):
+                        self.masks[int(k)] = re.sub(r"(?<!\\)\\\|", r"\\vert ", mask)
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
@@ -1089,7 +1093,8 @@ class _Rewriter:
 _INLINE_PROTECTED = re.compile(
     r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
     r"|\$\$[^$]+\$\$"  # $$...$$ on one line
-    r"|(?<![\\$\w])\$(?=[^\s$])[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it (a lone "$$" opens a block)
+    r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
+    # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
