@@ -7,6 +7,7 @@ import io
 import math
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ from bs4 import BeautifulSoup
 from PIL import Image, ImageStat
 
 from conftest import FIXTURES, built_copy
+from fixtures import Case, read_cases, regenerating
 from test_browser import CHROMIUM, browser, serving, watch_offline  # noqa: F401 (browser: a fixture used below)
+from vaultsite.mathml import _convert
 
+NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 needs_chromium = pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
 
 
@@ -28,6 +32,36 @@ def site(tmp_path_factory) -> Path:
 def article(site) -> BeautifulSoup:
     html = (site / "formulas" / "index.html").read_text(encoding="utf-8")
     return BeautifulSoup(html, "html.parser").select_one("article")
+
+
+FILES = sorted((FIXTURES / "mathml").glob("*.md"))
+CASES = [case for path in FILES for case in read_cases(path)]
+
+
+@pytest.fixture(scope="module")
+def regenerated(regen):
+    yield from regenerating(FILES, regen)
+
+
+def drawn(tex: str) -> str:
+    """The MathML drawn for `tex`, a formula as a note writes it ($...$ or $$...$$): what the
+    annotation holding the TeX is beside, namespace left out."""
+    block = tex.startswith("$$")
+    mathml = _convert(tex.strip("$"), block)
+    semantics = ET.fromstring(mathml)[0]
+    for element in semantics.iter():
+        element.tag = element.tag.removeprefix(f"{{{NAMESPACE}}}")
+    return ET.tostring(semantics[0], encoding="unicode")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture_case(case: Case, regen, regenerated):
+    """Each line of a case's input is a formula; the line of its expected output at the same place, its MathML."""
+    got = "\n".join(drawn(tex) for tex in case.input.split("\n"))
+    if regen:
+        regenerated[case.id] = got
+        return
+    assert got == case.expected
 
 
 def test_a_hat_is_the_circumflex_accent(article):

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from itertools import takewhile
 
 from latex2mathml.converter import convert
+from latex2mathml.symbols_parser import SYMBOLS_FILE
 
 _ARITHMATEX = re.compile(
     r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
@@ -59,11 +60,17 @@ _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)
 
 def _known_environments(tex: str) -> str:
     """`tex` in what latex2mathml knows: the environments above; `\\arg`, the one operator name
-    it lacks (it wrote "\\arg" as a variable, backslash and all)."""
-    return _ARG.sub(r"\\operatorname{arg}", _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
+    it lacks (it wrote "\\arg" as a variable, backslash and all); the symbols it maps to another
+    character than TeX's (`_SYMBOLS`)."""
+    tex = _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex)
+    return _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], _ARG.sub(r"\\operatorname{arg}", tex))
 
 
 _ARG = re.compile(r"\\arg(?![a-zA-Z])")
+# latex2mathml's table takes \sim for the ASCII tilde (x~N) and \setminus for U+29F5, a glyph
+# most fonts lack (a box); TeX and MathJax draw ∼ (U+223C) and ∖ (U+2216), written so.
+_SYMBOLS = {"sim": r"\thicksim", "setminus": r"\smallsetminus"}
+_SYMBOL = re.compile(r"\\(sim|setminus)(?![a-zA-Z])")
 
 
 _NAMESPACE = "http://www.w3.org/1998/Math/MathML"
@@ -78,6 +85,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
         return mathml
     for element in root.iter():
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
+    _symbol_classes(root)
     _hats(root)
     _styled_characters(root)
     if block and "\\nolimits" not in tex:
@@ -91,6 +99,39 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     root[:] = [semantics]
     root.attrib = {"xmlns": _NAMESPACE, **root.attrib}
     return ET.tostring(root, encoding="unicode")
+
+
+def _tex_classes() -> dict[str, str]:
+    """{character: its TeX class} ("mathrel", "mathord", ...), from the table latex2mathml maps
+    commands to characters by, for characters Unicode calls normal or unary (∞, ∂, ∀): the ones
+    whose class TeX and Unicode agree on, where arrows and dots are not."""
+    classes: dict[str, str] = {}
+    with open(SYMBOLS_FILE, encoding="utf-8") as table:
+        for line in table:
+            columns = line.split("^")
+            if not line.startswith("#") and len(columns) > 5 and len(columns[1]) == 1:
+                classes.setdefault(columns[1], columns[5] if columns[5] != "mathord" or columns[4] in "NU" else "")
+    return classes
+
+
+_TEX_CLASSES = _tex_classes()
+_OPERATOR_CLASSES = {"mathrel", "mathbin", "mathopen", "mathclose", "mathpunct"}
+
+
+def _symbol_classes(root: ET.Element) -> None:
+    """latex2mathml writes a symbol as an operator (mo) by its Unicode block, U+2190 to U+22FF,
+    and any other as an identifier (mi), which browsers space as a letter: A⟹B, f:X, ⟨x, y⟩ with
+    no space, x → ∞ with an operator's space before ∞. Each is what TeX's class for it says:
+    relations, binary operators, brackets and punctuation are operators; ordinary symbols (∞, ∅,
+    ∂, ∇, ∀) identifiers. A bracket so made keeps its size, as latex2mathml writes ( and [."""
+    for token in root.iter():
+        tex_class = _TEX_CLASSES.get(token.text or "") if not token.attrib else None
+        if token.tag == "mi" and tex_class in _OPERATOR_CLASSES:
+            token.tag = "mo"
+            if tex_class in ("mathopen", "mathclose"):
+                token.set("stretchy", "false")
+        elif token.tag == "mo" and tex_class == "mathord":
+            token.tag = "mi"
 
 
 # Operators whose limits TeX sets under them in a display formula, that latex2mathml does not
