@@ -86,6 +86,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     for element in root.iter():
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
     _symbol_classes(root)
+    _signs(root)
     _hats(root)
     _styled_characters(root)
     if block and "\\nolimits" not in tex:
@@ -132,6 +133,39 @@ def _symbol_classes(root: ET.Element) -> None:
                 token.set("stretchy", "false")
         elif token.tag == "mo" and tex_class == "mathord":
             token.tag = "mi"
+
+
+_SIGNS = set("−+±∓")
+_ELLIPSES = set("…⋯")
+
+
+def _signs(root: ET.Element) -> None:
+    """TeX sets a minus (or a plus, ±, ∓) as a sign, tight to what follows, where nothing before it
+    could be subtracted from: first in its group, or after a relation, a comma, an operator or an
+    opening bracket (β = −1, f(−x), |−x|). latex2mathml writes each as infix, which browsers
+    space as subtraction (β = − 1); a sign is a prefix operator, which they set with no space."""
+    for row in [element for element in root.iter() if element.tag in _ROWS]:
+        before, bars = None, 0  # what the sign follows, and how many bars that row opened or closed
+        for child in row:
+            if child.tag == "mspace":
+                continue
+            if child.tag == "mo" and child.text in _SIGNS and not child.attrib and not _ends_operand(before, bars):
+                child.set("form", "prefix")
+            if _core(child).tag == "mo" and _core(child).text in _BARS:
+                bars += 1
+            before = child
+
+
+def _ends_operand(element: ET.Element | None, bars: int) -> bool:
+    """Whether `element`, after `bars` bars of its row, ends something a sign after it would be
+    subtracted from or added to: not an operator, unless a closing bracket (a bar its row opened
+    before, the second, fourth... there) or an ellipsis."""
+    if element is None:
+        return False
+    core = _core(element)
+    if core.tag != "mo" or core.text in _CLOSING or core.text in _ELLIPSES or core.get("form") == "postfix":
+        return True
+    return core.text in _BARS and core.get("form") != "prefix" and bars % 2 == 0
 
 
 # Operators whose limits TeX sets under them in a display formula, that latex2mathml does not
