@@ -58,11 +58,37 @@ def _convert(tex: str, block: bool) -> str | None:
 _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)\}(?:\{\d+\})?")
 
 
+_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
+_ESCAPED = "_%&$#{}"
+# Each escaped character of a text, while latex2mathml converts it, as a private-use character:
+# it keeps \_ or \% with its backslash, ends the text at \} and writes \& as a bare &, not XML.
+_STAND_INS = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
+_ESCAPES = str.maketrans({stand_in: char for char, stand_in in _STAND_INS.items()})
+
+
+def _texts_escaped(tex: str) -> str:
+    """`tex` with the escaped characters of its texts (\\text{R\\&D}, \\text{50\\% off}) as stand-ins,
+    which `_amend` makes the characters."""
+    pieces, end, scanned = [], 0, 0
+    for match in _TEXT.finditer(tex):
+        if match.start() < scanned:  # a text inside a text, scanned with it
+            continue
+        i, depth = match.end(), 1
+        while i < len(tex) and depth:
+            if tex[i] == "\\" and tex[i + 1 : i + 2] in _STAND_INS:
+                pieces += [tex[end:i], _STAND_INS[tex[i + 1]]]
+                end = i + 2
+            depth += {"{": 1, "}": -1}.get(tex[i], 0) if tex[i] != "\\" else 0
+            i += 2 if tex[i] == "\\" else 1  # \\ (a new line) too: the } after it closes
+        scanned = i
+    return "".join([*pieces, tex[end:]])
+
+
 def _known_environments(tex: str) -> str:
     """`tex` in what latex2mathml knows: the environments above; `\\arg`, the one operator name
     it lacks (it wrote "\\arg" as a variable, backslash and all); the symbols it maps to another
     character than TeX's (`_SYMBOLS`)."""
-    tex = _ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex)
+    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
     return _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], _ARG.sub(r"\\operatorname{arg}", tex))
 
 
@@ -82,9 +108,11 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     try:
         root = ET.fromstring(mathml)
     except ET.ParseError:  # a stray & or a control character, left as written: HTML reads it so
-        return mathml
+        return mathml.translate(_ESCAPES)
     for element in root.iter():
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
+        if element.text:
+            element.text = element.text.translate(_ESCAPES)
     _symbol_classes(root)
     _signs(root)
     _hats(root)
