@@ -203,12 +203,23 @@ _LIMITS = {"lim", "max", "min", "sup", "inf", "gcd"}
 
 def _limits(root: ET.Element) -> None:
     """In a display formula TeX sets the limits of lim, max and their like under the operator
-    (`\\max_i`, `\\lim_{x\\to 0}`, `\\operatorname*{argmax}_x`), as Obsidian's MathJax draws
-    them; latex2mathml writes them beside it, as subscripts."""
+    (`\\max_i`, `\\lim_{x\\to 0}`, `\\operatorname*{argmax}_x`), and those of ∑, ∏, ⋃ and the other
+    large operators but integrals under and over it, as Obsidian's MathJax draws them;
+    latex2mathml writes them beside it, as scripts, but for a ∑ or ∏ outside any brackets."""
     for scripted in root.iter():
-        base = scripted[0] if scripted.tag in ("msub", "msubsup") else None
-        if base is not None and base.tag == "mo" and (base.get("movablelimits") == "true" or base.text in _LIMITS):
-            scripted.tag = "munder" if scripted.tag == "msub" else "munderover"
+        base = scripted[0] if scripted.tag in _LIMITED else None
+        if base is not None and base.tag == "mo" and (
+                base.get("movablelimits") == "true" or base.text in _LIMITS or _large_operator(base.text)):
+            scripted.tag = _LIMITED[scripted.tag]
+
+
+_LIMITED = {"msub": "munder", "msup": "mover", "msubsup": "munderover"}
+
+
+def _large_operator(text: str | None) -> bool:
+    """Whether `text` is a large operator (TeX's class) that is no integral: ∑, ∏, ⋃, ⨁."""
+    name = unicodedata.name(text, "") if text and len(text) == 1 else ""
+    return _TEX_CLASSES.get(text or "") == "mathop" and "INTEGRAL" not in name and "INTEGRATION" not in name
 
 
 def _hats(root: ET.Element) -> None:
