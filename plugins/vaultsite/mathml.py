@@ -122,6 +122,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
+    _bars(root)  # after the matrices' fences: a determinant's bars are fences
     semantics = ET.Element("semantics")
     semantics.append(root[0] if len(root) == 1 else _row(*root))  # what is drawn: one element
     ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
@@ -182,6 +183,16 @@ def _signs(root: ET.Element) -> None:
             if _core(child).tag == "mo" and _core(child).text in _BARS:
                 bars += 1
             before = child
+
+
+def _bars(root: ET.Element) -> None:
+    """A bar written as `|` or `\\|` is an ordinary symbol in TeX, set with no space around it
+    (|−x| − 1, P(A|B), ‖x‖); browsers space it as an operator where it stands between two
+    things ("|x |  +  | y|"). One of `\\left|`, a fence, keeps a fence's spacing."""
+    for token in root.iter("mo"):
+        if token.text in _BARS and token.get("fence") != "true":
+            token.set("lspace", "0")
+            token.set("rspace", "0")
 
 
 def _ends_operand(element: ET.Element | None, bars: int) -> bool:
