@@ -205,7 +205,8 @@ def test_each_block_says_the_language_it_is_written_in(tmp_path):
         "中文.md": "# 中文笔记\n\n我们用 PyTorch 训练模型。\n\nThe model learns from data.\n\n"
                   "- 第一项\n- Second item\n\n今日は雨が降っていました。\n\n日语的“ありがとう”是谢谢。\n\n"
                   "한국어 문장입니다.\n\nSee `模型` here.\n\n使用 `ありがとう()` 函数。\n\n<p lang=\"fr\">Bonjour à tous</p>\n",
-        "English.md": "# English\n\nA note in English.\n\n- one\n- two\n"})
+        "English.md": "# English\n\nA note in English.\n\n- one\n- two\n",
+        "notes on ML.md": "关于机器学习的笔记。\n"})
     assert result.returncode == 0, result.stderr
     blocks = [(tag.name, tag.get("lang"), tag.get_text().strip()) for tag in
               page(tmp_path / "site", "中文").select("article > h1, article > p, article li")]
@@ -225,6 +226,8 @@ def test_each_block_says_the_language_it_is_written_in(tmp_path):
     english = page(tmp_path / "site", "English")
     assert [(tag.name, tag.get("lang")) for tag in english.select("article > :not(script)")] == [
         ("h1", "en"), ("p", "en"), ("ul", "en")]
+    named = page(tmp_path / "site", "notes on ML")  # titled by its file name, which is English
+    assert [(tag.name, tag.get("lang")) for tag in named.select("article > :not(script)")] == [("h1", "en"), ("p", None)]
 
 
 def test_ideographs_alone_in_a_japanese_block_are_japanese(tmp_path):

@@ -649,9 +649,11 @@ def _site_language(config: MkDocsConfig) -> str:
 
 
 def _titled(content: str, page: Page) -> str:
-    """The page with its title on top, as Obsidian shows a note's name: Material writes it there
+    """The page with its title on top, as Obsidian shows a note's name. Material writes it there
     only where the page holds no `<h1` at all, so a note that shows an H1 other than its leading
-    `# ` heading (raw `<h1>` HTML, or a `# ` heading under a banner) had none. A page without a
+    `# ` heading (raw `<h1>` HTML, or a `# ` heading under a banner) had none; and written in its
+    template, it is told no language of its own (an English note's name was read in the site's
+    Chinese voice: see languages.py). So the page's content holds it. A page without a
     title of its own (front matter `title`, a leading `# ` heading) is titled by its file name as
     written, as Obsidian names the note and the lists of notes name it: MkDocs capitalized a
     lower-case name (`tips1.md` was "Tips1") and read `-` and `_` as spaces. The name is escaped,
@@ -662,7 +664,7 @@ def _titled(content: str, page: Page) -> str:
     if "title" not in page.meta and not page.is_homepage:  # (MkDocs calls that "Home")
         page.meta["title"] = html.escape(_file_name(page.file.src_uri))
     # (Out of the search index, as Material's own title is: the page's entry is titled by it.)
-    return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if "<h1" in content and page.title else content
+    return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if page.title else content
 
 
 def _page_title(path: str, meta: dict, markdown: str) -> str:
