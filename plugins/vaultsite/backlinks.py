@@ -99,9 +99,6 @@ def linked_tags(content: str, urls: dict[str, str]) -> str:
     return _INLINE_TAG.sub(link, content)
 
 
-_MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|]")  # a folder's name is text, not Markdown
-
-
 def home_page(site_name: str, titles: dict[str, str]) -> str:
     """Markdown of a home page (index.md) listing the notes {path: title}, folder by folder: a vault
     need not have one (Obsidian opens none), and without it the site's home link is a 404."""
@@ -112,8 +109,7 @@ def home_page(site_name: str, titles: dict[str, str]) -> str:
         folders[posixpath.dirname(path)].append(path)
     for folder in sorted(folders):
         if folder:
-            heading = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", folder.replace("/", " / "))
-            lines += [f"## {heading}", ""]
+            lines += [f"## {as_text(folder.replace('/', ' / '))}", ""]  # (a folder's name is text)
         notes = sorted(folders[folder], key=lambda path: (titles[path].casefold(), path))
         lines += [f"- {title_link(titles[path], path, 'index.md')}" for path in notes] + [""]
     return "\n".join(lines)
