@@ -283,11 +283,34 @@ class LinkRewriter:
         attrs = _attributes(tag[1 + len(name):-1].rstrip("/"))
         unsafe = [key for key, value in attrs.items() if key.startswith("on") or key == "srcdoc"
                   or key in _URL_ATTRIBUTES and _unsafe(value or "") and not (name.lower() == "img" and _IMAGE_DATA.match(value or ""))]
-        if not unsafe:
-            return tag
         for key in unsafe:
             self.found.unsafe.append((lineno, f"{key}={attrs.pop(key) or ''}"))
-        return f"<{name}" + "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs.items()) + ">"
+        linked = name.lower() == "a" and "href" in attrs and self._raw_anchor(attrs, lineno)
+        if not unsafe and not linked:
+            return tag
+        return f"<{name}" + "".join(f' {k}="{_attribute(v or "")}"' for k, v in attrs.items()) + ">"
+
+    def _raw_anchor(self, attrs: dict[str, str | None], lineno: int) -> bool:
+        """Point a raw `<a href="Note.md#Heading">` at the note's page, as its Markdown link is (MkDocs
+        leaves raw HTML as written, and the site has no `Note.md`: a 404). One to a note not written
+        yet or a missing file is no link, marked as theirs are. Whether `attrs` changed."""
+        href = self.unmask(attrs["href"] or "")
+        if not href or _SCHEME.match(href) or href.startswith(("#", "//")):
+            return False
+        path_part, _, fragment = href.partition("#")
+        target = self._resolve(path_part)
+        self.count("raw_a_href")
+        if target is None:
+            del attrs["href"]
+            missing = not unquote(path_part).lower().endswith(".md")
+            mark = self._missing_mark if missing else self._unwritten_mark
+            attrs["class"], attrs["title"] = mark(unquote(path_part), lineno)
+            return True
+        if target.lower().endswith(".md"):
+            self.found.links.append((lineno, target))
+            fragment = self._anchor(target, unquote(fragment), lineno)[1:] if fragment else ""
+        attrs["href"] = self.vault.href(self.page, target) + (f"#{fragment}" if fragment else "")
+        return True
 
     def _unsafe(self, dest: str, text: str, lineno: int) -> str:
         self.found.unsafe.append((lineno, dest))
@@ -306,19 +329,22 @@ class LinkRewriter:
     # -- outcomes ----------------------------------------------------------------------------
 
     def _unwritten(self, target: str, text: str, lineno: int) -> str:
-        self._note_if_outside(target, lineno)
-        self.found.unwritten.append((lineno, target))
-        name = posixpath.splitext(posixpath.basename(target))[0]
-        tip = _attribute(f"Not written yet: {name}")
-        return f'<span class="vs-unwritten" title="{tip}">{text}</span>'
+        return _marked(self._unwritten_mark(target, lineno), text)
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
+        return _marked(self._missing_mark(dest, lineno), html.escape(label.strip() or posixpath.basename(unquote(dest))))
+
+    def _unwritten_mark(self, target: str, lineno: int) -> tuple[str, str]:
+        """The class and tooltip of a link to a note not written yet (recorded as one)."""
+        self._note_if_outside(target, lineno)
+        self.found.unwritten.append((lineno, target))
+        return "vs-unwritten", f"Not written yet: {posixpath.splitext(posixpath.basename(target))[0]}"
+
+    def _missing_mark(self, dest: str, lineno: int) -> tuple[str, str]:
+        """The class and tooltip of a reference to a file the vault does not hold (recorded as one)."""
         self._note_if_outside(dest, lineno)
-        name = posixpath.basename(unquote(dest))
         self.found.missing.append((lineno, unquote(dest)))
-        shown = html.escape(label.strip() or name)
-        tip = _attribute(f"Missing file: {unquote(dest)}")
-        return f'<span class="vs-missing" title="{tip}">{shown}</span>'
+        return "vs-missing", f"Missing file: {unquote(dest)}"
 
     def _note_if_outside(self, dest: str, lineno: int) -> None:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.base), unquote(dest)))
@@ -409,6 +435,11 @@ class LinkRewriter:
 
 
 # -- helpers (pure) --------------------------------------------------------------------------
+
+def _marked(mark: tuple[str, str], shown: str) -> str:
+    """`shown` (HTML) in a span of `mark`'s class, its tooltip."""
+    return f'<span class="{mark[0]}" title="{_attribute(mark[1])}">{shown}</span>'
+
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
