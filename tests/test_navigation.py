@@ -155,7 +155,7 @@ TOPIC = "[TOC]\n\n# The *topic*\n\n" + "".join(f"Line {i} about the topic, with 
                                               for i in range(30))
 LISTED = {  # no index.md: the home page lists the notes
     "titles.md": "intro line\n\n# 1 [[esc]] and **bold**\n\n[[Nowhere]]\n",
-    "Vue.md": "# Using **Vue** [[x]]\n\nSee [[titles]] and [[Nowhere]].\n",
+    "Vue.md": "# Using **Vue** ==now== ~~not~~ [[x]]\n\nSee [[titles]] and [[Nowhere]].\n",
     "pics.md": "some text\n\n# 图片\n\n[[Vue]]\n",
     "front.md": "---\ntitle: Front *matter* [x]\n---\n# Heading\n\n[[titles]]\n",
     "topic.md": TOPIC,
@@ -171,8 +171,8 @@ def listed(tmp_path_factory) -> Path:
 def test_a_note_is_listed_by_the_title_its_page_shows(listed):
     """The home page, "Linked from", the unwritten-notes page and the list of versions titled a
     note by its first `# ` line anywhere, unrendered ("1 [[esc]] and **bold**"), while its page
-    said "titles"."""
-    titles = {"titles.md": "titles", "Vue.md": "Using Vue x", "pics.md": "pics",
+    said "titles"; a title's highlight and strike-through marks are no text ("==now==")."""
+    titles = {"titles.md": "titles", "Vue.md": "Using Vue now not x", "pics.md": "pics",
               "front.md": "Front *matter* [x]", "topic.md": "The topic"}
     for note, title in titles.items():
         assert shown_title(read(listed, note))[1] == title, note
@@ -181,11 +181,11 @@ def test_a_note_is_listed_by_the_title_its_page_shows(listed):
 
     def linked_from(note: str) -> list[str]:
         return [a.get_text() for a in read(listed, note).select(".vs-backlinks a")]
-    assert linked_from("titles.md") == ["Front *matter* [x]", "Using Vue x"]
+    assert linked_from("titles.md") == ["Front *matter* [x]", "Using Vue now not x"]
     assert linked_from("Vue.md") == ["pics"]
     unwritten = read(listed, "unwritten.md")
     entry = next(li for li in unwritten.select("article li") if li.strong.get_text() == "Nowhere")
-    assert [a.get_text() for a in entry.select("a")] == ["Using Vue x", "titles"]  # (by path)
+    assert [a.get_text() for a in entry.select("a")] == ["Using Vue now not x", "titles"]  # (by path)
     versions = read(listed, "topic.md").select("article details a")
     assert [a.get_text() for a in versions] == ["The topic"]
     banner = read(listed, "topic (conflicted copy).md").select_one("article .admonition.warning a")

@@ -569,12 +569,16 @@ def heading_text(markdown: str) -> str:
     """The text of a heading's Markdown, as Python-Markdown's toc reads it to make the heading's
     id: code and math without their marks, a link's text, no emphasis marks, raw HTML tags,
     images or footnote references (``Using `pip install` 安装`` -> `Using pip install 安装`,
-    `A _first_ [try](x)` -> `A first try`, `Done :tada:[^1]` -> `Done 🎉`)."""
+    `A _first_ [try](x)` -> `A first try`, `Done :tada:[^1]` -> `Done 🎉`, `==Key== idea` -> `Key idea`)."""
     if "[[" in markdown and "`" not in markdown:  # (a wikilink's name is text: `[[__main__]]` no emphasis)
         markdown = _WIKILINK.sub(_wikilink_text, markdown)
     [inline] = _inline_md.parseInline(markdown)
-    return "".join(_DRAWN.sub(_drawn, token.content) if token.type == "text" else token.content
+    return "".join(_DRAWN.sub(_drawn, _MARKS.sub(r"\2", token.content)) if token.type == "text" else token.content
                    for token in inline.children or () if token.type in _TEXT_TOKENS)
+
+
+# `==highlight==` and `~~strike-through~~` (pymdownx.mark and tilde), which CommonMark reads as text.
+_MARKS = re.compile(r"(==|~~)(?=\S)(.+?)(?<=\S)\1")
 
 
 @dataclass(frozen=True)
