@@ -127,6 +127,11 @@ class LinkRewriter:
         # in angle brackets are no raw tag's attributes (`<notes on ML.md>`: `on` no event handler).
         return _replace_links(text, link_or_text)
 
+    def _own(self, anchor: str) -> str:
+        """A link to `#anchor` of the note the text is in: of the page, or of the embedded note's page
+        (an embed's headings have ids of their own on the page: see normalize._embedded_heading_ids)."""
+        return anchor if self.base == self.page else destination(self._relative(self.base), anchor)
+
     def _defined_by_wikilink(self, m: re.Match, lineno: int) -> str | None:
         """The destination of a reference definition written as a wikilink (`[r]: [[Note]]`), its
         note's page (its Markdown link was written there, and broke the page); none for a note
@@ -153,7 +158,7 @@ class LinkRewriter:
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
             shown = _shown_markdown("", self.heading_path(heading), label)
-            return f"[{shown}]({self._anchor(self.base, heading, lineno)})"
+            return f"[{shown}]({self._own(self._anchor(self.base, heading, lineno))})"
         found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
@@ -184,8 +189,9 @@ class LinkRewriter:
                     # where wikilinks are off (`[x](#Part%20A)`, `[x](#why?)`): what names a
                     # heading, or has capitals or spaces, which no heading's id has, is no id,
                     # unless the note writes it itself (`<a id="Top">`, `{#MyIntro}`).
-                    return link.with_dest(self._anchor(self.base, fragment, lineno))
-                self.found.anchors.append((lineno, self.page, fragment, fragment))
+                    return link.with_dest(self._own(self._anchor(self.base, fragment, lineno)))
+                self.found.anchors.append((lineno, self.base, fragment, fragment))
+                return link.with_dest(self._own(dest))
             if link.bang:  # an image from the web, sized as one of the vault: `![Engelbart|100x145](https://…)`
                 alt, width, height = _split_size(link.text)
                 if video := _youtube_player(dest):  # Obsidian embeds the video, where an image is a broken one
@@ -712,7 +718,7 @@ class _Link:
 
     def with_dest(self, dest: str) -> str:
         title = f" {self.title}" if self.title else ""
-        bracket = f"<{dest}>" if " " in dest else dest
+        bracket = f"<{dest}>" if " " in dest and not dest.startswith("<") else dest  # (one of `destination`'s)
         return f"{'!' if self.bang else ''}[{self.text}]({bracket}{title})"
 
 

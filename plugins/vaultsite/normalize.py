@@ -26,7 +26,7 @@ from markdown_it.token import Token
 
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
-                    shown_text)
+                    note_headings, shown_text)
 from .tight_lists import TIGHT
 
 
@@ -90,6 +90,9 @@ _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 _CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+# An ATX heading's closing `#`s, and attributes at the end of a heading (attr_list's `{#intro}`).
+_ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
+_ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
@@ -1032,7 +1035,10 @@ class _Rewriter:
         table of contents then lists what is under it)."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
-        if len(h1) < 2 or self.embedded:  # an embed's title is gone: its headings keep their ranks
+        if self.embedded:  # an embed's title is gone: its headings keep their ranks
+            self._embedded_heading_ids(headings)
+            return
+        if len(h1) < 2:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         title = h1[0].map[0] if opens else -1
@@ -1049,6 +1055,21 @@ class _Rewriter:
                 text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
                 self._replace(start, end, ["#" * min(6, level + 1) + " " + text])
             self.result.applied["heading_demoted"] += 1
+
+    def _embedded_heading_ids(self, headings: list[Token]) -> None:
+        """An embedded note's headings take ids of their embed's own (`e1:part-one`): the page's
+        `## Part one` under an embed of that section keeps the id the page's links land on, where
+        Python-Markdown's toc numbered it `part-one_1`, after the embed's. (An id the note gives a
+        heading itself, `{#intro}`, stays.)"""
+        ids = {heading.line: heading.id for heading in note_headings(self.text, self.slugify)}
+        for tok in headings:
+            start, end = tok.map
+            if tok.markup.startswith("#"):
+                text = _ATX_CLOSING.sub("", _ATX.sub("", self.out[start][-1], count=1)).strip()
+            else:  # setext: its underline on the last line
+                text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
+            if start in ids and start not in self.raw and not _ATTRIBUTES_AFTER.search(text):
+                self._replace(start, end, [f"{'#' * int(tok.tag[1])} {text} {{#{self.footnotes.rstrip('-')}:{ids[start]}}}"])
 
     def _toc_and_definitions(self) -> None:
         used = self._referenced_labels()
