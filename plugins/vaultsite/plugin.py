@@ -157,6 +157,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mermaid:
             _require_extension(config, "pymdownx.superfences", {})
             diagrams.add_fences(config.mdx_configs["pymdownx.superfences"])
+        if "pymdownx.superfences" in config.markdown_extensions:
+            # A fence's info string past its language (`java hl:2`, `js {1,3}`: Obsidian plugins')
+            # made superfences read no fence, and the note after it code: Obsidian reads the language.
+            config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("relaxed_headers", True)
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         search.setup(config.extra_javascript, config.extra_css, self.cache_dir)  # and jieba's cache
