@@ -156,7 +156,7 @@ TOPIC = "[TOC]\n\n# The *topic*\n\n" + "".join(f"Line {i} about the topic, with 
 LISTED = {  # no index.md: the home page lists the notes
     "titles.md": "intro line\n\n# 1 [[esc]] and **bold**\n\n[[Nowhere]]\n",
     "Vue.md": "# Using **Vue** ==now== ~~not~~ [[x]]\n\nSee [[titles]] and [[Nowhere]].\n",
-    "pics.md": "some text\n\n# 图片\n\n[[Vue]]\n",
+    "pics.md": "some text\n\n# 图片\n\n[[Vue]] [[v1.2 notes]] [[v1.3 notes]]\n",
     "front.md": "---\ntitle: Front *matter* [x]\n---\n# Heading\n\n[[titles]]\n",
     "topic.md": TOPIC,
     "topic (conflicted copy).md": TOPIC,
@@ -184,6 +184,7 @@ def test_a_note_is_listed_by_the_title_its_page_shows(listed):
     assert linked_from("titles.md") == ["Front *matter* [x]", "Using Vue now not x"]
     assert linked_from("Vue.md") == ["pics"]
     unwritten = read(listed, "unwritten.md")
+    assert {"v1.2 notes", "v1.3 notes"} <= {li.strong.get_text() for li in unwritten.select("article li")}
     entry = next(li for li in unwritten.select("article li") if li.strong.get_text() == "Nowhere")
     assert [a.get_text() for a in entry.select("a")] == ["Using Vue now not x", "titles"]  # (by path)
     versions = read(listed, "topic.md").select("article details a")

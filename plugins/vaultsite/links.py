@@ -216,7 +216,7 @@ class LinkRewriter:
             return self._image(target, path_part, alt, width, height, lineno)
         text = _split_size(link.text)[0] if link.bang else link.text
         if target is None:
-            if link.bang or not name.lower().endswith(".md"):
+            if link.bang or _names_file(name):
                 return self._missing(path_part, text, lineno)
             return self._unwritten(unquote(path_part), text, lineno)
         anchor = self._anchor(target, unquote(self.unmask(fragment)), lineno) if fragment else ""
@@ -308,8 +308,7 @@ class LinkRewriter:
         self.count("raw_a_href")
         if target is None:
             del attrs["href"]
-            missing = not unquote(path_part).lower().endswith(".md")
-            mark = self._missing_mark if missing else self._unwritten_mark
+            mark = self._missing_mark if _names_file(unquote(path_part)) else self._unwritten_mark
             attrs["class"], attrs["title"] = mark(unquote(path_part), lineno)
             return True
         if target.lower().endswith(".md"):
@@ -344,7 +343,7 @@ class LinkRewriter:
         """The class and tooltip of a link to a note not written yet (recorded as one)."""
         self._note_if_outside(target, lineno)
         self.found.unwritten.append((lineno, target))
-        return "vs-unwritten", f"Not written yet: {posixpath.splitext(posixpath.basename(target))[0]}"
+        return "vs-unwritten", f"Not written yet: {note_name(target)}"
 
     def _missing_mark(self, dest: str, lineno: int) -> tuple[str, str]:
         """The class and tooltip of a reference to a file the vault does not hold (recorded as one)."""
@@ -442,6 +441,13 @@ class LinkRewriter:
 
 # -- helpers (pure) --------------------------------------------------------------------------
 
+def note_name(path: str) -> str:
+    """The name a note is linked by: its file's name less `.md`. A wikilink's name has no `.md`, and
+    its dots are its own (`[[3.一维搜索]]`, `[[v1.2 notes]]`)."""
+    name = posixpath.basename(path)
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
 def _marked(mark: tuple[str, str], shown: str) -> str:
     """`shown` (HTML) in a span of `mark`'s class, its tooltip."""
     return f'<span class="{mark[0]}" title="{_attribute(mark[1])}">{shown}</span>'
@@ -497,6 +503,14 @@ def _youtube_player(url: str) -> str | None:
 _EMBEDDED = {**dict.fromkeys((".mp3", ".wav", ".ogg", ".m4a", ".flac"), "audio"),
              **dict.fromkeys((".mp4", ".webm", ".mov", ".ogv"), "video"),
              ".pdf": "pdf", ".csv": "file", ".zip": "file", ".canvas": "file"}
+
+
+def _names_file(path: str) -> bool:
+    """Whether a link's path that leads nowhere names a file, not a note: by an extension of letters
+    and digits other than `.md` (`paper.pdf`, `run.py`; `Information Storage`, `v1.2 notes` and
+    `3.一维搜索` are notes, as Obsidian reads them)."""
+    extension = posixpath.splitext(path)[1]
+    return extension.lower() != ".md" and re.fullmatch(r"\.[A-Za-z0-9]{1,8}", extension) is not None
 
 
 def _is_attachment(name: str) -> bool:

@@ -61,7 +61,7 @@ from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions
 from .history import last_commit_times
-from .links import leading_title
+from .links import leading_title, note_name
 from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
@@ -536,7 +536,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 self.links[path] = [target for _, target in result.found.links]
                 self.inline_tags[path] = result.tags
                 for _, target in result.found.unwritten:
-                    self.unwritten[posixpath.splitext(posixpath.basename(target))[0]].add(path)
+                    self.unwritten[note_name(target)].add(path)
             if path == until:
                 return
 
