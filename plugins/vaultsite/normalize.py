@@ -777,7 +777,7 @@ class _Rewriter:
                     if mask.startswith("`"):
                         self.masks[int(k)] = mask.replace("\\|", "|")
                     elif mask.startswith("$"):
-                        self.masks[int(k)] = re.sub(r"(?<!\\)\\\|", r"\\vert ", mask)
+                        self.masks[int(k)] = re.sub(r"(?<!\\)\\\|(?=([a-zA-Z])?)", _vert, mask)
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
@@ -1118,6 +1118,12 @@ _INLINE_PROTECTED = re.compile(
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def _vert(pipe: re.Match) -> str:
+    """`\\vert`, apart from a letter after it (`\\vert x`), and from nothing else: a space before a
+    formula's closing `$` made it no formula (`$\\vert x\\vert $`)."""
+    return "\\vert " if pipe.group(1) else "\\vert"
 
 
 def embedded_headings(html: str) -> set[str]:
