@@ -93,6 +93,10 @@ _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 # An ATX heading's closing `#`s, and attributes at the end of a heading (attr_list's `{#intro}`).
 _ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
 _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
+# Braces attr_list reads as attributes: after a space in a heading; alone on a paragraph's last
+# line (in a quote or an item too).
+_SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
+_BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
@@ -188,6 +192,7 @@ class _Rewriter:
         self._lists()
         self._fences_opening_items()
         self._quotes()
+        self._literal_braces()
         self._headings()
         self._toc_and_definitions()
         self._display_math_lines()
@@ -606,6 +611,23 @@ class _Rewriter:
             block.append("")
         self._loosen(start)
         return block
+
+    def _literal_braces(self) -> None:
+        """Braces ending a heading (`## dict {key: value}`), or a paragraph's last line (`{ #todo}`
+        under its text), are text, as Obsidian shows them: attr_list read them as attributes, and
+        the text was gone. An id or class the note gives a heading itself (`{#intro}`) stays one."""
+        for tok in self.tokens:
+            if not tok.map or tok.map[0] in self.raw:
+                continue
+            if tok.type == "heading_open" and tok.markup.startswith("#"):
+                line = self.out[tok.map[0]][-1]
+                own = _ATTRIBUTES_AFTER.search(line)
+                end = own.start() if own else len(line)
+                if own or line.rstrip().endswith("}"):
+                    self.out[tok.map[0]][-1] = _SPACED_BRACE.sub(r"\\{", line[:end]) + line[end:]
+            elif tok.type == "paragraph_open" and tok.map[1] - tok.map[0] > 1:
+                last = self.out[tok.map[1] - 1]
+                last[-1] = _BRACES_LINE.sub(r"\1\\{", last[-1])
 
     def _long_paragraphs(self) -> None:
         """Python-Markdown's inline pass is quadratic in a paragraph's length, so a paragraph of
