@@ -182,6 +182,7 @@ class _Rewriter:
 
     def run(self) -> list[str]:
         self._comments()
+        self._formulas_among_text()
         self._mark_raw_lines()
         self._mark_html_lines()
         self._fences_to_margin()
@@ -358,6 +359,49 @@ class _Rewriter:
                 self._line(opened), "comment opened with %% is never closed: the rest of the note is hidden, "
                 "as Obsidian hides it"))
         self.tokens = _md.parse("\n".join(self.masked))
+
+    def _formulas_among_text(self) -> None:
+        """A display formula over several lines whose `$$` shares a line with text (`we have $$`,
+        `$$where x is`) is a formula with the text around it, as Obsidian shows it: it goes onto
+        its first line, whole (TeX reads a line break as a space), before the text after it on its
+        last; the lines between leave the page. (One that opens and closes its lines alone is a
+        block of lines: see _mark_raw_lines. One in a quote is the quote's, read as a note.)"""
+        if sum(line.count("$$") for line in self.masked) < 2:
+            return
+        skipped = {i for tok in self.tokens if tok.map and (tok.type in ("fence", "code_block")
+                                                             or tok.type == "blockquote_open" and not tok.level)
+                   for i in range(*tok.map)}
+        opened = None  # (line, where its `$$` is) of the formula that is open
+        for i, line in enumerate(self.masked):
+            if not line.strip():
+                opened = None  # (text's `$$` opens no formula past its paragraph: `echo $$`, the shell's)
+            if i in skipped or "$$" not in line:
+                continue
+            if opened is None:
+                at = line.find("$$")
+                opened = (i, at) if line.find("$$", at + 2) < 0 else None  # (two: `$$` text `$$`, left be)
+                continue
+            (start, at), end = opened, line.find("$$")
+            opened = None
+            before, after = self.masked[start][:at], line[end + 2:]
+            lead = _ITEM_MARKERS.match(before).end()
+            lines = [self.masked[start][at + 2:], *self.src[start + 1: i], line[:end]]
+            tex = " ".join(self._unmask(part).strip() for part in lines)
+            if not (before[lead:].strip() or after.strip()) or "$$" in after or re.search(r"(?<!\\)%", tex):
+                continue
+            self.masks.append(f"$${tex}$$")
+            self.masked[start] = self.out[start][0] = f"{before}\ue000{len(self.masks) - 1}\ue001"
+            for k in range(start + 1, i + 1):
+                self.masked[k] = self.out[k][0] = ""
+                self.hidden.add(k)
+            if after.strip():  # under the formula, apart from it, as text after a formula on its line is
+                self.masked[i] = " " * lead + after.strip()
+                self.out[i] = ["", self.masked[i]]
+                self.hidden.discard(i)
+            self.result.applied["formula_among_text"] += 1
+            self.tokens = None
+        if self.tokens is None:
+            self.tokens = _md.parse("\n".join(self.masked))
 
     def _mark_raw_lines(self) -> None:
         for tok in self.tokens:
