@@ -209,7 +209,7 @@ class LinkRewriter:
         path_part, _, fragment = dest.partition("#")
         if " " in path_part:
             self.count("raw_space_link")
-        target = self._resolve(path_part)
+        target = self.resolve(path_part)
         name = posixpath.basename(unquote(path_part))
         if link.bang and not name.lower().endswith(".md"):
             alt, width, height = _split_size(link.text)
@@ -268,7 +268,7 @@ class LinkRewriter:
             return self._unsafe(src, attrs.get("alt") or posixpath.basename(src), lineno)
         if not src or _SCHEME.match(src) or src.startswith("#"):
             return tag
-        target = self._resolve(src)
+        target = self.resolve(src)
         if target is None:
             return self._missing(src, attrs.get("alt") or "", lineno)
         attrs["src"] = self.vault.href(self.page, target)
@@ -304,7 +304,7 @@ class LinkRewriter:
         if not href or _SCHEME.match(href) or href.startswith(("#", "//")):
             return False
         path_part, _, fragment = href.partition("#")
-        target = self._resolve(path_part)
+        target = self.resolve(path_part)
         self.count("raw_a_href")
         if target is None:
             del attrs["href"]
@@ -403,7 +403,7 @@ class LinkRewriter:
             return self.vault.find_name(name, self.base)
         return self._at(name, f"{name}.md")
 
-    def _resolve(self, dest: str) -> str | None:
+    def resolve(self, dest: str) -> str | None:
         """Vault path of a Markdown link's relative destination (see _at); of one from the vault's
         root (`/assets/a.png`, as Typora's root-relative images are), the file there or None."""
         decoded = unquote(dest.strip().strip("<>"))
@@ -420,7 +420,7 @@ class LinkRewriter:
         if not _local_path(url) or not path.startswith("/"):
             return _local_path(url)
         folder = posixpath.dirname(unquote(path).strip("<>").lstrip("/"))
-        return self._resolve(path) is None and not (folder and self.vault.has_folder(folder))
+        return self.resolve(path) is None and not (folder and self.vault.has_folder(folder))
 
     def _at(self, *spellings: str) -> str | None:
         """Vault path of the file at a path from the note's folder, the first of its `spellings`

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
 from typing import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -98,6 +99,7 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+_MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^()<>#]+\.md)(?:#([^()<>]*))?>?\)\s*$", re.IGNORECASE)
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
                "fence": "code", "heading_open": "heading"}
@@ -849,11 +851,15 @@ class _Rewriter:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
         place, as Obsidian does; an embed that would include itself again is a link instead."""
         for i, line in enumerate(self.masked):
-            match = _EMBED.match(line)
+            match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
-            target = self.links.find_name(name)
+            if match.re is _EMBED:
+                target = self.links.find_name(name)
+            else:  # `![](Note.md#Part%20A)`, as Obsidian writes an embed with wikilinks off
+                target = self.links.resolve(name)
+                name, heading = unquote(name), unquote(heading)
             body = self.vault.body(target) if target else None
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
