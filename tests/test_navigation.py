@@ -118,6 +118,9 @@ NAMED = {
     "lang/lang.md": "text\n",
     "lang/other_note.md": "text\n",
     "solo/solo.md": "text\n",
+    # Several `# ` headings: the first is the title where it names the note, as written or not.
+    "h1s/盾斧.md": "# 剑形态\ntext\n\n# 斧形态\ntext\n",
+    "h1s/3B1B - Neural Networks.md": "# 3B1b: neural networks\n## Contents\n# 01 - Deep Learning\ntext\n",
 }
 
 
@@ -138,6 +141,18 @@ def test_a_title_made_of_a_file_name_is_the_name_as_written(named):
     # A leading H1 and front matter title the page as they did.
     assert shown_title(read(named, "os/c++/heading.md")) == ("a written title", "a written title")
     assert shown_title(read(named, "os/front.md"))[1] == "a front_matter title"
+
+
+def test_a_note_of_several_h1_sections_is_titled_by_its_name_unless_the_first_names_it(named):
+    """盾斧.md, of the sections `# 剑形态` and `# 斧形态`, was titled "剑形态" everywhere, and its name
+    shown nowhere; Obsidian titles it by its name, over its sections."""
+    def headings(note: str) -> list[tuple[str, str]]:
+        return [(h.name, h.get_text().rstrip("¶")) for h in read(named, note).select("article h1, article h2, article h3")]
+    assert shown_title(read(named, "h1s/盾斧.md")) == ("盾斧", "盾斧")
+    assert headings("h1s/盾斧.md") == [("h1", "盾斧"), ("h2", "剑形态"), ("h2", "斧形态")]
+    assert shown_title(read(named, "h1s/3B1B - Neural Networks.md")) == ("3B1b: neural networks",) * 2
+    assert headings("h1s/3B1B - Neural Networks.md") == [
+        ("h1", "3B1b: neural networks"), ("h3", "Contents"), ("h2", "01 - Deep Learning")]
 
 
 def test_a_section_is_its_folders_name_as_written(named):

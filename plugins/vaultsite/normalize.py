@@ -27,7 +27,7 @@ from markdown_it.token import Token
 
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
-                    note_headings, shown_text)
+                    note_headings, note_name, shown_text)
 from .tight_lists import TIGHT
 
 
@@ -1097,14 +1097,15 @@ class _Rewriter:
         return bool(placeholder) and self.masks[int(placeholder.group(1))].startswith("$$")
 
     def _headings(self) -> None:
-        """One page title: in a note of several `# ` headings, the first is the title and every
-        heading after it moves down a level, so the note's sections keep their ranks below it
-        (a `## Contents` before the second `# ` chapter stays below the chapters). Where text
-        comes before the first, the page is titled by the note's name (as MkDocs and Obsidian
-        title it), and every heading moves down: the first was a second title, out of the table
-        of contents, above sections of its own rank one level below it. A single `# ` heading
-        under text or a banner stays one, as Obsidian draws it under the note's name (Material's
-        table of contents then lists what is under it)."""
+        """One page title: in a note of several `# ` headings that opens with one naming the note
+        (`# Chapters` in Chapters.md), that one is the title and every heading after it moves down
+        a level, so the note's sections keep their ranks below it (a `## Contents` before the
+        second `# ` chapter stays below the chapters). Otherwise (text before the first, or a
+        first that is a section, `# 剑形态` in 盾斧.md) the page is titled by the note's name, as
+        Obsidian titles it, and every heading moves down: the first was a title the note does
+        not have, out of the table of contents, above sections of its own rank. A single `# `
+        heading stays one, as Obsidian draws it under the note's name (the title on top, as
+        MkDocs reads it; under text or a banner, under the note's name)."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
@@ -1113,7 +1114,9 @@ class _Rewriter:
         if len(h1) < 2:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
-        title = h1[0].map[0] if opens else -1
+        names_note = _letters(heading_text(self._unmask(self.tokens[self.tokens.index(h1[0]) + 1].content))) == \
+            _letters(note_name(self.path))
+        title = h1[0].map[0] if opens and names_note else -1
         for tok in headings:
             start, end = tok.map
             if start <= title or start in self.raw:
@@ -1190,6 +1193,11 @@ _INLINE_PROTECTED = re.compile(
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def _letters(text: str) -> str:
+    """`text`'s letters and digits, in one case: a heading that names its note, as written or not."""
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _vert(pipe: re.Match) -> str:
