@@ -472,6 +472,21 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_tags_named_by_their_plus_and_sharp_signs_are_apart(tmp_path):
+    """`C`, `C++` and `C#` are three tags, with three ids on the page of tags: they had one, and
+    every link to C++ or C# landed on C."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [C]\n---\n# A\n", "B.md": "---\ntags: [C++]\n---\n# B\n",
+                                    "D.md": '---\ntags: ["C#"]\n---\n# D\n'})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert tag_listing(site) == {"C": ["A"], "C++": ["B"], "C#": ["D"]}
+    ids = {h["id"]: h.get_text(strip=True).rstrip("¶") for h in page(site, "tags").select("article h2")}
+    assert len(ids) == 3
+    for name, tag in (("A", "C"), ("B", "C++"), ("D", "C#")):
+        [chip] = page(site, name).select("article a.md-tag")
+        assert ids[unquote(chip["href"].split("#")[1])] == tag
+
+
 def test_a_tag_in_a_links_text_is_no_link_in_a_link(tmp_path):
     """`[see #x](A.md)`: the tag is drawn in the link's text, and links nowhere itself; it was a link
     inside the link, which no browser shows as written (the outer link ends where the inner starts).

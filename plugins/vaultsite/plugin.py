@@ -66,7 +66,7 @@ from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
-from .slugs import slugify as make_slugify
+from .slugs import slugify as make_slugify, tag_slugify as make_tag_slugify
 from .vault import VaultIndex, left_out, shown
 from .versions import canonical_note, version_note
 
@@ -157,6 +157,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.config.mermaid:
             _require_extension(config, "pymdownx.superfences", {})
             diagrams.add_fences(config.mdx_configs["pymdownx.superfences"])
+        tags = config.plugins.get("material/tags")
+        if tags and getattr(getattr(tags.config.tags_slugify, "func", None), "__module__", "") == "pymdownx.slugs":
+            # (pymdownx's, the plugin's default: mkdocs.yml names none)
+            tags.config.tags_slugify = make_tag_slugify()
         if "pymdownx.superfences" in config.markdown_extensions:
             # A fence's info string past its language (`java hl:2`, `js {1,3}`: Obsidian plugins')
             # made superfences read no fence, and the note after it code: Obsidian reads the language.
