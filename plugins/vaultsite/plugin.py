@@ -607,7 +607,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         for line, target in result.found.outside:
             log.info(f"{path}:{line}: link climbs out of the vault, not followed: {target}")
         for line, url in result.found.unsafe:
-            log.warning(f"{path}:{line}: link to {url[:60]!r} not published "
+            shown = url if len(url) <= 200 else f"{url[:80]}…"  # (a path whole; a data: URL may be megabytes)
+            log.warning(f"{path}:{line}: link to {shown!r} not published "
                         "(script and data URLs and paths on the author's disk never are)")
         self.anchor_links.extend((path, *anchor) for anchor in result.found.anchors)
 
