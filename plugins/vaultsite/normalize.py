@@ -736,6 +736,18 @@ class _Rewriter:
             segments += [line[at:start].strip(), formula]
             at = start + len(formula)
         segments = [segment for segment in [*segments, line[at:].strip()] if segment]
+        # Emphasis around a formula (`**bold $$x$$ bold**`) closes before it and opens again after
+        # it: each piece of text is a paragraph of its own, and showed its half's `**`.
+        open_marks: list[str] = []
+        for k, segment in enumerate(segments):
+            if segment not in found:
+                reopened = "".join(open_marks)
+                for mark in _EMPHASIS_MARKS.findall(segment):
+                    if mark in open_marks:
+                        open_marks.remove(mark)
+                    else:
+                        open_marks.append(mark)
+                segments[k] = reopened + segment + "".join(reversed(open_marks))
         indent = " " * 4 * self._depth(i) if item else ""
         pieces = [(line[:lead] if item else "") + segments[0]]  # at the top level, at the margin
         for segment in segments[1:]:
@@ -1192,6 +1204,8 @@ _INLINE_PROTECTED = re.compile(
     r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
+# Marks of emphasis that a formula in the middle of its text may cut in two: bold, highlight, strike.
+_EMPHASIS_MARKS = re.compile(r"\*\*|==|~~")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 
