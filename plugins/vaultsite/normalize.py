@@ -1126,8 +1126,8 @@ class _Rewriter:
         if len(h1) < 2:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
-        names_note = _letters(heading_text(self._unmask(self.tokens[self.tokens.index(h1[0]) + 1].content))) == \
-            _letters(note_name(self.path))
+        first = self.tokens[self.tokens.index(h1[0]) + 1].content
+        names_note = _letters(heading_text(self._unmask(first))) == _letters(note_name(self.path))
         title = h1[0].map[0] if opens and names_note else -1
         for tok in headings:
             start, end = tok.map
@@ -1156,7 +1156,8 @@ class _Rewriter:
             else:  # setext: its underline on the last line
                 text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
             if start in ids and start not in self.raw and not _ATTRIBUTES_AFTER.search(text):
-                self._replace(start, end, [f"{'#' * int(tok.tag[1])} {text} {{#{self.footnotes.rstrip('-')}:{ids[start]}}}"])
+                own_id = f"{self.footnotes.rstrip('-')}:{ids[start]}"
+                self._replace(start, end, [f"{'#' * int(tok.tag[1])} {text} {{#{own_id}}}"])
 
     def _toc_and_definitions(self) -> None:
         used = self._referenced_labels()
