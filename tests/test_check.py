@@ -89,6 +89,15 @@ def test_a_page_that_is_not_utf8_is_read_not_a_crash(tmp_path, capsys):
     assert out.splitlines()[0] == "index.html -> gone/ (gone/index.html not found)"
 
 
+def test_a_link_to_a_heading_without_its_emoji_is_told_the_heading(tmp_path, capsys):
+    """`#工具使用` for the heading `🛠️ 工具使用`: too short a name for difflib to call it close."""
+    site = make_site(tmp_path / "site", "==> p/index.html\n<h2 id='🛠️-工具使用'></h2><h2 id='工具'></h2>")
+    (site / "index.html").write_text('<a href="p/#工具使用">x</a>', encoding="utf-8")
+    code, out, _ = run_check(capsys, site)
+    assert code == 1
+    assert out.splitlines()[0] == "index.html -> p/#工具使用 (no anchor #工具使用 in p/index.html; did you mean #🛠️-工具使用?)"
+
+
 def test_a_huge_page_with_many_links(tmp_path):
     links = "".join(f'<a href="p/#h{i % 50}">{i}</a>\n' for i in range(50_000))
     make_site(tmp_path / "site", "==> p/index.html\n" + "".join(f'<h2 id="h{i}"></h2>' for i in range(49)))

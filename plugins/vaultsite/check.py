@@ -447,6 +447,10 @@ def _parse_path(path: str) -> tuple[int, str]:
     return ups, "/".join(stack)
 
 
+def _words(text: str) -> str:
+    return "".join(filter(str.isalnum, text.casefold()))
+
+
 def _fold(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
@@ -458,7 +462,9 @@ def _anchor_problem(ids: frozenset[str], target: str, fragment: str) -> str | No
     decoded = unquote(fragment)
     if decoded in ids or decoded.lower() == "top":
         return None
-    close = difflib.get_close_matches(decoded, ids, n=1, cutoff=0.75)
+    # Near in spelling; else the same words, an emoji or a sign apart (`#工具使用`, `#🛠️-工具使用`).
+    close = difflib.get_close_matches(decoded, ids, n=1, cutoff=0.75) or sorted(
+        id_ for id_ in ids if _words(id_) and _words(id_) == _words(decoded))[:1]
     hint = f"; did you mean #{close[0]}?" if close else ""
     return f"no anchor #{decoded} in {target}{hint}"
 
