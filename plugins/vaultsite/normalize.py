@@ -906,7 +906,8 @@ class _Rewriter:
             self.result.embedded |= sub_result.embedded
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
-            title = shown_text(posixpath.splitext(posixpath.basename(target))[0], heading, "")
+            # (A block's id is no title: Obsidian shows the block alone.)
+            title = shown_text(note_name(target), "" if heading.startswith("^") else heading, "")
             link = note_link(title, target, self.path)
             block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                      *inner, "", "</div>", ""]
