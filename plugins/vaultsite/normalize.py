@@ -195,6 +195,7 @@ class _Rewriter:
         self._lists()
         self._fences_opening_items()
         self._quotes()
+        self._setext_over_lines()
         self._literal_braces()
         self._headings()
         self._toc_and_definitions()
@@ -393,13 +394,13 @@ class _Rewriter:
                 continue
             self.masks.append(f"$${tex}$$")
             self.masked[start] = self.out[start][0] = f"{before}\ue000{len(self.masks) - 1}\ue001"
-            for k in range(start + 1, i + 1):
+            for k in range(start + 1, i):
                 self.masked[k] = self.out[k][0] = ""
                 self.hidden.add(k)
-            if after.strip():  # under the formula, apart from it, as text after a formula on its line is
-                self.masked[i] = " " * lead + after.strip()
-                self.out[i] = ["", self.masked[i]]
-                self.hidden.discard(i)
+            # Its last line: a blank line under the formula, which sets it apart from the text under
+            # it, and the text after it on that line, as after a formula on one line.
+            self.masked[i] = " " * lead + after.strip() if after.strip() else ""
+            self.out[i] = ["", self.masked[i]] if self.masked[i] else [""]
             self.result.applied["formula_among_text"] += 1
             self.tokens = None
         if self.tokens is None:
@@ -658,6 +659,16 @@ class _Rewriter:
         self._loosen(start)
         return block
 
+    def _setext_over_lines(self) -> None:
+        """A heading underlined (`---`, `===`) under several lines of text is one heading of them
+        all, as CommonMark reads it; Python-Markdown read the underline as a rule under a paragraph."""
+        for tok in self.tokens:
+            if tok.type == "heading_open" and not tok.level and tok.map and tok.markup[0] in "=-":
+                start, end = tok.map
+                if end - start > 2 and start not in self.raw:
+                    text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
+                    self._replace(start, end, ["#" * int(tok.tag[1]) + " " + text])
+
     def _literal_braces(self) -> None:
         """Braces ending a heading (`## dict {key: value}`), or a paragraph's last line (`{ #todo}`
         under its text), are text, as Obsidian shows them: attr_list read them as attributes, and
@@ -718,8 +729,19 @@ class _Rewriter:
                     and not (opens_item and self._opens_item(end + 1))):
                 self.out[end].append("")  # (another item after an item that is the formula needs none)
                 self._loosen(end)
+                if end + 1 in in_text and self._item_of(end + 1) is None:
+                    # The text under it went on its paragraph, however indented: after a blank line,
+                    # a tab or four spaces would make it code.
+                    self.out[end + 1][0] = self.out[end + 1][0].lstrip()
             if len(self.out[start]) > 1 or len(self.out[end]) > 1:
                 self.result.applied["display_math_line"] += 1
+        for start, end in self.display_blocks:
+            # A block indented a space or three (at the top level, or in a quote: `>  $$`) is one
+            # to CommonMark; arithmatex reads one only from the margin.
+            indent = _indent(self.masked[start])
+            if indent and self._item_of(start) is None:
+                for k in range(start, end + 1):
+                    self.out[k][-1] = _less_columns(self.out[k][-1], indent)
 
     def _formulas_apart(self, i: int, found: list[str]) -> tuple[list[str], bool, bool]:
         """Line i as the list pass left it, with each display formula on it (`found`, masked) on a
