@@ -266,3 +266,27 @@ def test_japanese_and_korean_are_drawn_in_their_own_fonts(browser, tmp_path):
                      {"Liberation Sans"}]
     page.close()
     next(server, None)
+
+
+def test_boxed_cancelled_and_styled_text_in_formulas_are_drawn(browser, tmp_path):
+    """Chromium draws neither menclose nor an mtext's mathvariant (MathML Core has neither), which
+    latex2mathml writes for \\boxed, \\cancel and \\textbf: a boxed result showed with no frame, a
+    cancelled term uncancelled, bold text plain, as MathJax in Obsidian does not."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Styled.md").write_text("# Styled\n\n$\\boxed{x=1}$, $\\cancel{y}$, $\\textbf{粗体}$, $\\textit{it}$, "
+                                    "$\\texttt{mono}$\n", encoding="utf-8")
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    server = serving(tmp_path / "site")
+    base = next(server)
+    page = watch_offline(browser.new_page(), base)
+    visit(page, base, "Styled/")
+    style = "([selector, property]) => getComputedStyle(document.querySelector(selector))[property]"
+    assert page.evaluate(style, ['menclose[notation="box"]', "borderTopStyle"]) == "solid"
+    assert "linear-gradient" in page.evaluate(style, ['menclose[notation="updiagonalstrike"]', "backgroundImage"])
+    assert int(page.evaluate(style, ['mtext[mathvariant="bold"]', "fontWeight"])) >= 700
+    assert page.evaluate(style, ['mtext[mathvariant="italic"]', "fontStyle"]) == "italic"
+    assert "mono" in page.evaluate(style, ['mtext[mathvariant="monospace"]', "fontFamily"]).lower()
+    page.close()
+    next(server, None)

@@ -89,10 +89,13 @@ def _known_environments(tex: str) -> str:
     it lacks (it wrote "\\arg" as a variable, backslash and all); the symbols it maps to another
     character than TeX's (`_SYMBOLS`)."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
+    tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     return _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], _ARG.sub(r"\\operatorname{arg}", tex))
 
 
 _ARG = re.compile(r"\\arg(?![a-zA-Z])")
+# `\left<` is an angle bracket in TeX (⟨x⟩); latex2mathml draws a less-than sign.
+_ANGLE = re.compile(r"\\(left|right)\s*([<>])")
 # latex2mathml's table takes \sim for the ASCII tilde (x~N) and \setminus for U+29F5, a glyph
 # most fonts lack (a box); TeX and MathJax draw ∼ (U+223C) and ∖ (U+2216), written so.
 _SYMBOLS = {"sim": r"\thicksim", "setminus": r"\smallsetminus"}
@@ -123,6 +126,9 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
+    _vectors(root)
+    if not block:
+        _inline_binomials(root)
     semantics = ET.Element("semantics")
     semantics.append(root[0] if len(root) == 1 else _row(*root))  # what is drawn: one element
     ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = tex
@@ -153,13 +159,17 @@ def _symbol_classes(root: ET.Element) -> None:
     and any other as an identifier (mi), which browsers space as a letter: A⟹B, f:X, ⟨x, y⟩ with
     no space, x → ∞ with an operator's space before ∞. Each is what TeX's class for it says:
     relations, binary operators, brackets and punctuation are operators; ordinary symbols (∞, ∅,
-    ∂, ∇, ∀) identifiers. A bracket so made keeps its size, as latex2mathml writes ( and [."""
+    ∂, ∇, ∀) identifiers, large operators (⨁) large ones. A bracket so made keeps its size, as
+    latex2mathml writes ( and [."""
     for token in root.iter():
         tex_class = _TEX_CLASSES.get(token.text or "") if not token.attrib else None
         if token.tag == "mi" and tex_class in _OPERATOR_CLASSES:
             token.tag = "mo"
             if tex_class in ("mathopen", "mathclose"):
                 token.set("stretchy", "false")
+        elif token.tag == "mi" and _large_operator(token.text):  # ⨁, ⨀, ⨆: large, as ∑ is
+            token.tag = "mo"
+            token.attrib.update(largeop="true", movablelimits="true")
         elif token.tag == "mo" and tex_class == "mathord":
             token.tag = "mi"
 
@@ -193,6 +203,29 @@ def _bars(root: ET.Element) -> None:
         if token.text in _BARS and token.get("fence") != "true":
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _vectors(root: ET.Element) -> None:
+    """`\\vec{AB}` is an accent, a short arrow over its letters, as TeX sets it; latex2mathml
+    writes it (and it alone) as a stretchy arrow, as long as `\\overrightarrow{AB}`'s."""
+    for over in root.iter("mover"):
+        if len(over) == 2 and over[1].tag == "mo" and over[1].text == "→" and over[1].get("stretchy") == "true":
+            over.set("accent", "true")
+            over[1].set("stretchy", "false")
+
+
+_BINOMIAL_SIZE = "2.047em"  # latex2mathml's brackets of \binom, display-sized (\bigg's too)
+
+
+def _inline_binomials(root: ET.Element) -> None:
+    """In a line of text, `\\binom{n}{k}` takes brackets of a text-sized fraction (`\\tbinom`'s),
+    as TeX sets it; latex2mathml gives them a display formula's size, twice the line's height."""
+    for row in root.iter():
+        for before, fraction, after in zip(row, row[1:], row[2:]):
+            if (fraction.tag == "mfrac" and fraction.get("linethickness") == "0"
+                    and before.get("minsize") == after.get("minsize") == _BINOMIAL_SIZE):
+                for bracket in (before, after):
+                    bracket.attrib.update(minsize="1.2em", maxsize="1.2em")
 
 
 def _ends_operand(element: ET.Element | None, bars: int) -> bool:
