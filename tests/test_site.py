@@ -240,6 +240,17 @@ def test_ideographs_alone_in_a_japanese_block_are_japanese(tmp_path):
     assert [li.get("lang") for li in soup.select("article li")] == [None, None, None]
 
 
+def test_japanese_of_many_ideographs_is_japanese(tmp_path):
+    """A Japanese lecture's headings write a kana or two among many ideographs ("行列の対角化"):
+    they were told Chinese, and drawn in its glyph forms."""
+    result = small_vault(tmp_path, {"A.md": "# 笔记\n\n## 3.2 行列の対角化\n\n問題1の解答: 特性方程式は\n\n"
+                                            "我们学习矩阵的对角化\n"})
+    assert result.returncode == 0, result.stderr
+    blocks = [(tag.get("lang"), tag.get_text(strip=True).rstrip("¶")) for tag in page(tmp_path / "site", "A").select(
+        "article > h2, article > p")]
+    assert blocks == [("ja", "3.2 行列の対角化"), ("ja", "問題1の解答: 特性方程式は"), (None, "我们学习矩阵的对角化")]
+
+
 @pytest.mark.parametrize("option, lang", [("latin_language: de", "de"), ("latin_language: ''", None)])
 def test_the_language_of_blocks_in_latin_letters_is_the_one_mkdocs_yml_names(tmp_path, option, lang):
     result = small_vault(tmp_path, {"A.md": "# 笔记\n\nEin Satz auf Deutsch.\n"}, plugins={"vaultsite": option})

@@ -12,7 +12,8 @@ one it inherits gets `lang`: the highest block written wholly in Latin letters i
 language the plugin's `latin_language` names) on a site in Chinese, Japanese or Korean, and left
 to a Latin-script site's own language (which one a block of Latin letters is written in, English
 or German, its letters do not tell); one
-written mostly in kana is `ja`, in hangul `ko`, and one with other ideographs `zh`. A block that
+written in kana among ideographs Japanese writes is `ja`, in hangul `ko`, and one with other
+ideographs `zh`. A block that
 mixes in ideographs ("the 模型 here") keeps the language around it, as do code and formulas, which
 are read as neither. HTML text in, HTML text out.
 """
@@ -83,10 +84,10 @@ class _Block:
             # around them, which writes them too: told Chinese, they were drawn in its forms.
             return inherited
         if n.kana or n.hangul or n.han:
-            # Japanese writes a kana for every three ideographs or more ("日本語のメモ"), and
-            # only the ideographs of its own character sets: a Chinese sentence quoting
-            # "ありがとう" writes Simplified ones ("日语").
-            if 3 * n.kana >= n.han and n.kana > n.hangul and not n.not_japanese:
+            # Japanese writes kana among its ideographs, a few in technical terms ("行列の対角化":
+            # one for eight), and only the ideographs of its own character sets: a Chinese
+            # sentence quoting "ありがとう" writes Simplified ones ("日语"). Chinese writes none.
+            if 8 * n.kana >= n.han and n.kana > n.hangul and not n.not_japanese:
                 return "ja"
             if n.hangul >= n.han + n.kana:
                 return "ko"
