@@ -80,6 +80,17 @@ def test_fix_text_prints_clean_text_unchanged(vault: Path) -> None:
     assert "no repair needed" in result.stderr
 
 
+def test_an_empty_note_needs_no_repair(vault: Path) -> None:
+    """An empty note was read as UTF-16: `fix` failed on it, and `fix --write` backed it up anew
+    each time it ran."""
+    (vault / "notes" / "empty.md").write_bytes(b"")
+    assert (vaultsite("fix", "notes/empty.md", cwd=vault).returncode, vaultsite(
+        "fix", "--write", "notes/empty.md", cwd=vault).returncode) == (0, 0)
+    assert not list(vault.rglob("*.orig*"))
+    result = vaultsite("fix-text", "notes/empty.md", cwd=vault)
+    assert (result.returncode, result.stdout) == (0, "") and "no repair needed" in result.stderr
+
+
 def test_fix_text_in_a_project_shares_the_model_cache_of_its_builds(vault: Path) -> None:
     (vault / "mkdocs.yml").write_text("site_name: Notes\n", encoding="utf-8")
     first = vaultsite("fix-text", "damaged.md", cwd=vault / "notes")

@@ -412,7 +412,7 @@ def _wide_encoding(data: bytes) -> str | None:
     (Notepad's "Unicode"), or, without one, by UTF-16's NUL in every other byte of text that is
     mostly ASCII (and in no byte between); None where it does not read so."""
     found = next((name for mark, name in _WIDE_MARKS if data.startswith(mark)), None)
-    if found is None and len(data) % 2 == 0:
+    if found is None and data and len(data) % 2 == 0:  # (an empty note is none)
         probe = data[:_BINARY_PROBE]
         for name, high, low in (("utf-16-le", probe[1::2], probe[::2]), ("utf-16-be", probe[::2], probe[1::2])):
             if b"\0" not in low and high.count(0) >= len(high) / 2:
