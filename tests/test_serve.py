@@ -152,6 +152,14 @@ def test_a_rebuild_sees_what_changed_in_the_vault_not_only_the_saved_note(served
     assert link in _page(page_a)
     assert "Second words." in _page(page_c) and "First words." not in _page(page_c)  # the embed
     assert "vs-backlinks" in _page(page_b)  # from the note that was not saved
+    # A link to a heading whose id changed with its note's headings, in a note that was not saved.
+    page_d = url + quote("Serve D/")
+    linked.write_text("# Serve B\n\nSecond words.\n\n## First\n### Intro\n\n## Second\n### Intro\n", encoding="utf-8")
+    (docs / "Serve D.md").write_text("# Serve D\n\n[[Serve B#Second#Intro]]\n", encoding="utf-8")
+    _wait_for(lambda: "#intro_1" in _page(page_d), RELOAD, "the link to the second Intro", log)
+    linked.write_text("# Serve B\n\nSecond words.\n\n## Zero\n### Intro\n\n## First\n### Intro\n\n"
+                      "## Second\n### Intro\n", encoding="utf-8")
+    _wait_for(lambda: "#intro_2" in _page(page_d), RELOAD, "the link to the second Intro, now the third", log)
     # A rebuild tells what changed, not again what the rebuild before told it kept as it was.
     def last_build() -> str:
         return log.read_text(encoding="utf-8").rsplit("Detected file changes", 1)[-1]

@@ -487,8 +487,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         fork, forked children normalize the notes, render their pages and convert their formulas
         ahead, on every core (MkDocs, on one, mostly waits for them meanwhile); else here, each
         as its page is read. A note the build before normalized (under `mkdocs serve`) from the
-        same text, in a vault of the same files (see VaultIndex.layout_key) and with the same
-        text in each note it embeds, is taken as it was."""
+        same text, in a vault of the same files (see VaultIndex.layout_key), with the same text in
+        each note it embeds and the same headings in each it links to one of, is taken as it was."""
         notes = list(self.fronts.items())
         processes = parallel.imap_processes(len(notes), self.workers)
         where = (f"and rendering them ahead, in {processes} forked process{'es' if processes > 1 else ''}"
@@ -499,7 +499,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
         def normalized(note: tuple[str, frontmatter.FrontMatter]):
             path, front = note
-            if path in before and before[path][0] == self._normalized_from(front, before[path][1].embedded):
+            if path in before and before[path][0] == self._normalized_from(front, before[path][1]):
                 result = before[path][1]
             else:
                 result = _normalized_or_as_written(front, path, self.vault, self.slugify, self.callouts)
@@ -514,10 +514,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
 
-    def _normalized_from(self, front: frontmatter.FrontMatter, embedded: set[str]) -> tuple:
-        """What normalizing a note read: the vault's layout, the note's text, and the text of
-        each note it embeds."""
-        return self.layout, front.body, front.body_line, [(p, self.vault.body(p)) for p in sorted(embedded)]
+    def _normalized_from(self, front: frontmatter.FrontMatter, result: Normalized) -> tuple:
+        """What normalizing a note read: the vault's layout, the note's text, the text of each note
+        it embeds, and the headings of each note it links to a heading of (whose id may be another
+        once that note is edited: the link kept the id it had)."""
+        linked = {target for _, target, _, _ in result.found.anchors} - result.embedded
+        return (self.layout, front.body, front.body_line, [(p, self.vault.body(p)) for p in sorted(result.embedded)],
+                [(p, self.vault.headings(p, self.slugify)) for p in sorted(linked)])
 
     def _take_normalized(self, until: str | None = None) -> None:
         """Take the normalized notes into self.markdown, up to the note at `until` (all without):
@@ -527,7 +530,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return
         for path, result, markdown, rendered, formulas in self.normalizing:
             front = self.fronts[path]
-            self.normalized_before[path] = (self._normalized_from(front, result.embedded), result)
+            self.normalized_before[path] = (self._normalized_from(front, result), result)
             self.markdown[path] = markdown
             self.titles[path] = _page_title(path, front.meta, markdown)
             if rendered is not None:
