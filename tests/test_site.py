@@ -423,6 +423,9 @@ def test_front_matter_tags_show_on_the_note_and_lead_to_the_notes_of_each_tag(tm
         notes_of_tag = listing.find(id=target).find_next("ul").select("a")
         assert (a.get_text(strip=True), sorted(n.get_text(strip=True) for n in notes_of_tag)) in [
             ("ml", ["A", "B", "C"]), ("深度学习", ["A"])]
+    # Each tag says its language, as any heading does (Material's placeholder, Latin letters, made all English).
+    assert {h.get_text(strip=True).rstrip("¶"): h.get("lang") for h in listing.select("article h2")} == {
+        "ml": "en", "notes": "en", "深度学习": None}
 
 
 def tag_listing(site: Path) -> dict[str, list[str]]:

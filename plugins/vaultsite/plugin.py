@@ -73,6 +73,7 @@ from .versions import canonical_note, version_note
 log = get_plugin_logger(__name__)
 
 CSS = "assets/vaultsite/vaultsite.css"
+_TAG_LISTING = re.compile(r'<h[1-6] id="[^"]*/slug"')  # where Material's tags plugin writes a listing
 _NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>)\s*<a\b[^>]*>(.*?)</a>\s*(</a>)", re.DOTALL)
 
 
@@ -126,6 +127,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.inline_tags: dict[str, list[str]] = {}  # the `#tags` each note's text writes
         self.tag_names: dict[str, str] = {}  # each tag's name, casefolded: as the first page spells it
         self.tagged = False  # whether a page has a tag
+        self.listing_pages: list[Page] = []  # pages where Material's tags plugin lists tags (see on_env)
         # (note, normalized, page Markdown, page rendered ahead or None, formulas), as made
         self.normalizing = (_ for _ in ())
         self.indexing: preindex.Ahead | None = None  # the search index, made ahead by a child
@@ -274,6 +276,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         that link to each page are known before any page is written. Last (-100): the pages are
         as every plugin left them, which a child indexes for search now."""
         if self.config.enabled:
+            for page in self.listing_pages:  # as the tags plugin (before us) wrote its listings
+                page.content = languages.mark_languages(page.content, _site_language(config), self.config.latin_language)
             self._take_normalized()
             self._add_backlinks()
             if self.unwritten_file and not self.unwritten:
@@ -305,6 +309,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if self.mermaid_file:
             html = diagrams.with_script(html, self.mermaid_file.url_relative_to(page.file))
         html = _titled(html, page)
+        if self.tags_plugin and _TAG_LISTING.search(html):
+            # Where Material lists tags, its placeholder heading (`…/name`, Latin letters) is the
+            # model of every tag's: marked English, it made every tag's so, Chinese ones too.
+            self.listing_pages.append(page)
+            return html
         return languages.mark_languages(html, _site_language(config), self.config.latin_language)
 
     @event_priority(-50)
