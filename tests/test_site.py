@@ -486,6 +486,19 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_a_note_beside_a_folder_with_an_index_of_its_own_is_published_too(tmp_path):
+    """`lang.md` and `lang/index.md` were both at `lang/`: one page was lost, and every link to
+    it led to the other."""
+    result = small_vault(tmp_path, {"lang.md": "# Lang overview\n", "lang/index.md": "# 语言索引\n",
+                                    "A.md": "# A\n\n[overview](lang.md) and [index](lang/index.md)\n"})
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    links = {a.get_text(): a["href"] for a in page(site, "A").select("article p a")}
+    assert links == {"overview": "../lang.html", "index": "../lang/"}
+    assert BeautifulSoup((site / "lang.html").read_text(encoding="utf-8"), "html.parser").h1.get_text() == "Lang overview¶"
+    assert page(site, "lang").h1.get_text() == "语言索引¶"
+
+
 def test_tags_named_by_their_plus_and_sharp_signs_are_apart(tmp_path):
     """`C`, `C++` and `C#` are three tags, with three ids on the page of tags: they had one, and
     every link to C++ or C# landed on C."""

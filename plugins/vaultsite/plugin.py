@@ -45,7 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -187,6 +187,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if not self.config.enabled:
             return None
         self._leave_out(files, config.docs_dir)
+        self._pages_apart(files)
         notes = self._read_notes(files)
         if self.config.notebooks:
             self._execute_notebooks(notes, files, config)
@@ -386,6 +387,19 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             log.debug(stats.summary() + (", made ahead in a forked process" if ahead else ""))
         if self.search_kept:
             log.debug(f"search index: {self.search_kept.taken} pages indexed as in the build before")
+
+    def _pages_apart(self, files: Files) -> None:
+        """A note beside a folder of its name that holds an index.md or README.md (`lang.md` and
+        `lang/index.md`) is published at `lang.html`: both were at `lang/`, where the folder's note
+        alone was written, and every link to the other led to it."""
+        folders = {f.dest_uri for f in files.documentation_pages() if f.name == "index"}
+        for f in files.documentation_pages():
+            if f.name != "index" and f.dest_uri in folders:
+                dest = posixpath.join(posixpath.dirname(posixpath.dirname(f.dest_uri)), f"{f.name}.html")
+                self._inform(f"{f.src_uri}: published at {dest}, since {posixpath.dirname(f.dest_uri)}/ is its "
+                             "folder's index")
+                f.dest_uri, f.url = dest, quote(dest)
+                f.abs_dest_path = os.path.normpath(os.path.join(f.dest_dir, dest))
 
     def _leave_out(self, files: Files, docs_dir: str) -> None:
         """Take out of the site the backups of repaired notes, the files whose names are not UTF-8
