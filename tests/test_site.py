@@ -287,13 +287,13 @@ def test_embed_cycles_are_links_and_fail_strict(tmp_path):
 
 
 def test_link_to_a_missing_heading_fails_strict_naming_file_and_line(tmp_path):
-    result = small_vault(tmp_path, {"A.md": "# A\n\ntext\n[b](B.md#No%20Such%20Heading) [[B#Real]]\n[[B#Nope]]\n"
+    result = small_vault(tmp_path, {"A.md": "# A\n\ntext\n[b](B.md#No%20Such%20Heading) [[B#Real]]\n[[B#Nope]] [[B#Nope|again]]\n"
                                             "[up](#a) [down](#gone)\n",
                                     "B.md": "# B\n\n## Real\n"})
     assert result.returncode != 0
     assert "A.md:4: links to a heading that B.md does not have: #No Such Heading" in result.stderr
     assert "#Real" not in result.stderr and "#a " not in result.stderr
-    # Once, as written (the wikilink's Markdown link is not checked again)
+    # Once, as written (the wikilink's Markdown link is not checked again), though linked to twice
     assert result.stderr.count("A.md:5: links to a heading") == 1
     assert "A.md:5: links to a heading that B.md does not have: #Nope" in result.stderr
     assert "A.md:6: links to a heading that A.md does not have: #gone" in result.stderr

@@ -641,8 +641,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     @_timed("on_post_build: links to headings")
     def _check_anchor_links(self) -> None:
         """Each link to a heading against the ids its page was rendered with: every note is
-        parsed once, by Markdown, and embedded headings count as the reader sees them."""
-        for path, line, target, heading, anchor in self.anchor_links:
+        parsed once, by Markdown, and embedded headings count as the reader sees them. (Each
+        heading a line links to is told once: a line may link to it twice.)"""
+        for path, line, target, heading, anchor in dict.fromkeys(self.anchor_links):
             target_file = self.files.get_file_from_path(target)
             ids = target_file.page.present_anchor_ids if target_file and target_file.page else None
             if ids is not None and anchor not in ids:
