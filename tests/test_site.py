@@ -486,6 +486,16 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_a_front_matter_title_that_is_no_text_is_left_out_with_a_warning(tmp_path):
+    """`title: [a, b]` titled the page `['a', 'b']`, in its heading, its tab and the navigation."""
+    result = small_vault(tmp_path, {"A.md": "---\ntags: [x]\ntitle: [列表, 标题]\n---\n# 标题\n"})
+    assert result.returncode != 0  # strict
+    assert "A.md:3: front matter title is not text (list): left out" in result.stderr
+    soup = page(tmp_path / "site", "A")
+    assert (soup.select_one("article h1").get_text(strip=True).rstrip("¶"), soup.title.get_text()) == (
+        "标题", "标题 - 知识库 · Knowledge Base")
+
+
 def test_a_note_beside_a_folder_with_an_index_of_its_own_is_published_too(tmp_path):
     """`lang.md` and `lang/index.md` were both at `lang/`: one page was lost, and every link to
     it led to the other."""

@@ -27,6 +27,7 @@ class FrontMatter:
     raw: str = ""  # the YAML text, when there is a block
     error: str | None = None  # why the block is not a YAML mapping
     error_line: int | None = None  # 1-based line of the file
+    ignored: tuple[tuple[int, str], ...] = ()  # (1-based line, why) of each key left out
 
 
 def split(text: str) -> FrontMatter:
@@ -48,7 +49,12 @@ def split(text: str) -> FrontMatter:
         meta = {}
     if not isinstance(meta, dict):
         return FrontMatter({}, body, body_line, raw, "front matter is not a mapping of keys to values", 2)
-    return FrontMatter(_with_obsidian_tags(meta), body, body_line, raw)
+    ignored = ()
+    if isinstance(meta.get("title"), (list, dict, bool)):
+        # MkDocs titled the page `['a', 'b']`, in its heading, its tab and the navigation.
+        line = 2 + next((k for k, text in enumerate(raw.split("\n")) if text.startswith("title")), 0)
+        ignored = ((line, f"front matter title is not text ({type(meta.pop('title')).__name__}): left out"),)
+    return FrontMatter(_with_obsidian_tags(meta), body, body_line, raw, ignored=ignored)
 
 
 _TAG_SEPARATOR = re.compile(r"[,\s]+")  # in a string of tags: a tag holds no space

@@ -561,6 +561,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             mathml.remember(formulas)  # typeset in on_page_content, from what a child converted
             if front.error:
                 log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
+            for line, why in front.ignored:
+                log.warning(f"{path}:{line}: {why}")
             self._report_normalized(path, result)
             if path not in self.versions:
                 self.links[path] = [target for _, target in result.found.links]
