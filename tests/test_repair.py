@@ -349,6 +349,16 @@ def test_strictly_read_copy_of_a_context_note_is_that_note(corpus: str, page: st
     assert result.text == corpus and result.rebuilt_bytes > 100
 
 
+@pytest.mark.parametrize("page", ["cp1252", "cp1253"])
+def test_copy_that_kept_its_soft_hyphens_is_that_note(corpus: str, page: str) -> None:
+    """So does a copy that lost only the bytes its code page leaves undefined, keeping 0xAD as
+    the soft hyphen it reads as there (学, 中): the model repaired it, with guesses to check."""
+    damaged = corpus.encode("utf-8").decode(page, errors="ignore")
+    assert "\u00ad" in damaged
+    result = repair_text(damaged, [corpus])
+    assert (result.text, result.guesses) == (corpus, ())
+
+
 def test_edited_damaged_copy_is_repaired_on_its_own() -> None:
     original = "深度学习是机器学习的一个分支。\n神经网络从数据中学习特征。\n"
     edited = damage(original, "cp1254").replace("\n", " ok\n", 1)

@@ -736,7 +736,10 @@ def _restored_copy(text: str, context: Context, codec: str | None) -> RepairResu
     for original in context.by_ascii.get(text.encode("ascii", "ignore"), ()):
         data = original.encode("utf-8")
         for page in _CODE_PAGES:
-            if text in (data.translate(None, page.lost).decode(page.name), data.decode(page.name, errors="replace")):
+            # Lost: every byte the page leaves undefined and the soft hyphen (as note 000 lost them),
+            # those bytes alone, or none (read strictly, each lost one shown as U+FFFD).
+            if text in (data.translate(None, page.lost).decode(page.name), data.decode(page.name, errors="ignore"),
+                        data.decode(page.name, errors="replace")):
                 # Each character of a run is one byte, all but the lost ones.
                 runs = list(_runs(text, page.run_pattern, []))
                 return _restored(text, original, runs, len(data) - len(text) + text.count(_HOLE), page.name)
