@@ -56,6 +56,8 @@ from urllib.parse import quote, unquote, urlsplit
 import idna
 from lxml import etree
 
+from .slugs import words
+
 #: Which attributes of which elements hold a URL the page loads or links to.
 REFERENCE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "a": ("href",),
@@ -447,10 +449,6 @@ def _parse_path(path: str) -> tuple[int, str]:
     return ups, "/".join(stack)
 
 
-def _words(text: str) -> str:
-    return "".join(filter(str.isalnum, text.casefold()))
-
-
 def _fold(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
@@ -464,7 +462,7 @@ def _anchor_problem(ids: frozenset[str], target: str, fragment: str) -> str | No
         return None
     # Near in spelling; else the same words, an emoji or a sign apart (`#工具使用`, `#🛠️-工具使用`).
     close = difflib.get_close_matches(decoded, ids, n=1, cutoff=0.75) or sorted(
-        id_ for id_ in ids if _words(id_) and _words(id_) == _words(decoded))[:1]
+        id_ for id_ in ids if words(id_) and words(id_) == words(decoded))[:1]
     hint = f"; did you mean #{close[0]}?" if close else ""
     return f"no anchor #{decoded} in {target}{hint}"
 

@@ -161,8 +161,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             diagrams.add_fences(config.mdx_configs["pymdownx.superfences"])
         tags = config.plugins.get("material/tags")
         if tags and getattr(getattr(tags.config.tags_slugify, "func", None), "__module__", "") == "pymdownx.slugs":
-            # (pymdownx's, the plugin's default: mkdocs.yml names none)
-            tags.config.tags_slugify = make_tag_slugify()
+            # (pymdownx's, the plugin's default: mkdocs.yml names none) The site's one slugify, the toc's.
+            tags.config.tags_slugify = make_tag_slugify(slugify)
         if "pymdownx.superfences" in config.markdown_extensions:
             # A fence's info string past its language (`java hl:2`, `js {1,3}`: Obsidian plugins')
             # made superfences read no fence, and the note after it code: Obsidian reads the language.

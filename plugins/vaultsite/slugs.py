@@ -16,27 +16,31 @@ _JOINERS = {"\u200d", "\ufe0f"}
 _SPACE = re.compile(r"\s+")
 
 
-def _keep(ch: str, also: str) -> bool:
-    return (ch.isalnum() or ch in "_-" or ch in also or ch in _JOINERS or ord(ch) in _SKIN_TONES
+def _keep(ch: str) -> bool:
+    return (ch.isalnum() or ch in "_-" or ch in _JOINERS or ord(ch) in _SKIN_TONES
             or unicodedata.category(ch) == "So")
 
 
-def slugify(case: str = "lower", normalize: str = "NFC", also: str = "") -> Callable[[str, str], str]:
-    """A Python-Markdown `toc` slugify: `slugify(case="lower")(text, separator)`; `also`: more
-    characters it keeps."""
+def slugify(case: str = "lower", normalize: str = "NFC") -> Callable[[str, str], str]:
+    """A Python-Markdown `toc` slugify: `slugify(case="lower")(text, separator)`."""
 
     def slug(text: str, sep: str) -> str:
         text = unicodedata.normalize(normalize, text)
         text = text.lower() if case == "lower" else text
-        kept = "".join(ch if _keep(ch, also) else (" " if ch.isspace() else "") for ch in text)
+        kept = "".join(ch if _keep(ch) else (" " if ch.isspace() else "") for ch in text)
         return _SPACE.sub(sep, kept.strip())
 
     return slug
 
 
-def tag_slugify() -> Callable[[str, str], str]:
-    """The slugify of Material's tags plugin (the ids of the page of tags): the site's, with the
-    `+` and `#` of tags that are names of languages (pymdownx's slugify gave `C`, `C++` and `C#`
-    the one id `tag:c`); a `#` as `♯`, as a URL's fragment holds none."""
-    site = slugify(case="lower", also="+\u266f")
-    return lambda text, sep: site(text.replace("#", "\u266f"), sep)
+def tag_slugify(site: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """The slugify of Material's tags plugin (the ids of the page of tags): the `site`'s, with a
+    tag's `+` and `#` as words (`C`, `C++` and `C#` are `c`, `c-plus-plus` and `c-sharp`), which
+    a slugify drops: pymdownx's gave all three the id `tag:c`."""
+    return lambda text, sep: site(text.replace("+", " plus ").replace("#", " sharp "), sep)
+
+
+def words(text: str) -> str:
+    """`text`'s letters and digits, in one case: two names or ids alike but for signs, spaces and
+    emoji (a heading naming its note, `# 3B1b: neural networks`; `#🛠️-工具使用` and `#工具使用`)."""
+    return "".join(char for char in text.casefold() if char.isalnum())
