@@ -121,6 +121,7 @@ NAMED = {
     # Several `# ` headings: the first is the title where it names the note, as written or not.
     "h1s/盾斧.md": "# 剑形态\ntext\n\n# 斧形态\ntext\n",
     "h1s/3B1B - Neural Networks.md": "# 3B1b: neural networks\n## Contents\n# 01 - Deep Learning\ntext\n",
+    "guide/index.md": "# Guide\n\n# Part 1\ntext\n\n# Part 2\ntext\n",  # named by its folder
 }
 
 
@@ -153,6 +154,8 @@ def test_a_note_of_several_h1_sections_is_titled_by_its_name_unless_the_first_na
     assert shown_title(read(named, "h1s/3B1B - Neural Networks.md")) == ("3B1b: neural networks",) * 2
     assert headings("h1s/3B1B - Neural Networks.md") == [
         ("h1", "3B1b: neural networks"), ("h3", "Contents"), ("h2", "01 - Deep Learning")]
+    guide = BeautifulSoup((named / "guide" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert shown_title(guide) == ("Guide", "Guide")
 
 
 def test_a_section_is_its_folders_name_as_written(named):

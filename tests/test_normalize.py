@@ -89,6 +89,8 @@ def fixture_site(tmp_path_factory) -> Path:
     (notes / "100% sure?.md").write_text("# Sure\n", encoding="utf-8")
     (notes / "Embed Me.md").write_text(EMBED_ME, encoding="utf-8")
     (notes / "Parts.md").write_text(PARTS, encoding="utf-8")
+    (notes / "Boxed.md").write_text("# Boxed\n\n## Summary\ntext\n\n> [!note] Box\n> ## Summary\n> inside\n",
+                                    encoding="utf-8")
     (notes / "Self Linked.md").write_text("# Self Linked\n\n## One\nSee [[#Two]] and [two](#two).\n\n## Two\ntext\n",
                                           encoding="utf-8")
     (notes / "Chapters.md").write_text("# Chapters\n\n# One\ntext\n\n# Two\ntext\n", encoding="utf-8")
@@ -134,6 +136,15 @@ def test_fixture_case(case, fixture_site, regen, regenerated):
         regenerated[case.id] = got
         return
     assert got == case.expected
+
+
+def test_no_page_gives_two_elements_one_id(fixture_site):
+    """A link to an id lands on the first element that has it: an embed's heading or block took
+    the id of the page's own, or of another in the embed (a heading in a callout)."""
+    for case in CASES:
+        html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
+        ids = [tag["id"] for tag in BeautifulSoup(html, "html.parser").select("[id]")]
+        assert len(ids) == len(set(ids)), (case.id, [i for i in set(ids) if ids.count(i) > 1])
 
 
 def test_footnote_links_land_on_their_footnotes_and_back_on_their_references(fixture_site):

@@ -28,6 +28,7 @@ from markdown_it.token import Token
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     note_headings, note_name, shown_text)
+from .slugs import words
 from .tight_lists import TIGHT
 
 
@@ -99,7 +100,7 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
-_MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^()<>#]+\.md)(?:#([^()<>]*))?>?\)\s*$", re.IGNORECASE)
+_MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
                "fence": "code", "heading_open": "heading"}
@@ -134,13 +135,14 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
 class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
-                 html: bool = True, footnotes: str = "", callouts: Mapping[str, str] | None = None):
+                 html: bool = True, footnotes: str = "", callouts: Mapping[str, str] | None = None,
+                 quoted: bool = False):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
         # `html`: whether Python-Markdown reads HTML in the text as HTML (not in a quote in a list
-        # item: see _quote).
+        # item: see _quote). `quoted`: the text is a quote's or a callout's (see _quote).
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
-        self.offset, self.embedded, self.html = line_offset, embedded, html
+        self.offset, self.embedded, self.html, self.quoted = line_offset, embedded, html, quoted
         self.callouts = callouts or {}
         self.holds_html = False  # whether HTML in the text holds Markdown (see _markdown_in_html)
         self.tagless: str | None = None  # what ends the element or comment a line ends in, with no tags (see _tags)
@@ -366,9 +368,11 @@ class _Rewriter:
     def _formulas_among_text(self) -> None:
         """A display formula over several lines whose `$$` shares a line with text (`we have $$`,
         `$$where x is`) is a formula with the text around it, as Obsidian shows it: it goes onto
-        its first line, whole (TeX reads a line break as a space), before the text after it on its
-        last; the lines between leave the page. (One that opens and closes its lines alone is a
-        block of lines: see _mark_raw_lines. One in a quote is the quote's, read as a note.)"""
+        its first line, whole (TeX reads a line break as a space), with the text after it on its
+        last, as a formula on one line with text around it (see _formulas_apart); the lines
+        between leave the page, and its last is a blank line, under which the text goes on. (One
+        that opens and closes its lines alone is a block of lines: see _mark_raw_lines. One in a
+        quote is the quote's, read as a note.)"""
         if sum(line.count("$$") for line in self.masked) < 2:
             return
         skipped = {i for tok in self.tokens if tok.map and (tok.type in ("fence", "code_block")
@@ -376,7 +380,7 @@ class _Rewriter:
                    for i in range(*tok.map)}
         opened = None  # (line, where its `$$` is) of the formula that is open
         for i, line in enumerate(self.masked):
-            if not line.strip():
+            if not line.strip() or i in skipped:
                 opened = None  # (text's `$$` opens no formula past its paragraph: `echo $$`, the shell's)
             if i in skipped or "$$" not in line:
                 continue
@@ -393,14 +397,12 @@ class _Rewriter:
             if not (before[lead:].strip() or after.strip()) or "$$" in after or re.search(r"(?<!\\)%", tex):
                 continue
             self.masks.append(f"$${tex}$$")
-            self.masked[start] = self.out[start][0] = f"{before}\ue000{len(self.masks) - 1}\ue001"
-            for k in range(start + 1, i):
+            self.masked[start] = self.out[start][0] = f"{before}\ue000{len(self.masks) - 1}\ue001 {after.strip()}".rstrip()
+            for k in range(start + 1, i + 1):
                 self.masked[k] = self.out[k][0] = ""
                 self.hidden.add(k)
-            # Its last line: a blank line under the formula, which sets it apart from the text under
-            # it, and the text after it on that line, as after a formula on one line.
-            self.masked[i] = " " * lead + after.strip() if after.strip() else ""
-            self.out[i] = ["", self.masked[i]] if self.masked[i] else [""]
+            if i + 1 < len(self.masked) and self.masked[i + 1].strip():
+                self.hidden.discard(i)  # a blank line, under which the text goes on
             self.result.applied["formula_among_text"] += 1
             self.tokens = None
         if self.tokens is None:
@@ -597,7 +599,7 @@ class _Rewriter:
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
                         self.offset + start + (1 if callout else 0), self.embedded, html=self.html and not item,
-                        footnotes=self.footnotes, callouts=self.callouts)
+                        footnotes=self.footnotes, callouts=self.callouts, quoted=True)
         body_lines = sub.run()
         self.holds_html |= sub.holds_html  # HTML now, so the quote holding this one must be too
         if callout:
@@ -661,22 +663,30 @@ class _Rewriter:
 
     def _setext_over_lines(self) -> None:
         """A heading underlined (`---`, `===`) under several lines of text is one heading of them
-        all, as CommonMark reads it; Python-Markdown read the underline as a rule under a paragraph."""
+        all, as CommonMark reads it; Python-Markdown read the underline as a rule under a paragraph.
+        Not a table's (the parser here knows no tables): a `---` under one is a rule, as GitHub's
+        tables end at a block, where Python-Markdown read it as a row of the table."""
+        tables = {i for start, end in self.tables for i in range(start, end)}
         for tok in self.tokens:
             if tok.type == "heading_open" and not tok.level and tok.map and tok.markup[0] in "=-":
                 start, end = tok.map
-                if end - start > 2 and start not in self.raw:
-                    text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
-                    self._replace(start, end, ["#" * int(tok.tag[1]) + " " + text])
+                if start in tables and tok.markup[0] == "-":
+                    self._blank_before(end - 1)
+                elif end - start > 2 and start not in self.raw and start not in tables:
+                    self._replace(start, end, ["#" * int(tok.tag[1]) + " " + self._setext_text(start, end)])
+
+    def _setext_text(self, start: int, end: int) -> str:
+        """The text of the setext heading on lines start to end (its underline the last), on one line."""
+        return " ".join(self.masked[j].strip() for j in range(start, end - 1))
 
     def _literal_braces(self) -> None:
         """Braces ending a heading (`## dict {key: value}`), or a paragraph's last line (`{ #todo}`
         under its text), are text, as Obsidian shows them: attr_list read them as attributes, and
         the text was gone. An id or class the note gives a heading itself (`{#intro}`) stays one."""
         for tok in self.tokens:
-            if not tok.map or tok.map[0] in self.raw:
+            if not tok.map or tok.map[0] in self.raw or not self.out[tok.map[0]]:
                 continue
-            if tok.type == "heading_open" and tok.markup.startswith("#"):
+            if tok.type == "heading_open":  # (a setext heading's text is one line: see _setext_over_lines)
                 line = self.out[tok.map[0]][-1]
                 own = _ATTRIBUTES_AFTER.search(line)
                 end = own.start() if own else len(line)
@@ -740,8 +750,8 @@ class _Rewriter:
             # to CommonMark; arithmatex reads one only from the margin.
             indent = _indent(self.masked[start])
             if indent and self._item_of(start) is None:
-                for k in range(start, end + 1):
-                    self.out[k][-1] = _less_columns(self.out[k][-1], indent)
+                for k in range(start, end + 1):  # (a quote's lines are the quote's: none left here)
+                    self.out[k] = [_less_columns(line, indent) for line in self.out[k]]
 
     def _formulas_apart(self, i: int, found: list[str]) -> tuple[list[str], bool, bool]:
         """Line i as the list pass left it, with each display formula on it (`found`, masked) on a
@@ -759,17 +769,12 @@ class _Rewriter:
             at = start + len(formula)
         segments = [segment for segment in [*segments, line[at:].strip()] if segment]
         # Emphasis around a formula (`**bold $$x$$ bold**`) closes before it and opens again after
-        # it: each piece of text is a paragraph of its own, and showed its half's `**`.
-        open_marks: list[str] = []
-        for k, segment in enumerate(segments):
-            if segment not in found:
-                reopened = "".join(open_marks)
-                for mark in _EMPHASIS_MARKS.findall(segment):
-                    if mark in open_marks:
-                        open_marks.remove(mark)
-                    else:
-                        open_marks.append(mark)
-                segments[k] = reopened + segment + "".join(reversed(open_marks))
+        # it: each piece of text is a paragraph of its own, and showed its half's `**`. Innermost
+        # first, so that each piece closes what it opened last first.
+        for mark, first, last in reversed(_spans_of_marks(segments, set(found))):
+            for k in range(first, last + 1):
+                if segments[k] not in found:
+                    segments[k] = (mark if k > first else "") + segments[k] + (mark if k < last else "")
         indent = " " * 4 * self._depth(i) if item else ""
         pieces = [(line[:lead] if item else "") + segments[0]]  # at the top level, at the margin
         for segment in segments[1:]:
@@ -1144,13 +1149,15 @@ class _Rewriter:
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
-            self._embedded_heading_ids(headings)
+            if not self.quoted:  # (a quote's are the toc's to number: its own ids are the quote's)
+                self._embedded_heading_ids(headings)
             return
         if len(h1) < 2:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         first = self.tokens[self.tokens.index(h1[0]) + 1].content
-        names_note = _letters(heading_text(self._unmask(first))) == _letters(note_name(self.path))
+        name = note_name(self.path)  # (a folder's index.md or README.md is named by its folder)
+        names_note = name.lower() in ("index", "readme") or words(heading_text(self._unmask(first))) == words(name)
         title = h1[0].map[0] if opens and names_note else -1
         for tok in headings:
             start, end = tok.map
@@ -1162,8 +1169,7 @@ class _Rewriter:
                 new = _ATX.sub(lambda m: m.group(1) + "#" * min(6, level + 1), line, count=1)
                 self.out[start][-1] = new
             else:  # setext: underline sits on the last line of the heading
-                text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
-                self._replace(start, end, ["#" * min(6, level + 1) + " " + text])
+                self._replace(start, end, ["#" * min(6, level + 1) + " " + self._setext_text(start, end)])
             self.result.applied["heading_demoted"] += 1
 
     def _embedded_heading_ids(self, headings: list[Token]) -> None:
@@ -1177,7 +1183,7 @@ class _Rewriter:
             if tok.markup.startswith("#"):
                 text = _ATX_CLOSING.sub("", _ATX.sub("", self.out[start][-1], count=1)).strip()
             else:  # setext: its underline on the last line
-                text = " ".join(self.masked[j].strip() for j in range(start, end - 1))
+                text = self._setext_text(start, end)
             if start in ids and start not in self.raw and not _ATTRIBUTES_AFTER.search(text):
                 own_id = f"{self.footnotes.rstrip('-')}:{ids[start]}"
                 self._replace(start, end, [f"{'#' * int(tok.tag[1])} {text} {{#{own_id}}}"])
@@ -1230,12 +1236,27 @@ _INLINE_PROTECTED = re.compile(
 )
 # Marks of emphasis that a formula in the middle of its text may cut in two: bold, highlight, strike.
 _EMPHASIS_MARKS = re.compile(r"\*\*|==|~~")
+
+
+def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, int, int]]:
+    """The marks of emphasis that open in one of `segments` and close in a later one, a formula
+    between them: (mark, segment it opens in, segment it closes in), in the order they open. A
+    mark opens before a letter and closes after one (`a == b` and `2 ** 10` are neither)."""
+    spans, open_at = [], {}
+    for k, segment in enumerate(segments):
+        if segment in formulas:
+            continue
+        for match in _EMPHASIS_MARKS.finditer(segment):
+            mark = match.group()
+            before, after = segment[match.start() - 1: match.start()], segment[match.end(): match.end() + 1]
+            if mark in open_at and before.strip():
+                first = open_at.pop(mark)
+                if first < k:
+                    spans.append((mark, first, k))
+            elif after.strip() and mark not in open_at:
+                open_at[mark] = k
+    return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
-
-
-def _letters(text: str) -> str:
-    """`text`'s letters and digits, in one case: a heading that names its note, as written or not."""
-    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _vert(pipe: re.Match) -> str:
