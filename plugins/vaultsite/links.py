@@ -291,7 +291,9 @@ class LinkRewriter:
                   or key in _URL_ATTRIBUTES and _unsafe(value or "") and not (name.lower() == "img" and _IMAGE_DATA.match(value or ""))]
         for key in unsafe:
             self.found.unsafe.append((lineno, f"{key}={attrs.pop(key) or ''}"))
-        linked = name.lower() == "a" and "href" in attrs and self._raw_anchor(attrs, lineno)
+        linked = False
+        if name.lower() == "a" and "href" in attrs:
+            linked = self._raw_anchor(attrs, lineno)
         if not unsafe and not linked:
             return tag
         return f"<{name}" + "".join(f' {k}="{_attribute(v or "")}"' for k, v in attrs.items()) + ">"
@@ -309,7 +311,9 @@ class LinkRewriter:
         if target is None:
             del attrs["href"]
             mark = self._missing_mark if _names_file(unquote(path_part)) else self._unwritten_mark
-            attrs["class"], attrs["title"] = mark(unquote(path_part), lineno)
+            kind, tip = mark(unquote(path_part), lineno)
+            attrs["class"] = f"{attrs['class']} {kind}" if attrs.get("class") else kind
+            attrs.setdefault("title", tip)
             return True
         if target.lower().endswith(".md"):
             self.found.links.append((lineno, target))
@@ -506,11 +510,14 @@ _EMBEDDED = {**dict.fromkeys((".mp3", ".wav", ".ogg", ".m4a", ".flac"), "audio")
 
 
 def _names_file(path: str) -> bool:
-    """Whether a link's path that leads nowhere names a file, not a note: by an extension of letters
-    and digits other than `.md` (`paper.pdf`, `run.py`; `Information Storage`, `v1.2 notes` and
-    `3.一维搜索` are notes, as Obsidian reads them)."""
+    """Whether a link's path that leads nowhere names a file or a folder, not a note: by an
+    extension of letters and digits other than `.md` (`paper.pdf`, `run.py`), or an ending `/`
+    (`Information Storage`, `v1.2 notes` and `3.一维搜索` are notes, as Obsidian reads them)."""
     extension = posixpath.splitext(path)[1]
-    return extension.lower() != ".md" and re.fullmatch(r"\.[A-Za-z0-9]{1,8}", extension) is not None
+    return not posixpath.basename(path) or (extension.lower() != ".md" and _FILE_EXTENSION.fullmatch(extension) is not None)
+
+
+_FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")
 
 
 def _is_attachment(name: str) -> bool:
