@@ -207,7 +207,8 @@ def _bars(root: ET.Element) -> None:
 
 def _vectors(root: ET.Element) -> None:
     """`\\vec{AB}` is an accent, a short arrow over its letters, as TeX sets it; latex2mathml
-    writes it (and it alone) as a stretchy arrow, as long as `\\overrightarrow{AB}`'s."""
+    writes it as an arrow it marks stretchy (it alone), which browsers draw as long as the letters,
+    as `\\overrightarrow{AB}`'s."""
     for over in root.iter("mover"):
         if len(over) == 2 and over[1].tag == "mo" and over[1].text == "→" and over[1].get("stretchy") == "true":
             over.set("accent", "true")
@@ -220,12 +221,20 @@ _BINOMIAL_SIZE = "2.047em"  # latex2mathml's brackets of \binom, display-sized (
 def _inline_binomials(root: ET.Element) -> None:
     """In a line of text, `\\binom{n}{k}` takes brackets of a text-sized fraction (`\\tbinom`'s),
     as TeX sets it; latex2mathml gives them a display formula's size, twice the line's height."""
-    for row in root.iter():
+    for row in _text_style(root):
         for before, fraction, after in zip(row, row[1:], row[2:]):
             if (fraction.tag == "mfrac" and fraction.get("linethickness") == "0"
                     and before.get("minsize") == after.get("minsize") == _BINOMIAL_SIZE):
                 for bracket in (before, after):
                     bracket.attrib.update(minsize="1.2em", maxsize="1.2em")
+
+
+def _text_style(element: ET.Element):
+    """`element` and those inside it, but those set in display style (`\\dbinom`, `\\displaystyle`)."""
+    yield element
+    for child in element:
+        if not (child.tag == "mstyle" and child.get("displaystyle") == "true"):
+            yield from _text_style(child)
 
 
 def _ends_operand(element: ET.Element | None, bars: int) -> bool:
