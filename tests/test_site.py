@@ -244,11 +244,14 @@ def test_japanese_of_many_ideographs_is_japanese(tmp_path):
     """A Japanese lecture's headings write a kana or two among many ideographs ("行列の対角化"):
     they were told Chinese, and drawn in its glyph forms."""
     result = small_vault(tmp_path, {"A.md": "# 笔记\n\n## 3.2 行列の対角化\n\n問題1の解答: 特性方程式は\n\n"
-                                            "我们学习矩阵的对角化\n"})
+                                            "我们学习矩阵的对角化\n\n這篇筆記整理了日語助詞「の」和「が」的用法。\n\n"
+                                            "彼は「ありがとう」と言った。\n"})
     assert result.returncode == 0, result.stderr
     blocks = [(tag.get("lang"), tag.get_text(strip=True).rstrip("¶")) for tag in page(tmp_path / "site", "A").select(
         "article > h2, article > p")]
-    assert blocks == [("ja", "3.2 行列の対角化"), ("ja", "問題1の解答: 特性方程式は"), (None, "我们学习矩阵的对角化")]
+    assert blocks == [("ja", "3.2 行列の対角化"), ("ja", "問題1の解答: 特性方程式は"), (None, "我们学习矩阵的对角化"),
+                      (None, "這篇筆記整理了日語助詞「の」和「が」的用法。"),  # Traditional Chinese quoting kana
+                      ("ja", "彼は「ありがとう」と言った。")]
 
 
 @pytest.mark.parametrize("option, lang", [("latin_language: de", "de"), ("latin_language: ''", None)])

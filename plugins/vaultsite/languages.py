@@ -44,6 +44,8 @@ _LANG = re.compile(r"""\slang\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]")
+# Quotations: the kana in them are a quoted word's, not the sentence's language ("助詞「の」").
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # Letters of any script: a block mostly of other letters than Latin ones (Greek, Cyrillic) is no English.
 _LETTER = re.compile(r"[^\W\d_]")
@@ -84,9 +86,10 @@ class _Block:
             # around them, which writes them too: told Chinese, they were drawn in its forms.
             return inherited
         if n.kana or n.hangul or n.han:
-            # Japanese writes kana among its ideographs, a few in technical terms ("行列の対角化":
-            # one for eight), and only the ideographs of its own character sets: a Chinese
-            # sentence quoting "ありがとう" writes Simplified ones ("日语"). Chinese writes none.
+            # Japanese writes kana among its ideographs, few in technical terms ("行列の対角化",
+            # one to five; "問題1の解答", one to four: a kana to eight ideographs is taken), and
+            # only the ideographs of its own character sets. Chinese writes none but in quotes,
+            # which count for neither ("日語助詞「の」的用法"), or Simplified ones ("日语").
             if 8 * n.kana >= n.han and n.kana > n.hangul and not n.not_japanese:
                 return "ja"
             if n.hangul >= n.han + n.kana:
@@ -164,7 +167,7 @@ def _count(text: str, letters: _Letters, japanese: bool, code: bool) -> None:
         return
     text = html_lib.unescape(text)
     ideographs = _HAN.findall(text)
-    kana, hangul = len(_KANA.findall(text)), len(_HANGUL.findall(text))
+    kana, hangul = len(_KANA.findall(_QUOTED.sub("", text))), len(_HANGUL.findall(text))
     if code:
         letters.in_code += len(ideographs) + kana + hangul
         return
