@@ -341,7 +341,8 @@ class LinkRewriter:
         return _marked(self._unwritten_mark(target, lineno), text)
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
-        return _marked(self._missing_mark(dest, lineno), html.escape(label.strip() or posixpath.basename(unquote(dest))))
+        shown = html.escape(label.strip() or posixpath.basename(unquote(dest)))
+        return _marked(self._missing_mark(dest, lineno), shown)
 
     def _unwritten_mark(self, target: str, lineno: int) -> tuple[str, str]:
         """The class and tooltip of a link to a note not written yet (recorded as one)."""
@@ -514,7 +515,9 @@ def _names_file(path: str) -> bool:
     extension of letters and digits other than `.md` (`paper.pdf`, `run.py`), or an ending `/`
     (`Information Storage`, `v1.2 notes` and `3.一维搜索` are notes, as Obsidian reads them)."""
     extension = posixpath.splitext(path)[1]
-    return not posixpath.basename(path) or (extension.lower() != ".md" and _FILE_EXTENSION.fullmatch(extension) is not None)
+    if not posixpath.basename(path):
+        return True
+    return extension.lower() != ".md" and _FILE_EXTENSION.fullmatch(extension) is not None
 
 
 _FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}")

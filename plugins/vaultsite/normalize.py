@@ -397,7 +397,8 @@ class _Rewriter:
             if not (before[lead:].strip() or after.strip()) or "$$" in after or re.search(r"(?<!\\)%", tex):
                 continue
             self.masks.append(f"$${tex}$$")
-            self.masked[start] = self.out[start][0] = f"{before}\ue000{len(self.masks) - 1}\ue001 {after.strip()}".rstrip()
+            formula = f"\ue000{len(self.masks) - 1}\ue001"
+            self.masked[start] = self.out[start][0] = f"{before}{formula} {after.strip()}".rstrip()
             for k in range(start + 1, i + 1):
                 self.masked[k] = self.out[k][0] = ""
                 self.hidden.add(k)

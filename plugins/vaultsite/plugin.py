@@ -277,8 +277,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         that link to each page are known before any page is written. Last (-100): the pages are
         as every plugin left them, which a child indexes for search now."""
         if self.config.enabled:
+            language, latin = _site_language(config), self.config.latin_language
             for page in self.listing_pages:  # as the tags plugin (before us) wrote its listings
-                page.content = languages.mark_languages(page.content, _site_language(config), self.config.latin_language)
+                page.content = languages.mark_languages(page.content, language, latin)
             self._take_normalized()
             self._add_backlinks()
             if self.unwritten_file and not self.unwritten:
