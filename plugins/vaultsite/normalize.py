@@ -375,9 +375,10 @@ class _Rewriter:
         quote is the quote's, read as a note.)"""
         if sum(line.count("$$") for line in self.masked) < 2:
             return
-        skipped = {i for tok in self.tokens if tok.map and (tok.type in ("fence", "code_block")
-                                                             or tok.type == "blockquote_open" and not tok.level)
-                   for i in range(*tok.map)}
+        # Code, and quotes (each the text of a note of its own, see _quote).
+        blocks = [tok.map for tok in self.tokens if tok.map and (
+            tok.type in ("fence", "code_block") or tok.type == "blockquote_open" and not tok.level)]
+        skipped = {i for start, end in blocks for i in range(start, end)}
         opened = None  # (line, where its `$$` is) of the formula that is open
         for i, line in enumerate(self.masked):
             if not line.strip() or i in skipped:
