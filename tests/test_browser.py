@@ -6,6 +6,7 @@ to look at.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -246,47 +247,48 @@ def test_japanese_and_korean_are_drawn_in_their_own_fonts(browser, tmp_path):
     """Chinese, Japanese and Korean share ideographs whose forms differ ("直", "骨"): a Japanese
     paragraph in a Chinese vault is drawn with a Japanese font, a Korean one with a Korean font,
     and the Chinese around them and English with the fonts they had."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "Lang.md").write_text("# 语言\n\n今日は骨と直線の写真を見ました。\n\n我们看了骨头和直线的照片。\n\n"
-                                  "한국어 문장입니다.\n\nThe model learns.\n", encoding="utf-8")
-    result = build_site(tmp_path, docs)
-    assert result.returncode == 0, result.stderr
-    server = serving(tmp_path / "site")
-    base = next(server)
-    page = watch_offline(browser.new_page(), base)
-    visit(page, base, "Lang/")
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-    fonts = [{font["familyName"] for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
-             for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article p"})["nodeIds"]]
+    text = "# 语言\n\n今日は骨と直線の写真を見ました。\n\n我们看了骨头和直线的照片。\n\n한국어 문장입니다.\n\nThe model learns.\n"
+    with note_in_browser(browser, tmp_path, "Lang", text) as page:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        fonts = [{font["familyName"] for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+                 for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "article p"})["nodeIds"]]
     assert fonts == [{"Noto Sans CJK JP"}, {"Noto Sans CJK SC"}, {"Noto Sans CJK KR", "Liberation Sans"},
                      {"Liberation Sans"}]
-    page.close()
-    next(server, None)
 
 
 def test_boxed_cancelled_and_styled_text_in_formulas_are_drawn(browser, tmp_path):
     """Chromium draws neither menclose nor an mtext's mathvariant (MathML Core has neither), which
     latex2mathml writes for \\boxed, \\cancel and \\textbf: a boxed result showed with no frame, a
     cancelled term uncancelled, bold text plain, as MathJax in Obsidian does not."""
+    text = "# Styled\n\n$\\boxed{x=1}$, $\\cancel{y}$, $\\textbf{粗体}$, $\\textit{it}$, $\\texttt{mono}$\n"
+    with note_in_browser(browser, tmp_path, "Styled", text) as page:
+        def style(selector: str, prop: str) -> str:
+            return page.evaluate("([s, p]) => getComputedStyle(document.querySelector(s))[p]", [selector, prop])
+        assert style('menclose[notation="box"]', "borderTopStyle") == "solid"
+        assert "linear-gradient" in style('menclose[notation="updiagonalstrike"]', "backgroundImage")
+        assert int(style('mtext[mathvariant="bold"]', "fontWeight")) >= 700
+        assert style('mtext[mathvariant="italic"]', "fontStyle") == "italic"
+        assert "mono" in style('mtext[mathvariant="monospace"]', "fontFamily").lower()
+
+
+@contextlib.contextmanager
+def note_in_browser(browser, tmp_path: Path, name: str, text: str) -> Iterator:
+    """A vault of the one note `name`, its Markdown `text`, built, served and open in `browser`:
+    the page."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "Styled.md").write_text("# Styled\n\n$\\boxed{x=1}$, $\\cancel{y}$, $\\textbf{粗体}$, $\\textit{it}$, "
-                                    "$\\texttt{mono}$\n", encoding="utf-8")
+    (docs / f"{name}.md").write_text(text, encoding="utf-8")
     result = build_site(tmp_path, docs)
     assert result.returncode == 0, result.stderr
     server = serving(tmp_path / "site")
     base = next(server)
     page = watch_offline(browser.new_page(), base)
-    visit(page, base, "Styled/")
-    style = "([selector, property]) => getComputedStyle(document.querySelector(selector))[property]"
-    assert page.evaluate(style, ['menclose[notation="box"]', "borderTopStyle"]) == "solid"
-    assert "linear-gradient" in page.evaluate(style, ['menclose[notation="updiagonalstrike"]', "backgroundImage"])
-    assert int(page.evaluate(style, ['mtext[mathvariant="bold"]', "fontWeight"])) >= 700
-    assert page.evaluate(style, ['mtext[mathvariant="italic"]', "fontStyle"]) == "italic"
-    assert "mono" in page.evaluate(style, ['mtext[mathvariant="monospace"]', "fontFamily"]).lower()
-    page.close()
-    next(server, None)
+    try:
+        visit(page, base, f"{name}/")
+        yield page
+    finally:
+        page.close()
+        next(server, None)
