@@ -338,13 +338,14 @@ class _Rewriter:
 
     def _comments(self) -> None:
         """Obsidian's comments, `%%...%%` in a line or over several, show in no reading view: they
-        are taken out (code keeps its `%%`), and the note is parsed again without them."""
+        are taken out, code in them too (an Excalidraw drawing's data, a secret), but code keeps
+        its own `%%`; the note is parsed again without them."""
         if not any("%%" in line for line in self.masked):
             return
         code = {i for tok in self.tokens if tok.type in ("fence", "code_block") and tok.map for i in range(*tok.map)}
         opened = None  # the line where the comment that is open began
         for i, line in enumerate(self.masked):
-            if i in code or (opened is None and "%%" not in line):
+            if opened is None and (i in code or "%%" not in line):
                 continue
             kept = []
             for k, part in enumerate(line.split("%%")):
