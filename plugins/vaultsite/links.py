@@ -153,6 +153,8 @@ class LinkRewriter:
         """A wikilink names what it links to with its `$` and `` ` `` (`[[Query $or $nin]]`: no
         formula); see _shown_markdown for what it shows."""
         bang, target, label = m.group(1), m.group(2).strip(), self.unmask(m.group(3) or "").strip()
+        if bang and not _is_attachment(target.partition("#")[0]) and _SIZE.match(label):
+            label = ""  # an embed's size (`![[Note|400]]`), which a link to the note does not show
         name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
         name = self.unmask(name)
         self.count("wikilink")
