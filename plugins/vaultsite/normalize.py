@@ -100,6 +100,8 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+_TITLE_LINE = re.compile(r"\s*# (.*)\n?")
+_ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
@@ -485,7 +487,8 @@ class _Rewriter:
             # The paragraph the id ends, innermost; an id under a block has none of its own.
             start = max((t.map[0] for t in self.tokens
                          if t.type == "paragraph_open" and t.map and t.map[0] <= i < t.map[1]), default=i)
-            anchor = f'<a id="^{match.group(1)}"></a>'
+            # (An embedded note's block is anchored on its own page: here it would be a second.)
+            anchor = "" if self.embedded else f'<a id="^{match.group(1)}"></a>'
             head = _BLOCK_START.match(line).end()
             if head > match.start() and line[:head].strip():  # `- ^id`: the id is all the item's text
                 self.masked[i] = self.out[i][0] = line[:head] + anchor
@@ -618,7 +621,7 @@ class _Rewriter:
             # whose title by default is the type as written ("[!faq]" is "Faq", not "Question").
             # A block id ending the title is the callout's, whose anchor the title holds.
             block_id = _BLOCK_ID.search(title)
-            anchor = f"<a id='^{block_id.group(1)}'></a>" if block_id else ""
+            anchor = f"<a id='^{block_id.group(1)}'></a>" if block_id and not self.embedded else ""
             title = title[: block_id.start()] if block_id else title
             title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
             title = anchor + (title or callout.group(1).capitalize())
@@ -906,25 +909,30 @@ class _Rewriter:
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
             self.result.embedded.add(target)
-            chain = (self.path, *self.embedded)
-            if target in chain or len(chain) > _MAX_EMBED_DEPTH:
-                cycle = " → ".join((*chain, target))
-                self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
-                self.out[i] = [line.replace("![[", "[[", 1)]
-                continue
-            if not heading:  # the embed's title bar names the note: its own `# Title` would be a second page title
-                body = re.sub(r"^\s*# .*\n?", "", body, count=1)
+            if not heading:  # the embed's title bar names the note: a `# ` naming it too would be a second
+                title = _TITLE_LINE.match(body)
+                if title and words(heading_text(title.group(1))) == words(note_name(target)):
+                    body = body[title.end():]
             elif heading.startswith("^"):
                 body = _block(body, self._unmask(heading)[1:])
             else:  # the section a link to the same heading lands on
                 found = self.links.heading_of(target, self.links.heading_path(heading))
                 body = _section(body, found) if found else None
+            shown = name if match.re is _EMBED else note_name(name)  # (a Markdown embed's is a path)
             if body is None:
                 what = "block" if heading.startswith("^") else "heading"
                 self.result.problems.append(Problem(
                     self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
                     "shown as a link to the note"))
-                self.out[i] = [f"[[{name}|{shown_text(name, heading, '')}]]"]
+                self.out[i] = [f"[[{name}|{shown_text(shown, heading, '')}]]"]
+                continue
+            # One that would show itself again is a link: of a note being embedded (or the page),
+            # but a block or section of it that embeds nothing, as Obsidian shows one of the page's.
+            chain = (self.path, *self.embedded)
+            if target in chain and (not heading or _ANY_EMBED.search(body)) or len(chain) > _MAX_EMBED_DEPTH:
+                cycle = " → ".join((*chain, target))
+                self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
+                self.out[i] = [line.replace("![", "[", 1)]
                 continue
             sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
             # The embedded note's `[^1]` is its own, not the page's `[^1]`.
