@@ -489,6 +489,14 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_an_embed_of_a_heading_the_note_lacks_is_a_link_by_the_notes_name(tmp_path):
+    """Written as Markdown, it was labelled by its path (`game/盾斧.md › 物理流`)."""
+    result = small_vault(tmp_path, {"game/盾斧.md": "# 盾斧\n\n## 剑形态\n", "A.md": "# A\n\n![物理流](game/盾斧.md#物理流)\n"})
+    assert "A.md:3: embeds a heading that game/盾斧.md does not have: #物理流" in result.stderr
+    [link] = page(tmp_path / "site", "A").select("article p a")
+    assert (link.get_text(), link["href"]) == ("盾斧 › 物理流", "../game/%E7%9B%BE%E6%96%A7/")
+
+
 def test_a_front_matter_title_that_is_no_text_is_left_out_with_a_warning(tmp_path):
     """`title: [a, b]` titled the page `['a', 'b']`, in its heading, its tab and the navigation."""
     result = small_vault(tmp_path, {"A.md": "---\ntags: [x]\ntitle: [列表, 标题]\n---\n# 标题\n"})
