@@ -932,7 +932,8 @@ class _Rewriter:
             if target in chain and (not heading or _ANY_EMBED.search(body)) or len(chain) > _MAX_EMBED_DEPTH:
                 cycle = " → ".join((*chain, target))
                 self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
-                self.out[i] = [line.replace("![", "[", 1)]
+                as_link = f"[[{name}|{shown_text(shown, heading, '')}]]"  # (a Markdown one with no text showed none)
+                self.out[i] = [line.replace("![[", "[[", 1) if match.re is _EMBED else as_link]
                 continue
             sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
             # The embedded note's `[^1]` is its own, not the page's `[^1]`.
