@@ -99,7 +99,7 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 # line (in a quote or an item too).
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
-_EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]+)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+_EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
@@ -900,8 +900,8 @@ class _Rewriter:
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
-            if match.re is _EMBED:
-                target = self.links.find_name(name)
+            if match.re is _EMBED:  # (`![[#^id]]`: a block of the note it is written in)
+                target = self.links.find_name(name) if name else (self.embedded or (self.path,))[-1]
             else:  # `![](Note.md#Part%20A)`, as Obsidian writes an embed with wikilinks off
                 target = self.links.resolve(name)
                 name, heading = unquote(name), unquote(heading)
