@@ -100,6 +100,8 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
+# A note's first line, where it is a `# ` heading (an embed of the whole note leaves it out where it
+# names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
