@@ -902,6 +902,8 @@ class _Rewriter:
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
+            if not name and not heading:
+                continue  # `![[]]`, a template's blank: text
             if match.re is _EMBED:  # (`![[#^id]]`: a block of the note it is written in)
                 target = self.links.find_name(name) if name else (self.embedded or (self.path,))[-1]
             else:  # `![](Note.md#Part%20A)`, as Obsidian writes an embed with wikilinks off
