@@ -491,10 +491,13 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
 
 def test_an_embed_of_a_heading_the_note_lacks_is_a_link_by_the_notes_name(tmp_path):
     """Written as Markdown, it was labelled by its path (`game/盾斧.md › 物理流`)."""
-    result = small_vault(tmp_path, {"game/盾斧.md": "# 盾斧\n\n## 剑形态\n", "A.md": "# A\n\n![物理流](game/盾斧.md#物理流)\n"})
+    result = small_vault(tmp_path, {"game/盾斧.md": "# 盾斧\n\n## 剑形态\n",
+                                    "A.md": "# A\n\n![物理流](game/盾斧.md#物理流)\n\n![[#^gone]]\n"})
     assert "A.md:3: embeds a heading that game/盾斧.md does not have: #物理流" in result.stderr
+    assert "A.md:5: embeds a block that A.md does not have: #^gone" in result.stderr
     [link] = page(tmp_path / "site", "A").select("article p a")
     assert (link.get_text(), link["href"]) == ("盾斧 › 物理流", "../game/%E7%9B%BE%E6%96%A7/")
+    assert page(tmp_path / "site", "A").select("article p")[-1].get_text() == "^gone"
 
 
 def test_a_front_matter_title_that_is_no_text_is_left_out_with_a_warning(tmp_path):

@@ -928,7 +928,8 @@ class _Rewriter:
                 self.result.problems.append(Problem(
                     self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
                     "shown as a link to the note"))
-                self.out[i] = [f"[[{name}|{shown_text(shown, heading, '')}]]"]
+                shown = shown_text(shown, heading, "")
+                self.out[i] = [f"[[{name}|{shown}]]" if name else shown]  # (`![[#^gone]]`: its name, as text)
                 continue
             # One that would show itself again is a link: of a note being embedded (or the page),
             # but a block or section of it that embeds nothing, as Obsidian shows one of the page's.
