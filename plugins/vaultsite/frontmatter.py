@@ -52,7 +52,7 @@ def split(text: str) -> FrontMatter:
     ignored = ()
     if isinstance(meta.get("title"), (list, dict, bool)):
         # MkDocs titled the page `['a', 'b']`, in its heading, its tab and the navigation.
-        line = 2 + next((k for k, text in enumerate(raw.split("\n")) if text.startswith("title")), 0)
+        line = 2 + next((k for k, text in enumerate(raw.split("\n")) if text.partition(":")[0].strip() == "title"), 0)
         ignored = ((line, f"front matter title is not text ({type(meta.pop('title')).__name__}): left out"),)
     return FrontMatter(_with_obsidian_tags(meta), body, body_line, raw, ignored=ignored)
 

@@ -915,7 +915,7 @@ class _Rewriter:
             self.result.embedded.add(target)
             if not heading:  # the embed's title bar names the note: a `# ` naming it too would be a second
                 title = _TITLE_LINE.match(body)
-                if title and words(heading_text(title.group(1))) == words(note_name(target)):
+                if title and _names_note(title.group(1), target):
                     body = body[title.end():]
             elif heading.startswith("^"):
                 body = _block(body, self._unmask(heading)[1:])
@@ -1173,8 +1173,8 @@ class _Rewriter:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         first = self.tokens[self.tokens.index(h1[0]) + 1].content
-        name = note_name(self.path)  # (a folder's index.md or README.md is named by its folder)
-        names_note = name.lower() in ("index", "readme") or words(heading_text(self._unmask(first))) == words(name)
+        # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
+        names_note = note_name(self.path).lower() in ("index", "readme") or _names_note(self._unmask(first), self.path)
         title = h1[0].map[0] if opens and names_note else -1
         for tok in headings:
             start, end = tok.map
@@ -1274,6 +1274,12 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
                 open_at[mark] = k
     return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def _names_note(heading: str, path: str) -> bool:
+    """Whether a heading's Markdown names the note at `path`, its letters and digits alike
+    (`# 3B1b: neural networks` names `3B1B - Neural Networks.md`)."""
+    return words(heading_text(heading)) == words(note_name(path))
 
 
 def _vert(pipe: re.Match) -> str:
