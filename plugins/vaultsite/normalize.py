@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import textwrap
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
@@ -1450,8 +1451,9 @@ def _section(body: str, heading: Heading) -> str:
 
 
 def _block(body: str, block_id: str) -> str | None:
-    """The block that `^block_id` marks: the paragraph or list item it ends, or the block above
-    it when it stands on a line of its own; None where the note has no such block."""
+    """The block that `^block_id` marks: the paragraph or list item it ends (the item with the
+    items under it, as Obsidian embeds one), or the block above it when it stands on a line of its
+    own; None where the note has no such block."""
     lines, tokens = body.split("\n"), _md.parse(body)
     for i, line in enumerate(lines):
         match = _BLOCK_ID.search(line)
@@ -1460,11 +1462,15 @@ def _block(body: str, block_id: str) -> str | None:
         if line[: match.start()].strip():  # it ends the innermost paragraph holding its line
             spans = [tok.map for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] <= i < tok.map[1]]
             start, end = max(spans) if spans else (i, i + 1)
-        else:  # under the block: the last one above it, whole
-            spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
-            if not spans:
-                return None
-            start, end = max(spans, key=lambda span: (span[1], -span[0]))
+            items = [tok.map for tok in tokens if tok.type == "list_item_open" and tok.map and tok.map[0] == start]
+            if items:  # the paragraph an item opens with: that item
+                start, end = min(items, key=lambda span: span[1])  # (the innermost)
+            return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
+        # On a line of its own, under the block: the last one above it, whole.
+        spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
+        if not spans:
+            return None
+        start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
 
