@@ -421,13 +421,15 @@ class LinkRewriter:
 
     def _on_disk(self, url: str) -> bool:
         """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a path
-        from the vault's root: to a file it holds, or into one of its folders (a note not written
-        yet, `/notes/Vue.md`, as Obsidian reads it)."""
+        from the vault's root: to a file it holds, into one of its folders (a note not written
+        yet, `/notes/Vue.md`, as Obsidian reads it), or to none (a website's path copied with its
+        page, `/docs/setup`: a note not written yet too)."""
         path = url.strip().partition("#")[0]
         if not _local_path(url) or not path.startswith("/"):
             return _local_path(url)
         folder = posixpath.dirname(unquote(path).strip("<>").lstrip("/"))
-        return self.resolve(path) is None and not (folder and self.vault.has_folder(folder))
+        return (self.resolve(path) is None and not (folder and self.vault.has_folder(folder))
+                and bool(_SYSTEM_FOLDER.match(path)))
 
     def _at(self, *spellings: str) -> str | None:
         """Vault path of the file at a path from the note's folder, the first of its `spellings`
@@ -476,6 +478,9 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "data", "action", "formaction", "pos
 _DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
 _IMAGE_DATA = re.compile(r"^\s*data:image/(?:png|gif|jpe?g|webp);", re.IGNORECASE)
 _LOCAL = re.compile(r"^(?:/(?!/)|[a-zA-Z]:[\\/]|file:)", re.IGNORECASE)
+# The folders at the top of a disk (macOS, Linux): a path from one is the author's file, not the vault's.
+_SYSTEM_FOLDER = re.compile(r"/(?:Users|Volumes|Applications|Library|System|private|home|root|mnt|media|tmp|var|etc|opt"
+                            r"|usr|srv|bin|sbin|dev|proc)(?:/|$)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20]+")
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 
