@@ -755,6 +755,11 @@ class _Rewriter:
             if len(self.out[start]) > 1 or len(self.out[end]) > 1:
                 self.result.applied["display_math_line"] += 1
         for start, end in self.display_blocks:
+            # A blank line inside ends no formula (Obsidian and Typora read on to the closing `$$`);
+            # it ended Python-Markdown's block, and the formula showed as text, its `\;` as `;`.
+            for k in range(start + 1, end):
+                if not self.masked[k].strip():
+                    self.out[k] = []
             # A block indented a space or three (at the top level, or in a quote: `>  $$`) is one
             # to CommonMark; arithmatex reads one only from the margin.
             indent = _indent(self.masked[start])
