@@ -102,6 +102,32 @@ def test_one_page_title_for_a_note_with_many_h1(site):
     assert soup.title.get_text().startswith("3B1B - Neural Networks")
 
 
+def test_a_template_heading_titles_no_note(tmp_path):
+    """Notes written from one template open with its `# Meta`: each was titled "Meta" (its page, the
+    navigation, search) and, sharing that title, merged as versions of one note. Obsidian titles a
+    note by its name; a heading that names it, in words the name holds or that hold the name, still
+    titles it, as one does a note whose name is no title (a slug)."""
+    template = "# Meta\n\n- parent :: [[Sliding window]]\n- refs: https://example.org/{}\n\n## Code\n\n{}\n"
+    result = small_vault(tmp_path, {
+        "leetcode/209. Minimum size subarray.md": template.format("209", "Two pointers over the array."),
+        "leetcode/704. Binary search.md": template.format("704", "Halve the range each step."),
+        "Transformers.md": "# Transformers · 注意力机制\n\ntext\n",
+        "2-ado-mcp.md": "# Azure DevOps MCP Server\n\ntext\n",
+    })
+    assert result.returncode == 0, result.stderr
+    assert "(+0 versions)" in result.stderr
+    for name, number in (("209. Minimum size subarray", "209"), ("704. Binary search", "704")):
+        soup = page(tmp_path / "site", name)
+        headings = [(h.name, h.find(string=True)) for h in soup.select("article h1, article h2, article h3")]
+        assert headings == [("h1", name), ("h2", "Meta"), ("h3", "Code")], name
+        assert soup.title.get_text().startswith(name) and f"example.org/{number}" in str(soup.article)
+    for name, title in (("Transformers", "Transformers · 注意力机制"), ("2-ado-mcp", "Azure DevOps MCP Server")):
+        titled = page(tmp_path / "site", name)
+        assert [h.find(string=True) for h in titled.select("article h1")] == [title]
+    labels = [label.get_text(strip=True) for label in titled.select(".md-nav__link")]
+    assert "209. Minimum size subarray" in labels and "Meta" not in labels
+
+
 def test_a_note_that_shows_an_h1_further_down_has_its_title_on_top(tmp_path):
     """Material writes a page's title only where its HTML holds no `<h1` at all: a note that shows
     one further down (raw `<h1>` HTML, as Obsidian's own help writes its heading samples; a `# `

@@ -83,6 +83,7 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from . import frontmatter, parallel
+from .links import titles_note
 
 SHINGLE = 3              # tokens per shingle
 MIN_SHINGLES = 8         # below this a note is a stub: grouped only as a same-folder copy
@@ -162,12 +163,13 @@ def _first_h1(body: str) -> tuple[str, int] | None:
 
 
 def _title(path: str, meta: dict, h1: tuple[str, int] | None) -> str:
-    """The title versions are matched by: front matter `title`, else the first `# ` heading, else
-    the file name (the site shows a note's title otherwise: see plugin._page_title)."""
+    """The title versions are matched by: front matter `title`, else the first `# ` heading where
+    it may title the note (a template's `# Meta` may not: notes of one template were versions),
+    else the file name, as the site titles the note (see plugin._page_title)."""
     title = meta.get("title")
     if isinstance(title, (str, int, float)) and str(title).strip():
         return str(title).strip()
-    return h1[0] if h1 else _stem(path)
+    return h1[0] if h1 and titles_note(h1[0], path) else _stem(path)
 
 
 class _KeyChars(dict):

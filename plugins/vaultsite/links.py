@@ -17,6 +17,7 @@ import html
 import posixpath
 import re
 import string
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol
@@ -26,6 +27,8 @@ from markdown.extensions.toc import unique
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pymdownx import twemoji_db
+
+from .slugs import words
 
 ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
                          ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
@@ -455,6 +458,32 @@ def note_name(path: str) -> str:
     its dots are its own (`[[3.一维搜索]]`, `[[v1.2 notes]]`)."""
     name = posixpath.basename(path)
     return name[:-3] if name.lower().endswith(".md") else name
+
+
+def names_note(heading: str, path: str) -> bool:
+    """Whether a `# ` heading's Markdown names the note at `path`: its letters and digits are the
+    name's (`# 3B1b: neural networks` in `3B1B - Neural Networks.md`), or its words hold the
+    name's or are held in them (`# Transformers · 注意力机制` in `Transformers.md`, `# Entropy` in
+    `Entropy (Windows copy).md`). A section's (`# 剑形态` in `盾斧.md`) or a template's (`# Meta`) does not."""
+    text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), note_name(path)))
+    if words(text) == words(name):
+        return True
+    shorter, longer = sorted((_WORD.findall(text), _WORD.findall(name)), key=len)
+    return bool(shorter) and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1))
+
+
+def titles_note(heading: str, path: str) -> bool:
+    """Whether a `# ` heading opening the note at `path` is the title of its page, where Obsidian
+    titles every note by its name: where it names the note, or the name is no title to show (a
+    file name in ASCII without spaces, an id or a slug, `Ch02.md`, `2-ado-mcp.md`; a folder's
+    `index.md` or `README.md`). Five notes of one template were titled "Meta" everywhere, and merged."""
+    return bool(_SLUG.fullmatch(note_name(path))) or names_note(heading, path)
+
+
+# A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
+# without spaces (`# 中文笔记` names `中文.md`).
+_WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_SLUG = re.compile(r"[!-~]+")
 
 
 def _marked(mark: tuple[str, str], shown: str) -> str:

@@ -28,8 +28,8 @@ from markdown_it.token import Token
 
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
-                    note_headings, note_name, shown_text)
-from .slugs import words
+                    names_note, note_headings, note_name, shown_text,
+                    titles_note)
 from .tight_lists import TIGHT
 
 
@@ -921,7 +921,7 @@ class _Rewriter:
             self.result.embedded.add(target)
             if not heading:  # the embed's title bar names the note: a `# ` naming it too would be a second
                 title = _TITLE_LINE.match(body)
-                if title and _names_note(title.group(1), target):
+                if title and names_note(title.group(1), target):
                     body = body[title.end():]
             elif heading.startswith("^"):
                 body = _block(body, self._unmask(heading)[1:])
@@ -1160,28 +1160,33 @@ class _Rewriter:
         return bool(placeholder) and self.masks[int(placeholder.group(1))].startswith("$$")
 
     def _headings(self) -> None:
-        """One page title: in a note of several `# ` headings that opens with one naming the note
-        (`# Chapters` in Chapters.md), that one is the title and every heading after it moves down
-        a level, so the note's sections keep their ranks below it (a `## Contents` before the
-        second `# ` chapter stays below the chapters). Otherwise (text before the first, or a
-        first that is a section, `# 剑形态` in 盾斧.md) the page is titled by the note's name, as
-        Obsidian titles it, and every heading moves down: the first was a title the note does
-        not have, out of the table of contents, above sections of its own rank. A single `# `
-        heading stays one, as Obsidian draws it under the note's name (the title on top, as
-        MkDocs reads it; under text or a banner, under the note's name)."""
+        """One page title: a note that opens with a `# ` heading naming it (`# Chapters` in
+        Chapters.md) is titled by it, and where it has several, every heading after that one
+        moves down a level, so the note's sections keep their ranks below it (a `## Contents`
+        before the second `# ` chapter stays below the chapters). Otherwise (text before the
+        first of several, or a first that is a section, `# 剑形态` in 盾斧.md, or a template's
+        `# Meta` alone in a note whose name is a title: see links.titles_note) the page is titled by the note's name, as Obsidian titles it, and every
+        heading moves down: the first was a title the note does not have, out of the table of
+        contents, above sections of its own rank. A single `# ` heading under text or a banner
+        stays one, as Obsidian draws it under the note's name."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
             if not self.quoted:  # (a quote's are the toc's to number: its own ids are the quote's)
                 self._embedded_heading_ids(headings)
             return
-        if len(h1) < 2:
+        if not h1:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         first = self.tokens[self.tokens.index(h1[0]) + 1].content
-        # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
-        names_note = note_name(self.path).lower() in ("index", "readme") or _names_note(self._unmask(first), self.path)
-        title = h1[0].map[0] if opens and names_note else -1
+        if len(h1) == 1:
+            if not opens or titles_note(self._unmask(first), self.path):
+                return
+            title = -1
+        else:  # (of several, a first `# ` titles only where it names the note: `notes.md` opens with a chapter)
+            # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
+            names = note_name(self.path).lower() in ("index", "readme") or names_note(self._unmask(first), self.path)
+            title = h1[0].map[0] if opens and names else -1
         for tok in headings:
             start, end = tok.map
             if start <= title or start in self.raw:
@@ -1280,12 +1285,6 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
                 open_at[mark] = k
     return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
-
-
-def _names_note(heading: str, path: str) -> bool:
-    """Whether a heading's Markdown names the note at `path`, its letters and digits alike
-    (`# 3B1b: neural networks` names `3B1B - Neural Networks.md`)."""
-    return words(heading_text(heading)) == words(note_name(path))
 
 
 def _vert(pipe: re.Match) -> str:
