@@ -238,6 +238,19 @@ def test_a_wide_formula_scrolls_and_shows_that_it_does(page):
 
 
 @needs_chromium
+def test_a_numbered_equation_has_its_number_at_the_right_margin(page):
+    """MathJax sets `\\tag{2-1}` at the right margin, apart from the formula; latex2mathml glued
+    "(2-1)" to it, where it read as a product: ΔH(2-1)."""
+    block = page.locator("article .vs-math").filter(has_text="(2-1)")
+    tag, column = block.locator(".vs-tag"), page.locator("article")
+    right_of = "e => e.getBoundingClientRect().right"
+    assert abs(tag.evaluate(right_of) - column.evaluate(right_of)) < 2
+    _, runs = formula(page, "Δ")
+    assert "(2-1)" not in {run[0] for run in runs}
+    assert tag.evaluate("e => e.getBoundingClientRect().left") - runs[-1][2] > 20, "set apart from the formula"
+
+
+@needs_chromium
 def test_a_formula_scrolls_only_sideways(page):
     """Glyphs reach a little past MathML's boxes (the N of 1/N, a subscript): that must not let a
     formula move up and down under the reader's wheel or finger."""

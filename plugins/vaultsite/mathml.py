@@ -87,10 +87,44 @@ def _texts_escaped(tex: str) -> str:
 def _known_environments(tex: str) -> str:
     """`tex` in what latex2mathml knows: the environments above; `\\arg`, the one operator name
     it lacks (it wrote "\\arg" as a variable, backslash and all); the symbols it maps to another
-    character than TeX's (`_SYMBOLS`)."""
+    character than TeX's (`_SYMBOLS`); the commands MathJax and KaTeX know by other names
+    (`_ALIASES`); a formula's one `\\tag`, which `typeset` sets at the margin, and its `\\label`,
+    which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
+    tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
+    tex = _COMMAND.sub(lambda m: _ALIASES.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), tex)
+    tex = _UPRIGHT.sub(lambda m: _UPRIGHT_STAND_IN[m.group(1) or m.group(2)], tex)
     return _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], _ARG.sub(r"\\operatorname{arg}", tex))
+
+
+# Commands of MathJax's and KaTeX's (texvc's) that latex2mathml does not know, which it wrote as a
+# variable, backslash and all (`\\infin`, `\\R`): as those it knows.
+_ALIASES = {
+    "infin": r"\infty", "empty": r"\emptyset", "R": r"\mathbb{R}", "N": r"\mathbb{N}", "Z": r"\mathbb{Z}",
+    "Complex": r"\mathbb{C}", "cnums": r"\mathbb{C}", "Reals": r"\mathbb{R}", "reals": r"\mathbb{R}",
+    "natnums": r"\mathbb{N}", "dag": r"\dagger", "ddag": r"\ddagger", "Dagger": r"\ddagger", "hdots": r"\ldots",
+    "sdot": r"\cdot", "isin": r"\in", "exist": r"\exists", "plusmn": r"\pm", "sub": r"\subset",
+    "sube": r"\subseteq", "supe": r"\supseteq", "alef": r"\aleph", "alefsym": r"\aleph", "bull": r"\bullet",
+    "clubs": r"\clubsuit", "spades": r"\spadesuit", "hearts": r"\heartsuit", "diamonds": r"\diamondsuit",
+    "real": r"\Re", "image": r"\Im", "weierp": r"\wp", "thetasym": r"\vartheta", "sect": r"\S",
+    "lang": r"\langle", "rang": r"\rangle", "larr": r"\leftarrow", "rarr": r"\rightarrow",
+    "harr": r"\leftrightarrow", "lrarr": r"\leftrightarrow", "uarr": r"\uparrow", "darr": r"\downarrow",
+    "lArr": r"\Leftarrow", "Larr": r"\Leftarrow", "rArr": r"\Rightarrow", "Rarr": r"\Rightarrow",
+    "hArr": r"\Leftrightarrow", "Harr": r"\Leftrightarrow", "lrArr": r"\Leftrightarrow",
+    "Lrarr": r"\Leftrightarrow", "uArr": r"\Uparrow", "Uarr": r"\Uparrow", "dArr": r"\Downarrow",
+    "Darr": r"\Downarrow", "vcentcolon": ":", "notag": "", "nonumber": "",
+    # Greek capitals written as Latin ones, upright as TeX sets them
+    **{name: rf"\mathrm{{{latin}}}" for name, latin in zip(
+        "Alpha Beta Epsilon Zeta Eta Iota Kappa Mu Nu Omicron Rho Tau Chi".split(), "ABEZHIKMNOPTX")},
+}
+# A command, or `\\\\` (a new line, before a letter: `\\\\R` is no `\\R`).
+_COMMAND = re.compile(r"\\\\|\\([a-zA-Z]+)")
+_TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
+_LABEL = re.compile(r"\\label\s*\{[^{}]*\}")
+_UPRIGHT = re.compile(r"\\mathrm\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))")
+_UPRIGHT_STAND_IN = {chr(c): chr(0xE100 + c) for c in range(ord("A"), ord("z") + 1)}
+_UPRIGHT_LETTERS = {stand_in: letter for letter, stand_in in _UPRIGHT_STAND_IN.items()}
 
 
 _ARG = re.compile(r"\\arg(?![a-zA-Z])")
@@ -103,6 +137,7 @@ _SYMBOL = re.compile(r"\\(sim|setminus)(?![a-zA-Z])")
 
 
 _NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+_GREEK_CAPITAL = re.compile("[\u0391-\u03a9]")
 
 
 def _amend(mathml: str, tex: str, block: bool = False) -> str:
@@ -116,6 +151,10 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
         if element.text:
             element.text = element.text.translate(_ESCAPES)
+        if element.tag == "mi" and not element.attrib and (element.text in _UPRIGHT_LETTERS or _GREEK_CAPITAL.fullmatch(element.text or "")):
+            # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
+            element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
+            element.set("mathvariant", "normal")
     _symbol_classes(root)
     _signs(root)
     _hats(root)
@@ -480,16 +519,30 @@ def _key(match: re.Match) -> tuple[str, bool]:
     return html.unescape(match.group("block") if block else match.group("inline")).strip(), block
 
 
-def typeset(content: str) -> tuple[str, list[str]]:
-    """Return `content` with every arithmatex formula as MathML, and the formulas that failed."""
-    failed: list[str] = []
+def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
+    """Return `content` with every arithmatex formula as MathML, and the problems of formulas:
+    (TeX, what is wrong)."""
+    problems: list[tuple[str, str]] = []
 
     def one(match: re.Match) -> str:
         tex, block = _key(match)
         mathml = _convert(tex, block)
         if mathml is None:
-            failed.append(tex)
+            problems.append((tex, "formula that cannot be typeset, shown as TeX"))
             return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
-        return f'<div class="vs-math">{mathml}</div>' if block else mathml
+        if unknown := _UNKNOWN.findall(mathml):  # (latex2mathml writes a command it does not know as a name)
+            problems.append((tex, f"formula with a command MathJax does not know either, shown as its name: {unknown[0]}"))
+        if not block:
+            return mathml
+        tags = _TAG.findall(tex)
+        if len(tags) != 1:
+            return f'<div class="vs-math">{mathml}</div>'
+        # At the right margin, as MathJax sets it (MathML's labelled rows are drawn by no browser).
+        starred, label = tags[0]
+        label = html.escape(label.strip() if starred else f"({label.strip()})")
+        return f'<div class="vs-math vs-tagged">{mathml}<span class="vs-tag">{label}</span></div>'
 
-    return _ARITHMATEX.sub(one, content), failed
+    return _ARITHMATEX.sub(one, content), problems
+
+
+_UNKNOWN = re.compile(r"<m[io]>(\\[a-zA-Z]+)</m[io]>")

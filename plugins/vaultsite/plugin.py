@@ -301,13 +301,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         if 'class="vs-embed"' in html:
             page.toc.items = _toc_without(page.toc.items, embedded_headings(html))
         if self.config.mathml:
-            html, failed = mathml.typeset(html)
+            html, problems = mathml.typeset(html)
             mathml.typeset_toc(page.toc.items)
             source = self.sources.get(page.file.src_uri, "")
-            for tex in failed:
+            for tex, what in problems:
                 at = source.find(tex)  # where the note writes it (an embedded note's formula: not here)
                 where = f"{page.file.src_uri}:{source.count(chr(10), 0, at) + 1}" if at >= 0 else page.file.src_uri
-                log.warning(f"{where}: formula that cannot be typeset, shown as TeX: ${tex}$")
+                log.warning(f"{where}: {what}: ${tex}$")
         if self.mermaid_file:
             html = diagrams.with_script(html, self.mermaid_file.url_relative_to(page.file))
         html = _titled(html, page)
