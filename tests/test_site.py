@@ -821,6 +821,26 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     assert not any("conflicted" in d["location"] for d in search["docs"])
 
 
+def test_paths_from_the_root_are_read_from_typoras_root_folder(tmp_path):
+    """Typora reads `![](/a.png)` from the folder its front matter `typora-root-url` names: one from
+    the note's (`assets`, `./`), or a path on the author's disk ending in one of the vault. Each image
+    was "not published: a path on the author's disk", or a missing file."""
+    for folder in ("商城/assets", "商城/assets/old"):
+        (tmp_path / "docs" / folder).mkdir(parents=True)
+        Image.new("RGB", (40, 10), "steelblue").save(tmp_path / "docs" / folder / "a.png")
+    result = small_vault(tmp_path, {
+        "商城/基础.md": "---\ntypora-root-url: assets\n---\n\n# 基础\n\n![a](/a.png) ![old](/old/a.png)\n",
+        "商城/进阶.md": "---\ntypora-root-url: ./\n---\n\n# 进阶\n\n![a](/assets/a.png)\n",
+        "商城/高级.md": "---\ntypora-root-url: D:\\\\notes\\\\商城\\\\assets\n---\n\n# 高级\n\n![a](/a.png)\n",
+    })
+    assert result.returncode == 0, result.stderr
+    for name, sources in (("基础", ["../assets/a.png", "../assets/old/a.png"]), ("进阶", ["../assets/a.png"]),
+                          ("高级", ["../assets/a.png"])):
+        article = page(tmp_path / "site", name).select_one("article")
+        assert [unquote(img["src"]) for img in article.select("img")] == sources, name
+        assert not article.select(".vs-unsafe, .vs-missing"), name
+
+
 def test_relative_wikilinks_are_read_from_the_linking_notes_folder(tmp_path):
     """Obsidian's "Relative path to file" links (`../`, `./`) lead to the file at that path, even
     where a note of the same name is nearer; none of them is a note not written yet."""

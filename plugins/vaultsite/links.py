@@ -81,8 +81,9 @@ class LinkRewriter:
     hidden behind placeholders, which `unmask` gives back (a heading's id is made of them)."""
 
     def __init__(self, page: str, vault: Vault, slugify: Callable[[str], str], found: Found,
-                 applied: Counter, unmask: Callable[[str], str], base: str | None = None):
-        self.page, self.base, self.vault = page, base or page, vault
+                 applied: Counter, unmask: Callable[[str], str], base: str | None = None, root: str = ""):
+        # `root`: the folder a path from the root (`/x.png`) is read from first (Typora's `typora-root-url`).
+        self.page, self.base, self.vault, self.root = page, base or page, vault, root
         self.slugify, self.found, self.applied, self.unmask = slugify, found, applied, unmask
 
     def count(self, rule: str) -> None:
@@ -419,7 +420,9 @@ class LinkRewriter:
         decoded = unquote(dest.strip().strip("<>"))
         if decoded.startswith("/") and not decoded.startswith("//"):
             rooted = posixpath.normpath(decoded.lstrip("/"))
-            return None if rooted.startswith("..") else self.vault.find(rooted)
+            if rooted.startswith(".."):
+                return None
+            return self.root and self.vault.find(posixpath.join(self.root, rooted)) or self.vault.find(rooted)
         return self._at(decoded) if decoded else None
 
     def _on_disk(self, url: str) -> bool:
@@ -458,6 +461,21 @@ def note_name(path: str) -> str:
     its dots are its own (`[[3.一维搜索]]`, `[[v1.2 notes]]`)."""
     name = posixpath.basename(path)
     return name[:-3] if name.lower().endswith(".md") else name
+
+
+def typora_root(note: str, root_url: object, vault: Vault) -> str:
+    """The folder of the vault that the note at `note` reads its paths from the root (`/x.png`)
+    from, by Typora's front matter `typora-root-url`: a folder from the note's (`assets`, `./`),
+    or a path on the author's disk that ends in one of the vault (`D:\\notes\\os\\assets`); ""
+    (the vault's root) for none."""
+    if not isinstance(root_url, str) or not root_url.strip():
+        return ""
+    written = root_url.strip().replace("\\", "/")
+    if not _local_path(written):
+        folder = posixpath.normpath(posixpath.join(posixpath.dirname(note), written))
+        return "" if folder == "." or folder.startswith("..") else folder
+    parts = [part for part in written.split("/") if part and not part.endswith(":")]
+    return next(("/".join(parts[i:]) for i in range(len(parts)) if vault.has_folder("/".join(parts[i:]))), "")
 
 
 def names_note(heading: str, path: str) -> bool:

@@ -123,12 +123,13 @@ MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "war
 
 
 def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
-              first_line: int = 1, callouts: Mapping[str, str] | None = None) -> Normalized:
+              first_line: int = 1, callouts: Mapping[str, str] | None = None, root: str = "") -> Normalized:
     """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
     file (after front matter); `slugify` is the site's heading-id function; `callouts` the
-    Material type of each callout type of the vault's own (lower case)."""
+    Material type of each callout type of the vault's own (lower case); `root` the folder its
+    paths from the root start from (see links.typora_root)."""
     result = Normalized(text="")
-    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}).run()
+    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}, root=root).run()
     # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
     # (The lines of one written over several are indented, so they stay in it.)
     lines += ["", *(f"[^{label}]: " + note.replace("\n", "\n    ") for label, note in result.footnotes)] if result.footnotes else []
@@ -141,7 +142,7 @@ class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
                  html: bool = True, footnotes: str = "", callouts: Mapping[str, str] | None = None,
-                 quoted: bool = False):
+                 quoted: bool = False, root: str = ""):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
         # `html`: whether Python-Markdown reads HTML in the text as HTML (not in a quote in a list
@@ -154,7 +155,7 @@ class _Rewriter:
         # What the labels of an embedded note's footnotes start with on the page (see _embeds).
         self.footnotes = footnotes
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
-                                  base=embedded[-1] if embedded else path)
+                                  base=embedded[-1] if embedded else path, root=root)
         self.masks: list[str] = []
         self.text, self.src = text, text.split("\n")
         self.masked = [self._mask(line) for line in self.src]
@@ -608,7 +609,7 @@ class _Rewriter:
         body = inner[1:] if callout else inner
         sub = _Rewriter("\n".join(body), self.path, self.vault, self.slugify, self.result,
                         self.offset + start + (1 if callout else 0), self.embedded, html=self.html and not item,
-                        footnotes=self.footnotes, callouts=self.callouts, quoted=True)
+                        footnotes=self.footnotes, callouts=self.callouts, quoted=True, root=self.links.root)
         body_lines = sub.run()
         self.holds_html |= sub.holds_html  # HTML now, so the quote holding this one must be too
         if callout:

@@ -61,7 +61,7 @@ from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions
 from .history import last_commit_times
-from .links import leading_title, note_name
+from .links import leading_title, note_name, typora_root
 from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
@@ -539,11 +539,13 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
 
     def _normalized_from(self, front: frontmatter.FrontMatter, result: Normalized) -> tuple:
-        """What normalizing a note read: the vault's layout, the note's text, the text of each note
+        """What normalizing a note read: the vault's layout, the note's text (and the folder Typora reads
+        its root from), the text of each note
         it embeds, and the headings of each note it links to a heading of (whose id may be another
         once that note is edited: the link kept the id it had)."""
         linked = {target for _, target, _, _ in result.found.anchors} - result.embedded
-        return (self.layout, front.body, front.body_line, [(p, self.vault.body(p)) for p in sorted(result.embedded)],
+        return (self.layout, front.body, front.body_line, front.meta.get("typora-root-url"),
+                [(p, self.vault.body(p)) for p in sorted(result.embedded)],
                 [(p, self.vault.headings(p, self.slugify)) for p in sorted(linked)])
 
     def _take_normalized(self, until: str | None = None) -> None:
@@ -747,7 +749,8 @@ def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: 
     """The note normalized, or, where normalizing it fails (a bug of ours), the note as written, with
     a warning that names it: one note never stops the build of the others."""
     try:
-        return normalize(front.body, path, vault, slugify, front.body_line, callouts)
+        root = typora_root(path, front.meta.get("typora-root-url"), vault)
+        return normalize(front.body, path, vault, slugify, front.body_line, callouts, root)
     except Exception as error:  # whatever it is, the note is shown; the warning says what it was
         log.debug(f"{path}: normalizing failed", exc_info=True)
         return Normalized(_as_written(front.body), problems=[Problem(front.body_line, (
