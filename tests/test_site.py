@@ -399,12 +399,13 @@ def test_the_unwritten_notes_page_is_in_the_nav_only_while_a_note_is_left_to_wri
 
 def test_each_page_shows_the_notes_that_link_to_it(tmp_path):
     result = small_vault(tmp_path, {"A.md": "# Zeta\n\n[[B]]\n", "sub/C.md": "---\ntitle: Gamma\n---\n[see](../B.md)\n",
-                                    "B.md": "# B\n"})
+                                    "C# notes/D.md": "# Delta\n\n[[B]]\n", "B.md": "# B\n"})
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "B" / "index.html").read_text(encoding="utf-8"), "html.parser")
     block = soup.select_one(".vs-backlinks")
-    assert [a.get_text() for a in block.select("a")] == ["Gamma", "Zeta"]  # their titles, in order
-    assert [a["href"] for a in block.select("a")] == ["../sub/C/", "../A/"]
+    assert [a.get_text() for a in block.select("a")] == ["Delta", "Gamma", "Zeta"]  # their titles, in order
+    # (A `#` of a folder's name is the path's: it was read as the start of an anchor, a link to "C".)
+    assert [a["href"] for a in block.select("a")] == ["../C%23%20notes/D/", "../sub/C/", "../A/"]
     search = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     [entry] = [doc for doc in search["docs"] if doc["location"] == "B/"]
     assert "Zeta" not in entry["text"] and "Linked from" not in entry["text"]  # navigation, not text

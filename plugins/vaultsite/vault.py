@@ -136,7 +136,7 @@ class VaultIndex:
         relative = posixpath.relpath(target_url or ".", base or ".")
         if target_url.endswith("/") or not target_url:  # a page's folder URL keeps its slash
             relative += "/"
-        return quote(relative, safe="/#()&',;=+!*@~-_.")
+        return quote(relative, safe="/()&',;=+!*@~-_.")  # (a `#` is the file's: `C# Notes/`)
 
     def body(self, path: str) -> str | None:
         return self.texts.get(path)
