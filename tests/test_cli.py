@@ -454,11 +454,14 @@ EXCLUDING = "site_name: Notes\ndocs_dir: notes\nexclude_docs: |\n  private/\n  *
 @pytest.mark.parametrize("where, folder", [("vault", "notes"), ("notes", "."), ("vault", ".")])
 def test_a_folder_leaves_out_what_the_project_excludes_from_its_site(vault: Path, where: str, folder: str) -> None:
     """In a project, the notes MkDocs leaves out of its site (`exclude_docs`, and its own default,
-    the docs folder's `templates/`: Obsidian's templates) are no more read by `fix` than by the
-    build, wherever the folder given sits around the docs folder; named by their path, they are
-    repaired. A draft, which `mkdocs serve` shows, is on its way to the site: repaired."""
+    the docs folder's `templates/`: Obsidian's templates; and the templates folder Obsidian's settings
+    name) are no more read by `fix` than by the build, wherever the folder given sits around the
+    docs folder; named by their path, they are repaired. A draft, which `mkdocs serve` shows, is on
+    its way to the site: repaired."""
     (vault / "mkdocs.yml").write_text(EXCLUDING, encoding="utf-8")
-    excluded = ["private/diary.md", "sub/drawing.excalidraw.md", "templates/daily.md"]
+    (vault / "notes" / ".obsidian").mkdir(parents=True, exist_ok=True)
+    (vault / "notes" / ".obsidian" / "templates.json").write_text('{"folder": "Tpl"}', encoding="utf-8")
+    excluded = ["private/diary.md", "sub/drawing.excalidraw.md", "templates/daily.md", "Tpl/weekly.md"]
     kept = ["damaged.md", "sub/templates/kept.md", "drafts/idea.md"]  # `/templates/` is the docs folder's own
     for name in [*excluded, *kept]:
         (vault / "notes" / name).parent.mkdir(parents=True, exist_ok=True)

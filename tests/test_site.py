@@ -822,6 +822,30 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     assert not any("conflicted" in d["location"] for d in search["docs"])
 
 
+def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path):
+    """Obsidian's Templates (and Templater) plugins keep notes to start others from, `{{date}}`
+    and `{{title}}` and all: the folder was published, listed `{{title}}` as a note not written
+    yet, and its front matter failed a strict build."""
+    (tmp_path / "docs" / ".obsidian" / "plugins" / "templater-obsidian").mkdir(parents=True)
+    (tmp_path / "docs" / ".obsidian" / "templates.json").write_text('{"folder": "Templates"}', encoding="utf-8")
+    (tmp_path / "docs" / ".obsidian" / "plugins" / "templater-obsidian" / "data.json").write_text(
+        '{"templates_folder": "_meta/tpl"}', encoding="utf-8")
+    template = "---\ndate: {{date}}\n---\n# {{title}}\n\n[[{{title}}]]\n"
+    result = small_vault(tmp_path, {"Templates/Note template.md": template, "_meta/tpl/Daily.md": template,
+                                    "Templates of mine.md": "# Templates of mine\n\ntext\n"})
+    assert result.returncode == 0, result.stderr
+    assert "Templates/: the vault's templates folder (as .obsidian/templates.json says): not published" in result.stderr
+    site = tmp_path / "site"
+    assert not (site / "Templates").exists() and not (site / "_meta").exists()
+    assert (site / "Templates of mine" / "index.html").exists()
+
+
+def test_a_templates_placeholder_in_front_matter_is_named_in_the_warning(tmp_path):
+    result = small_vault(tmp_path, {"Daily.md": "---\ndate: {{date}}\n---\n# Daily\n"})
+    assert 'Daily.md:2: front matter is not valid YAML: found unhashable key (a template\'s placeholder, such as ' \
+           '{{date}}, is YAML only in quotes: "{{date}}")' in result.stderr
+
+
 def test_paths_from_the_root_are_read_from_typoras_root_folder(tmp_path):
     """Typora reads `![](/a.png)` from the folder its front matter `typora-root-url` names: one from
     the note's (`assets`, `./`), or a path on the author's disk ending in one of the vault. Each image

@@ -30,7 +30,7 @@ from mkdocs.utils import markdown_extensions
 from vaultsite import cachedir, check, langmodel
 from vaultsite.config import VaultsiteConfig
 from vaultsite.repair import Context, RepairResult, decode, may_need_repair, repair_bytes, without_nul_bytes
-from vaultsite.vault import BACKUP_SUFFIX, shown
+from vaultsite.vault import BACKUP_SUFFIX, shown, template_folders
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -121,7 +121,8 @@ class _Project:
         """Those of ``notes``, found under ``folder``, that the site does not leave out: MkDocs
         excludes what ``exclude_docs`` names in the docs folder, and by default its `templates/`
         (Obsidian's templates), and, from a build but not from `mkdocs serve`, the ``draft_docs``
-        unless ``drafts``. A note outside the docs folder is no concern of the site's, and kept."""
+        unless ``drafts``; the plugin leaves out the templates folder Obsidian's settings name. A
+        note outside the docs folder is no concern of the site's, and kept."""
         from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 
         docs, real = self.docs_dir.resolve(), folder.resolve()
@@ -132,7 +133,9 @@ class _Project:
                 files[note] = File(located.relative_to(docs).as_posix(), str(docs), "", True)
         set_exclusions(files.values(), self.config)
         kept = InclusionLevel.is_in_serve if drafts else InclusionLevel.is_included
-        return [note for note in notes if note not in files or kept(files[note].inclusion)]
+        templates = tuple(f"{folder}/" for folder in template_folders(docs))
+        return [note for note in notes if note not in files
+                or kept(files[note].inclusion) and not files[note].src_uri.startswith(templates)]
 
 
 def _project_context(project: _Project | None) -> Context:

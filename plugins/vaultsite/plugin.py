@@ -67,7 +67,7 @@ from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify, tag_slugify as make_tag_slugify
-from .vault import VaultIndex, left_out, shown
+from .vault import VaultIndex, left_out, shown, template_folders
 from .versions import canonical_note, version_note
 
 log = get_plugin_logger(__name__)
@@ -404,8 +404,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     def _leave_out(self, files: Files, docs_dir: str) -> None:
         """Take out of the site the backups of repaired notes, the files whose names are not UTF-8
-        (no URL can name them), and every link (a symlink) to a file outside the docs folder:
-        nothing there is the vault's to publish, or to open."""
+        (no URL can name them), every link (a symlink) to a file outside the docs folder, and the
+        templates folder Obsidian's settings name: nothing there is the vault's to publish, or to open."""
         vault = {f.src_uri: f.abs_src_path for f in files if f.src_dir == docs_dir}  # not the theme's
         backups, undecodable, outside = left_out(vault, docs_dir)
         for path in undecodable:
@@ -413,7 +413,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                         "rename the file (or its folder) in UTF-8")
         for path, real in outside:
             log.warning(f"{path}: a link to {real}, outside the docs folder: not read, not published")
-        for path in [*backups, *undecodable, *(path for path, _ in outside)]:
+        folders = template_folders(docs_dir)
+        for folder, settings in folders.items():
+            self._inform(f"{folder}/: the vault's templates folder (as {settings} says): not published")
+        templates = [path for path in vault if any(path.startswith(f"{folder}/") for folder in folders)]
+        for path in [*backups, *undecodable, *(path for path, _ in outside), *templates]:
             files.remove(files.get_file_from_path(path))
 
     @_timed("on_files: read and repair")

@@ -8,6 +8,7 @@ nothing outside the docs folder is ever looked up or opened.
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 import re
 import unicodedata
@@ -42,6 +43,26 @@ def left_out(files: dict[str, str | None],
         elif source is not None and not (real := Path(source).resolve()).is_relative_to(docs):
             outside.append((path, real))
     return backups, undecodable, outside
+
+
+# Where Obsidian's core Templates plugin and the Templater plugin keep the vault's templates folder.
+_TEMPLATE_SETTINGS = ((".obsidian/templates.json", "folder"),
+                      (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"))
+
+
+def template_folders(docs_dir: str | Path) -> dict[str, str]:
+    """The vault's templates folders, as its Obsidian settings name them ({folder: the settings
+    file}): notes to start others from, `{{title}}` and all, no note of the vault's."""
+    folders = {}
+    for settings, key in _TEMPLATE_SETTINGS:
+        try:
+            folder = json.loads((Path(docs_dir) / settings).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):  # none, or not settings Obsidian wrote
+            continue
+        if isinstance(folder, str) and (folder := posixpath.normpath(folder.strip().strip("/"))) not in (".", ""):
+            if not folder.startswith(".."):
+                folders[folder] = settings
+    return folders
 
 
 def shown(text: str) -> str:
