@@ -36,8 +36,9 @@ Content
 Notes are versions of one note
     - when their titles match and at least 25% of the smaller note's shingles are in the other
       (an older, shorter version keeps its links and lines: 003 shares 51% of its text with 001);
-    - or, whatever their names, when both have at least 20 shingles and their shingle sets are
-      near-identical (Jaccard >= 0.8): copies, exports, repaired mojibake copies. Candidates come
+    - or, whatever their names but numbers in both that differ (daily notes of one template,
+      ``2024-01-01`` and ``2024-01-02``, are a series), when both have at least 20 shingles and their
+      shingle sets are near-identical (Jaccard >= 0.8): copies, exports, repaired mojibake copies. Candidates come
       from MinHash LSH (one-permutation hashing into 256 bins, 36 bands of 7) and every candidate
       pair is then checked exactly, so a collision never merges notes; a pair at Jaccard 0.8 is
       missed with probability about 0.02% (at 0.9, 7 in 10^11; less still for notes of under a
@@ -420,8 +421,11 @@ def _pair_evidence(a: _Facts, b: _Facts) -> _Evidence | None:
                 and (a.copy_name or b.copy_name)):
             return _Evidence(title[0], 1.0, title[1:])
         return None
-    # Jaccard is at most small / large: most pairs need not count their common shingles.
-    by_content = small >= MIN_CONTENT_ONLY and small / large >= COPY_JACCARD
+    # Jaccard is at most small / large: most pairs need not count their common shingles. Notes
+    # whose names hold other numbers are two of a series, however alike (daily notes of one
+    # template, `2024-01-01` and `2024-01-02`; `Lecture 1` and `Lecture 2`).
+    by_content = (small >= MIN_CONTENT_ONLY and small / large >= COPY_JACCARD
+                  and not _numbered_apart(a.stem_key, b.stem_key))
     if not (title or by_content):
         return None
     common = _common(a.shingles, b.shingles)
@@ -432,6 +436,14 @@ def _pair_evidence(a: _Facts, b: _Facts) -> _Evidence | None:
         if jaccard >= COPY_JACCARD:
             return _Evidence("content", jaccard)
     return None
+
+
+def _numbered_apart(a: str, b: str) -> bool:
+    numbers = _NUMBERS.findall(a), _NUMBERS.findall(b)
+    return all(numbers) and numbers[0] != numbers[1]
+
+
+_NUMBERS = re.compile(r"\d+")
 
 
 def _candidates(facts: list[_Facts]) -> set[tuple[int, int]]:
