@@ -822,6 +822,47 @@ def test_links_by_name_to_a_version_land_on_the_canonical_note(tmp_path):
     assert not any("conflicted" in d["location"] for d in search["docs"])
 
 
+DRAWING = """---
+excalidraw-plugin: parsed
+tags: [excalidraw]
+---
+==⚠  Switch to EXCALIDRAW VIEW in the MORE OPTIONS menu of this document. ⚠== You can decompress Drawing data with the command palette.
+
+# Excalidraw Data
+
+## Text Elements
+Input layer ^WrzidKSu
+
+%%
+## Drawing
+```compressed-json
+N4KAkARALgngDgUwgLgAQQQDwMYEMA2AlgCYBOuA7hADTgQBuCpAzoQPYB2KqATLZMzYBXUtiRoIACyhQ4zZAHoFAc0JRJQgEYA6bGwC2
+```
+%%
+"""
+
+
+def test_an_excalidraw_drawing_is_shown_by_its_exported_image_or_by_name(tmp_path):
+    """A drawing is data only the Excalidraw plugin draws: its embeds and its page showed the plugin's
+    banner and its "Excalidraw Data" headings (and two drawings were versions of one note, by that
+    title). The image the plugin exports beside it is shown, at the embed's size; without one, the
+    drawing's name, with a warning that says how to show it; its page holds the texts written in it."""
+    (tmp_path / "docs" / "draw").mkdir(parents=True)
+    (tmp_path / "docs" / "draw" / "Net.excalidraw.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50"/></svg>')
+    result = small_vault(tmp_path, {"draw/Net.excalidraw.md": DRAWING, "draw/Sketch.excalidraw.md": DRAWING,
+                                    "BFS.md": "# BFS\n\n![[Net.excalidraw|300]]\n\n![[Sketch.excalidraw]]\n"})
+    assert "draw/Sketch.excalidraw.md:5: an Excalidraw drawing with no image exported beside it" in result.stderr
+    assert "draw/Net.excalidraw.md:5" not in result.stderr and "(+0 versions)" in result.stderr
+    article = page(tmp_path / "site", "BFS").select_one("article")
+    assert [(img["src"], img.get("width")) for img in article.select("img")] == [("../draw/Net.excalidraw.svg", "300")]
+    assert article.select_one(".vs-drawing").get_text() == "✏️ Sketch"
+    assert "EXCALIDRAW" not in article.get_text() and not article.select(".vs-embed")
+    drawing = page(tmp_path / "site", "Sketch.excalidraw")
+    assert [h.get_text() for h in drawing.select("article h1")] == ["Sketch"]
+    assert "Input layer" in drawing.article.get_text() and "Excalidraw Data" not in drawing.article.get_text()
+
+
 def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path):
     """Obsidian's Templates (and Templater) plugins keep notes to start others from, `{{date}}`
     and `{{title}}` and all: the folder was published, listed `{{title}}` as a note not written

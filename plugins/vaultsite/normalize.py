@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from . import drawings
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     names_note, note_headings, note_name, shown_text,
@@ -104,6 +105,7 @@ _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]
 # A note's first line, where it is a `# ` heading (an embed of the whole note leaves it out where it
 # names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
+_EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
@@ -129,6 +131,12 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     Material type of each callout type of the vault's own (lower case); `root` the folder its
     paths from the root start from (see links.typora_root)."""
     result = Normalized(text="")
+    if drawings.is_drawing(path):
+        if not drawings.exported_image(path, vault.find):
+            result.problems.append(Problem(first_line, "an Excalidraw drawing with no image exported beside it "
+                                           "(.svg or .png): shown by its name; turn on the Excalidraw plugin's "
+                                           "Auto-export to show it"))
+        text = drawings.page(text, path, vault.find)
     lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}, root=root).run()
     # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
     # (The lines of one written over several are indented, so they stay in it.)
@@ -919,6 +927,11 @@ class _Rewriter:
             body = self.vault.body(target) if target else None
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
+            if drawings.is_drawing(target):  # its image, sized as the embed says (`|500`)
+                size = _EMBED_SIZE.search(line)
+                self.out[i] = [drawings.shown(target, self.vault.find, size.group(1) if size else "")]
+                self.result.found.links.append((self._line(i), target))
+                continue
             self.result.embedded.add(target)
             if not heading:  # the embed's title bar names the note: a `# ` naming it too would be a second
                 title = _TITLE_LINE.match(body)

@@ -55,7 +55,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from . import cachedir, diagrams, frontmatter, langmodel, languages, mathml, notebooks, parallel, preindex, prerender, search
+from . import cachedir, diagrams, drawings, frontmatter, langmodel, languages, mathml, notebooks, parallel, preindex, prerender, search
 from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked_tags, tags_page,
                         unwritten_page)
 from .config import VaultsiteConfig
@@ -491,13 +491,14 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
     @_timed("on_files: versions")
     def _group_versions(self, notes: list[File], docs_dir: str) -> list[Group]:
-        """Versions of one note (copies, repaired copies, older exports): one canonical page."""
+        """Versions of one note (copies, repaired copies, older exports): one canonical page. (Not
+        of drawings: the plugin writes each alike around its data, `# Excalidraw Data` and all.)"""
         commits = last_commit_times(docs_dir)
         repaired = {path for path, entry in self.report.notes.items() if "repair" in entry}
         groups = group_versions([
             NoteVersion(f.src_uri, self.sources[f.src_uri], f.src_uri in repaired,
                         os.stat(f.abs_src_path).st_mtime if f.abs_src_path else 0.0, commits.get(f.src_uri))
-            for f in notes], self.workers)
+            for f in notes if not drawings.is_drawing(f.src_uri)], self.workers)
         self.report.groups = [{"canonical": g.canonical, "versions": list(g.versions), "why": list(g.reasons)}
                               for g in groups]
         self.versions = {v for g in groups for v in g.versions}
@@ -725,7 +726,9 @@ def _page_title(path: str, meta: dict, markdown: str) -> str:
 
 
 def _file_name(path: str) -> str:
-    return posixpath.splitext(posixpath.basename(path))[0]
+    """A page's name (`x.ipynb` is "x"); a drawing's, less `.excalidraw`."""
+    name = posixpath.splitext(posixpath.basename(path))[0]
+    return name.removesuffix(".excalidraw") if drawings.is_drawing(path) else name
 
 
 def _vacant(files: Files, generated: File) -> bool:
