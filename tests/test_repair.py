@@ -68,6 +68,16 @@ def test_clean_note_is_unchanged_as_a_whole() -> None:
     assert repair_text(text) == RepairResult(text)
 
 
+def test_code_of_a_clean_note_explaining_mojibake_is_as_written() -> None:
+    """A note explaining mojibake quotes it in its text and its code: the code, holding what no
+    code page spells (你好), was never read through one, and stays as written (it was "repaired" to
+    `café` and `位 好`). The quote in the text is mended as a line pasted damaged would be: nothing
+    tells the two apart."""
+    text = ('When UTF-8 is read as Windows-1252, "café" shows as "cafÃ©".\n\nIn code: `cafÃ©`\n\n'
+            "```\nä½ å¥½ is mojibake for 你好\n```\n")
+    assert repair_text(text).text.split("\n")[1:] == text.split("\n")[1:]
+
+
 def _continuation_letters() -> set[str]:
     """Characters that some code page spells with a UTF-8 continuation byte ("ё", "і", "ą")."""
     found = set()

@@ -635,6 +635,9 @@ def _repair_utf8_layer(
     text: str, context: Context, model: LanguageModel, protected: list[tuple[int, int]], whole: bool
 ) -> RepairResult:
     page, damaged = _detect_code_page(text, protected)
+    if damaged and any(not char.isascii() and char not in page.to_byte and char != _HOLE
+                       for start, end in protected for char in text[start:end]):
+        damaged = False  # code holding what the page cannot spell (你好) was not read through it: a quote
     codec = None
     if page is None:
         codec, double_byte_runs, damaged = _detect_double_byte(text, protected)
