@@ -91,7 +91,8 @@ _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # an item that opens with a list: `- 1. text`), a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
-_CALLOUT = re.compile(r"^\[!([\w-]+)\]([-+]?)[ \t]*(.*)$")  # a custom type may hold hyphens
+# A custom type may hold hyphens; `|` starts metadata for CSS snippets (`[!quote|notitle]`), which draws nothing here.
+_CALLOUT = re.compile(r"^\[!([\w-]+)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 # An ATX heading's closing `#`s, and attributes at the end of a heading (attr_list's `{#intro}`).
@@ -592,13 +593,15 @@ class _Rewriter:
     def _quotes(self) -> None:
         """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
         Obsidian callout becomes an admonition."""
-        quotes = 0
+        quotes, last = 0, None
         for tok in self.tokens:
             quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
             if tok.type == "blockquote_open" and quotes == 1 and tok.map:
-                self._quote(*tok.map)
+                start, end = tok.map
+                self._quote(start, end, last is not None and not any(self.masked[k].strip() for k in range(last, start)))
+                last = end
 
-    def _quote(self, start: int, end: int) -> None:
+    def _quote(self, start: int, end: int, after_quote: bool = False) -> None:
         """The quote on lines start to end, rewritten by a rewriter of its own, in its list item
         if it is in one. Python-Markdown reads HTML in a quote or an admonition as text, so a
         quote whose HTML holds Markdown (`<details>`) is written as the HTML it becomes, which
@@ -652,6 +655,8 @@ class _Rewriter:
             new = ['<blockquote markdown="1">', "", *body_lines, "", "</blockquote>"]
         else:
             new = [("> " + l) if l.strip() else ">" for l in body_lines]
+            if after_quote:  # a blank line apart: two quotes, where Python-Markdown reads on in the first
+                new = ["<!-- -->", "", *new]
         if item:
             new = self._in_item(start, end, new)
         else:
