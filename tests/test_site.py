@@ -113,6 +113,7 @@ def test_a_template_heading_titles_no_note(tmp_path):
         "leetcode/704. Binary search.md": template.format("704", "Halve the range each step."),
         "Transformers.md": "# Transformers · 注意力机制\n\ntext\n",
         "2-ado-mcp.md": "# Azure DevOps MCP Server\n\ntext\n",
+        "06. The Kernel Trick.md": "# 5. The Kernel Trick\n\ntext\n",  # (numbered apart: a series' order)
     })
     assert result.returncode == 0, result.stderr
     assert "(+0 versions)" in result.stderr
@@ -121,7 +122,8 @@ def test_a_template_heading_titles_no_note(tmp_path):
         headings = [(h.name, h.find(string=True)) for h in soup.select("article h1, article h2, article h3")]
         assert headings == [("h1", name), ("h2", "Meta"), ("h3", "Code")], name
         assert soup.title.get_text().startswith(name) and f"example.org/{number}" in str(soup.article)
-    for name, title in (("Transformers", "Transformers · 注意力机制"), ("2-ado-mcp", "Azure DevOps MCP Server")):
+    for name, title in (("Transformers", "Transformers · 注意力机制"), ("2-ado-mcp", "Azure DevOps MCP Server"),
+                        ("06. The Kernel Trick", "5. The Kernel Trick")):
         titled = page(tmp_path / "site", name)
         assert [h.find(string=True) for h in titled.select("article h1")] == [title]
     labels = [label.get_text(strip=True) for label in titled.select(".md-nav__link")]

@@ -20,6 +20,7 @@ import string
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import dropwhile
 from typing import Callable, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -486,8 +487,16 @@ def names_note(heading: str, path: str) -> bool:
     text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), note_name(path)))
     if words(text) == words(name):
         return True
-    shorter, longer = sorted((_WORD.findall(text), _WORD.findall(name)), key=len)
+    # (A number before the words orders a series of notes, and may differ: `# 5. The Kernel Trick` in
+    # `06. The Kernel Trick.md`.)
+    shorter, longer = sorted((_unnumbered(_WORD.findall(text)), _unnumbered(_WORD.findall(name))), key=len)
     return bool(shorter) and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1))
+
+
+def _unnumbered(words: list[str]) -> list[str]:
+    """`words` less the numbers they start with, unless numbers are all they are."""
+    rest = list(dropwhile(str.isdigit, words))
+    return rest or words
 
 
 def titles_note(heading: str, path: str) -> bool:
