@@ -240,14 +240,18 @@ def test_a_wide_formula_scrolls_and_shows_that_it_does(page):
 @needs_chromium
 def test_a_numbered_equation_has_its_number_at_the_right_margin(page):
     """MathJax sets `\\tag{2-1}` at the right margin, apart from the formula; latex2mathml glued
-    "(2-1)" to it, where it read as a product: ΔH(2-1)."""
-    block = page.locator("article .vs-math").filter(has_text="(2-1)")
-    tag, column = block.locator(".vs-tag"), page.locator("article")
-    right_of = "e => e.getBoundingClientRect().right"
-    assert abs(tag.evaluate(right_of) - column.evaluate(right_of)) < 2
+    "(2-1)" to it, where it read as a product: ΔH(2-1). A wide formula's number stays in view while
+    the formula scrolls under it (on a phone, it was at the far end of the scroll)."""
+    right_of, left_of = "e => e.getBoundingClientRect().right", "e => e.getBoundingClientRect().left"
+    column = page.locator("article")
+    for label in ("(2-1)", "(3)"):
+        block = page.locator("article .vs-math").filter(has_text=label)
+        tag = block.locator(".vs-tag")
+        assert abs(tag.evaluate(right_of) - column.evaluate(right_of)) < 2, label
+        assert block.evaluate(left_of) <= tag.evaluate(left_of) and tag.evaluate(right_of) <= block.evaluate(right_of) + 0.5
     _, runs = formula(page, "Δ")
     assert "(2-1)" not in {run[0] for run in runs}
-    assert tag.evaluate("e => e.getBoundingClientRect().left") - runs[-1][2] > 20, "set apart from the formula"
+    assert page.locator(".vs-tag").first.evaluate(left_of) - runs[-1][2] > 20, "set apart from the formula"
 
 
 @needs_chromium
