@@ -510,6 +510,11 @@ class _Rewriter:
             self.masked[i] = self.out[i][0] = line[: match.start()]
             if start == i and not self.masked[i].strip():
                 self.masked[i] = self.out[i][0] = anchor
+            elif start < i and not self.masked[i].strip() and _is_table_head(self.masked[start:start + 2]):
+                # `^id` right under a table (CommonMark without tables reads them as one paragraph):
+                # the anchor before the table, where in its first row it made the table text.
+                self.hidden.add(i)
+                self.out[start][:0] = [anchor, ""]
             else:
                 if not self.masked[i].strip():
                     self.hidden.add(i)
@@ -1489,13 +1494,22 @@ def _block(body: str, block_id: str) -> str | None:
             if items:  # the paragraph an item opens with: that item
                 start, end = min(items, key=lambda span: span[1])  # (the innermost)
             return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
-        # On a line of its own, under the block: the last one above it, whole.
+        # On a line of its own, under the block: the last one above it, whole; a table's (CommonMark
+        # without tables reads it and the id as one paragraph).
+        table = [tok.map[0] for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
+        if table and _is_table_head(lines[table[-1]:table[-1] + 2]):
+            return "\n".join(lines[table[-1]:i])
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
         if not spans:
             return None
         start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
+
+
+def _is_table_head(lines: list[str]) -> bool:
+    """Whether `lines` (two) are a table's header row and delimiter row."""
+    return len(lines) == 2 and "|" in lines[1] and bool(_TABLE_DELIMITER.fullmatch(lines[1].strip()))
 
 
 def _label_key(label: str) -> str:
