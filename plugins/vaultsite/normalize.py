@@ -985,8 +985,11 @@ class _Rewriter:
             link = note_link(title, target, self.path)
             block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                      *inner, "", "</div>", ""]
+            if i and self.masked[i - 1].strip():  # (under a line of text, it was in its paragraph)
+                block.insert(0, "")
             self._replace(i, i + 1, [self._mask(l) for l in block])
             self.raw.add(i)
+            self.holds_html = True  # a quote or callout holding it is written as HTML: see _quote
 
     def _replace(self, start: int, end: int, new: list[str]) -> None:
         self.out[start] = new
