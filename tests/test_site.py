@@ -519,6 +519,19 @@ def test_tags_that_differ_only_in_case_are_one_tag(tmp_path):
         assert tag["href"] == f"../tags/#{heading['id']}"
 
 
+def test_a_problem_inside_an_embedded_note_is_warned_of_once_at_its_own_line(tmp_path):
+    """It was warned of again at the line of each note embedding it, which holds no such thing; a
+    cycle the embed closes is the embedding note's, at its line."""
+    result = small_vault(tmp_path, {"E3.md": "# E3\n\ntext\n\n![[alpha#^nope]]\n", "alpha.md": "# alpha\n",
+                                    "E4.md": "# E4\n\n![[E3]]\n", "Cyc A.md": "# Cyc A\n\n![[Cyc B]]\n",
+                                    "Cyc B.md": "# Cyc B\n\n![[Cyc A]]\n"})
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert [w for w in warnings if "#^nope" in w] == [
+        "WARNING -  vaultsite: E3.md:5: embeds a block that alpha.md does not have: #^nope, shown as a link to the note"]
+    assert any("Cyc A.md:3: embed cycle, shown as a link: Cyc A.md → Cyc B.md → Cyc A.md" in w for w in warnings)
+    assert any("Cyc B.md:3: embed cycle, shown as a link: Cyc B.md → Cyc A.md → Cyc B.md" in w for w in warnings)
+
+
 def test_an_embed_of_a_heading_the_note_lacks_is_a_link_by_the_notes_name(tmp_path):
     """Written as Markdown, it was labelled by its path (`game/盾斧.md › 物理流`)."""
     result = small_vault(tmp_path, {"game/盾斧.md": "# 盾斧\n\n## 剑形态\n",

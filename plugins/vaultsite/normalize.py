@@ -45,6 +45,7 @@ class Notes(Vault):
 class Problem:
     line: int
     message: str
+    cycle: bool = False  # an embed cycle: the embedding chain's, not one note's
 
 
 @dataclass
@@ -966,7 +967,7 @@ class _Rewriter:
             chain = (self.path, *self.embedded)
             if target in chain and (not heading or _ANY_EMBED.search(body)) or len(chain) > _MAX_EMBED_DEPTH:
                 cycle = " → ".join((*chain, target))
-                self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}"))
+                self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}", cycle=True))
                 as_link = f"[[{name}|{shown_text(shown, heading, '')}]]"  # (a Markdown one with no text showed none)
                 self.out[i] = [line.replace("![[", "[[", 1) if match.re is _EMBED else as_link]
                 continue
@@ -975,8 +976,9 @@ class _Rewriter:
             footnotes = f"{self.footnotes}e{self.result.applied['embed'] + 1}-"
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
                               embedded=(*self.embedded, target), footnotes=footnotes, callouts=self.callouts).run()
-            # What went wrong inside the embed is reported at the line that embeds it.
-            self.result.problems += [Problem(self._line(i), p.message) for p in sub_result.problems]
+            # A cycle the embed closes is reported at the line that embeds it; what else went wrong
+            # inside it is its note's, warned of at its own line (it was warned of again at each embed).
+            self.result.problems += [Problem(self._line(i), p.message, cycle=True) for p in sub_result.problems if p.cycle]
             self.result.embedded |= sub_result.embedded
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
