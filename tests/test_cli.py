@@ -487,3 +487,14 @@ def test_a_note_the_build_leaves_out_is_no_clean_twin_as_the_build_reads_none(va
     (vault / "notes" / folder / "会议.md").write_text(TWIN, encoding="utf-8")
     (vault / "notes" / "copy.md").write_text(damage(TWIN, "cp1253"), encoding="utf-8")
     assert vaultsite("fix-text", "notes/copy.md", cwd=vault).stdout != TWIN
+
+
+def test_ctrl_c_stops_a_command_with_a_word_not_a_traceback(monkeypatch, capsys) -> None:
+    """Ctrl-C during `check --external` or `fix-text` printed a KeyboardInterrupt traceback."""
+    from vaultsite import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_cmd_fix_text", interrupted)
+    assert cli.main(["fix-text", "note.md"]) == 130
+    assert capsys.readouterr().err == "vaultsite fix-text: interrupted\n"

@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python docs advise, and the rest of the output goes nowhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: stopped as asked, no traceback (`fix --write` backs a note up first)
+        print(f"vaultsite {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
