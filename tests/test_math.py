@@ -187,6 +187,11 @@ def test_aligned_equations_line_up_at_their_relation(page):
     first, second = [run for run in runs if run[0] == "="]
     assert second[3] > first[4] - 0.1 * em, "one row under the other"
     assert abs(first[1] - second[1]) < 0.05 * em
+    # The left sides end where their relations start, however wide: a right cell started at its
+    # left, and "X" stood far from its "∼", under "E(X)".
+    em, runs = formula(page, "∼")
+    ends = [runs[i - 1][2] for i, run in enumerate(runs) if run[0] in ("∼", "=")]
+    assert len(ends) == 2 and abs(ends[0] - ends[1]) < 0.05 * em
 
 
 @needs_chromium

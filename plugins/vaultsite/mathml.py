@@ -164,6 +164,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
+    _right_cells(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
     _vectors(root)
     if not block:
@@ -242,6 +243,15 @@ def _bars(root: ET.Element) -> None:
         if token.text in _BARS and token.get("fence") != "true":
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _right_cells(root: ET.Element) -> None:
+    """A right-aligned cell's content as one row, which CSS sets at the cell's right (see
+    vaultsite.css): Chromium lays a cell's children out as math, where text-align moves nothing."""
+    for cell in root.iter("mtd"):
+        if cell.get("columnalign") == "right" and not (len(cell) == 1 and cell[0].tag == "mrow"):
+            row = _row(*cell)
+            cell[:] = [row]
 
 
 def _vectors(root: ET.Element) -> None:
