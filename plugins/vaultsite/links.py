@@ -488,9 +488,13 @@ def names_note(heading: str, path: str) -> bool:
     if words(text) == words(name):
         return True
     # (A number before the words orders a series of notes, and may differ: `# 5. The Kernel Trick` in
-    # `06. The Kernel Trick.md`.)
-    shorter, longer = sorted((_unnumbered(_WORD.findall(text)), _unnumbered(_WORD.findall(name))), key=len)
-    return bool(shorter) and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1))
+    # `06. The Kernel Trick.md`. A copy's name is its note's: `topic (conflicted copy).md`.)
+    heading_words = _unnumbered(_WORD.findall(text))
+    for name_words in {tuple(_unnumbered(_WORD.findall(n))) for n in (name, _COPY_MARK.sub("", name))}:
+        shorter, longer = sorted((heading_words, list(name_words)), key=len)
+        if shorter and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1)):
+            return True
+    return False
 
 
 def _unnumbered(words: list[str]) -> list[str]:
@@ -509,6 +513,8 @@ def titles_note(heading: str, path: str) -> bool:
 
 # A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
 # without spaces (`# 中文笔记` names `中文.md`).
+# What a sync client or a file manager adds to a copy's name (see dedup.py for the whole list).
+_COPY_MARK = re.compile(r"\s*(?:\([^()]*\)|- copy(?: \(\d+\))?|\.sync-conflict-[\w-]+)\s*$")
 _WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _SLUG = re.compile(r"[!-~]+")
 
