@@ -162,6 +162,8 @@ class LinkRewriter:
             label = ""  # an embed's size (`![[Note|400]]`), which a link to the note does not show
         name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
         name = self.unmask(name)
+        if not name and not heading.strip(" #"):
+            return escape_brackets(m.group(0))  # `[[ ]]`, `[[#]]`: nothing to link, text as `[[]]` is (was an empty link)
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
             shown = _shown_markdown("", self.heading_path(heading), label)
