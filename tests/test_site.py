@@ -896,10 +896,18 @@ def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path)
     assert (site / "Templates of mine" / "index.html").exists()
 
 
-def test_a_templates_placeholder_in_front_matter_is_named_in_the_warning(tmp_path):
-    result = small_vault(tmp_path, {"Daily.md": "---\ndate: {{date}}\n---\n# Daily\n"})
+def test_front_matter_that_is_no_yaml_is_shown_under_the_title_and_named_in_the_warning(tmp_path):
+    """A template's placeholder is named as one; the box showing the front matter sits under the page's
+    title (above it, the title showed twice), and its message is text (YAML's "<stream end>" was a tag)."""
+    result = small_vault(tmp_path, {"Daily.md": "---\ndate: {{date}}\n---\n# Daily\n",
+                                    "Broken.md": "---\ntitle: [unclosed\n---\n# Broken\n\ntext\n"})
     assert 'Daily.md:2: front matter is not valid YAML: found unhashable key (a template\'s placeholder, such as ' \
            '{{date}}, is YAML only in quotes: "{{date}}")' in result.stderr
+    for name in ("Daily", "Broken"):
+        article = page(tmp_path / "site", name).select_one("article")
+        assert [h.find(string=True) for h in article.select("h1")] == [name]
+        assert article.select_one("h1 ~ .admonition.failure") is not None
+    assert page(tmp_path / "site", "Broken").select_one(".admonition-title").get_text().endswith("got '<stream end>'")
 
 
 def test_paths_from_the_root_are_read_from_typoras_root_folder(tmp_path):

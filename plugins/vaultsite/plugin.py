@@ -568,7 +568,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 self.rendered[path] = rendered
             mathml.remember(formulas)  # typeset in on_page_content, from what a child converted
             if front.error:
-                log.warning(f"{path}:{front.error_line}: {front.error}; shown at the top of the page")
+                log.warning(f"{path}:{front.error_line}: {front.error}; shown under the title of the page")
             for line, why in front.ignored:
                 log.warning(f"{path}:{line}: {why}")
             self._report_normalized(path, result)
@@ -581,8 +581,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 return
 
     def _page_markdown(self, path: str, result: Normalized) -> str:
-        """The page's Markdown: front matter that is not YAML, shown; the normalized note."""
-        return _show_broken_front_matter(self.fronts[path]) + result.text
+        """The page's Markdown: the normalized note, with front matter that is not YAML shown under its
+        title (above it, the page showed its title twice: its name on top, its heading under the box)."""
+        return _after_title(result.text, _show_broken_front_matter(self.fronts[path]))
 
     def _with_versions(self, path: str, markdown: str) -> str:
         """The page's Markdown with the note's versions (a canonical note lists them; a version says
@@ -796,7 +797,7 @@ def _show_broken_front_matter(front: frontmatter.FrontMatter) -> str:
         return ""
     fence = "````" if "```" in front.raw else "```"
     body = "\n".join("    " + line for line in f"{fence}yaml\n{front.raw}{fence}".split("\n"))
-    return f'!!! failure "{front.error}"\n\n{body}\n\n'
+    return f'!!! failure "{html.escape(front.error)}"\n\n{body}\n\n'  # (YAML's "<stream end>" is no tag)
 
 
 def _after_title(markdown: str, block: str) -> str:
