@@ -878,6 +878,26 @@ def test_an_excalidraw_drawing_is_shown_by_its_exported_image_or_by_name(tmp_pat
     assert "Input layer" in drawing.article.get_text() and "Excalidraw Data" not in drawing.article.get_text()
 
 
+def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):
+    """Obsidian's reading view shows a note's properties: a note of properties alone was an empty page,
+    and the notes they link to did not list it as a backlink. What the site shows otherwise (tags),
+    and the settings of tools (jupytext), are not properties to show."""
+    result = small_vault(tmp_path, {
+        "Book.md": '---\nauthors:\n  - "[[Vlad Khononov]]"\n  - "[[Not yet]]"\nlink: https://example.org/b\n'
+                   "tags: [book]\ndate created: 2022-08-16, 13:19:43\nrating: 4\njupyter:\n  kernel: x\n---\n",
+        "Vlad Khononov.md": "Bio.\n"})
+    assert result.returncode == 0, result.stderr
+    properties = page(tmp_path / "site", "Book").select_one("article h1 + .vs-properties")
+    keys = [p.select_one(".vs-property").get_text() for p in properties.select("p")]
+    shown = [(key, p.get_text()[len(key):].strip()) for key, p in zip(keys, properties.select("p"))]
+    assert shown == [("authors", "Vlad Khononov, Not yet"), ("link", "https://example.org/b"),
+                     ("date created", "2022-08-16, 13:19:43"), ("rating", "4")]
+    assert properties.select_one("a")["href"] == "../Vlad%20Khononov/"
+    assert properties.select_one(".vs-unwritten").get_text() == "Not yet"
+    assert properties.select("a")[1]["href"] == "https://example.org/b"
+    assert [a.get_text() for a in page(tmp_path / "site", "Vlad Khononov").select(".vs-backlinks a")] == ["Book"]
+
+
 def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path):
     """Obsidian's Templates (and Templater) plugins keep notes to start others from, `{{date}}`
     and `{{title}}` and all: the folder was published, listed `{{title}}` as a note not written

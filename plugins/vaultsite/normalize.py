@@ -57,6 +57,7 @@ class Normalized:
     embedded: set[str] = field(default_factory=set)  # the notes whose text it shows (`![[Note]]`)
     footnotes: list[tuple[str, str]] = field(default_factory=list)  # inline footnotes: (label, Markdown)
     tags: list[str] = field(default_factory=list)  # the `#tags` of its text, each once, in order
+    properties: str = ""  # its properties, as Markdown (see properties.py), one paragraph each
 
 
 # Only block structure is needed (inline rewrites run on lines), and inline parsing is most of
@@ -127,12 +128,17 @@ MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "war
 
 
 def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
-              first_line: int = 1, callouts: Mapping[str, str] | None = None, root: str = "") -> Normalized:
+              first_line: int = 1, callouts: Mapping[str, str] | None = None, root: str = "",
+              properties: str = "") -> Normalized:
     """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
     file (after front matter); `slugify` is the site's heading-id function; `callouts` the
     Material type of each callout type of the vault's own (lower case); `root` the folder its
-    paths from the root start from (see links.typora_root)."""
+    paths from the root start from (see links.typora_root); `properties` its properties as
+    Markdown, each on its line of the front matter (see properties.py), rewritten alike."""
     result = Normalized(text="")
+    if properties:  # (its links count as the note's: backlinks, notes not written yet)
+        shown = _Rewriter(properties, path, vault, slugify, result, 1, callouts=callouts or {}, root=root).run()
+        result.properties = "\n\n".join(line for line in shown if line.strip())
     if drawings.is_drawing(path):
         if not drawings.exported_image(path, vault.find):
             result.problems.append(Problem(first_line, "an Excalidraw drawing with no image exported beside it "

@@ -55,7 +55,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from . import cachedir, diagrams, drawings, frontmatter, langmodel, languages, mathml, notebooks, parallel, preindex, prerender, search
+from . import (cachedir, diagrams, drawings, frontmatter, langmodel, languages, mathml, notebooks, parallel,
+               preindex, prerender, properties, search)
 from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked_tags, tags_page,
                         unwritten_page)
 from .config import VaultsiteConfig
@@ -544,12 +545,12 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.normalizing = parallel.imap_ordered(normalized, notes, self.workers)
 
     def _normalized_from(self, front: frontmatter.FrontMatter, result: Normalized) -> tuple:
-        """What normalizing a note read: the vault's layout, the note's text (and the folder Typora reads
-        its root from), the text of each note
+        """What normalizing a note read: the vault's layout, the note's text and front matter (its
+        properties, the folder Typora reads its root from), the text of each note
         it embeds, and the headings of each note it links to a heading of (whose id may be another
         once that note is edited: the link kept the id it had)."""
         linked = {target for _, target, _, _ in result.found.anchors} - result.embedded
-        return (self.layout, front.body, front.body_line, front.meta.get("typora-root-url"),
+        return (self.layout, front.body, front.body_line, front.raw,
                 [(p, self.vault.body(p)) for p in sorted(result.embedded)],
                 [(p, self.vault.headings(p, self.slugify)) for p in sorted(linked)])
 
@@ -581,9 +582,11 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
                 return
 
     def _page_markdown(self, path: str, result: Normalized) -> str:
-        """The page's Markdown: the normalized note, with front matter that is not YAML shown under its
-        title (above it, the page showed its title twice: its name on top, its heading under the box)."""
-        return _after_title(result.text, _show_broken_front_matter(self.fronts[path]))
+        """The page's Markdown: the normalized note, with its properties, or front matter that is not
+        YAML, shown under its title (above it, the page showed its title twice: its name on top, its
+        heading under the box)."""
+        shown = f'<div class="vs-properties" markdown>\n\n{result.properties}\n\n</div>\n\n' if result.properties else ""
+        return _after_title(result.text, _show_broken_front_matter(self.fronts[path]) + shown)
 
     def _with_versions(self, path: str, markdown: str) -> str:
         """The page's Markdown with the note's versions (a canonical note lists them; a version says
@@ -758,7 +761,8 @@ def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: 
     a warning that names it: one note never stops the build of the others."""
     try:
         root = typora_root(path, front.meta.get("typora-root-url"), vault)
-        return normalize(front.body, path, vault, slugify, front.body_line, callouts, root)
+        return normalize(front.body, path, vault, slugify, front.body_line, callouts, root,
+                         properties.markdown(front.meta, front.raw))
     except Exception as error:  # whatever it is, the note is shown; the warning says what it was
         log.debug(f"{path}: normalizing failed", exc_info=True)
         return Normalized(_as_written(front.body), problems=[Problem(front.body_line, (

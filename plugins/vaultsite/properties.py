@@ -1,0 +1,59 @@
+"""A note's properties (its front matter), as Obsidian's reading view shows them above the note:
+each key with its value, links in it links (`authors: ["[[Vlad Khononov]]"]`), so a note that is
+all properties is no empty page, and the notes its properties link to list it as a backlink.
+
+Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), and the
+settings of tools (MkDocs, Material, jupytext, Typora, Excalidraw) that readers never saw as text.
+Nothing here knows MkDocs: front matter in, Markdown out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .links import as_text
+
+_NOT_SHOWN = {"title", "tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "publish", "permalink",
+              "jupyter", "jupytext", "excalidraw-plugin", "kanban-plugin", "template", "hide", "search", "icon",
+              "status", "subtitle", "description", "comments", "date_format"}
+# What a text value shows as a link, as Obsidian shows it: a wikilink, a URL.
+_LINK = re.compile(r"!?\[\[[^\[\]]+\]\]|https?://[^\s<>\"]+")
+
+
+def markdown(meta: dict, raw: str) -> str:
+    """The Markdown of the note's properties, each on the line its key has in `raw` (the YAML, whose
+    first line is the file's second), the other lines blank: a problem of one names its line. ""
+    where it has none to show."""
+    lines = raw.split("\n")
+    at = {}
+    for number, line in enumerate(lines):
+        key = line.partition(":")[0].strip().strip("'\"")
+        if line[:1] not in " \t-#" and ":" in line:
+            at.setdefault(key, number)
+    shown = [""] * len(lines)
+    for key, value in meta.items():
+        text = _value(value)
+        if str(key).lower() in _NOT_SHOWN or str(key).lower().startswith("typora-") or not text or key not in at:
+            continue
+        shown[at[key]] = f'<span class="vs-property">{as_text(str(key))}</span> {text}'
+    return "\n".join(shown) if any(shown) else ""
+
+
+def _value(value: object) -> str:
+    """A value as Markdown: text as written but its links; a list's items after one another; a
+    nested mapping (a tool's settings) is none."""
+    if isinstance(value, list):
+        return ", ".join(filter(None, map(_value, value)))
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, (str, int, float)):
+        text, pieces, done = str(value).strip(), [], 0
+        for link in _LINK.finditer(text):
+            written = link.group().lstrip("!")
+            pieces += [as_text(text[done:link.start()]), written if written.startswith("[[") else f"<{written}>"]
+            done = link.end()
+        return "".join([*pieces, as_text(text[done:])])
+    return ""
