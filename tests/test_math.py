@@ -251,12 +251,15 @@ def test_a_numbered_equation_has_its_number_at_the_right_margin(page):
     column = page.locator("article")
     for label in ("(2-1)", "(3)"):
         block = page.locator("article .vs-math").filter(has_text=label)
-        tag = block.locator(".vs-tag")
+        tag = block.locator(".vs-eqno")
         assert abs(tag.evaluate(right_of) - column.evaluate(right_of)) < 2, label
         assert block.evaluate(left_of) <= tag.evaluate(left_of) and tag.evaluate(right_of) <= block.evaluate(right_of) + 0.5
     _, runs = formula(page, "Δ")
     assert "(2-1)" not in {run[0] for run in runs}
-    assert page.locator(".vs-tag").first.evaluate(left_of) - runs[-1][2] > 20, "set apart from the formula"
+    assert page.locator(".vs-eqno").first.evaluate(left_of) - runs[-1][2] > 20, "set apart from the formula"
+    # (In the text's colour: named as an Obsidian #tag, it was drawn as one, a pill in the accent colour.)
+    assert page.locator(".vs-eqno").first.evaluate("e => getComputedStyle(e).color") == \
+        column.evaluate("e => getComputedStyle(e).color")
 
 
 @needs_chromium

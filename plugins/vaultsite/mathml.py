@@ -550,7 +550,7 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
         # At the right margin, as MathJax sets it (MathML's labelled rows are drawn by no browser).
         starred, label = tags[0]
         label = html.escape(label.strip() if starred else f"({label.strip()})")
-        return f'<div class="vs-math vs-tagged">{mathml}<span class="vs-tag">{label}</span></div>'
+        return f'<div class="vs-math vs-tagged">{mathml}<span class="vs-eqno">{label}</span></div>'
 
     return _ARITHMATEX.sub(one, content), problems
 
