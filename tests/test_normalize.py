@@ -96,6 +96,7 @@ def fixture_site(tmp_path_factory) -> Path:
     (notes / "Chapters.md").write_text("# Chapters\n\n# One\ntext\n\n# Two\ntext\n", encoding="utf-8")
     Image.new("RGB", (400, 100), "steelblue").save(notes / "pics" / "wide.png")
     Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")
+    Image.new("RGB", (1, 1), "steelblue").save(notes / "pics" / "dot.png")
     (notes / "notes on ML.md").write_text("# Notes on ML\n", encoding="utf-8")
     (notes / "Footnoted.md").write_text("# Footnoted\n\nThe embed's note.[^1]\n\n[^1]: The embed's footnote.\n",
                                         encoding="utf-8")

@@ -284,7 +284,7 @@ class LinkRewriter:
         zoom = re.search(r"zoom:\s*([\d.]+)%;?", attrs.get("style") or "")
         natural = self.vault.image_width(target) if zoom else None
         if zoom and natural:
-            attrs["width"] = str(round(natural * float(zoom.group(1)) / 100))
+            attrs["width"] = str(max(1, round(natural * float(zoom.group(1)) / 100)))  # (never 0: a 1 px image at 50%)
             attrs["style"] = attrs["style"].replace(zoom.group(0), "").strip() or None
             self.count("image_zoom")
         self.count("raw_img_src")
