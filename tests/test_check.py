@@ -474,3 +474,25 @@ def test_breaking_the_real_site_on_purpose_is_caught_and_named(real_site, tmp_pa
     assert sum(f"({stylesheet} not found)" in line for line in lines) >= len(report.pages) - 1
     assert any(f"({victim} not found)" in line for line in lines)
     assert not any("%E7%A5%9E" in line for line in lines)
+
+
+def test_external_urls_of_a_host_not_found_are_not_fetched_again(tmp_path, capsys, monkeypatch):
+    """Offline, every host is "not found": each URL was tried again and again (three tries, a second
+    apart: minutes for a vault), and nothing said why. A host not found is so for its other URLs, and
+    where no host is found, the summary asks whether the machine is offline. (No network: the lookup
+    fails here, as it does offline.)"""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    asked = []
+
+    def offline(request, timeout):
+        asked.append(request.full_url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    site = external_site(tmp_path / "site", "https://docs.example.org", ["/a", "/b", "/c"])
+    code, out, _ = run_check(capsys, site, "--external", "--cache", tmp_path / "c.json", *FAST)
+    assert code == 1
+    assert asked == ["https://docs.example.org/a"] * 2  # a try and a retry, for the first URL alone
+    assert out.splitlines()[-1].endswith("(3 checked, 3 failed); no host was found: is this machine offline?")

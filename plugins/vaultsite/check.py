@@ -257,6 +257,8 @@ class Report:
         else:
             failed = sum(not r.ok for r in self.external_results.values())
             text += f" ({len(self.external_results)} checked, {failed} failed)"
+            if self.external_results and all(r.reason == HOST_NOT_FOUND for r in self.external_results.values()):
+                text += "; no host was found: is this machine offline?"
         return text
 
     def as_json(self) -> dict:
@@ -661,7 +663,13 @@ class ExternalChecker:
                 time.sleep(wait)
             last[0] = time.monotonic()
 
-        return [self._check_url(url, pace) for url in urls]
+        results: list[ExternalResult] = []
+        for url in urls:
+            if results and results[-1].reason == HOST_NOT_FOUND:  # nor is it for the host's other URLs
+                results.append(ExternalResult(url, False, None, HOST_NOT_FOUND, time.time()))
+            else:
+                results.append(self._check_url(url, pace))
+        return results
 
     def _check_url(self, url: str, pace) -> ExternalResult:
         status, reason = self._attempts(url, "HEAD", pace)
@@ -759,13 +767,16 @@ def _ascii_host(host: str) -> str:
             raise ValueError(f"the host name {host} has no IDNA (ASCII) form") from None
 
 
+HOST_NOT_FOUND = "host not found"
+
+
 def _network_reason(error: object, timeout: float) -> str:
     if isinstance(error, (TimeoutError, socket.timeout)):
         return f"timed out after {timeout:g} s"
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, socket.gaierror):
-        return "host not found"
+        return HOST_NOT_FOUND
     return str(error) or type(error).__name__
 
 
