@@ -498,3 +498,13 @@ def test_ctrl_c_stops_a_command_with_a_word_not_a_traceback(monkeypatch, capsys)
     monkeypatch.setattr(cli, "_cmd_fix_text", interrupted)
     assert cli.main(["fix-text", "note.md"]) == 130
     assert capsys.readouterr().err == "vaultsite fix-text: interrupted\n"
+
+
+def test_fix_says_when_the_paths_hold_no_notes(vault: Path) -> None:
+    """A folder of none (a `.canvas` alone) gave no word at all, as if every note were well."""
+    (vault / "boards").mkdir()
+    (vault / "boards" / "board.canvas").write_text("{}", encoding="utf-8")
+    (vault / "empty").mkdir()
+    result = vaultsite("fix", "boards", "empty", cwd=vault)
+    assert (result.returncode, result.stderr) == (
+        0, "vaultsite fix: no notes in the paths given (Markdown files: *.md, *.markdown, *.mdown, *.mkdn, *.mkd)\n")

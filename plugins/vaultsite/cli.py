@@ -192,7 +192,10 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     context = _project_context(project)
     failed = False  # a note that cannot be read or written
     to_repair = 0  # in a dry run
-    for path in _notes(args.paths, project):
+    notes = list(_notes(args.paths, project))
+    if not notes:  # (folders of none: it said nothing, as if all were well)
+        _say("vaultsite fix: no notes in the paths given (Markdown files: *.md, *.markdown, *.mdown, *.mkdn, *.mkd)")
+    for path in notes:
         try:
             data = path.read_bytes()
         except OSError as error:
