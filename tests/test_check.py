@@ -278,6 +278,24 @@ def test_allowlist_matches_decoded_targets(tmp_path, capsys):
     assert run_check(capsys, site, "--allowlist", allow)[0] == 0
 
 
+def test_an_allowlist_that_cannot_be_read_leaves_the_site_unchecked(tmp_path, capsys):
+    """What it allows is unknown: exit code 2, as for a site that cannot be read (it was 1, as for
+    a broken link)."""
+    site = make_site(tmp_path / "site", BROKEN_SITE)
+    code, _, err = run_check(capsys, site, "--allowlist", tmp_path / "missing.txt")
+    assert code == 2 and f"{tmp_path / 'missing.txt'}: cannot read the allowlist" in err
+
+
+@pytest.mark.parametrize("option", ["--jobs=0", "--workers=0", "--retries=-1", "--rate-limit=-5", "--timeout=0"])
+def test_a_number_an_option_cannot_take_is_refused(option, capsys):
+    """`--jobs -1` and `--rate-limit -5` were taken, and meant nothing."""
+    parser = argparse.ArgumentParser()
+    check.add_arguments(parser)
+    with pytest.raises(SystemExit) as stopped:
+        parser.parse_args(["site", option])
+    assert stopped.value.code == 2 and f"argument {option.split('=')[0]}:" in capsys.readouterr().err
+
+
 def test_an_allowlist_entry_without_a_reason_is_an_error_naming_file_and_line(tmp_path, capsys):
     site = make_site(tmp_path / "site", BROKEN_SITE)
     allow = tmp_path / "allow.txt"

@@ -218,6 +218,7 @@ class Allowlist:
     path: str
     entries: tuple[AllowEntry, ...] = ()
     errors: tuple[str, ...] = ()
+    unread: bool = False  # the file could not be read: what it allows is unknown
 
 
 @dataclass
@@ -580,7 +581,7 @@ def read_allowlist(path: Path) -> Allowlist:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return Allowlist(str(path), (), (f"{path}: cannot read the allowlist: {error}",))
+        return Allowlist(str(path), (), (f"{path}: cannot read the allowlist: {error}",), unread=True)
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -794,6 +795,17 @@ def apply_external(report: Report, results: dict[str, ExternalResult]) -> Report
 # The command.
 
 
+def _at_least(low: float, kind: type = float):
+    """An argparse type: a number of `kind`, at least `low` (`--jobs -1` was taken, and meant nothing)."""
+    def number(text: str):
+        value = kind(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text} is less than {low:g}")
+        return value
+    number.__name__ = kind.__name__  # (what argparse names in "invalid int value")
+    return number
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `vaultsite check`."""
     parser.add_argument("site", type=Path, metavar="SITE_DIR", help="the built site (mkdocs build's site/)")
@@ -808,22 +820,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the site is served (e.g. https://me.github.io/notes/): absolute URLs "
                              "on that host are internal, root paths must stay under its path")
     parser.add_argument("--list-external", action="store_true", help="list external URLs in the text report")
-    parser.add_argument("--jobs", type=int, metavar="N", help="processes parsing pages (default: one per CPU)")
+    parser.add_argument("--jobs", type=_at_least(1, int), metavar="N", help="processes parsing pages (default: one per CPU)")
     external = parser.add_argument_group("external URLs (fetched only with --external)")
     external.add_argument("--external", action="store_true", help="fetch external http(s) URLs")
     external.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="FILE",
                           help=f"cache of external results (default: {DEFAULT_CACHE})")
-    external.add_argument("--cache-ttl", type=float, default=7.0, metavar="DAYS",
+    external.add_argument("--cache-ttl", type=_at_least(0), default=7.0, metavar="DAYS",
                           help="how long a success stays cached (default: 7)")
-    external.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+    external.add_argument("--timeout", type=_at_least(0.001), default=10.0, metavar="SECONDS",
                           help="per request (default: 10)")
-    external.add_argument("--retries", type=int, default=2, metavar="N",
+    external.add_argument("--retries", type=_at_least(0, int), default=2, metavar="N",
                           help="retries after a timeout, 429 or 5xx (default: 2)")
-    external.add_argument("--backoff", type=float, default=0.5, metavar="SECONDS",
+    external.add_argument("--backoff", type=_at_least(0), default=0.5, metavar="SECONDS",
                           help="first retry delay, doubled each time (default: 0.5)")
-    external.add_argument("--rate-limit", type=float, default=1000.0, metavar="MS",
+    external.add_argument("--rate-limit", type=_at_least(0), default=1000.0, metavar="MS",
                           help="at least MS milliseconds between requests to one host (default: 1000)")
-    external.add_argument("--workers", type=int, default=4, metavar="N",
+    external.add_argument("--workers", type=_at_least(1, int), default=4, metavar="N",
                           help="hosts checked in parallel (default: 4)")
 
 
@@ -836,6 +848,8 @@ def run(args: argparse.Namespace) -> int:
     if not report.pages:  # a wrong path must not pass as a site with nothing broken
         return _cannot_check(args, f"no page (index.html) in {args.site}: is it a built site?")
     allowlist = read_allowlist(args.allowlist) if args.allowlist else None
+    if allowlist and allowlist.unread:  # what it allows is unknown, as what a site unread holds: 2
+        return _cannot_check(args, allowlist.errors[0])
     if args.external:
         skip = allowlist.entries if allowlist else ()
         urls = [u for u in report.external
