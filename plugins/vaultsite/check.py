@@ -820,7 +820,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the site is served (e.g. https://me.github.io/notes/): absolute URLs "
                              "on that host are internal, root paths must stay under its path")
     parser.add_argument("--list-external", action="store_true", help="list external URLs in the text report")
-    parser.add_argument("--jobs", type=_at_least(1, int), metavar="N", help="processes parsing pages (default: one per CPU)")
+    parser.add_argument("--jobs", type=_at_least(1, int), metavar="N",
+                        help="processes parsing pages (default: one per CPU)")
     external = parser.add_argument_group("external URLs (fetched only with --external)")
     external.add_argument("--external", action="store_true", help="fetch external http(s) URLs")
     external.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="FILE",

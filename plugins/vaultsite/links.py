@@ -162,8 +162,8 @@ class LinkRewriter:
             label = ""  # an embed's size (`![[Note|400]]`), which a link to the note does not show
         name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
         name = self.unmask(name)
-        if not name and not heading.strip(" #"):
-            return escape_brackets(m.group(0))  # `[[ ]]`, `[[#]]`: nothing to link, text as `[[]]` is (was an empty link)
+        if not name and not heading.strip(" #"):  # `[[ ]]`, `[[#]]`: nothing to link (it was an empty link)
+            return escape_brackets(m.group(0))  # text, as `[[]]` is
         self.count("wikilink")
         if not name:  # [[#Heading]]: a heading of this note
             shown = _shown_markdown("", self.heading_path(heading), label)
@@ -513,10 +513,10 @@ def titles_note(heading: str, path: str) -> bool:
     return bool(_SLUG.fullmatch(note_name(path))) or names_note(heading, path)
 
 
-# A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
-# without spaces (`# 中文笔记` names `中文.md`).
 # What a sync client or a file manager adds to a copy's name (see dedup.py for the whole list).
 _COPY_MARK = re.compile(r"\s*(?:\([^()]*\)|- copy(?: \(\d+\))?|\.sync-conflict-[\w-]+)\s*$")
+# A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
+# without spaces (`# 中文笔记` names `中文.md`).
 _WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _SLUG = re.compile(r"[!-~]+")
 

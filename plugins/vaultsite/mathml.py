@@ -151,7 +151,8 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
         element.tag = element.tag.removeprefix(f"{{{_NAMESPACE}}}")
         if element.text:
             element.text = element.text.translate(_ESCAPES)
-        if element.tag == "mi" and not element.attrib and (element.text in _UPRIGHT_LETTERS or _GREEK_CAPITAL.fullmatch(element.text or "")):
+        upright = element.text in _UPRIGHT_LETTERS or _GREEK_CAPITAL.fullmatch(element.text or "")
+        if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
             element.set("mathvariant", "normal")
@@ -541,7 +542,8 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
             problems.append((tex, "formula that cannot be typeset, shown as TeX"))
             return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
         if unknown := _UNKNOWN.findall(mathml):  # (latex2mathml writes a command it does not know as a name)
-            problems.append((tex, f"formula with a command MathJax does not know either, shown as its name: {unknown[0]}"))
+            problems.append((tex, "formula with a command MathJax does not know either, shown as its name: "
+                                  + unknown[0]))
         if not block:
             return mathml
         tags = _TAG.findall(tex)

@@ -984,7 +984,8 @@ class _Rewriter:
                               embedded=(*self.embedded, target), footnotes=footnotes, callouts=self.callouts).run()
             # A cycle the embed closes is reported at the line that embeds it; what else went wrong
             # inside it is its note's, warned of at its own line (it was warned of again at each embed).
-            self.result.problems += [Problem(self._line(i), p.message, cycle=True) for p in sub_result.problems if p.cycle]
+            self.result.problems += [Problem(self._line(i), p.message, cycle=True)
+                                     for p in sub_result.problems if p.cycle]
             self.result.embedded |= sub_result.embedded
             self.result.applied["embed"] += 1
             self.result.found.links.append((self._line(i), target))
@@ -1200,10 +1201,11 @@ class _Rewriter:
         moves down a level, so the note's sections keep their ranks below it (a `## Contents`
         before the second `# ` chapter stays below the chapters). Otherwise (text before the
         first of several, or a first that is a section, `# 剑形态` in 盾斧.md, or a template's
-        `# Meta` alone in a note whose name is a title: see links.titles_note) the page is titled by the note's name, as Obsidian titles it, and every
-        heading moves down: the first was a title the note does not have, out of the table of
-        contents, above sections of its own rank. A single `# ` heading under text or a banner
-        stays one, as Obsidian draws it under the note's name."""
+        `# Meta` alone in a note whose name is a title: see links.titles_note) the page is titled
+        by the note's name, as Obsidian titles it, and every heading moves down: the first was a
+        title the note does not have, out of the table of contents, above sections of its own
+        rank. A single `# ` heading under text or a banner stays one, as Obsidian draws it under
+        the note's name."""
         headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
@@ -1507,7 +1509,8 @@ def _block(body: str, block_id: str) -> str | None:
             return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
         # On a line of its own, under the block: the last one above it, whole; a table's (CommonMark
         # without tables reads it and the id as one paragraph).
-        table = [tok.map[0] for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
+        table = [tok.map[0] for tok in tokens
+                 if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
         if table and _is_table_head(lines[table[-1]:table[-1] + 2]):
             return "\n".join(lines[table[-1]:i])
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
