@@ -30,11 +30,12 @@ How it is repaired (:func:`repair_text`):
    the vault's other notes when given as ``context``).  Each rebuilt byte costs a little, each
    intact multi-byte sequence is evidence for repair, and so is a lead character standing alone
    that leads complete sequences elsewhere in a damaged text.  A bracket or quote that the line (as
-   repaired so far) leaves unbalanced favours its other half, and a run that guessed one is read
-   again with its first reading as the line; an emoji whose English name the line has just said ("a
-   rainbow 🌈", "a coffee ☕") is favoured, and so is a candidate of the kind (script, notation,
-   emoji) of the intact or repaired characters near it on its line; a mathematical operator
-   without its operands ("^∈", "→ ∈.", "√ e") is not, and "、" or "，" never opens a line.
+   repaired so far, and the brackets intact after it) leaves unbalanced favours its other half, and
+   a run that guessed one is read again with its first reading as the line; an emoji whose English
+   name the line has just said ("a rainbow 🌈", "a coffee ☕") is favoured, and so is a candidate
+   of the kind (script, notation, emoji) of the intact or repaired characters near it on its line;
+   a mathematical operator without its operands ("^∈", "→ ∈.", "√ e") is not, and "、" or "，"
+   never opens a line.
    The run is replaced only when the best repair scores better than the text as it stands, which is
    what keeps clean Turkish, Greek or Portuguese words ("doğru", "NÃO") as they are; in a mostly
    clean text, a run that spells a word of one script, cased as words are, must be beaten by far
@@ -688,7 +689,11 @@ def _repair_runs(text: str, runs_found: list[tuple[int, int]], repairer: _RunRep
         column = len(between) - between.rfind("\n") - 1 if "\n" in between else column + len(between)
         head_done = start
         left = _word_tail("".join(out[-2:]) + text[done:start])
-        line = (line_head, _line_rest(text, end))
+        rest = _line_rest(text, end)
+        # The brackets intact in the runs after it on its line: as the text stands they are mojibake
+        # ("οΌ‰" for "）"), and "（" had no other half to pair with ("精通（人工智能 深度）").
+        later = intact[bisect_left(intact_at, end) : bisect_left(intact_at, end + len(rest))]
+        line = (line_head, rest + "".join(char for _, char in later if char in _PAIRED))
         near = {_kind(char) for char in _on_line(text, intact, intact_at, start, end, _KIND_REACH)}
         near |= {_kind(char) for char in line_head[-_KIND_REACH:] if not char.isascii()}
         # Chinese is repaired in the script of its line (where the line does not say, of the
