@@ -114,6 +114,8 @@ def test_a_template_heading_titles_no_note(tmp_path):
         "Transformers.md": "# Transformers · 注意力机制\n\ntext\n",
         "2-ado-mcp.md": "# Azure DevOps MCP Server\n\ntext\n",
         "06. The Kernel Trick.md": "# 5. The Kernel Trick\n\ntext\n",  # (numbered apart: a series' order)
+        "Daily/2024-01-01.md": "# Daily Note\n\n## Code\n\nRoadmap.\n",  # (a date is a name to show)
+        "Linux.md": "# Linux basics\n\n## Shell\n\n# Linux networking\n",  # (of several, a chapter)
     })
     assert result.returncode == 0, result.stderr
     assert "(+0 versions)" in result.stderr
@@ -122,6 +124,10 @@ def test_a_template_heading_titles_no_note(tmp_path):
         headings = [(h.name, h.find(string=True)) for h in soup.select("article h1, article h2, article h3")]
         assert headings == [("h1", name), ("h2", "Meta"), ("h3", "Code")], name
         assert soup.title.get_text().startswith(name) and f"example.org/{number}" in str(soup.article)
+    def headings(name: str) -> list[tuple[str, str]]:
+        return [(h.name, h.find(string=True)) for h in page(tmp_path / "site", name).select("article :is(h1, h2, h3)")]
+    assert headings("2024-01-01") == [("h1", "2024-01-01"), ("h2", "Daily Note"), ("h3", "Code")]
+    assert headings("Linux") == [("h1", "Linux"), ("h2", "Linux basics"), ("h3", "Shell"), ("h2", "Linux networking")]
     for name, title in (("Transformers", "Transformers · 注意力机制"), ("2-ado-mcp", "Azure DevOps MCP Server"),
                         ("06. The Kernel Trick", "5. The Kernel Trick")):
         titled = page(tmp_path / "site", name)

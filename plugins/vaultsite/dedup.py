@@ -36,9 +36,10 @@ Content
 Notes are versions of one note
     - when their titles match and at least 25% of the smaller note's shingles are in the other
       (an older, shorter version keeps its links and lines: 003 shares 51% of its text with 001);
-    - or, whatever their names but numbers in both that differ (daily notes of one template,
-      ``2024-01-01`` and ``2024-01-02``, are a series), when both have at least 20 shingles and their
-      shingle sets are near-identical (Jaccard >= 0.8): copies, exports, repaired mojibake copies. Candidates come
+    - or, whatever their names, when both have at least 20 shingles and their shingle sets are
+      near-identical (Jaccard >= 0.8): copies, exports, repaired mojibake copies;
+    - but never when their names both hold numbers, and other ones: daily notes of one template,
+      ``2024-01-01`` and ``2024-01-02``, are a series (``Note 01`` and ``Note 1`` are one number). Candidates come
       from MinHash LSH (one-permutation hashing into 256 bins, 36 bands of 7) and every candidate
       pair is then checked exactly, so a collision never merges notes; a pair at Jaccard 0.8 is
       missed with probability about 0.02% (at 0.9, 7 in 10^11; less still for notes of under a
@@ -415,17 +416,18 @@ def _pair_evidence(a: _Facts, b: _Facts) -> _Evidence | None:
     """Why `a` and `b` are versions of one note, or None: the one pairwise rule, used on the
     candidate pairs here and on all pairs by the benchmark's baseline."""
     small, large = sorted((len(a.shingles), len(b.shingles)))
+    # Notes whose names hold other numbers are two of a series, however alike, whatever their titles
+    # (daily notes of one template, `2024-01-01` and `2024-01-02`; `Lecture 1` and `Lecture 2`).
+    if _numbered_apart(a.stem_key, b.stem_key):
+        return None
     title = _title_match(a, b)
     if small < MIN_SHINGLES:
         if (title and a.folder == b.folder and a.stem_key == b.stem_key and a.tokens == b.tokens
                 and (a.copy_name or b.copy_name)):
             return _Evidence(title[0], 1.0, title[1:])
         return None
-    # Jaccard is at most small / large: most pairs need not count their common shingles. Notes
-    # whose names hold other numbers are two of a series, however alike (daily notes of one
-    # template, `2024-01-01` and `2024-01-02`; `Lecture 1` and `Lecture 2`).
-    by_content = (small >= MIN_CONTENT_ONLY and small / large >= COPY_JACCARD
-                  and not _numbered_apart(a.stem_key, b.stem_key))
+    # Jaccard is at most small / large: most pairs need not count their common shingles.
+    by_content = small >= MIN_CONTENT_ONLY and small / large >= COPY_JACCARD
     if not (title or by_content):
         return None
     common = _common(a.shingles, b.shingles)
@@ -439,7 +441,8 @@ def _pair_evidence(a: _Facts, b: _Facts) -> _Evidence | None:
 
 
 def _numbered_apart(a: str, b: str) -> bool:
-    numbers = _NUMBERS.findall(a), _NUMBERS.findall(b)
+    """Whether two name keys both hold numbers, and other ones (`Note 01` is `Note 1`)."""
+    numbers = [[int(n) for n in _NUMBERS.findall(unicodedata.normalize("NFKC", key))] for key in (a, b)]
     return all(numbers) and numbers[0] != numbers[1]
 
 

@@ -482,15 +482,24 @@ def typora_root(note: str, root_url: object, vault: Vault) -> str:
 
 
 def names_note(heading: str, path: str) -> bool:
-    """Whether a `# ` heading's Markdown names the note at `path`: its letters and digits are the
-    name's (`# 3B1b: neural networks` in `3B1B - Neural Networks.md`), or its words hold the
-    name's or are held in them (`# Transformers · 注意力机制` in `Transformers.md`, `# Entropy` in
-    `Entropy (Windows copy).md`). A section's (`# 剑形态` in `盾斧.md`) or a template's (`# Meta`) does not."""
-    text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), note_name(path)))
-    if words(text) == words(name):
+    """Whether a `# ` heading's Markdown names the note at `path`, its letters and digits alike
+    (`# 3B1b: neural networks` names `3B1B - Neural Networks.md`)."""
+    return words(heading_text(heading)) == words(note_name(path))
+
+
+def titles_note(heading: str, path: str) -> bool:
+    """Whether a note's one `# ` heading, opening it, is the title of its page, where Obsidian
+    titles every note by its name: where it names the note, or says more around its words or
+    fewer of them (`# Transformers · 注意力机制` in `Transformers.md`, `# The topic` in `topic
+    (conflicted copy).md`, `# 5. The Kernel Trick` in `06. The Kernel Trick.md`: a number
+    before the words orders a series, and may differ); or where the name is no title to show, a
+    slug (`ch02.md`, `2-ado-mcp.md`, `index.md`) or an id (`202301011230.md`), though not a date
+    (`2024-01-01.md`, titled by a daily template's `# Daily Note`). A section's heading (`# 剑形态`
+    in `盾斧.md`) or a template's (`# Meta`) titles nothing: five notes were titled "Meta", and merged."""
+    name = note_name(path)
+    if _SLUG.fullmatch(name) and not _DATE.fullmatch(name) or names_note(heading, path):
         return True
-    # (A number before the words orders a series of notes, and may differ: `# 5. The Kernel Trick` in
-    # `06. The Kernel Trick.md`. A copy's name is its note's: `topic (conflicted copy).md`.)
+    text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), name))
     heading_words = _unnumbered(_WORD.findall(text))
     for name_words in {tuple(_unnumbered(_WORD.findall(n))) for n in (name, _COPY_MARK.sub("", name))}:
         shorter, longer = sorted((heading_words, list(name_words)), key=len)
@@ -505,20 +514,13 @@ def _unnumbered(words: list[str]) -> list[str]:
     return rest or words
 
 
-def titles_note(heading: str, path: str) -> bool:
-    """Whether a `# ` heading opening the note at `path` is the title of its page, where Obsidian
-    titles every note by its name: where it names the note, or the name is no title to show (a
-    file name in ASCII without spaces, an id or a slug, `Ch02.md`, `2-ado-mcp.md`; a folder's
-    `index.md` or `README.md`). Five notes of one template were titled "Meta" everywhere, and merged."""
-    return bool(_SLUG.fullmatch(note_name(path))) or names_note(heading, path)
-
-
 # What a sync client or a file manager adds to a copy's name (see dedup.py for the whole list).
 _COPY_MARK = re.compile(r"\s*(?:\([^()]*\)|- copy(?: \(\d+\))?|\.sync-conflict-[\w-]+)\s*$")
 # A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
 # without spaces (`# 中文笔记` names `中文.md`).
 _WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _SLUG = re.compile(r"[!-~]+")
+_DATE = re.compile(r"\d+(?:[-_.]\d+)+")  # (a date's digits in groups; an id's are one run)
 
 
 def _marked(mark: tuple[str, str], shown: str) -> str:

@@ -1220,7 +1220,7 @@ class _Rewriter:
             if not opens or titles_note(self._unmask(first), self.path):
                 return
             title = -1
-        else:  # (of several, a first `# ` titles only where it names the note: `notes.md` opens with a chapter)
+        else:  # of several, a first `# ` titles only where it names the note (`# Linux basics` in Linux.md is a chapter)
             # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
             names = note_name(self.path).lower() in ("index", "readme") or names_note(self._unmask(first), self.path)
             title = h1[0].map[0] if opens and names else -1
