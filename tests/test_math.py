@@ -192,6 +192,11 @@ def test_aligned_equations_line_up_at_their_relation(page):
     em, runs = formula(page, "∼")
     ends = [runs[i - 1][2] for i, run in enumerate(runs) if run[0] in ("∼", "=")]
     assert len(ends) == 2 and abs(ends[0] - ends[1]) < 0.05 * em
+    # An array's right-aligned columns stay two columns (flex boxes side by side shared one).
+    _, runs = formula(page, "333")
+    cells = {run[0]: run for run in runs if run[0] in ("1", "22", "333", "4")}
+    assert cells["22"][1] > cells["1"][2] and abs(cells["22"][3] - cells["1"][3]) < 1, "one row"
+    assert cells["333"][3] > cells["1"][4] - 1 and cells["4"][1] > cells["333"][2], "and another under it"
 
 
 @needs_chromium
