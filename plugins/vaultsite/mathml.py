@@ -94,8 +94,26 @@ def _known_environments(tex: str) -> str:
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
     tex = _COMMAND.sub(lambda m: _ALIASES.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), tex)
-    tex = _UPRIGHT.sub(lambda m: _UPRIGHT_STAND_IN[m.group(1) or m.group(2)], tex)
+    tex = _UPRIGHT.sub(lambda m: m.group(0) if _in_font(tex, m.start()) else _UPRIGHT_STAND_IN[m.group(1) or m.group(2)],
+                       tex)
     return _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], _ARG.sub(r"\\operatorname{arg}", tex))
+
+
+def _in_font(tex: str, at: int) -> bool:
+    """Whether `at` is inside the braces of a font or text command (`\\mathbf{…}`), whose table
+    latex2mathml maps each letter through: a stand-in it does not know there, it drops."""
+    groups: list[bool] = []
+    for match in _GROUPS.finditer(tex, 0, at):
+        if match.group() == "}":
+            if groups:
+                groups.pop()
+        else:
+            groups.append(bool(match.group(1)))
+    return any(groups)
+
+
+# A group's braces, the opening one after a font or text command (`\\mathbf{`) told apart.
+_GROUPS = re.compile(r"\\[{}]|(\\(?:math[a-z]*|text[a-z]*|boldsymbol|bm|mbox|operatorname\*?)\s*)?\{|\}")
 
 
 # Commands of MathJax's and KaTeX's (texvc's) that latex2mathml does not know, which it wrote as a
