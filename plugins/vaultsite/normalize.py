@@ -521,7 +521,7 @@ class _Rewriter:
                 # `^id` right under a table (CommonMark without tables reads them as one paragraph):
                 # the anchor before the table, where in its first row it made the table text.
                 self.hidden.add(i)
-                self.out[start][:0] = [anchor, ""]
+                self.out[start][:0] = [_indent_of(self.masked[start]) + anchor, ""]  # (in its list item)
             else:
                 if not self.masked[i].strip():
                     self.hidden.add(i)
@@ -1512,13 +1512,17 @@ def _block(body: str, block_id: str) -> str | None:
         table = [tok.map[0] for tok in tokens
                  if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
         if table and _is_table_head(lines[table[-1]:table[-1] + 2]):
-            return "\n".join(lines[table[-1]:i])
+            return textwrap.dedent("\n".join(lines[table[-1]:i]))  # (from a list item: at the margin)
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
         if not spans:
             return None
         start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _is_table_head(lines: list[str]) -> bool:
