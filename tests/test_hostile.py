@@ -45,7 +45,8 @@ NOTES: dict[str, bytes | str] = {
         "# Links\n\n"
         "[pct](100%25%20sure%3F.md) [amp](a%20&%20b%20%231.md) [emoji](🧪%20emoji%20name.md) [[Résumé]]\n"
         "[up](../../secret.md) ![img](../../outside/secret.png) <img src=\"../../outside/secret.png\">\n"
-        "[abs](/etc/passwd) [win](C:\\Users\\me\\secret.md) [long](/Users/me/notes/attachments/2019/screenshots/1546691834085.png)\n"
+        "[abs](/etc/passwd) [win](C:\\Users\\me\\secret.md) [long](/Users/me/notes/attachments/2019/screenshots/1546691834085.png)"
+        " ![bash](/c/Users/me/a.png)\n"
         "[js](javascript:alert(1)) [JS](JaVaScRiPt:alert(1)) [tab](java\tscript:alert(1))\n"
         "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n"
         "<a href=\"javascript:alert(2)\">raw js</a>\n"
@@ -131,6 +132,7 @@ def test_the_build_goes_on_and_names_each_problem(hostile):
         "A.md:3: embed cycle", "B.md:3: embed cycle", "Self.md:3: embed cycle",
         "links.md:5: link to '/etc/passwd' not published",
         "links.md:5: link to '/Users/me/notes/attachments/2019/screenshots/1546691834085.png' not published",
+        "links.md:5: link to '/c/Users/me/a.png' not published",
         "links.md:6: link to 'javascript:alert(1)' not published",
         "links.md:6: link to 'JaVaScRiPt:alert(1)' not published",
         "links.md:7: link to 'data:text/html",

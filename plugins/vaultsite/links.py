@@ -431,14 +431,17 @@ class LinkRewriter:
     def _on_disk(self, url: str) -> bool:
         """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a path
         from the vault's root: to a file it holds, into one of its folders (a note not written
-        yet, `/notes/Vue.md`, as Obsidian reads it), or to none (a website's path copied with its
-        page, `/docs/setup`: a note not written yet too)."""
+        yet, `/notes/Vue.md`, as Obsidian reads it), or to a note by a path of none (a website's
+        page copied with its link, `/docs/setup`: a note not written yet too). A file by a path
+        of none is the author's (`/c/Users/me/a.png` in Git Bash, `/sdcard/DCIM/b.png`)."""
         path = url.strip().partition("#")[0]
         if not _local_path(url) or not path.startswith("/"):
             return _local_path(url)
-        folder = posixpath.dirname(unquote(path).strip("<>").lstrip("/"))
-        return (self.resolve(path) is None and not (folder and self.vault.has_folder(folder))
-                and bool(_SYSTEM_FOLDER.match(path)))
+        decoded = unquote(path).strip("<>")
+        folder = posixpath.dirname(decoded.lstrip("/"))
+        if self.resolve(path) is not None or folder and self.vault.has_folder(folder):
+            return False
+        return _names_file(decoded) or bool(_SYSTEM_FOLDER.match(decoded))
 
     def _at(self, *spellings: str) -> str | None:
         """Vault path of the file at a path from the note's folder, the first of its `spellings`
