@@ -871,17 +871,19 @@ def test_an_excalidraw_drawing_is_shown_by_its_exported_image_or_by_name(tmp_pat
     (tmp_path / "docs" / "draw").mkdir(parents=True)
     (tmp_path / "docs" / "draw" / "Net.excalidraw.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50"/></svg>')
-    result = small_vault(tmp_path, {"draw/Net.excalidraw.md": DRAWING, "draw/Sketch.excalidraw.md": DRAWING,
-                                    "BFS.md": "# BFS\n\n![[Net.excalidraw|300]]\n\n![[Sketch.excalidraw]]\n"})
+    result = small_vault(tmp_path, {"draw/Net.excalidraw.md": DRAWING,
+                                    "draw/Sketch.excalidraw.md": DRAWING.replace("Input layer", "#1 priority"),
+                                    "BFS.md": "# BFS\n\n- in a list\n\n    ![[Net.excalidraw|300]]\n\n"
+                                              "![[Sketch.excalidraw]]\n"})
     assert "draw/Sketch.excalidraw.md:5: an Excalidraw drawing with no image exported beside it" in result.stderr
     assert "draw/Net.excalidraw.md:5" not in result.stderr and "(+0 versions)" in result.stderr
     article = page(tmp_path / "site", "BFS").select_one("article")
-    assert [(img["src"], img.get("width")) for img in article.select("img")] == [("../draw/Net.excalidraw.svg", "300")]
+    assert [(img["src"], img.get("width")) for img in article.select("li img")] == [("../draw/Net.excalidraw.svg", "300")]
     assert article.select_one(".vs-drawing").get_text() == "✏️ Sketch"
     assert "EXCALIDRAW" not in article.get_text() and not article.select(".vs-embed")
     drawing = page(tmp_path / "site", "Sketch.excalidraw")
     assert [h.get_text() for h in drawing.select("article h1")] == ["Sketch"]
-    assert "Input layer" in drawing.article.get_text() and "Excalidraw Data" not in drawing.article.get_text()
+    assert "#1 priority" in drawing.article.get_text() and "Excalidraw Data" not in drawing.article.get_text()
 
 
 def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):

@@ -17,7 +17,7 @@ _SUFFIX = ".excalidraw.md"
 _EXPORTS = (".excalidraw.svg", ".excalidraw.png", ".svg", ".png")
 # The drawing's texts, one a line under its "Text Elements" heading, each with the block id the
 # plugin gives it; up to the next heading or the `%%` that hides the drawing's data.
-_TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#|^%%|\Z)", re.MULTILINE | re.DOTALL)
+_TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#+ |^%%|\Z)", re.MULTILINE | re.DOTALL)  # ("#1 priority" is a text)
 _BLOCK_ID = re.compile(r"[ \t]*\^[A-Za-z0-9-]+[ \t]*$")
 
 

@@ -108,6 +108,7 @@ _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]
 # A note's first line, where it is a `# ` heading (an embed of the whole note leaves it out where it
 # names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
+_HASH_TEXT = re.compile(_ITEM_MARKERS.pattern + r"[ \t]*(#+)(?=[^\s#])")
 _EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
@@ -235,7 +236,7 @@ class _Rewriter:
             if i in self.html_lines:
                 self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
             elif i not in self.raw:
-                self.out[i] = [self.links.line(self._tags(self._inline_footnotes(self._own_footnotes(line), i), i),
+                self.out[i] = [self.links.line(_no_heading(self._tags(self._inline_footnotes(self._own_footnotes(line), i), i)),
                                                self._line(i))
                                for line in repl]
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
@@ -946,7 +947,7 @@ class _Rewriter:
                 continue  # an image, or a note not written yet: the inline pass shows it
             if drawings.is_drawing(target):  # its image, sized as the embed says (`|500`)
                 size = _EMBED_SIZE.search(line)
-                self.out[i] = [drawings.shown(target, self.vault.find, size.group(1) if size else "")]
+                self.out[i] = [_indent_of(line) + drawings.shown(target, self.vault.find, size.group(1) if size else "")]
                 self.result.found.links.append((self._line(i), target))
                 continue
             self.result.embedded.add(target)
@@ -1519,6 +1520,13 @@ def _block(body: str, block_id: str) -> str | None:
         start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
+
+
+def _no_heading(line: str) -> str:
+    """A line that opens with `#` and no space (`#1 priority`, `##note`, a `#` no tag is made of) is
+    text, as CommonMark reads it; Python-Markdown read a heading, in the middle of a paragraph too."""
+    hashes = _HASH_TEXT.match(line)
+    return line if not hashes else line[:hashes.start(1)] + "\\#" * len(hashes.group(1)) + line[hashes.end(1):]
 
 
 def _indent_of(line: str) -> str:
