@@ -893,8 +893,14 @@ def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path
     result = small_vault(tmp_path, {
         "Book.md": '---\nauthors:\n  - "[[Vlad Khononov]]"\n  - "[[Not yet]]"\nlink: https://example.org/b\n'
                    "tags: [book]\ndate created: 2022-08-16, 13:19:43\nrating: 4\njupyter:\n  kernel: x\n---\n",
-        "Vlad Khononov.md": "Bio.\n"})
-    assert result.returncode == 0, result.stderr
+        "Vlad Khononov.md": "Bio.\n",
+        "Paper.md": '---\nsummary: |\n  one line,\n  and another\nstatus: draft\nsee: "[[Vlad Khononov#Nope]]"\n'
+                    "excalidraw-autoexport: png\n---\n"})
+    # (A value over several lines leaves the lines of the keys under it as they are.)
+    assert "Paper.md:6: links to a heading that Vlad Khononov.md does not have: #Nope" in result.stderr
+    paper = page(tmp_path / "site", "Paper").select_one(".vs-properties")
+    assert [p.get_text(" ", strip=True) for p in paper.select("p")] == [
+        "summary one line, and another", "status draft", "see Vlad Khononov › Nope"]
     properties = page(tmp_path / "site", "Book").select_one("article h1 + .vs-properties")
     keys = [p.select_one(".vs-property").get_text() for p in properties.select("p")]
     shown = [(key, p.get_text()[len(key):].strip()) for key, p in zip(keys, properties.select("p"))]
@@ -903,7 +909,7 @@ def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path
     assert properties.select_one("a")["href"] == "../Vlad%20Khononov/"
     assert properties.select_one(".vs-unwritten").get_text() == "Not yet"
     assert properties.select("a")[1]["href"] == "https://example.org/b"
-    assert [a.get_text() for a in page(tmp_path / "site", "Vlad Khononov").select(".vs-backlinks a")] == ["Book"]
+    assert [a.get_text() for a in page(tmp_path / "site", "Vlad Khononov").select(".vs-backlinks a")] == ["Book", "Paper"]
 
 
 def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path):

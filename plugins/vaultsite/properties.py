@@ -3,7 +3,9 @@ each key with its value, links in it links (`authors: ["[[Vlad Khononov]]"]`), s
 all properties is no empty page, and the notes its properties link to list it as a backlink.
 
 Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), and the
-settings of tools (MkDocs, Material, jupytext, Typora, Excalidraw) that readers never saw as text.
+settings of tools (MkDocs, Material, jupytext, Typora, Excalidraw) that readers never saw as text;
+`status` and `description` are shown, as Obsidian shows them (Material reads them too: a status
+needs `extra.status` in mkdocs.yml, a description becomes the page's summary for search engines).
 Nothing here knows MkDocs: front matter in, Markdown out.
 """
 
@@ -15,8 +17,10 @@ import re
 from .links import as_text
 
 _NOT_SHOWN = {"title", "tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "publish", "permalink",
-              "jupyter", "jupytext", "excalidraw-plugin", "kanban-plugin", "template", "hide", "search", "icon",
-              "status", "subtitle", "description", "comments", "date_format"}
+              "jupyter", "jupytext", "kanban-plugin", "template", "hide", "search", "icon", "subtitle", "comments"}
+_NOT_SHOWN_PREFIXES = ("typora-", "excalidraw-")
+# A key of the front matter's top level, quoted or not (`"a:b": 1`), as its line writes it.
+_KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#:-][^:]*?))\s*:(?:\s|$)""")
 # What a text value shows as a link, as Obsidian shows it: a wikilink, a URL.
 _LINK = re.compile(r"!?\[\[[^\[\]]+\]\]|https?://[^\s<>\"]+")
 
@@ -28,15 +32,15 @@ def markdown(meta: dict, raw: str) -> str:
     lines = raw.split("\n")
     at = {}
     for number, line in enumerate(lines):
-        key = line.partition(":")[0].strip().strip("'\"")
-        if line[:1] not in " \t-#" and ":" in line:
-            at.setdefault(key, number)
+        if key := _KEY.match(line):
+            at.setdefault(next(group for group in key.groups() if group is not None).strip(), number)
     shown = [""] * len(lines)
     for key, value in meta.items():
-        text = _value(value)
-        if str(key).lower() in _NOT_SHOWN or str(key).lower().startswith("typora-") or not text or key not in at:
+        name = str(key).lower()
+        if name in _NOT_SHOWN or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:
             continue
-        shown[at[key]] = f'<span class="vs-property">{as_text(str(key))}</span> {text}'
+        if text := _value(value):
+            shown[at[str(key)]] = f'<span class="vs-property">{as_text(str(key))}</span> {text}'
     return "\n".join(shown) if any(shown) else ""
 
 
@@ -50,7 +54,8 @@ def _value(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     if isinstance(value, (str, int, float)):
-        text, pieces, done = str(value).strip(), [], 0
+        # (A value over several lines, `summary: |`, on its key's one: each line below is another's.)
+        text, pieces, done = " ".join(str(value).split()), [], 0
         for link in _LINK.finditer(text):
             written = link.group().lstrip("!")
             pieces += [as_text(text[done:link.start()]), written if written.startswith("[[") else f"<{written}>"]
