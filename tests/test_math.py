@@ -326,3 +326,13 @@ def test_formulas_are_set_in_a_math_font_where_the_reader_has_one(page):
     fonts = {font["familyName"] for token in tokens
              for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": token})["fonts"]}
     assert fonts and fonts <= set(MATH_FONTS), fonts
+
+
+def test_a_formulas_number_written_in_tex_is_typeset():
+    """`\\tag{\\ast}` showed "(\\ast)"; `\\tag*{A.1}` has no brackets."""
+    from vaultsite.mathml import typeset
+
+    html, problems = typeset('<div class="arithmatex">\\[x \\tag{\\ast}\\]</div>'
+                             '<div class="arithmatex">\\[y \\tag*{A.1}\\]</div>')
+    numbers = [BeautifulSoup(html, "html.parser").select(".vs-eqno")[i] for i in (0, 1)]
+    assert problems == [] and numbers[0].select_one("math mi").get_text() == "*" and numbers[1].get_text() == "A.1"

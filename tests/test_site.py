@@ -206,7 +206,7 @@ def test_a_vault_that_draws_no_diagram_carries_no_mermaid(site):
     ("text %% a comment\n\nmore\n", "8: comment opened with %% is never closed"),
     ("see [[#^nope]]\n", "8: links to a block that note.md does not have: #^nope (check the block's id)"),
     ("![[index#Nope]]\n", "8: embeds a heading that index.md does not have: #Nope, shown as a link to the note"),
-    ("Its sign $\\sgn x$.\n", "8: formula with a command MathJax does not know either, shown as its name: \\sgn"),
+    ("Its sign $\\sgn x$.\n", "8: formula with a command latex2mathml does not know, shown as its name: \\sgn"),
 ], ids=["callout", "custom callout", "formula", "comment", "block id", "embedded heading", "TeX command"])
 def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, problem):
     result = small_vault(tmp_path, {"note.md": f"---\ntags: [a]\n---\n# Note\n\ntext\n\n{body}"})

@@ -559,9 +559,8 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
         if mathml is None:
             problems.append((tex, "formula that cannot be typeset, shown as TeX"))
             return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
-        if unknown := _UNKNOWN.findall(mathml):  # (latex2mathml writes a command it does not know as a name)
-            problems.append((tex, "formula with a command MathJax does not know either, shown as its name: "
-                                  + unknown[0]))
+        if unknown := _UNKNOWN.findall(mathml):  # (written as a name: `\\sgn`, a typo, or mhchem's `\\ce`)
+            problems.append((tex, f"formula with a command latex2mathml does not know, shown as its name: {unknown[0]}"))
         if not block:
             return mathml
         tags = _TAG.findall(tex)
@@ -569,7 +568,10 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
             return f'<div class="vs-math">{mathml}</div>'
         # At the right margin, as MathJax sets it (MathML's labelled rows are drawn by no browser).
         starred, label = tags[0]
-        label = html.escape(label.strip() if starred else f"({label.strip()})")
+        # Its TeX (`\\tag{\\ast}`, `\\tag{$*$}`) typeset; else its text.
+        written = label.strip().strip("$")
+        label = (_convert(written, False) if "\\" in label or "$" in label else None) or html.escape(written)
+        label = label if starred else f"({label})"
         return f'<div class="vs-math vs-tagged">{mathml}<span class="vs-eqno">{label}</span></div>'
 
     return _ARITHMATEX.sub(one, content), problems
