@@ -286,7 +286,8 @@ def test_an_allowlist_that_cannot_be_read_leaves_the_site_unchecked(tmp_path, ca
     assert code == 2 and f"{tmp_path / 'missing.txt'}: cannot read the allowlist" in err
 
 
-@pytest.mark.parametrize("option", ["--jobs=0", "--workers=0", "--retries=-1", "--rate-limit=-5", "--timeout=0"])
+@pytest.mark.parametrize("option", ["--jobs=0", "--workers=0", "--retries=-1", "--rate-limit=-5", "--timeout=0",
+                                    "--timeout=nan"])
 def test_a_number_an_option_cannot_take_is_refused(option, capsys):
     """`--jobs -1` and `--rate-limit -5` were taken, and meant nothing."""
     parser = argparse.ArgumentParser()

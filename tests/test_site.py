@@ -934,7 +934,7 @@ def test_front_matter_that_is_no_yaml_is_shown_under_the_title_and_named_in_the_
     """A template's placeholder is named as one; the box showing the front matter sits under the page's
     title (above it, the title showed twice), and its message is text (YAML's "<stream end>" was a tag)."""
     result = small_vault(tmp_path, {"Daily.md": "---\ndate: {{date}}\n---\n# Daily\n",
-                                    "Broken.md": "---\ntitle: [unclosed\n---\n# Broken\n\ntext\n"})
+                                    "Broken.md": "---\nx: \"{{date}}\"\ntitle: [unclosed\n---\n# Broken\n\ntext\n"})
     assert 'Daily.md:2: front matter is not valid YAML: found unhashable key (a template\'s placeholder, such as ' \
            '{{date}}, is YAML only in quotes: "{{date}}")' in result.stderr
     for name in ("Daily", "Broken"):
@@ -942,6 +942,7 @@ def test_front_matter_that_is_no_yaml_is_shown_under_the_title_and_named_in_the_
         assert [h.find(string=True) for h in article.select("h1")] == [name]
         assert article.select_one("h1 ~ .admonition.failure") is not None
     assert page(tmp_path / "site", "Broken").select_one(".admonition-title").get_text().endswith("got '<stream end>'")
+    assert "placeholder" not in next(line for line in result.stderr.splitlines() if "Broken.md" in line)
 
 
 def test_paths_from_the_root_are_read_from_typoras_root_folder(tmp_path):

@@ -799,7 +799,7 @@ def _at_least(low: float, kind: type = float):
     """An argparse type: a number of `kind`, at least `low` (`--jobs -1` was taken, and meant nothing)."""
     def number(text: str):
         value = kind(text)
-        if value < low:
+        if not value >= low:  # (nan too)
             raise argparse.ArgumentTypeError(f"{text} is less than {low:g}")
         return value
     number.__name__ = kind.__name__  # (what argparse names in "invalid int value")

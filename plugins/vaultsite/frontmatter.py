@@ -42,7 +42,8 @@ def split(text: str) -> FrontMatter:
         mark = getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 2
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        if "{{" in raw:
+        written = raw.split("\n")
+        if "{{" in written[min(line - 2, len(written) - 1)]:  # (the line the error is on)
             reason += " (a template's placeholder, such as {{date}}, is YAML only in quotes: \"{{date}}\")"
         return FrontMatter({}, body, body_line, raw, f"front matter is not valid YAML: {reason}", line)
     except ValueError as error:  # an impossible date, such as 2024-13-45
