@@ -86,6 +86,7 @@ import numpy as np
 
 from . import frontmatter, parallel
 from .links import titles_note
+from .slugs import WORD
 
 SHINGLE = 3              # tokens per shingle
 MIN_SHINGLES = 8         # below this a note is a stub: grouped only as a same-folder copy
@@ -244,13 +245,10 @@ def _name(key: str) -> _Name:
 
 # --- content -----------------------------------------------------------------------------------
 
-_CJK = ("\u2e80-\u2fff\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-        "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f")
-_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 
 
 def _token_ids(text: str, vocabulary: dict[str, int]) -> list[int]:
-    tokens = _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    tokens = WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     ids = list(map(vocabulary.get, tokens))  # in C: after a few notes, most words are known
     if None in ids:  # new words are hashed one by one
         for token in set(tokens).difference(vocabulary):

@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pymdownx import twemoji_db
 
-from .slugs import words
+from .slugs import WORD, words
 
 ATTACHMENT_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".ico",
                          ".pdf", ".mp3", ".mp4", ".webm", ".ogg", ".wav", ".mov", ".m4a", ".csv",
@@ -503,8 +503,8 @@ def titles_note(heading: str, path: str) -> bool:
     if _SLUG.fullmatch(name) and not _DATE.fullmatch(name) or names_note(heading, path):
         return True
     text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), name))
-    heading_words = _unnumbered(_WORD.findall(text))
-    for name_words in {tuple(_unnumbered(_WORD.findall(n))) for n in (name, _COPY_MARK.sub("", name))}:
+    heading_words = _unnumbered(WORD.findall(text))
+    for name_words in {tuple(_unnumbered(WORD.findall(n))) for n in (name, _COPY_MARK.sub("", name))}:
         shorter, longer = sorted((heading_words, list(name_words)), key=len)
         if shorter and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1)):
             return True
@@ -519,9 +519,6 @@ def _unnumbered(words: list[str]) -> list[str]:
 
 # What a sync client or a file manager adds to a copy's name (see dedup.py for the whole list).
 _COPY_MARK = re.compile(r"\s*(?:\([^()]*\)|- copy(?: \(\d+\))?|\.sync-conflict-[\w-]+)\s*$")
-# A word: a run of letters and digits, but each ideograph, kana or Hangul syllable, as CJK is written
-# without spaces (`# 中文笔记` names `中文.md`).
-_WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _SLUG = re.compile(r"[!-~]+")
 _DATE = re.compile(r"\d+(?:[-_.]\d+)+")  # (a date's digits in groups; an id's are one run)
 

@@ -40,6 +40,13 @@ def tag_slugify(site: Callable[[str, str], str]) -> Callable[[str, str], str]:
     return lambda text, sep: site(text.replace("+", " plus ").replace("#", " sharp "), sep)
 
 
+_CJK = ("\u2e80-\u2fff\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+        "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f")
+# A word, as versions are compared and headings matched to names: a run of letters and digits, but
+# each ideograph, kana or Hangul syllable, as CJK is written without spaces (`# 中文笔记` holds `中文`).
+WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+
+
 def words(text: str) -> str:
     """`text`'s letters and digits, in one case: two names or ids alike but for signs, spaces and
     emoji (a heading naming its note, `# 3B1b: neural networks`; `#🛠️-工具使用` and `#工具使用`)."""
