@@ -163,7 +163,7 @@ def test_a_section_is_its_folders_name_as_written(named):
     assert section(named, "00-MOC/my_moc-note.md", "00-MOC") == (None, ["my_moc-note"])
     assert section(named, "25_2/basic grammer 1.md", "25_2") == (None, ["basic grammer 1"])
     assert section(named, "os/c++/heading.md", "os") == (None, ["a front_matter title", "c++"])
-    assert section(named, "os/c++/heading.md", "c++") == (None, ["R&D <em>x", "a written title"])
+    assert section(named, "os/c++/heading.md", "c++") == (None, ["a written title", "R&D <em>x"])  # (heading.md, R&D…)
     assert section(named, "a-b/one.md", "a-b") == (None, ["one"])
     assert section(named, "a_b/two.md", "a_b") == (None, ["two"])
     assert section(named, "lang/other_note.md", "lang") == ("lang/lang/", ["other_note"])
@@ -209,3 +209,20 @@ def test_a_note_is_listed_by_the_title_its_page_shows(listed):
     assert [a.get_text() for a in versions] == ["The topic"]
     banner = read(listed, "topic (conflicted copy).md").select_one("article .admonition.warning a")
     assert banner.get_text() == "The topic"
+
+
+def test_notes_and_folders_are_listed_as_obsidian_lists_them_numbers_by_value(tmp_path_factory):
+    """Lessons `0_` to `99_` and folders `1-`, `2-`, `10-` were listed character by character (10
+    to 19 before 2, MkDocs' order), and `Zeta` before `alpha`; Obsidian's list of files orders
+    numbers by value, letters whatever their case. A folder's files still come before its
+    subfolders, and the home page lists them alike."""
+    names = ["0_数据校验", "1_Node简介", "2_CommonJS", "9_Buffer", "10_Stream", "11_EventEmitter", "alpha", "Zeta"]
+    notes = {f"06-Node/{name}.md": f"# {name}\n\ntext\n" for name in names}
+    notes |= {f"{folder}/note {folder}.md": "text\n" for folder in ("1-基础", "2-进阶", "10-实战")}
+    notes |= {"06-Node/sub/deeper.md": "text\n"}
+    site = built(tmp_path_factory, "natural", notes)
+    nav = [a.get_text(strip=True) for a in read(site, "06-Node/alpha.md").select("nav.md-nav--primary .md-nav__link")]
+    assert [label for label in nav if label in {*names, "sub", "1-基础", "2-进阶", "06-Node", "10-实战"}] == [
+        "1-基础", "2-进阶", "06-Node", *names, "sub", "10-实战"]
+    home = [li.get_text(strip=True) for li in read(site, "index.md").select("article li")]
+    assert [label for label in home if label in names] == names

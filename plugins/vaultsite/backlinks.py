@@ -11,6 +11,7 @@ from collections import defaultdict
 from typing import Callable
 
 from .links import as_text, destination, escape_brackets
+from .slugs import natural_key
 
 
 def note_link(title: str, target: str, from_path: str) -> str:
@@ -107,9 +108,9 @@ def home_page(site_name: str, titles: dict[str, str]) -> str:
     folders: dict[str, list[str]] = defaultdict(list)
     for path in titles:
         folders[posixpath.dirname(path)].append(path)
-    for folder in sorted(folders):
+    for folder in sorted(folders, key=lambda folder: [natural_key(part) for part in folder.split("/")]):
         if folder:
             lines += [f"## {as_text(folder.replace('/', ' / '))}", ""]  # (a folder's name is text)
-        notes = sorted(folders[folder], key=lambda path: (titles[path].casefold(), path))
+        notes = sorted(folders[folder], key=lambda path: (natural_key(titles[path]), path))
         lines += [f"- {title_link(titles[path], path, 'index.md')}" for path in notes] + [""]
     return "\n".join(lines)

@@ -7,9 +7,10 @@ titles do in dedup.py, less a leading number, so emoji, punctuation and case do 
   as it shows an `index.md` (the section's title links to it); without that feature it is the
   section's first page. The folder's other pages and subfolders follow in the order the folder
   note first links to them (to a subfolder: to any page in it); those it does not link keep
-  MkDocs' order after them (the folder's files, then its subfolders, each alphabetically).
+  MkDocs' order after them (the folder's files, then its subfolders), their names in Obsidian's
+  order (numbers by value: `2_` before `10_`; case aside: see named_by_folders).
 
-A folder without a folder note keeps MkDocs' order. Previous and next follow the new order.
+A folder without a folder note keeps that order. Previous and next follow the new order.
 
 A section made of a folder is titled by the folder's name as written, as Obsidian shows it (see
 named_by_folders).
@@ -28,6 +29,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .dedup import title_key
+from .slugs import natural_key
 from .normalize import Notes, normalize
 
 _md = MarkdownIt("commonmark")
@@ -62,9 +64,10 @@ def named_by_folders(nav: Navigation) -> Navigation:
     """The navigation MkDocs made of the folders (where mkdocs.yml has no `nav`), each section
     titled by its folder's name as written, escaped (it is text, as a page's title made of its
     file name is): MkDocs titled `00-MOC` "00 MOC", `25_2` "25 2" and `os` "Os", and made one
-    section of the folders it so titled alike (`a-b` and `a_b`)."""
+    section of the folders it so titled alike (`a-b` and `a_b`). Its items are in Obsidian's order
+    (see _by_folder)."""
     nav.items = _by_folder(nav.items, 0)
-    return nav
+    return _paged(nav)
 
 
 def _by_folder(items: list, depth: int) -> list:
@@ -84,7 +87,14 @@ def _by_folder(items: list, depth: int) -> list:
             for child in children:
                 child.parent = section
             out.append(section)
-    return out
+
+    def place(item) -> tuple:
+        """MkDocs' place for it (a folder's index, its other files, its subfolders), by a name in
+        Obsidian's order: numbers by value, case aside (MkDocs put `10_` before `1_`)."""
+        page = _pages([item])[0]
+        section = isinstance(item, Section)
+        return section, section or page.file.name != "index", natural_key(page.file.src_uri.split("/")[depth])
+    return sorted(out, key=place)
 
 
 def without_page(nav: Navigation, page: Page) -> Navigation:

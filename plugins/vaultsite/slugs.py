@@ -51,3 +51,13 @@ def words(text: str) -> str:
     """`text`'s letters and digits, in one case: two names or ids alike but for signs, spaces and
     emoji (a heading naming its note, `# 3B1b: neural networks`; `#🛠️-工具使用` and `#工具使用`)."""
     return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def natural_key(name: str) -> tuple:
+    """`name` as Obsidian's file list orders names: numbers by their value (`2_` before `10_`),
+    letters whatever their case (MkDocs put `10_Stream` before `1_Node` and `Zeta` before `alpha`)."""
+    parts = tuple((0, int(part)) if part.isdigit() else (1, part.casefold()) for part in _NUMBER_RUNS.findall(name))
+    return parts, name
+
+
+_NUMBER_RUNS = re.compile(r"\d+|\D+")
