@@ -377,6 +377,19 @@ def test_chinese_query_of_several_index_words_finds_the_text_that_holds_them_all
 
 
 @needs_chromium
+def test_the_page_a_chinese_query_opens_marks_the_phrase_not_each_word(fixture_search):
+    """强化学习 is the words 强化 and 学习: the page it opened marked every 学习 on it (深度学习,
+    学习资源). Chinese is written without spaces: the query is a phrase, marked as typed."""
+    page = fixture_search
+    type_query(page, "强化学习")
+    page.locator("a.md-search-result__link").filter(has_text="课程").first.click()
+    page.wait_for_url("**/rl/**")
+    page.wait_for_function("() => document.querySelector('article mark')")
+    assert [mark.inner_text() for mark in page.locator("article mark").all()] == ["强化学习"]
+    page.go_back()
+
+
+@needs_chromium
 def test_the_page_a_chinese_query_names_ranks_first(fixture_search):
     """感知机 is the title of one page, part of the term 多层感知机 in the title of another, and
     only in the text of a third."""
