@@ -16,8 +16,9 @@ _SUFFIX = ".excalidraw.md"
 # The images the plugin exports, by its settings: beside the drawing, `.excalidraw` kept or not.
 _EXPORTS = (".excalidraw.svg", ".excalidraw.png", ".svg", ".png")
 # The drawing's texts, one a line under its "Text Elements" heading, each with the block id the
-# plugin gives it; up to the next heading or the `%%` that hides the drawing's data.
-_TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#+ |^%%|\Z)", re.MULTILINE | re.DOTALL)  # ("#1 priority" is a text)
+# plugin gives it; up to the next heading (not a text "#1 priority") or the `%%` that hides the
+# drawing's data.
+_TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#+ |^%%|\Z)", re.MULTILINE | re.DOTALL)
 _BLOCK_ID = re.compile(r"[ \t]*\^[A-Za-z0-9-]+[ \t]*$")
 
 

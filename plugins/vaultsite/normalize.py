@@ -236,9 +236,8 @@ class _Rewriter:
             if i in self.html_lines:
                 self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
             elif i not in self.raw:
-                self.out[i] = [self.links.line(_no_heading(self._tags(self._inline_footnotes(self._own_footnotes(line), i), i)),
-                                               self._line(i))
-                               for line in repl]
+                texts = (self._tags(self._inline_footnotes(self._own_footnotes(line), i), i) for line in repl)
+                self.out[i] = [self.links.line(_no_heading(text), self._line(i)) for text in texts]
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
