@@ -23,8 +23,9 @@ from conftest import FIXTURES, ROOT, build_site
 from fixtures import Case, read_cases, regenerating
 from vaultsite.dedup import (
     Group, NoteVersion, _all_pairs, _candidates, _facts, _group, diff_markdown, group_versions,
-    strip_copy_marker, title_key,
+    title_key,
 )
+from vaultsite.links import folded_names, strip_copy_marker
 
 GROUP_FILES = [FIXTURES / "dedup" / "groups.md", FIXTURES / "dedup" / "robust.md"]
 DIFF_FILES = [FIXTURES / "dedup" / "diff.md"]
@@ -122,7 +123,7 @@ def test_diff(case, regen, regenerated):
     ("(1)", [], "(1)"),
 ])
 def test_copy_markers(stem, folder, expected):
-    assert strip_copy_marker(stem, folder) == expected
+    assert strip_copy_marker(stem, folded_names(folder)) == expected
 
 
 def test_titles():

@@ -9,7 +9,7 @@ Title
     mark (punctuation, emoji, symbols, joiners) turned into a space: ``"🧬 Deep-Learning (Neural
     Network)"`` and ``"deep learning neural network"`` have the same key.
 
-Copy markers (file names only, repeated until none is left, never down to nothing)
+Copy markers (file names only, repeated until none is left, never down to nothing; links.strip_copy_marker)
     Always stripped: Syncthing ``.sync-conflict-20240501-123456-ABCD``, ownCloud
     ``_conflict-20240501-123456``, OneDrive ``-DESKTOP-1A2B3C``, a numbered ``(1)`` and any
     parenthetical that says copy or conflict: ``(conflicted copy 2024-05-01)``, ``(Ann's
@@ -85,7 +85,7 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from . import frontmatter, parallel
-from .links import titles_note
+from .links import folded_names, strip_copy_marker, titles_note
 from .slugs import WORD
 
 SHINGLE = 3              # tokens per shingle
@@ -123,19 +123,6 @@ class Group:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1 = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-
-_ALWAYS = [re.compile(p, re.IGNORECASE) for p in (
-    r"\.sync-conflict-\d{8}-\d{6}(?:-[a-z0-9]+)?$",                  # Syncthing
-    r"_conflict-\d{8}-\d{6}$",                                       # ownCloud
-    r"\s*\((?:[^()]*\s)?(?:conflicted copy|conflict|copy)\b[^()]*\)$",  # Dropbox, "(Windows copy)"
-    r"\s*\(\d{1,3}\)$",                                              # "Note (1)"
-    r"\s+-\s+copy(?:\s*\(\d{1,3}\))?$",                              # Windows "Note - Copy (2)"
-)] + [re.compile(r"-(?:DESKTOP|LAPTOP)-[A-Z0-9]{5,}$")]                # OneDrive, case matters
-_BESIDE_ORIGINAL = [re.compile(p, re.IGNORECASE) for p in (
-    r"\s+\d{1,3}$",                                                  # Obsidian/iCloud "Note 2"
-    r"\s+copy(?:\s+\d{1,3})?$",                                      # macOS "Note copy 2"
-)]
-
 
 def split_front_matter(text: str) -> tuple[dict, str]:
     """The front matter as a dict ({} when absent or not a mapping) and the body after it."""
@@ -191,34 +178,6 @@ def title_key(title: str) -> str:
     """Unicode-normalized, casefolded, emoji- and punctuation-free: what titles are matched by."""
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", title).casefold())
     return " ".join(text.translate(_KEY_CHARS).split())
-
-
-def strip_copy_marker(stem: str, originals: Iterable[str] = ()) -> str:
-    """`stem` less sync-conflict and copy markers; `originals` are the other stems of its folder
-    (a bare trailing number or "copy" is only a marker when the unmarked stem is among them)."""
-    return _strip_copy_marker(stem, _folded(originals))
-
-
-def _folded(stems: Iterable[str]) -> set[str]:
-    return {unicodedata.normalize("NFC", stem).casefold() for stem in stems}
-
-
-def _strip_copy_marker(stem: str, folded: set[str]) -> str:
-    """strip_copy_marker, given the folder's stems already folded."""
-    while True:
-        for pattern in _ALWAYS:
-            shorter = pattern.sub("", stem)
-            if shorter != stem and shorter.strip():
-                break
-        else:
-            for pattern in _BESIDE_ORIGINAL:
-                shorter = pattern.sub("", stem)
-                if (shorter != stem and shorter.strip()
-                        and unicodedata.normalize("NFC", shorter.strip()).casefold() in folded):
-                    break
-            else:
-                return stem
-        stem = shorter.rstrip()
 
 
 def _stem(path: str) -> str:
@@ -352,7 +311,7 @@ def _facts(notes: Sequence[NoteVersion], workers: int = 1) -> list[_Facts]:
     stems: dict[str, list[str]] = defaultdict(list)
     for note in notes:
         stems[posixpath.dirname(note.path)].append(_stem(note.path))
-    folded = {folder: _folded(names) for folder, names in stems.items()}  # once, not once a note
+    folded = {folder: folded_names(names) for folder, names in stems.items()}  # once, not once a note
     contents = [_content(note) for note in notes]
     vocabulary: dict[str, int] = {}  # each process grows its own copy
 
@@ -365,7 +324,7 @@ def _facts(notes: Sequence[NoteVersion], workers: int = 1) -> list[_Facts]:
     facts = []
     for note, (meta, title, _), (shingles, tokens) in zip(notes, contents, shingles_of):
         folder, stem = posixpath.dirname(note.path), _stem(note.path)
-        bare = _strip_copy_marker(stem, folded[folder])
+        bare = strip_copy_marker(stem, folded[folder])
         bare_key = title_key(bare)
         keys = {title_key(title): title}
         keys.setdefault(bare_key, bare)

@@ -19,6 +19,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import dropwhile
 from typing import Callable, Protocol
@@ -504,11 +505,49 @@ def titles_note(heading: str, path: str) -> bool:
         return True
     text, name = (unicodedata.normalize("NFKC", s).casefold() for s in (heading_text(heading), name))
     heading_words = _unnumbered(WORD.findall(text))
-    for name_words in {tuple(_unnumbered(WORD.findall(n))) for n in (name, _COPY_MARK.sub("", name))}:
+    for name_words in {tuple(_unnumbered(WORD.findall(n))) for n in (name, strip_copy_marker(name, set()))}:
         shorter, longer = sorted((heading_words, list(name_words)), key=len)
         if shorter and any(longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1)):
             return True
     return False
+
+
+def folded_names(stems: Iterable[str]) -> set[str]:
+    """The file names of a folder as strip_copy_marker looks them up."""
+    return {unicodedata.normalize("NFC", stem).casefold() for stem in stems}
+
+
+def strip_copy_marker(stem: str, folded: set[str]) -> str:
+    """A file name `stem` less the markers a sync client or a file manager adds to a copy's; a bare
+    trailing number or "copy" only where the unmarked name is one of `folded` (its folder's names,
+    see folded_names): `Lecture 2` is a name of its own."""
+    while True:
+        for pattern in _ALWAYS:
+            shorter = pattern.sub("", stem)
+            if shorter != stem and shorter.strip():
+                break
+        else:
+            for pattern in _BESIDE_ORIGINAL:
+                shorter = pattern.sub("", stem)
+                if (shorter != stem and shorter.strip()
+                        and unicodedata.normalize("NFC", shorter.strip()).casefold() in folded):
+                    break
+            else:
+                return stem
+        stem = shorter.rstrip()
+
+
+_ALWAYS = [re.compile(p, re.IGNORECASE) for p in (
+    r"\.sync-conflict-\d{8}-\d{6}(?:-[a-z0-9]+)?$",                  # Syncthing
+    r"_conflict-\d{8}-\d{6}$",                                       # ownCloud
+    r"\s*\((?:[^()]*\s)?(?:conflicted copy|conflict|copy)\b[^()]*\)$",  # Dropbox, "(Windows copy)"
+    r"\s*\(\d{1,3}\)$",                                              # "Note (1)"
+    r"\s+-\s+copy(?:\s*\(\d{1,3}\))?$",                              # Windows "Note - Copy (2)"
+)] + [re.compile(r"-(?:DESKTOP|LAPTOP)-[A-Z0-9]{5,}$")]                # OneDrive, case matters
+_BESIDE_ORIGINAL = [re.compile(p, re.IGNORECASE) for p in (
+    r"\s+\d{1,3}$",                                                  # Obsidian/iCloud "Note 2"
+    r"\s+copy(?:\s+\d{1,3})?$",                                      # macOS "Note copy 2"
+)]
 
 
 def _unnumbered(words: list[str]) -> list[str]:
@@ -517,8 +556,6 @@ def _unnumbered(words: list[str]) -> list[str]:
     return rest or words
 
 
-# What a sync client or a file manager adds to a copy's name (see dedup.py for the whole list).
-_COPY_MARK = re.compile(r"\s*(?:\([^()]*\)|- copy(?: \(\d+\))?|\.sync-conflict-[\w-]+)\s*$")
 _SLUG = re.compile(r"[!-~]+")
 _DATE = re.compile(r"\d+(?:[-_.]\d+)+")  # (a date's digits in groups; an id's are one run)
 
