@@ -538,6 +538,26 @@ def test_a_problem_inside_an_embedded_note_is_warned_of_once_at_its_own_line(tmp
     assert any("Cyc B.md:3: embed cycle, shown as a link: Cyc B.md → Cyc A.md → Cyc B.md" in w for w in warnings)
 
 
+def test_a_note_embedded_in_a_list_item_shows_in_the_item(tmp_path):
+    """`- ![[B]]` (a map of content's list of embeds) showed a link, and an embed under an item's
+    line of text ended the list, the items after it a second list: the note shows in its item, as
+    Obsidian shows it, its paragraphs its own in a tight list, its callout a callout."""
+    b = "# B\n\nB says **this**.\n\n> [!tip] Tip\n> in B\n\n- b1\n- b2\n"
+    result = small_vault(tmp_path, {"B.md": b, "C.md": "# C\n\n![[B]]\n",
+                                    "A.md": "# A\n\n- ![[B]]\n- second\n\n1. first\n   ![[B]]\n2. next\n\n- ![[C]]\n"})
+    assert result.returncode == 0, result.stderr
+    article = page(tmp_path / "site", "A").select_one("article")
+    bullets, numbered, nested = article.find_all(["ul", "ol"], recursive=False)
+    assert [li.get_text(" ", strip=True)[:12] for li in bullets.find_all("li", recursive=False)] == ["B B says thi", "second"]
+    assert [li.get_text(" ", strip=True)[:12] for li in numbered.find_all("li", recursive=False)] == ["first B B sa", "next"]
+    for embed in (bullets.li.div, numbered.li.div, nested.select_one("li > div.vs-embed div.vs-embed")):
+        assert embed.select_one(".vs-embed-title a")["href"] == "../B/"
+        assert embed.select_one("p strong").get_text() == "this"  # a paragraph of B's, not run into the title
+        assert embed.select_one(".admonition.tip .admonition-title").get_text() == "Tip"
+        assert [li.get_text() for li in embed.select("ul li")] == ["b1", "b2"]
+    assert bullets.select("li")[-1].get_text() == "second" and not bullets.select("li > p")  # tight, as written
+
+
 def test_an_embed_of_a_heading_the_note_lacks_is_a_link_by_the_notes_name(tmp_path):
     """Written as Markdown, it was labelled by its path (`game/盾斧.md › 物理流`)."""
     result = small_vault(tmp_path, {"game/盾斧.md": "# 盾斧\n\n## 剑形态\n",

@@ -31,7 +31,7 @@ from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     names_note, note_headings, note_name, shown_text,
                     titles_note)
-from .tight_lists import TIGHT
+from .tight_lists import EMBED_CLOSE, EMBED_OPEN, TIGHT
 
 
 class Notes(Vault):
@@ -928,8 +928,13 @@ class _Rewriter:
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
-        place, as Obsidian does; an embed that would include itself again is a link instead."""
+        place, as Obsidian does; an embed that would include itself again is a link instead. In a
+        list item (`- ![[Note]]`, or on a line of its own under the item's text) it shows in the
+        item."""
         for i, line in enumerate(self.masked):
+            item = i in self.items
+            if self._opens_item(i):  # (`- ![[Note]]`)
+                line = line[_ITEM_MARKERS.match(line).end():]
             match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
@@ -946,7 +951,7 @@ class _Rewriter:
                 continue  # an image, or a note not written yet: the inline pass shows it
             if drawings.is_drawing(target):  # its image, sized as the embed says (`|500`)
                 size = _EMBED_SIZE.search(line)
-                self.out[i] = [_indent_of(line) + drawings.shown(target, self.vault.find, size.group(1) if size else "")]
+                self._embed_shown(i, line, drawings.shown(target, self.vault.find, size.group(1) if size else ""))
                 self.result.found.links.append((self._line(i), target))
                 continue
             self.result.embedded.add(target)
@@ -966,7 +971,7 @@ class _Rewriter:
                     self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
                     "shown as a link to the note"))
                 shown = shown_text(shown, heading, "")
-                self.out[i] = [f"[[{name}|{shown}]]" if name else shown]  # (`![[#^gone]]`: its name, as text)
+                self._embed_shown(i, line, f"[[{name}|{shown}]]" if name else shown)  # (`![[#^gone]]`: its name, as text)
                 continue
             # One that would show itself again is a link: of a note being embedded (or the page),
             # but a block or section of it that embeds nothing, as Obsidian shows one of the page's.
@@ -975,13 +980,14 @@ class _Rewriter:
                 cycle = " → ".join((*chain, target))
                 self.result.problems.append(Problem(self._line(i), f"embed cycle, shown as a link: {cycle}", cycle=True))
                 as_link = f"[[{name}|{shown_text(shown, heading, '')}]]"  # (a Markdown one with no text showed none)
-                self.out[i] = [line.replace("![[", "[[", 1) if match.re is _EMBED else as_link]
+                self._embed_shown(i, line, line.strip().replace("![[", "[[", 1) if match.re is _EMBED else as_link)
                 continue
             sub_result = Normalized(text="", footnotes=self.result.footnotes)  # the page's footnotes
             # The embedded note's `[^1]` is its own, not the page's `[^1]`.
             footnotes = f"{self.footnotes}e{self.result.applied['embed'] + 1}-"
             inner = _Rewriter(body, self.path, self.vault, self.slugify, sub_result,
-                              embedded=(*self.embedded, target), footnotes=footnotes, callouts=self.callouts).run()
+                              embedded=(*self.embedded, target), footnotes=footnotes, callouts=self.callouts,
+                              html=self.html and not item).run()
             # A cycle the embed closes is reported at the line that embeds it; what else went wrong
             # inside it is its note's, warned of at its own line (it was warned of again at each embed).
             self.result.problems += [Problem(self._line(i), p.message, cycle=True)
@@ -992,13 +998,26 @@ class _Rewriter:
             # (A block's id is no title: Obsidian shows the block alone.)
             title = shown_text(note_name(target), "" if heading.startswith("^") else heading, "")
             link = note_link(title, target, self.path)
-            block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
-                     *inner, "", "</div>", ""]
-            if i and self.masked[i - 1].strip():  # (under a line of text, it was in its paragraph)
-                block.insert(0, "")
+            if item or not self.html:  # Python-Markdown reads no HTML in an item: its Markdown is the item's
+                block = [EMBED_OPEN, "", f'<span class="vs-embed-title">{link}</span>', "", *inner, "", EMBED_CLOSE]
+            else:
+                block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
+                         *inner, "", "</div>"]
+            if item:
+                block = self._in_item(i, i + 1, block)
+            else:
+                block.append("")
+                if i and self.masked[i - 1].strip():  # (under a line of text, it was in its paragraph)
+                    block.insert(0, "")
             self._replace(i, i + 1, [self._mask(l) for l in block])
             self.raw.add(i)
             self.holds_html = True  # a quote or callout holding it is written as HTML: see _quote
+
+    def _embed_shown(self, i: int, embed: str, shown: str) -> None:
+        """What line i becomes where the embed on it (``embed``, the line from its text on) shows
+        as ``shown``: the line as the passes before left it (a list item's marker, its indent)."""
+        *opened, last = self.out[i]
+        self.out[i] = [*opened, last[: len(last) - len(last.lstrip())] + last.lstrip().replace(embed.strip(), shown, 1)]
 
     def _replace(self, start: int, end: int, new: list[str]) -> None:
         self.out[start] = new
