@@ -198,14 +198,15 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
 
 def _tex_classes() -> dict[str, str]:
     """{character: its TeX class} ("mathrel", "mathord", ...), from the table latex2mathml maps
-    commands to characters by, for characters Unicode calls normal or unary (∞, ∂, ∀): the ones
-    whose class TeX and Unicode agree on, where arrows and dots are not."""
+    commands to characters by; ordinary only for characters Unicode calls normal, unary or binary
+    (∞, ∂, ∀; "/" and "★", which TeX sets with no space, as browsers set no binary operator): the
+    ones whose class the table gives right, where arrows and dots are not."""
     classes: dict[str, str] = {}
     with open(SYMBOLS_FILE, encoding="utf-8") as table:
         for line in table:
             columns = line.split("^")
             if not line.startswith("#") and len(columns) > 5 and len(columns[1]) == 1:
-                classes.setdefault(columns[1], columns[5] if columns[5] != "mathord" or columns[4] in "NU" else "")
+                classes.setdefault(columns[1], columns[5] if columns[5] != "mathord" or columns[4] in "NUB" else "")
     return classes
 
 
