@@ -59,6 +59,7 @@ _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)
 
 
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
+_TEXT_MATH_END = re.compile(r"(?<!\\)\$")
 _ESCAPED = "_%&$#{}"
 # Each escaped character of a text, while latex2mathml converts it, as a private-use character:
 # it keeps \_ or \% with its backslash, ends the text at \} and writes \& as a bare &, not XML.
@@ -68,7 +69,8 @@ _ESCAPES = str.maketrans({stand_in: char for char, stand_in in _STAND_INS.items(
 
 def _texts_escaped(tex: str) -> str:
     """`tex` with the escaped characters of its texts (\\text{R\\&D}, \\text{50\\% off}) as stand-ins,
-    which `_amend` makes the characters."""
+    which `_amend` makes the characters; and a formula in a text (`\\text{若 $x>0$}`, as MathJax
+    reads one) out of it, between two texts."""
     pieces, end, scanned = [], 0, 0
     for match in _TEXT.finditer(tex):
         if match.start() < scanned:  # a text inside a text, scanned with it
@@ -78,6 +80,10 @@ def _texts_escaped(tex: str) -> str:
             if tex[i] == "\\" and tex[i + 1 : i + 2] in _STAND_INS:
                 pieces += [tex[end:i], _STAND_INS[tex[i + 1]]]
                 end = i + 2
+            elif tex[i] == "$" and (close := _TEXT_MATH_END.search(tex, i + 1)) and depth == 1:
+                pieces += [tex[end:i], "}", tex[i + 1 : close.start()], match.group(0)]
+                i = end = close.end()
+                continue
             depth += {"{": 1, "}": -1}.get(tex[i], 0) if tex[i] != "\\" else 0
             i += 2 if tex[i] == "\\" else 1  # \\ (a new line) too: the } after it closes
         scanned = i

@@ -1314,7 +1314,7 @@ class _Rewriter:
 
 _INLINE_PROTECTED = re.compile(
     r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
-    r"|\$\$[^$]+\$\$"  # $$...$$ on one line
+    r"|\$\$(?:[^$]|\$(?!\$))+?\$\$"  # $$...$$ on one line (a `$` inside: `\text{若 $x>0$}`, `\tag{$\ast$}`)
     r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
