@@ -433,6 +433,10 @@ class _Rewriter:
         if self.tokens is None:
             self.tokens = _md.parse("\n".join(self.masked))
 
+    def _formula_ending(self, i: int) -> int | None:
+        """The first line of the display formula over several lines that line i closes, if one does."""
+        return next((start for start, end in self.display_blocks if end == i), None)
+
     def _mark_raw_lines(self) -> None:
         for tok in self.tokens:
             if tok.type in ("fence", "code_block") and tok.map:
@@ -517,9 +521,12 @@ class _Rewriter:
             self.masked[i] = self.out[i][0] = line[: match.start()]
             if start == i and not self.masked[i].strip():
                 self.masked[i] = self.out[i][0] = anchor
-            elif start < i and not self.masked[i].strip() and _is_table_head(self.masked[start:start + 2]):
-                # `^id` right under a table (CommonMark without tables reads them as one paragraph):
-                # the anchor before the table, where in its first row it made the table text.
+            elif start < i and not self.masked[i].strip() and (
+                    _is_table_head(self.masked[start:start + 2]) or self._formula_ending(i - 1) is not None):
+                # `^id` right under a table or a display formula (CommonMark without tables or math
+                # reads them and the id as one paragraph): the anchor before that block, where in
+                # its first line it made the table text, and the formula TeX.
+                start = self._formula_ending(i - 1) or start
                 self.hidden.add(i)
                 self.out[start][:0] = [_indent_of(self.masked[start]) + anchor, ""]  # (in its list item)
             else:
@@ -1155,7 +1162,11 @@ class _Rewriter:
                 new = " " * self._item_indent(i) + expanded.lstrip()
             if new != line:
                 self.result.applied["list_indent"] += 1
-            self.out[i] = self.out[i][:-1] + opened + [new]
+            before = self.out[i][:-1]
+            if i != start:  # lines put before it (a block id's anchor, see _block_ids) go where it goes
+                pad = new[: len(new) - len(new.lstrip())]
+                before = [pad + extra.lstrip() if extra.strip() else extra for extra in before]
+            self.out[i] = before + opened + [new]
         for fence in fences:  # one never closed closes with its item, as in CommonMark (superfences: text)
             if not _closed(fence):
                 self.out[fence.map[1] - 1].append(" " * self._item_indent(fence.map[0]) + fence.markup)
@@ -1526,12 +1537,17 @@ def _block(body: str, block_id: str) -> str | None:
             if items:  # the paragraph an item opens with: that item
                 start, end = min(items, key=lambda span: span[1])  # (the innermost)
             return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
-        # On a line of its own, under the block: the last one above it, whole; a table's (CommonMark
-        # without tables reads it and the id as one paragraph).
+        # On a line of its own, under the block: the last one above it, whole; a table's or a
+        # display formula's (CommonMark without tables or math reads it and the id as one paragraph).
         table = [tok.map[0] for tok in tokens
                  if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
         if table and _is_table_head(lines[table[-1]:table[-1] + 2]):
             return textwrap.dedent("\n".join(lines[table[-1]:i]))  # (from a list item: at the margin)
+        closing = lines[i - 1].strip() if i else ""
+        if table and closing.endswith("$$"):
+            top = i - 1 if closing.startswith("$$") and closing != "$$" else i - 2  # (`$$E$$`: that line)
+            opening = next((k for k in range(top, table[-1] - 1, -1) if lines[k].lstrip().startswith("$$")), table[-1])
+            return textwrap.dedent("\n".join(lines[opening:i]))
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
         if not spans:
             return None
