@@ -217,6 +217,31 @@ def test_a_version_page_shows_an_invisible_difference(tmp_path):
     assert ours.get_text() == "👩🏼⟨U+200D⟩🏫 Universities"
 
 
+def test_a_version_page_shows_the_code_fences_and_formulas_of_its_diff_as_written(tmp_path):
+    """The fence lines of a version's code vanished from its diff, the code drawn as a code box
+    inside the diff's box (superfences read it first): a diff shows the lines as the note has them."""
+    lines = [f"Line {i} of the complexity note, with enough words to compare." for i in range(30)]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    body = "\n".join(lines) + "\n"
+    (docs / "算法" ).mkdir()
+    (docs / "算法" / "时间复杂度.md").write_text(
+        "# 时间复杂度\n\n" + body + "\n## 化简\n\n```python\nO(n^2)\n```\n\n~~~\nx\n~~~\n\n$$\nx^2\n$$\n", encoding="utf-8")
+    copy = docs / "旧" / "时间复杂度.md"
+    copy.parent.mkdir()
+    copy.write_text("# 时间复杂度\n\n" + body, encoding="utf-8")
+    older = copy.stat().st_mtime - 3600
+    os.utime(copy, (older, older))
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((tmp_path / "site" / "旧" / "时间复杂度" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    [theirs] = soup.select("article pre.vs-diff")
+    assert theirs.get_text() == "## 化简\n\n```python\nO(n^2)\n```\n\n~~~\nx\n~~~\n\n$$\nx^2\n$$"
+    assert not theirs.select("pre pre, .highlight, math")
+
+
 def test_index_finds_what_all_pairs_find():
     """The name index and LSH only choose which pairs to compare: on every fixture vault and on
     the real one they must find the groups that comparing every pair finds."""

@@ -765,5 +765,10 @@ def _spelled(changed: str, replaced: str) -> str:
 
 def _block(number: int, heading: str, lines: list[str]) -> str:
     where = f"Line {number}" + (f", under “{heading}”" if heading else "")
-    text = "\n".join(lines)
+    text = "\n".join(lines).translate(_FENCE_MARKS)
     return f'{where}:\n\n<pre class="vs-diff"><code>{text}</code></pre>\n'
+
+
+# Fences are read before raw HTML is (superfences): inside a diff, their marks are character
+# references, as the browser shows them, where no fence starts.
+_FENCE_MARKS = str.maketrans({"`": "&#96;", "~": "&#126;"})
