@@ -1236,7 +1236,16 @@ class _Rewriter:
         title the note does not have, out of the table of contents, above sections of its own
         rank. A single `# ` heading under text or a banner stays one, as Obsidian draws it under
         the note's name."""
-        headings = [t for t in self.tokens if t.type == "heading_open" and t.level == 0 and t.map]
+        headings = []
+        for k, tok in enumerate(self.tokens):
+            if tok.type != "heading_open" or tok.level or not tok.map:
+                continue
+            if tok.markup.startswith("#") and not self.tokens[k + 1].content.strip():
+                # `#` alone: an empty heading, with no text to show, to link to or to list in the
+                # outline (the page listed a blank one); it ends a paragraph, as a blank line does.
+                self.out[tok.map[0]][-1] = ""
+                continue
+            headings.append(tok)
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
             if not self.quoted:  # (a quote's are the toc's to number: its own ids are the quote's)
