@@ -172,6 +172,8 @@ class LinkRewriter:
         found = self.find_name(name)
         basename = posixpath.basename(name)
         if bang and _is_attachment(found or name):  # ![[image.png|300]], ![[image.png|alt]]
+            if found is None:  # named, as Obsidian names the file it cannot find, not by its text (`|right`)
+                return self._missing(name, basename, lineno)
             _, width, height = _split_size(f"|{label}")
             alt = basename if width or not label else label
             return self._image(found, name, alt, width, height, lineno, heading)
