@@ -212,6 +212,7 @@ class _Rewriter:
         self._formulas_among_text()
         self._mark_raw_lines()
         self._mark_html_lines()
+        self._long_closing_fences()
         self._fences_to_margin()
         self._unclosed_fences()
         self._block_ids()
@@ -488,6 +489,19 @@ class _Rewriter:
                 fence = i == start or (closed and i == end - 1)
                 self.out[i][-1] = self.out[i][-1].lstrip() if fence else _less_columns(self.out[i][-1], indent)
             self.result.applied["fence_to_margin"] += 1
+
+    def _long_closing_fences(self) -> None:
+        """A fence closed by a longer one (```` under ```) ends there, as in CommonMark; superfences
+        closes one only with a fence as long as its opening, and read on: the headings after it
+        were code, or the code text."""
+        for tok in self.tokens:
+            if tok.type == "fence" and tok.map and _closed(tok):
+                last = tok.map[1] - 1
+                line = self.masked[last]
+                closing = line.strip()
+                if len(closing) > len(tok.markup):
+                    self.masked[last] = self.out[last][-1] = line.replace(closing, tok.markup, 1)
+                    self.result.applied["fence_closing"] += 1
 
     def _unclosed_fences(self) -> None:
         """A fence never closed is code to the end of the note (of the quote or callout, which is
