@@ -174,6 +174,7 @@ class _Rewriter:
         self.links = LinkRewriter(path, vault, slugify, result.found, result.applied, self._unmask,
                                   base=embedded[-1] if embedded else path, root=root)
         self.masks: list[str] = []
+        self.backtick_math: set[int] = set()  # the masks of GitHub's and GitLab's $`x`$ (see _formulas_of_backticks)
         self.text, self.src = text, text.split("\n")
         self.masked = [self._mask(line) for line in self.src]
         self.tokens = _md.parse("\n".join(self.masked))
@@ -197,6 +198,8 @@ class _Rewriter:
         """Hide code spans and inline math behind placeholders, so no rewrite can touch them."""
         def hide(match: re.Match) -> str:
             self.masks.append(match.group(0))
+            if match.group("backticked"):
+                self.backtick_math.add(len(self.masks) - 1)
             return f"\ue000{len(self.masks) - 1}\ue001"
         return _INLINE_PROTECTED.sub(hide, line)
 
@@ -237,11 +240,26 @@ class _Rewriter:
             if i in self.html_lines:
                 self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
             elif i not in self.raw:
-                texts = (self._tags(self._inline_footnotes(self._own_footnotes(line), i), i) for line in repl)
+                texts = (self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(line)), i), i)
+                         for line in repl)
                 self.out[i] = [self.links.line(_no_heading(text), self._line(i)) for text in texts]
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
+
+    def _formulas_of_backticks(self, line: str) -> str:
+        """GitHub's and GitLab's inline formula, $`x`$, is one (outside code): its code span was
+        read first, and arithmatex paired the dollars around two of them, the text between a formula."""
+        if not self.backtick_math:
+            return line
+
+        def formula(match: re.Match) -> str:
+            k = int(match.group(1))
+            if k not in self.backtick_math:
+                return match.group(0)
+            self.masks.append(f"${self.masks[k][2:-2].strip()}$")
+            return f"\ue000{len(self.masks) - 1}\ue001"
+        return _PLACEHOLDER.sub(formula, line)
 
     def _tags(self, line: str, i: int) -> str:
         """Obsidian shows a `#tag` as a tag, not as text; not inside raw HTML (`style="color: #f00"`),
@@ -1347,7 +1365,8 @@ class _Rewriter:
 # -- helpers (pure) --------------------------------------------------------------------------
 
 _INLINE_PROTECTED = re.compile(
-    r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
+    r"(?P<backticked>\$`[^`\n]+`\$)"  # GitHub's and GitLab's inline formula, $`x`$
+    r"|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
     r"|\$\$(?:[^$]|\$(?!\$))+?\$\$"  # $$...$$ on one line (a `$` inside: `\text{若 $x>0$}`, `\tag{$\ast$}`)
     r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
