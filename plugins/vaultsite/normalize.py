@@ -109,6 +109,7 @@ _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]
 # names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _HASH_TEXT = re.compile(_ITEM_MARKERS.pattern + r"[ \t]*(#+)(?=[^\s#])")
+_EMBED_AFTER_TEXT = re.compile(r"^(.*\S)[ \t]+(!\[\[[^\[\]]*\]\])\s*$")
 _EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
@@ -240,12 +241,15 @@ class _Rewriter:
             if i in self.html_lines:
                 self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
             elif i not in self.raw:
-                texts = (self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(line)), i), i)
-                         for line in repl)
-                self.out[i] = [self.links.line(_no_heading(text), self._line(i)) for text in texts]
+                self.out[i] = [self._inline(line, i) for line in repl]
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
+
+    def _inline(self, line: str, i: int) -> str:
+        """A line of text (on source line i) with its Obsidian syntax as Markdown: formulas, footnotes, tags, links."""
+        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(line)), i), i)
+        return self.links.line(_no_heading(text), self._line(i))
 
     def _formulas_of_backticks(self, line: str) -> str:
         """GitHub's and GitLab's inline formula, $`x`$, is one (outside code): its code span was
@@ -975,6 +979,10 @@ class _Rewriter:
             if self._opens_item(i):  # (`- ![[Note]]`)
                 line = line[_ITEM_MARKERS.match(line).end():]
             match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
+            text = ""  # before the embed on its line (`See: ![[Note]]`), where Obsidian shows the note under it
+            if not match and not item and (after := _EMBED_AFTER_TEXT.match(line)):
+                text, line = after.groups()
+                match = _EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
             name, heading = match.group(1).strip(), (match.group(2) or "").strip()
@@ -1046,7 +1054,9 @@ class _Rewriter:
                 block = self._in_item(i, i + 1, block)
             else:
                 block.append("")
-                if i and self.masked[i - 1].strip():  # (under a line of text, it was in its paragraph)
+                if text:
+                    block[:0] = [self._inline(text, i), ""]
+                elif i and self.masked[i - 1].strip():  # (under a line of text, it was in its paragraph)
                     block.insert(0, "")
             self._replace(i, i + 1, [self._mask(l) for l in block])
             self.raw.add(i)
