@@ -1582,24 +1582,27 @@ def _block(body: str, block_id: str) -> str | None:
         match = _BLOCK_ID.search(line)
         if not match or match.group(1) != block_id:
             continue
-        if line[: match.start()].strip():  # it ends the innermost paragraph holding its line
-            spans = [tok.map for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] <= i < tok.map[1]]
-            start, end = max(spans) if spans else (i, i + 1)
+        # The paragraphs its line is in; on a line of its own, those it goes on from (a lazy line).
+        held = [tok.map for tok in tokens if tok.type == "paragraph_open" and tok.map and tok.map[0] <= i < tok.map[1]
+                and (tok.map[0] < i or line[: match.start()].strip())]
+        if held and _is_table_head(lines[held[-1][0]:held[-1][0] + 2]):
+            # `^id` right under a table (CommonMark without tables reads them as one paragraph)
+            return textwrap.dedent("\n".join(lines[held[-1][0]:i]))  # (from a list item: at the margin)
+        closing = lines[i - 1].strip() if i else ""
+        if held and not line[: match.start()].strip() and closing.endswith("$$"):  # right under a display formula
+            top = i - 1 if closing.startswith("$$") and closing != "$$" else i - 2  # (`$$E$$`: that line)
+            opening = next((k for k in range(top, held[-1][0] - 1, -1) if lines[k].lstrip().startswith("$$")), held[-1][0])
+            return textwrap.dedent("\n".join(lines[opening:i]))
+        quote = [tok.map for tok in tokens if tok.type == "blockquote_open" and not tok.level and tok.map[0] < i < tok.map[1]]
+        if quote and not line[: match.start()].strip():  # a lazy line under a quote or callout: that one
+            return "\n".join(lines[quote[0][0]:i])
+        if held:  # it ends the innermost paragraph holding its line
+            start, end = max(held)
             items = [tok.map for tok in tokens if tok.type == "list_item_open" and tok.map and tok.map[0] == start]
             if items:  # the paragraph an item opens with: that item
                 start, end = min(items, key=lambda span: span[1])  # (the innermost)
             return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
-        # On a line of its own, under the block: the last one above it, whole; a table's or a
-        # display formula's (CommonMark without tables or math reads it and the id as one paragraph).
-        table = [tok.map[0] for tok in tokens
-                 if tok.type == "paragraph_open" and tok.map and tok.map[0] < i < tok.map[1]]
-        if table and _is_table_head(lines[table[-1]:table[-1] + 2]):
-            return textwrap.dedent("\n".join(lines[table[-1]:i]))  # (from a list item: at the margin)
-        closing = lines[i - 1].strip() if i else ""
-        if table and closing.endswith("$$"):
-            top = i - 1 if closing.startswith("$$") and closing != "$$" else i - 2  # (`$$E$$`: that line)
-            opening = next((k for k in range(top, table[-1] - 1, -1) if lines[k].lstrip().startswith("$$")), table[-1])
-            return textwrap.dedent("\n".join(lines[opening:i]))
+        # On a line of its own, under the block: the last one above it, whole.
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
         if not spans:
             return None
