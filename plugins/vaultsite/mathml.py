@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from itertools import takewhile
 
 from latex2mathml.converter import convert
-from latex2mathml.symbols_parser import SYMBOLS_FILE
+from latex2mathml.symbols_parser import SYMBOLS_FILE, convert_symbol
 
 _ARITHMATEX = re.compile(
     r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
@@ -97,6 +97,7 @@ def _known_environments(tex: str) -> str:
     (`_ALIASES`); a formula's one `\\tag`, which `typeset` sets at the margin, and its `\\label`,
     which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
+    tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
     tex = _COMMAND.sub(lambda m: _ALIASES.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), tex)
@@ -152,6 +153,12 @@ _UPRIGHT_LETTERS = {stand_in: letter for letter, stand_in in _UPRIGHT_STAND_IN.i
 
 
 _ARG = re.compile(r"\\arg(?![a-zA-Z])")
+# A new line's extra space (`\\\\[4pt]`), which latex2mathml writes as text: the new line alone.
+_ROW_SPACE = re.compile(r"\\\\\s*\[\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|mu|px|bp|pc|dd|sp)\s*\]")
+# An operator name spaced inside (`\\operatorname*{arg\\,max}`), which latex2mathml cannot read: a
+# thin space there, the name one operator, its limits under it.
+_OPERATOR_NAME = re.compile(r"\\operatorname\*?\s*\{[^{}]*\}")
+_NAME_SPACE = re.compile(r"\\[,:; ]|~")
 # `\left<` is an angle bracket in TeX (⟨x⟩); latex2mathml draws a less-than sign.
 _ANGLE = re.compile(r"\\(left|right)\s*([<>])")
 # latex2mathml's table takes \sim for the ASCII tilde (x~N) and \setminus for U+29F5, a glyph
@@ -176,6 +183,10 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
         if element.text:
             element.text = element.text.translate(_ESCAPES)
         upright = element.text in _UPRIGHT_LETTERS or _GREEK_CAPITAL.fullmatch(element.text or "")
+        if element.tag == "mo" and "minsize" in element.attrib and (element.text or "").startswith("\\"):
+            # A bracket \\big and its kin size (`\\big\\|`, `\\Bigl\\langle`): latex2mathml kept its name.
+            code = convert_symbol(element.text)
+            element.text = chr(int(code, 16)) if code else element.text
         if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
@@ -584,4 +595,4 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
     return _ARITHMATEX.sub(one, content), problems
 
 
-_UNKNOWN = re.compile(r"<m[io]>(\\[a-zA-Z]+)</m[io]>")
+_UNKNOWN = re.compile(r"<m[io][^>]*>(\\[a-zA-Z]+)</m[io]>")
