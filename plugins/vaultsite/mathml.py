@@ -201,6 +201,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
     _right_cells(root)
+    _array_rules(root, tex)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
     _vectors(root)
     if not block:
@@ -280,6 +281,73 @@ def _bars(root: ET.Element) -> None:
         if token.text in _BARS and token.get("fence") != "true":
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _array_rules(root: ET.Element, tex: str) -> None:
+    """The lines of an array (`{cc|c}`, `\\hline`), drawn as borders of its cells: browsers draw no
+    `columnlines` or `rowlines`, and latex2mathml's say too little to (`{|cc}` and `{c|c}` alike)."""
+    ruled = [table for table in root.iter("mtable") if "columnlines" in table.attrib or "rowlines" in table.attrib]
+    arrays = [rules for rules in map(_rules, _arrays(tex)) if any(rules[0]) or any(rules[1])]
+    if len(ruled) != len(arrays):
+        return  # (what latex2mathml made of them is not what was read here: no lines rather than wrong ones)
+    for table, (columns, rows) in zip(ruled, arrays):
+        cells = [row.findall("mtd") for row in table.findall("mtr")]
+        for r, row in enumerate(cells):
+            for c, cell in enumerate(row):
+                sides = {"left": columns[c] if c == 0 else 0, "right": _at(columns, c + 1),
+                         "top": rows[0] if r == 0 else 0, "bottom": _at(rows, r + 1)}
+                style = "".join(f"border-{side}:{_RULE[min(lines, 2)]};" for side, lines in sides.items() if lines)
+                if style:
+                    cell.set("style", style)
+
+
+_RULE = {1: "1px solid", 2: "3px double"}
+
+
+def _at(lines: list[int], k: int) -> int:
+    return lines[k] if k < len(lines) else 0
+
+
+def _arrays(tex: str) -> list[tuple[str, str]]:
+    """The column spec and body of each `array` in `tex`, in the order they open (as latex2mathml
+    writes their tables)."""
+    found = []
+    for match in _ARRAY_BEGIN.finditer(tex):
+        depth, at = 1, match.end()
+        for inner in _ARRAY_EDGE.finditer(tex, match.end()):
+            depth += 1 if inner.group(1) == "begin" else -1
+            at = inner.start()
+            if not depth:
+                break
+        found.append((match.group(1), tex[match.end():at]))
+    return found
+
+
+def _rules(array: tuple[str, str]) -> tuple[list[int], list[int]]:
+    """How many lines stand at each edge of an array's columns (the left edge first) and rows."""
+    spec, body = array
+    spec = _SPEC_SKIPPED.sub("", _REPEATED.sub(lambda m: m.group(2) * int(m.group(1)), spec))
+    columns = [0]
+    for char in spec:
+        if char == "|":
+            columns[-1] += 1
+        elif char.isalpha():
+            columns.append(0)
+    rows = [0]
+    for token in _ROW_TOKENS.finditer(_NESTED.sub("", body)):
+        if token.group() == "\\hline":
+            rows[-1] += 1
+        else:
+            rows.append(0)
+    return columns, rows
+
+
+_ARRAY_BEGIN = re.compile(r"\\begin\{array\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_ARRAY_EDGE = re.compile(r"\\(begin|end)\{[a-zA-Z*]+\}")
+_SPEC_SKIPPED = re.compile(r"[@!>]\{[^{}]*\}|\{[^{}]*\}")  # `@{}`, and a column's width (`p{2cm}`)
+_REPEATED = re.compile(r"\*\{(\d+)\}\{([^{}]*)\}")  # `*{3}{c|}`
+_ROW_TOKENS = re.compile(r"\\hline|\\\\(?!\s*$)")  # (a `\\` ending the body opens no row)
+_NESTED = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL)
 
 
 def _right_cells(root: ET.Element) -> None:
