@@ -109,7 +109,7 @@ _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]
 # names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _HASH_TEXT = re.compile(_ITEM_MARKERS.pattern + r"[ \t]*(#+)(?=[^\s#])")
-_EMBED_AFTER_TEXT = re.compile(r"^(.*\S)[ \t]+(!\[\[[^\[\]]*\]\])\s*$")
+_EMBED_AFTER_TEXT = re.compile(r"^((?:(?!!\[\[).)*\S)[ \t]+(!\[\[[^\[\]]*\]\])\s*$")  # (one: `![[A]] ![[B]]` are links)
 _EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
@@ -959,7 +959,8 @@ class _Rewriter:
         """In a table, `\\|` is a pipe that does not end the cell, in code and math too (GitHub's
         tables, as Obsidian and Typora read them); Python-Markdown keeps the backslash in code, and
         already keeps a plain pipe in code inside its cell. In math, where TeX reads `\\|` as "‖"
-        and a plain pipe would end the cell, it is `\\vert` (`$P(A \\| B)$` is P(A | B))."""
+        and a plain pipe would end the cell, it is `\\vert` (`$P(A \\| B)$` is P(A | B)). A display
+        formula in a cell, `$$c$$`, is drawn in display style in the cell's line."""
         for start, end in self.tables:
             for row in range(start, end):
                 for k in _PLACEHOLDER.findall(self.masked[row]):
@@ -967,20 +968,26 @@ class _Rewriter:
                     if mask.startswith("`"):
                         self.masks[int(k)] = mask.replace("\\|", "|")
                     elif mask.startswith("$"):
-                        self.masks[int(k)] = re.sub(r"(?<!\\)\\\|(?=([a-zA-Z])?)", _vert, mask)
+                        mask = re.sub(r"(?<!\\)\\\|(?=([a-zA-Z])?)", _vert, mask)
+                        if mask.startswith("$$"):  # display math in a cell, drawn in its line: arithmatex read
+                            mask = f"$\\displaystyle {mask[2:-2].strip()}$"  # `$c$` in `$$c$$`, a `$` each side
+                        self.masks[int(k)] = mask
 
     def _embeds(self) -> None:
         """`![[Note]]` alone on a line shows the note (or `![[Note#Heading]]` that section) in
         place, as Obsidian does; an embed that would include itself again is a link instead. In a
         list item (`- ![[Note]]`, or on a line of its own under the item's text) it shows in the
         item."""
+        # The lines of text an embed may end (not a heading's, whose id it would change, nor a table's)
+        texts = {i for tok in self.tokens if tok.type == "paragraph_open" and tok.map for i in range(*tok.map)}
+        texts -= {i for start, end in self.tables for i in range(start, end)}
         for i, line in enumerate(self.masked):
             item = i in self.items
             if self._opens_item(i):  # (`- ![[Note]]`)
                 line = line[_ITEM_MARKERS.match(line).end():]
             match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
             text = ""  # before the embed on its line (`See: ![[Note]]`), where Obsidian shows the note under it
-            if not match and not item and (after := _EMBED_AFTER_TEXT.match(line)):
+            if not match and not item and i in texts and (after := _EMBED_AFTER_TEXT.match(line)):
                 text, line = after.groups()
                 match = _EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
@@ -1060,7 +1067,9 @@ class _Rewriter:
                     block.insert(0, "")
             self._replace(i, i + 1, [self._mask(l) for l in block])
             self.raw.add(i)
-            self.holds_html = True  # a quote or callout holding it is written as HTML: see _quote
+            # A quote or callout holding it is written as HTML (see _quote), but for one in a list
+            # item: its HTML is text to Python-Markdown, which md_in_html would read as HTML.
+            self.holds_html |= not item
 
     def _embed_shown(self, i: int, embed: str, shown: str) -> None:
         """What line i becomes where the embed on it (``embed``, the line from its text on) shows
@@ -1377,7 +1386,8 @@ class _Rewriter:
 _INLINE_PROTECTED = re.compile(
     r"(?P<backticked>\$`[^`\n]+`\$)"  # GitHub's and GitLab's inline formula, $`x`$
     r"|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
-    r"|\$\$(?:[^$]|\$(?!\$))+?\$\$"  # $$...$$ on one line (a `$` inside: `\text{若 $x>0$}`, `\tag{$\ast$}`)
+    # $$...$$ on one line, a `$` inside only in braces (`\text{若 $x>0$}`, `\tag{$\ast$}`; `$x$$y$` is two)
+    r"|\$\$(?:[^${}]|\{(?:[^{}]|\{[^{}]*\})*\}|[{}])+?\$\$"
     r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
