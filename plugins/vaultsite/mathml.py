@@ -67,7 +67,13 @@ _STAND_INS = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
 _ESCAPES = str.maketrans({stand_in: char for char, stand_in in _STAND_INS.items()})
 
 
-def _texts_escaped(tex: str) -> str:
+def formulas_out_of_texts(tex: str) -> str:
+    """`tex` with each formula in a text (`\\text{若 $x>0$}`, as MathJax reads one) out of it,
+    between two texts: TeX with no `$` in it."""
+    return _texts_escaped(tex, escapes=False)
+
+
+def _texts_escaped(tex: str, escapes: bool = True) -> str:
     """`tex` with the escaped characters of its texts (\\text{R\\&D}, \\text{50\\% off}) as stand-ins,
     which `_amend` makes the characters; and a formula in a text (`\\text{若 $x>0$}`, as MathJax
     reads one) out of it, between two texts."""
@@ -77,7 +83,7 @@ def _texts_escaped(tex: str) -> str:
             continue
         i, depth = match.end(), 1
         while i < len(tex) and depth:
-            if tex[i] == "\\" and tex[i + 1 : i + 2] in _STAND_INS:
+            if escapes and tex[i] == "\\" and tex[i + 1 : i + 2] in _STAND_INS:
                 pieces += [tex[end:i], _STAND_INS[tex[i + 1]]]
                 end = i + 2
             elif tex[i] == "$" and (close := _TEXT_MATH_END.search(tex, i + 1)) and depth == 1:

@@ -31,6 +31,7 @@ from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     names_note, note_headings, note_name, shown_text,
                     titles_note)
+from .mathml import formulas_out_of_texts
 from .tight_lists import EMBED_CLOSE, EMBED_OPEN, TIGHT
 
 
@@ -969,8 +970,8 @@ class _Rewriter:
                         self.masks[int(k)] = mask.replace("\\|", "|")
                     elif mask.startswith("$"):
                         mask = re.sub(r"(?<!\\)\\\|(?=([a-zA-Z])?)", _vert, mask)
-                        if mask.startswith("$$"):  # display math in a cell, drawn in its line: arithmatex read
-                            mask = f"$\\displaystyle {mask[2:-2].strip()}$"  # `$c$` in `$$c$$`, a `$` each side
+                        if mask.startswith("$$"):  # display math in a cell, drawn in its line (arithmatex read
+                            mask = f"$\\displaystyle {formulas_out_of_texts(mask[2:-2].strip())}$"  # `$c$` in `$$c$$`)
                         self.masks[int(k)] = mask
 
     def _embeds(self) -> None:
