@@ -207,7 +207,11 @@ def test_a_vault_that_draws_no_diagram_carries_no_mermaid(site):
     ("see [[#^nope]]\n", "8: links to a block that note.md does not have: #^nope (check the block's id)"),
     ("![[index#Nope]]\n", "8: embeds a heading that index.md does not have: #Nope, shown as a link to the note"),
     ("Its sign $\\sgn x$.\n", "8: formula with a command latex2mathml does not know, shown as its name: \\sgn"),
-], ids=["callout", "custom callout", "formula", "comment", "block id", "embedded heading", "TeX command"])
+    ("Its norm $\\big\\lVvert x$.\n", "8: formula with a command latex2mathml does not know, shown as its name: \\lVvert"),
+    ("$$\n\\begin{CD} A @>f>> B \\end{CD}\n$$\n",
+     "9: formula with an environment latex2mathml does not know, drawn as its content: CD"),
+], ids=["callout", "custom callout", "formula", "comment", "block id", "embedded heading", "TeX command",
+        "TeX command sizing a bracket", "TeX environment"])
 def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, problem):
     result = small_vault(tmp_path, {"note.md": f"---\ntags: [a]\n---\n# Note\n\ntext\n\n{body}"})
     assert result.returncode != 0

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from itertools import takewhile
 
 from latex2mathml.converter import convert
+from latex2mathml.commands import MATRICES
 from latex2mathml.symbols_parser import SYMBOLS_FILE, convert_symbol
 
 _ARITHMATEX = re.compile(
@@ -57,6 +58,25 @@ def _convert(tex: str, block: bool) -> str | None:
 # `alignat` are unnumbered there too (MathJax numbers no equation by default, latex2mathml does).
 _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)\}(?:\{\d+\})?")
 
+
+# Equations one under another, each centred (`gather`, `gathered`; `multline`'s so too): latex2mathml
+# writes their rows as one line, with line breaks no browser draws. As a one-column matrix of
+# display-style rows.
+_GATHERED = re.compile(r"\\begin\{(gather\*?|gathered|multline\*?)\}(.*?)\\end\{\1\}", re.DOTALL)
+_ROW_END = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
+
+
+def _gathered(match: re.Match) -> str:
+    rows = [row for row in _ROW_END.split(match.group(2)) if row.strip()]
+    return "\\begin{matrix}" + " \\\\ ".join(f"{{\\displaystyle {row.strip()}}}" for row in rows) + "\\end{matrix}"
+
+
+# The environments latex2mathml draws (less those above, written as ones it does): another's
+# content is drawn as if no environment held it (`CD`'s arrows as @>>), which is warned of.
+_KNOWN_ENVIRONMENTS = {name.lstrip("\\") for name in MATRICES} | {
+    "aligned", "alignedat", "alignat", "alignat*", "gather", "gather*", "gathered", "multline", "multline*",
+    "equation", "equation*", "subarray"}
+_BEGIN = re.compile(r"\\begin\s*\{([^{}]*)\}")
 
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
 _TEXT_MATH_END = re.compile(r"(?<!\\)\$")
@@ -102,7 +122,7 @@ def _known_environments(tex: str) -> str:
     character than TeX's (`_SYMBOLS`); the commands MathJax and KaTeX know by other names
     (`_ALIASES`); a formula's one `\\tag`, which `typeset` sets at the margin, and its `\\label`,
     which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so."""
-    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", tex))
+    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _GATHERED.sub(_gathered, tex)))
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
@@ -653,6 +673,8 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
             return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
         if unknown := _UNKNOWN.findall(mathml):  # (written as a name: `\\sgn`, a typo, or mhchem's `\\ce`)
             problems.append((tex, f"formula with a command latex2mathml does not know, shown as its name: {unknown[0]}"))
+        if unknown := [name for name in _BEGIN.findall(tex) if name.strip() not in _KNOWN_ENVIRONMENTS]:
+            problems.append((tex, f"formula with an environment latex2mathml does not know, drawn as its content: {unknown[0]}"))
         if not block:
             return mathml
         tags = _TAG.findall(tex)
