@@ -121,8 +121,11 @@ def _known_environments(tex: str) -> str:
     it lacks (it wrote "\\arg" as a variable, backslash and all); the symbols it maps to another
     character than TeX's (`_SYMBOLS`); the commands MathJax and KaTeX know by other names
     (`_ALIASES`); a formula's one `\\tag`, which `typeset` sets at the margin, and its `\\label`,
-    which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so."""
+    which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so;
+    gathered equations, operator names spaced inside or made with `\\mathop`, a new line's extra
+    space (`\\\\[4pt]`): see their patterns."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _GATHERED.sub(_gathered, tex)))
+    tex = _MATHOP.sub(lambda m: "\\operatorname*{" + "\\,".join(_MATHOP_NAME.findall(m.group(1))) + "}", tex)
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
@@ -179,6 +182,10 @@ _UPRIGHT_LETTERS = {stand_in: letter for letter, stand_in in _UPRIGHT_STAND_IN.i
 
 
 _ARG = re.compile(r"\\arg(?![a-zA-Z])")
+# An operator made of names (`\\mathop{\\arg\\max}`), which latex2mathml nests in an operator, its
+# names written as variables: one name, its limits under it, as `\\operatorname*` makes one.
+_MATHOP = re.compile(r"\\mathop\s*\{((?:\s*\\?[a-zA-Z]+)+)\s*\}")
+_MATHOP_NAME = re.compile(r"[a-zA-Z]+")
 # A new line's extra space (`\\\\[4pt]`), which latex2mathml writes as text: the new line alone.
 _ROW_SPACE = re.compile(r"\\\\\s*\[\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|mu|px|bp|pc|dd|sp)\s*\]")
 # An operator name spaced inside (`\\operatorname*{arg\\,max}`), which latex2mathml cannot read: a
@@ -218,6 +225,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
             element.set("mathvariant", "normal")
     _symbol_classes(root)
+    _ordinary_groups(root)
     _signs(root)
     _hats(root)
     _styled_characters(root)
@@ -374,6 +382,21 @@ _SPEC_SKIPPED = re.compile(r"[@!>]\{[^{}]*\}|\{[^{}]*\}")  # `@{}`, and a column
 _REPEATED = re.compile(r"\*\{(\d+)\}\{([^{}]*)\}")  # `*{3}{c|}`
 _ROW_TOKENS = re.compile(r"\\hline|\\\\(?!\s*$)")  # (a `\\` ending the body opens no row)
 _NESTED = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def _ordinary_groups(root: ET.Element) -> None:
+    """An operator alone in braces is an ordinary symbol in TeX, set with no space (`6{,}000`, a
+    thousands separator); and TeX sets no space between two relations (`==`, `<=`), where
+    browsers space each as one ("= =")."""
+    for row in root.iter():
+        for group in row if row.tag != "math" else ():  # (the formula's own row is no braces: `$\\iff$`)
+            if group.tag == "mrow" and len(group) == 1 and group[0].tag == "mo" and not group[0].attrib:
+                group[0].attrib.update(lspace="0", rspace="0")
+        for first, second in zip(row, row[1:]):
+            if (first.tag == second.tag == "mo" and _TEX_CLASSES.get(first.text or "") == "mathrel"
+                    and _TEX_CLASSES.get(second.text or "") == "mathrel"):
+                first.set("rspace", "0")
+                second.set("lspace", "0")
 
 
 def _right_cells(root: ET.Element) -> None:
