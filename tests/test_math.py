@@ -270,6 +270,20 @@ def test_a_numbered_equation_has_its_number_at_the_right_margin(page):
 
 
 @needs_chromium
+def test_the_numbers_of_aligned_equations_stand_in_a_column_beside_their_rows(page):
+    """`\\tag` on each row of `align`: latex2mathml glued each number to its row's end, "e(4.2)"."""
+    _, runs = formula(page, "(4.1)")
+    box = {run[0]: run for run in runs}
+    end = max(run[2] for run in runs if not run[0].startswith("(4."))  # (the blank column's are left of it)
+    first, second = [run for run in runs if run[0].startswith("(4.") and run[1] > end]
+    assert (first[0], second[0]) == ("(4.1)", "(4.2)") and abs(first[1] - second[1]) < 1, "one column"
+    assert first[1] - end > 20, "apart from the equations"
+    for number, beside in ((first, "a"), (second, "e")):
+        middle = (number[3] + number[4]) / 2
+        assert box[beside][3] < middle < box[beside][4], f"{number[0]} beside its row"
+
+
+@needs_chromium
 def test_a_formula_scrolls_only_sideways(page):
     """Glyphs reach a little past MathML's boxes (the N of 1/N, a subscript): that must not let a
     formula move up and down under the reader's wheel or finger."""

@@ -128,7 +128,8 @@ def _known_environments(tex: str) -> str:
     tex = _MATHOP.sub(lambda m: "\\operatorname*{" + "\\,".join(_MATHOP_NAME.findall(m.group(1))) + "}", tex)
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
-    tex = _LABEL.sub("", _TAG.sub("", tex) if len(_TAG.findall(tex)) == 1 else tex)
+    tags = len(_TAG.findall(tex))
+    tex = _LABEL.sub("", _TAG.sub("" if tags == 1 else _row_tag, tex) if tags else tex)
     tex = _COMMAND.sub(lambda m: _ALIASES.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), tex)
     tex = _UPRIGHT.sub(lambda m: m.group(0) if _in_font(tex, m.start()) else _UPRIGHT_STAND_IN[m.group(1) or m.group(2)],
                        tex)
@@ -175,6 +176,14 @@ _ALIASES = {
 # A command, or `\\\\` (a new line, before a letter: `\\\\R` is no `\\R`).
 _COMMAND = re.compile(r"\\\\|\\([a-zA-Z]+)")
 _TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
+# Each `\\tag` of a formula that has several (one per row of `align`): a text that `_row_numbers`
+# finds, its label after this mark.
+_ROW_TAG = "\ue300"
+
+
+def _row_tag(tag: re.Match) -> str:
+    starred, label = tag.groups()
+    return f"\\text{{{_ROW_TAG}{label.strip() if starred else f'({label.strip()})'}}}"
 _LABEL = re.compile(r"\\label\s*\{[^{}]*\}")
 _UPRIGHT = re.compile(r"\\mathrm\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))")
 _UPRIGHT_STAND_IN = {chr(c): chr(0xE100 + c) for c in range(ord("A"), ord("z") + 1)}
@@ -236,6 +245,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _matrix_fences(root)
     _right_cells(root)
     _array_rules(root, tex)
+    _row_numbers(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
     _vectors(root)
     if not block:
@@ -315,6 +325,33 @@ def _bars(root: ET.Element) -> None:
         if token.text in _BARS and token.get("fence") != "true":
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _row_numbers(root: ET.Element) -> None:
+    """The numbers of a table's rows (`a &= b \\\\tag{1} \\\\\\\\`, one per row of `align`) in a column
+    of their own, apart from the equations, each beside its row, as MathJax sets them (at the right
+    margin there, which no browser lays a MathML table out to), and as wide a blank column on the
+    left keeps the equations centred. latex2mathml glued each to its row: `d+1(2)`."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    numbered: dict[ET.Element, dict[ET.Element, str]] = {}  # table -> row -> its number
+    for text in [element for element in root.iter("mtext") if (element.text or "").startswith(_ROW_TAG)]:
+        label, holder = text.text[len(_ROW_TAG):], parents[text]
+        row = holder
+        while row is not None and row.tag != "mtr":
+            row = parents.get(row)
+        if row is None:  # a number outside any table's row: glued to its formula, as before
+            text.text = label
+            continue
+        holder.remove(text)
+        numbered.setdefault(parents[row], {})[row] = label
+    for table, labels in numbered.items():
+        widest = max(labels.values(), key=len)
+        for row in table.findall("mtr"):
+            blank = ET.Element("mtd", style="padding-right:2em")
+            ET.SubElement(ET.SubElement(blank, "mphantom"), "mtext").text = widest
+            number = ET.Element("mtd", style="padding-left:2em;text-align:right")
+            ET.SubElement(number, "mtext").text = labels.get(row, "")
+            row[:] = [blank, *row, number]
 
 
 def _array_rules(root: ET.Element, tex: str) -> None:
