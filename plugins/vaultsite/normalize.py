@@ -859,6 +859,8 @@ class _Rewriter:
             for k in range(first, last + 1):
                 if segments[k] not in found:
                     segments[k] = (mark if k > first else "") + segments[k] + (mark if k < last else "")
+                    segments[k] = "" if segments[k] == mark * 2 else segments[k]  # (a mark alone there: none)
+        segments = [segment for segment in segments if segment]
         indent = " " * 4 * self._depth(i) if item else ""
         pieces = [(line[:lead] if item else "") + segments[0]]  # at the top level, at the margin
         for segment in segments[1:]:
@@ -1406,7 +1408,11 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
             continue
         for match in _EMPHASIS_MARKS.finditer(segment):
             mark = match.group()
-            before, after = segment[match.start() - 1: match.start()], segment[match.end(): match.end() + 1]
+            # (A formula is a character it may stand beside: `==结论：$$x$$==`.)
+            formula_before = k > 0 and segments[k - 1] in formulas
+            formula_after = k + 1 < len(segments) and segments[k + 1] in formulas
+            before = segment[match.start() - 1: match.start()] or ("$" if formula_before else "")
+            after = segment[match.end(): match.end() + 1] or ("$" if formula_after else "")
             if mark in open_at and before.strip():
                 first = open_at.pop(mark)
                 if first < k:
