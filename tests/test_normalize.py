@@ -98,6 +98,7 @@ def fixture_site(tmp_path_factory) -> Path:
     Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")
     Image.new("RGB", (1, 1), "steelblue").save(notes / "pics" / "dot.png")
     (notes / "notes on ML.md").write_text("# Notes on ML\n", encoding="utf-8")
+    (notes / "Listed.md").write_text("- one\n\t- ![[Target Note#^target-block]]\n- two\n", encoding="utf-8")
     (notes / "Footnoted.md").write_text("# Footnoted\n\nThe embed's note.[^1]\n\n[^1]: The embed's footnote.\n",
                                         encoding="utf-8")
     for name in ("paper.pdf", "song.mp3", "clip.mp4", "board.canvas"):  # shown by what they are, not read

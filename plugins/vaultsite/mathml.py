@@ -59,16 +59,69 @@ def _convert(tex: str, block: bool) -> str | None:
 _ENVIRONMENTS = re.compile(r"\\(begin|end)\{(aligned|alignedat|alignat\*?|align)\}(?:\{\d+\})?")
 
 
-# Equations one under another, each centred (`gather`, `gathered`; `multline`'s so too): latex2mathml
-# writes their rows as one line, with line breaks no browser draws. As a one-column matrix of
-# display-style rows.
-_GATHERED = re.compile(r"\\begin\{(gather\*?|gathered|multline\*?)\}(.*?)\\end\{\1\}", re.DOTALL)
-_ROW_END = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
+# Equations one under another, each centred (`gather`, `gathered`; `multline`, whose first and last
+# MathJax sets left and right, so too): latex2mathml writes their rows as one line, with line breaks
+# no browser draws. As a one-column matrix of display-style rows.
+_GATHER = re.compile(r"\\begin\{(gather\*?|gathered|multline\*?)\}")
 
 
-def _gathered(match: re.Match) -> str:
-    rows = [row for row in _ROW_END.split(match.group(2)) if row.strip()]
-    return "\\begin{matrix}" + " \\\\ ".join(f"{{\\displaystyle {row.strip()}}}" for row in rows) + "\\end{matrix}"
+def _gathered(tex: str) -> str:
+    out, at = [], 0
+    for begin in _GATHER.finditer(tex):
+        if begin.start() < at:
+            continue  # (inside one written already, with it)
+        body_end, at_end = _environment(tex, begin)
+        rows = [_gathered(row).strip() for row in _rows(tex[begin.end():body_end])[0] if row.strip()]
+        out += [tex[at:begin.start()], "\\begin{matrix}", " \\\\ ".join(f"{{\\displaystyle {row}}}" for row in rows),
+                "\\end{matrix}"]
+        at = at_end
+    return "".join(out) + tex[at:]
+
+
+_EDGE = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
+
+
+def _environment(tex: str, begin: re.Match) -> tuple[int, int]:
+    """Where the body of the environment that `begin` opens ends, and where its `\\end` does
+    (environments inside it, of any name, counted)."""
+    depth = 1
+    for edge in _EDGE.finditer(tex, begin.end()):
+        depth += 1 if edge.group(1) == "begin" else -1
+        if not depth:
+            return edge.start(), edge.end()
+    return len(tex), len(tex)
+
+
+_ROW_TOKEN = re.compile(
+    r"\\(begin|end)\s*\{[^{}]*\}"
+    r"|\\\\(?:\s*\[\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|mu|px|bp|pc|dd|sp)\s*\])?"  # (its extra space)
+    r"|\\hline|\\.|[{}]"
+)
+
+
+def _rows(body: str) -> tuple[list[str], list[int]]:
+    """The rows of an environment's body, split where `\\\\` ends one at the body's own level (not
+    in a group or an environment inside it), and how many `\\hline` stand at each edge of them,
+    above the first row first. A `\\\\` ending the body opens no row."""
+    rows, edges, depth, start = [], [0], 0, 0  # (edges[k]: the lines above row k)
+    for token in _ROW_TOKEN.finditer(body):
+        text = token.group()
+        if token.group(1) == "begin" or text == "{":
+            depth += 1
+        elif token.group(1) == "end" or text == "}":
+            depth -= 1
+        elif not depth and text == "\\hline":
+            edges[-1] += 1
+        elif not depth and text.startswith("\\\\"):
+            rows.append(body[start:token.start()])
+            edges.append(0)
+            start = token.end()
+    rows.append(body[start:])
+    if len(rows) > 1 and not rows[-1].replace("\\hline", "").strip():
+        rows.pop()  # (its lines are the last row's below it)
+    else:
+        edges.append(0)
+    return rows, edges
 
 
 # The environments latex2mathml draws (less those above, written as ones it does): another's
@@ -87,10 +140,12 @@ _STAND_INS = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
 _ESCAPES = str.maketrans({stand_in: char for char, stand_in in _STAND_INS.items()})
 
 
-def formulas_out_of_texts(tex: str) -> str:
-    """`tex` with each formula in a text (`\\text{若 $x>0$}`, as MathJax reads one) out of it,
-    between two texts: TeX with no `$` in it."""
-    return _texts_escaped(tex, escapes=False)
+def in_line(tex: str) -> str:
+    """A display formula's TeX as a formula in a line (`$…$`, which holds no `$`: in a table's
+    cell): in display style, a formula in a text (`\\text{若 $x>0$}`) out of it, between two
+    texts, and its `\\tag` a text after it."""
+    tex = _TAG.sub(lambda tag: f"\\qquad \\text{{{tag.group(2) if tag.group(1) else f'({tag.group(2)})'}}}", tex)
+    return f"\\displaystyle {_texts_escaped(tex, escapes=False)}"
 
 
 def _texts_escaped(tex: str, escapes: bool = True) -> str:
@@ -124,8 +179,8 @@ def _known_environments(tex: str) -> str:
     which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so;
     gathered equations, operator names spaced inside or made with `\\mathop`, a new line's extra
     space (`\\\\[4pt]`): see their patterns."""
-    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _GATHERED.sub(_gathered, tex)))
-    tex = _MATHOP.sub(lambda m: "\\operatorname*{" + "\\,".join(_MATHOP_NAME.findall(m.group(1))) + "}", tex)
+    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _gathered(tex)))
+    tex = _MATHOP.sub(_mathop, tex)
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
     tags = len(_TAG.findall(tex))
@@ -194,7 +249,15 @@ _ARG = re.compile(r"\\arg(?![a-zA-Z])")
 # An operator made of names (`\\mathop{\\arg\\max}`), which latex2mathml nests in an operator, its
 # names written as variables: one name, its limits under it, as `\\operatorname*` makes one.
 _MATHOP = re.compile(r"\\mathop\s*\{((?:\s*\\?[a-zA-Z]+)+)\s*\}")
-_MATHOP_NAME = re.compile(r"[a-zA-Z]+")
+_MATHOP_NAME = re.compile(r"\\?[a-zA-Z]+")
+_NAMED_OPERATORS = set("arg max min sup inf lim limsup liminf det gcd Pr exp log ln dim ker deg hom".split())
+
+
+def _mathop(match: re.Match) -> str:
+    names = _MATHOP_NAME.findall(match.group(1))
+    if any(name.startswith("\\") and name[1:] not in _NAMED_OPERATORS for name in names):
+        return match.group(0)  # (a symbol made an operator, `\\mathop{\\sum}`: as latex2mathml draws it)
+    return "\\operatorname*{" + "\\,".join(name.lstrip("\\") for name in names) + "}"
 # A new line's extra space (`\\\\[4pt]`), which latex2mathml writes as text: the new line alone.
 _ROW_SPACE = re.compile(r"\\\\\s*\[\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|mu|px|bp|pc|dd|sp)\s*\]")
 # An operator name spaced inside (`\\operatorname*{arg\\,max}`), which latex2mathml cannot read: a
@@ -382,16 +445,7 @@ def _at(lines: list[int], k: int) -> int:
 def _arrays(tex: str) -> list[tuple[str, str]]:
     """The column spec and body of each `array` in `tex`, in the order they open (as latex2mathml
     writes their tables)."""
-    found = []
-    for match in _ARRAY_BEGIN.finditer(tex):
-        depth, at = 1, match.end()
-        for inner in _ARRAY_EDGE.finditer(tex, match.end()):
-            depth += 1 if inner.group(1) == "begin" else -1
-            at = inner.start()
-            if not depth:
-                break
-        found.append((match.group(1), tex[match.end():at]))
-    return found
+    return [(begin.group(1), tex[begin.end():_environment(tex, begin)[0]]) for begin in _ARRAY_BEGIN.finditer(tex)]
 
 
 def _rules(array: tuple[str, str]) -> tuple[list[int], list[int]]:
@@ -404,21 +458,12 @@ def _rules(array: tuple[str, str]) -> tuple[list[int], list[int]]:
             columns[-1] += 1
         elif char.isalpha():
             columns.append(0)
-    rows = [0]
-    for token in _ROW_TOKENS.finditer(_NESTED.sub("", body)):
-        if token.group() == "\\hline":
-            rows[-1] += 1
-        else:
-            rows.append(0)
-    return columns, rows
+    return columns, _rows(body)[1]
 
 
 _ARRAY_BEGIN = re.compile(r"\\begin\{array\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
-_ARRAY_EDGE = re.compile(r"\\(begin|end)\{[a-zA-Z*]+\}")
 _SPEC_SKIPPED = re.compile(r"[@!>]\{[^{}]*\}|\{[^{}]*\}")  # `@{}`, and a column's width (`p{2cm}`)
 _REPEATED = re.compile(r"\*\{(\d+)\}\{([^{}]*)\}")  # `*{3}{c|}`
-_ROW_TOKENS = re.compile(r"\\hline|\\\\(?!\s*$)")  # (a `\\` ending the body opens no row)
-_NESTED = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.DOTALL)
 
 
 def _ordinary_groups(root: ET.Element) -> None:
@@ -426,7 +471,8 @@ def _ordinary_groups(root: ET.Element) -> None:
     thousands separator); and TeX sets no space between two relations (`==`, `<=`), where
     browsers space each as one ("= =")."""
     for row in root.iter():
-        for group in row if row.tag != "math" else ():  # (the formula's own row is no braces: `$\\iff$`)
+        # (Not the formula's own row, `$\\iff$`, nor a relation with a label over or under it, `\\overset{def}{=}`.)
+        for group in row if row.tag not in ("math", "mover", "munder", "munderover") else ():
             if group.tag == "mrow" and len(group) == 1 and group[0].tag == "mo" and not group[0].attrib:
                 group[0].attrib.update(lspace="0", rspace="0")
         for first, second in zip(row, row[1:]):
@@ -734,7 +780,8 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
         if unknown := _UNKNOWN.findall(mathml):  # (written as a name: `\\sgn`, a typo, or mhchem's `\\ce`)
             problems.append((tex, f"formula with a command latex2mathml does not know, shown as its name: {unknown[0]}"))
         if unknown := [name for name in _BEGIN.findall(tex) if name.strip() not in _KNOWN_ENVIRONMENTS]:
-            problems.append((tex, f"formula with an environment latex2mathml does not know, drawn as its content: {unknown[0]}"))
+            problems.append((tex, "formula with an environment latex2mathml does not know, drawn as its content: "
+                                  f"{unknown[0]}"))
         if not block:
             return mathml
         tags = _TAG.findall(tex)

@@ -31,8 +31,8 @@ from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     names_note, note_headings, note_name, shown_text,
                     titles_note)
-from .mathml import formulas_out_of_texts
-from .tight_lists import EMBED_CLOSE, EMBED_OPEN, TIGHT
+from .mathml import in_line
+from .tight_lists import TIGHT
 
 
 class Notes(Vault):
@@ -110,7 +110,9 @@ _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]
 # names the note); an embed anywhere in a text; one written as a Markdown image of a note.
 _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _HASH_TEXT = re.compile(_ITEM_MARKERS.pattern + r"[ \t]*(#+)(?=[^\s#])")
-_EMBED_AFTER_TEXT = re.compile(r"^((?:(?!!\[\[).)*\S)[ \t]+(!\[\[[^\[\]]*\]\])\s*$")  # (one: `![[A]] ![[B]]` are links)
+# (One, not escaped: `![[A]] ![[B]]` are links, and `\![[A]]` is text.)
+_EMBED_AFTER_TEXT = re.compile(r"^((?:(?!!\[\[).)*\S)[ \t]*(?<!\\)(!\[\[[^\[\]]*\]\])\s*$")
+_CLOSING_FENCE = re.compile(r"(`{3,}|~{3,})\s*$")
 _EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
@@ -233,10 +235,10 @@ class _Rewriter:
         self._display_math_lines()
         self._blocks_apart()
         self._details()
+        self._embeds()  # (before _items_apart: a blank line goes into an item holding one)
         self._items_apart()
         self._table_code_pipes()
         self._long_paragraphs()
-        self._embeds()
         self._footnotes_over_lines()
         for i, repl in enumerate(self.out):
             if i in self.html_lines:
@@ -521,9 +523,9 @@ class _Rewriter:
             if tok.type == "fence" and tok.map and _closed(tok):
                 last = tok.map[1] - 1
                 line = self.masked[last]
-                closing = line.strip()
-                if len(closing) > len(tok.markup):
-                    self.masked[last] = self.out[last][-1] = line.replace(closing, tok.markup, 1)
+                closing = _CLOSING_FENCE.search(line)  # (after a quote's `>` too)
+                if closing and len(closing.group(1)) > len(tok.markup):
+                    self.masked[last] = self.out[last][-1] = line[: closing.start(1)] + tok.markup
                     self.result.applied["fence_closing"] += 1
 
     def _unclosed_fences(self) -> None:
@@ -558,12 +560,12 @@ class _Rewriter:
             self.masked[i] = self.out[i][0] = line[: match.start()]
             if start == i and not self.masked[i].strip():
                 self.masked[i] = self.out[i][0] = anchor
-            elif start < i and not self.masked[i].strip() and (
-                    _is_table_head(self.masked[start:start + 2]) or self._formula_ending(i - 1) is not None):
+            elif start < i and not self.masked[i].strip() and (block := (
+                    start if _is_table_head(self.masked[start:start + 2]) else self._formula_ending(i - 1))) is not None:
                 # `^id` right under a table or a display formula (CommonMark without tables or math
                 # reads them and the id as one paragraph): the anchor before that block, where in
                 # its first line it made the table text, and the formula TeX.
-                start = self._formula_ending(i - 1) or start
+                start = block
                 self.hidden.add(i)
                 self.out[start][:0] = [_indent_of(self.masked[start]) + anchor, ""]  # (in its list item)
             else:
@@ -703,9 +705,10 @@ class _Rewriter:
                 else:
                     new = [f'<div class="admonition {kind}" markdown="1">', "",
                            f'<p class="admonition-title" markdown>{title}</p>', "", *body_lines, "", "</div>"]
-            else:
-                opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
-                new = [f'{opener} {kind} "{title}"', ""] + [("    " + l) if l.strip() else "" for l in body_lines]
+            else:  # pymdownx.blocks' admonition and details: Markdown around Markdown, nested in a list item too
+                block = "details" if fold else "admonition"
+                options = [f"    type: {kind}", *(["    open: True"] if fold == "+" else [])]
+                new = [f"/// {block} | {title}", *options, "", *body_lines, "", "///"]
             self.result.applied["callout"] += 1
         elif sub.holds_html:
             new = ['<blockquote markdown="1">', "", *body_lines, "", "</blockquote>"]
@@ -973,7 +976,7 @@ class _Rewriter:
                     elif mask.startswith("$"):
                         mask = re.sub(r"(?<!\\)\\\|(?=([a-zA-Z])?)", _vert, mask)
                         if mask.startswith("$$"):  # display math in a cell, drawn in its line (arithmatex read
-                            mask = f"$\\displaystyle {formulas_out_of_texts(mask[2:-2].strip())}$"  # `$c$` in `$$c$$`)
+                            mask = f"${in_line(mask[2:-2].strip())}$"  # `$c$` in `$$c$$`)
                         self.masks[int(k)] = mask
 
     def _embeds(self) -> None:
@@ -981,9 +984,9 @@ class _Rewriter:
         place, as Obsidian does; an embed that would include itself again is a link instead. In a
         list item (`- ![[Note]]`, or on a line of its own under the item's text) it shows in the
         item."""
-        # The lines of text an embed may end (not a heading's, whose id it would change, nor a table's)
-        texts = {i for tok in self.tokens if tok.type == "paragraph_open" and tok.map for i in range(*tok.map)}
-        texts -= {i for start, end in self.tables for i in range(start, end)}
+        # The lines of text an embed may end: not a heading's (whose id it would change), a table's,
+        # or a footnote's (the note would show where the footnote is defined).
+        texts = {i for i in self._paragraph_lines() if not _REFERENCE_DEFINITION.match(self.masked[i])}
         for i, line in enumerate(self.masked):
             item = i in self.items
             if self._opens_item(i):  # (`- ![[Note]]`)
@@ -1028,7 +1031,8 @@ class _Rewriter:
                     self._line(i), f"embeds a {what} that {target} does not have: #{self._unmask(heading)}, "
                     "shown as a link to the note"))
                 shown = shown_text(shown, heading, "")
-                self._embed_shown(i, line, f"[[{name}|{shown}]]" if name else shown)  # (`![[#^gone]]`: its name, as text)
+                # (`![[#^gone]]`: its name, as text)
+                self._embed_shown(i, line, f"[[{name}|{shown}]]" if name else shown)
                 continue
             # One that would show itself again is a link: of a note being embedded (or the page),
             # but a block or section of it that embeds nothing, as Obsidian shows one of the page's.
@@ -1055,8 +1059,10 @@ class _Rewriter:
             # (A block's id is no title: Obsidian shows the block alone.)
             title = shown_text(note_name(target), "" if heading.startswith("^") else heading, "")
             link = note_link(title, target, self.path)
-            if item or not self.html:  # Python-Markdown reads no HTML in an item: its Markdown is the item's
-                block = [EMBED_OPEN, "", f'<span class="vs-embed-title">{link}</span>', "", *inner, "", EMBED_CLOSE]
+            plain = item or not self.html
+            if plain:  # Python-Markdown reads no HTML in an item: a block of pymdownx.blocks
+                block = ["/// html | div.vs-embed", "", f'<span class="vs-embed-title">{link}</span>', "", *inner, "",
+                         "///"]
             else:
                 block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                          *inner, "", "</div>"]
@@ -1070,9 +1076,7 @@ class _Rewriter:
                     block.insert(0, "")
             self._replace(i, i + 1, [self._mask(l) for l in block])
             self.raw.add(i)
-            # A quote or callout holding it is written as HTML (see _quote), but for one in a list
-            # item: its HTML is text to Python-Markdown, which md_in_html would read as HTML.
-            self.holds_html |= not item
+            self.holds_html |= not plain  # a quote or callout holding its HTML is written as HTML: see _quote
 
     def _embed_shown(self, i: int, embed: str, shown: str) -> None:
         """What line i becomes where the embed on it (``embed``, the line from its text on) shows
@@ -1390,7 +1394,8 @@ _INLINE_PROTECTED = re.compile(
     r"(?P<backticked>\$`[^`\n]+`\$)"  # GitHub's and GitLab's inline formula, $`x`$
     r"|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
     # $$...$$ on one line, a `$` inside only in braces (`\text{若 $x>0$}`, `\tag{$\ast$}`; `$x$$y$` is two)
-    r"|\$\$(?:[^${}]|\{(?:[^{}]|\{[^{}]*\})*\}|[{}])+?\$\$"
+    # (each character read one way only: a line opening a formula over several must fail fast)
+    r"|\$\$(?:\\.|[^${}\\]|\{(?:\\.|[^{}\\]|\{(?:\\.|[^{}\\])*\})*\})+?\$\$"
     r"|(?<![\\$\w])\$(?=[^\s$])(?![^$\n]*\]\][^$\n]*\[\[)[^$\n]*?(?<=\S)\$(?![\d$])"  # $...$ as dollarmath reads it
     # (a lone "$$" opens a block), not from one wikilink into another (`[[$a]] and [[$b]]`: links first)
 )
@@ -1608,9 +1613,11 @@ def _block(body: str, block_id: str) -> str | None:
         closing = lines[i - 1].strip() if i else ""
         if held and not line[: match.start()].strip() and closing.endswith("$$"):  # right under a display formula
             top = i - 1 if closing.startswith("$$") and closing != "$$" else i - 2  # (`$$E$$`: that line)
-            opening = next((k for k in range(top, held[-1][0] - 1, -1) if lines[k].lstrip().startswith("$$")), held[-1][0])
+            opening = next((k for k in range(top, held[-1][0] - 1, -1) if lines[k].lstrip().startswith("$$")),
+                           held[-1][0])
             return textwrap.dedent("\n".join(lines[opening:i]))
-        quote = [tok.map for tok in tokens if tok.type == "blockquote_open" and not tok.level and tok.map[0] < i < tok.map[1]]
+        quote = [tok.map for tok in tokens
+                 if tok.type == "blockquote_open" and not tok.level and tok.map[0] < i < tok.map[1]]
         if quote and not line[: match.start()].strip():  # a lazy line under a quote or callout: that one
             return "\n".join(lines[quote[0][0]:i])
         if held:  # it ends the innermost paragraph holding its line

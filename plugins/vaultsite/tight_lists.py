@@ -24,27 +24,8 @@ class _TightLists(Treeprocessor):
         for items in [list(element) for element in root.iter() if element.tag in ("ul", "ol")]:
             if any(_took_mark(item) for item in items):
                 for item in items:
-                    for paragraph in _own_paragraphs(item):
+                    for paragraph in [child for child in item if child.tag == "p" and not child.attrib]:
                         _unwrap(item, paragraph)
-
-
-# The lines normalize.py writes around a note embedded in a list item: Markdown between HTML that
-# Python-Markdown reads as text in an item, the paragraphs of the item until the HTML goes back.
-EMBED_OPEN, EMBED_CLOSE = '<div class="vs-embed">', "</div>"
-
-
-def _own_paragraphs(item: Element) -> list[Element]:
-    """The item's paragraphs, not those of a note embedded in it (they are the note's)."""
-    own, embeds = [], 0
-    for child in item:
-        text = (child.text or "").strip() if child.tag == "p" and not child.attrib else None
-        if text == EMBED_OPEN:
-            embeds += 1
-        elif text == EMBED_CLOSE and embeds:
-            embeds -= 1
-        elif text is not None and not embeds:
-            own.append(child)
-    return own
 
 
 def _took_mark(item: Element) -> bool:
