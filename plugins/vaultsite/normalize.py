@@ -705,10 +705,9 @@ class _Rewriter:
                 else:
                     new = [f'<div class="admonition {kind}" markdown="1">', "",
                            f'<p class="admonition-title" markdown>{title}</p>', "", *body_lines, "", "</div>"]
-            else:  # pymdownx.blocks' admonition and details: Markdown around Markdown, nested in a list item too
-                block = "details" if fold else "admonition"
-                options = [f"    type: {kind}", *(["    open: True"] if fold == "+" else [])]
-                new = [f"/// {block} | {title}", *options, "", *body_lines, "", "///"]
+            else:
+                opener = {"": "!!!", "-": "???", "+": "???+"}[fold]
+                new = [f'{opener} {kind} "{title}"', ""] + [("    " + l) if l.strip() else "" for l in body_lines]
             self.result.applied["callout"] += 1
         elif sub.holds_html:
             new = ['<blockquote markdown="1">', "", *body_lines, "", "</blockquote>"]
@@ -1060,9 +1059,9 @@ class _Rewriter:
             title = shown_text(note_name(target), "" if heading.startswith("^") else heading, "")
             link = note_link(title, target, self.path)
             plain = item or not self.html
-            if plain:  # Python-Markdown reads no HTML in an item: a block of pymdownx.blocks
-                block = ["/// html | div.vs-embed", "", f'<span class="vs-embed-title">{link}</span>', "", *inner, "",
-                         "///"]
+            if plain:  # Python-Markdown reads no HTML in an item: an untitled admonition, drawn as an embed
+                body = [f'<span class="vs-embed-title">{link}</span>', "", *inner]  # (vaultsite.css)
+                block = ['!!! vs-embed ""', "", *(("    " + l) if l.strip() else "" for l in body)]
             else:
                 block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                          *inner, "", "</div>"]

@@ -150,9 +150,6 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             for syntax in ("inline_syntax", "block_syntax"):
                 config.mdx_configs["pymdownx.arithmatex"].setdefault(syntax, ["dollar"])
         _require_extension(config, "md_in_html", {})  # embeds are Markdown in a <div>
-        _require_extension(config, "pymdownx.blocks.html", {})  # ... and in a list item, a block of one
-        for block in ("admonition", "details"):  # callouts, where their Markdown is not in HTML
-            _require_extension(config, f"pymdownx.blocks.{block}", {})
         _require_extension(config, "vaultsite.tight_lists", {})  # lists written tight stay tight
         _require_extension(config, "vaultsite.escapes", {})  # `\%` is "%", as in CommonMark
         _require_extension(config, "vaultsite.footnote_order", {})  # footnotes numbered in reading order
@@ -302,7 +299,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         # magiclink also links the URL text inside a raw `<a href>`: keep the outer anchor.
         html = _NESTED_ANCHOR.sub(r"\1\2\3", html)
-        if 'class="vs-embed"' in html:
+        if "vs-embed" in html:
             page.toc.items = _toc_without(page.toc.items, embedded_headings(html))
         if self.config.mathml:
             html, problems = mathml.typeset(html)
