@@ -98,6 +98,8 @@ def fixture_site(tmp_path_factory) -> Path:
     Image.new("RGB", (40, 10), "steelblue").save(notes / "pics" / "screen online.png")
     Image.new("RGB", (1, 1), "steelblue").save(notes / "pics" / "dot.png")
     (notes / "notes on ML.md").write_text("# Notes on ML\n", encoding="utf-8")
+    (notes / "Sectioned.md").write_text("# Sectioned\n\n## Part\nText[^1].\n\nA sentence[^n2]. ^blk\n\n## Notes\n"
+                                        "More.\n\n[^1]: Def text.\n[^n2]: Second.\n", encoding="utf-8")
     (notes / "Listed.md").write_text("- one\n\t- ![[Target Note#^target-block]]\n- two\n", encoding="utf-8")
     (notes / "Footnoted.md").write_text("# Footnoted\n\nThe embed's note.[^1]\n\n[^1]: The embed's footnote.\n",
                                         encoding="utf-8")

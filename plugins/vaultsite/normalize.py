@@ -1019,10 +1019,10 @@ class _Rewriter:
                 if title and names_note(title.group(1), target):
                     body = body[title.end():]
             elif heading.startswith("^"):
-                body = _block(body, self._unmask(heading)[1:])
+                body = _with_footnotes(_block(body, self._unmask(heading)[1:]), body)
             else:  # the section a link to the same heading lands on
                 found = self.links.heading_of(target, self.links.heading_path(heading))
-                body = _section(body, found) if found else None
+                body = _with_footnotes(_section(body, found), body) if found else None
             shown = name if match.re is _EMBED else note_name(name)  # (a Markdown embed's is a path)
             if body is None:
                 what = "block" if heading.startswith("^") else "heading"
@@ -1632,6 +1632,28 @@ def _block(body: str, block_id: str) -> str | None:
         start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
+
+
+def _with_footnotes(part: str | None, note: str) -> str | None:
+    """A part of a note (an embedded section or block) with the definitions of the footnotes it
+    refers to, wherever the note defines them, and without those of footnotes it does not refer
+    to: a reference showed as typed (`[^e1-1]`), and a definition alone as a link to a note."""
+    if part is None:
+        return None
+    referred = {match.group(1) for match in _FOOTNOTE.finditer(part) if part[match.end():match.end() + 1] != ":"}
+    for label, block in _footnote_definitions(part):
+        if label not in referred:
+            part = part.replace(block, "")
+    wanted = [block for label, block in _footnote_definitions(note) if label in referred and block not in part]
+    return "\n\n".join([part.rstrip(), *wanted]) if wanted else part
+
+
+def _footnote_definitions(text: str) -> list[tuple[str, str]]:
+    """Each footnote definition of `text`: its label, and its lines (those indented under it too)."""
+    return [(match.group(1), match.group(0)) for match in _FOOTNOTE_DEFINITION.finditer(text)]
+
+
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:.*(?:\n(?:[ \t]+\S.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
 
 
 def _no_heading(line: str) -> str:
