@@ -129,7 +129,6 @@ def _rows(body: str) -> tuple[list[str], list[int]]:
 _KNOWN_ENVIRONMENTS = {name.lstrip("\\") for name in MATRICES} | {
     "aligned", "alignedat", "alignat", "alignat*", "gather", "gather*", "gathered", "multline", "multline*",
     "equation", "equation*", "subarray"}
-_BEGIN = re.compile(r"\\begin\s*\{([^{}]*)\}")
 
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
 _TEXT_MATH_END = re.compile(r"(?<!\\)\$")
@@ -779,7 +778,8 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
             return match.group(0).replace('class="arithmatex"', 'class="arithmatex vs-math-error"')
         if unknown := _UNKNOWN.findall(mathml):  # (written as a name: `\\sgn`, a typo, or mhchem's `\\ce`)
             problems.append((tex, f"formula with a command latex2mathml does not know, shown as its name: {unknown[0]}"))
-        if unknown := [name for name in _BEGIN.findall(tex) if name.strip() not in _KNOWN_ENVIRONMENTS]:
+        if unknown := [edge.group(2) for edge in _EDGE.finditer(tex)
+                       if edge.group(1) == "begin" and edge.group(2).strip() not in _KNOWN_ENVIRONMENTS]:
             problems.append((tex, "formula with an environment latex2mathml does not know, drawn as its content: "
                                   f"{unknown[0]}"))
         if not block:

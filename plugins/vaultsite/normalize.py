@@ -1060,8 +1060,8 @@ class _Rewriter:
             link = note_link(title, target, self.path)
             plain = item or not self.html
             if plain:  # Python-Markdown reads no HTML in an item: an untitled admonition, drawn as an embed
-                body = [f'<span class="vs-embed-title">{link}</span>', "", *inner]  # (vaultsite.css)
-                block = ['!!! vs-embed ""', "", *(("    " + l) if l.strip() else "" for l in body)]
+                content = [f'<span class="vs-embed-title">{link}</span>', "", *inner]  # (vaultsite.css)
+                block = ['!!! vs-embed ""', "", *(("    " + l) if l.strip() else "" for l in content)]
             else:
                 block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                          *inner, "", "</div>"]
