@@ -143,7 +143,7 @@ def in_line(tex: str) -> str:
     """A display formula's TeX as a formula in a line (`$…$`, which holds no `$`: in a table's
     cell): in display style, a formula in a text (`\\text{若 $x>0$}`) out of it, between two
     texts, and its `\\tag` a text after it."""
-    tex = _TAG.sub(lambda tag: f"\\qquad \\text{{{tag.group(2) if tag.group(1) else f'({tag.group(2)})'}}}", tex)
+    tex = _TAG.sub(lambda tag: f"\\qquad \\text{{{_tag_text(tag)}}}", tex)
     return f"\\displaystyle {_texts_escaped(tex, escapes=False)}"
 
 
@@ -236,8 +236,13 @@ _ROW_TAG = "\ue300"
 
 
 def _row_tag(tag: re.Match) -> str:
-    starred, label = tag.groups()
-    return f"\\text{{{_ROW_TAG}{label.strip() if starred else f'({label.strip()})'}}}"
+    return f"\\text{{{_ROW_TAG}{_tag_text(tag)}}}"
+
+
+def _tag_text(tag: re.Match) -> str:
+    """A `\\tag{2-1}`'s number as shown: in brackets, `(2-1)`, but for `\\tag*`'s."""
+    starred, label = tag.group(1), tag.group(2).strip()
+    return label if starred else f"({label})"
 _LABEL = re.compile(r"\\label\s*\{[^{}]*\}")
 _UPRIGHT = re.compile(r"\\mathrm\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))")
 _UPRIGHT_STAND_IN = {chr(c): chr(0xE100 + c) for c in range(ord("A"), ord("z") + 1)}
