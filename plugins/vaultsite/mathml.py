@@ -296,6 +296,8 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
             # A bracket \\big and its kin size (`\\big\\|`, `\\Bigl\\langle`): latex2mathml kept its name.
             code = convert_symbol(element.text)
             element.text = chr(int(code, 16)) if code else element.text
+        if element.tag == "mo" and "minsize" in element.attrib and element.text == ".":
+            element.text = ""  # `\Big.`: TeX's null delimiter, sized and not drawn
         if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
@@ -310,10 +312,12 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
+    _brackets(root)  # after the matrices': theirs stretch
     _right_cells(root)
     _array_rules(root, tex)
     _row_numbers(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
+    _extensible_arrows(root)
     _vectors(root)
     if not block:
         _inline_binomials(root)
@@ -392,6 +396,24 @@ def _bars(root: ET.Element) -> None:
         if token.text in _BARS and token.get("fence") != "true":
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _extensible_arrows(root: ET.Element) -> None:
+    """An arrow with a label (`\\xrightarrow{r_1-r_2}`, `\\xlongequal{\\text{def}}`) as long as its
+    label: latex2mathml pads the label by MathJax's relative lengths ("+0.833em"), which MathML
+    Core has not, so browsers drew the label off its arrow, over what follows, and left the arrow
+    (and the equals sign, which is not stretchy by default) its own short width."""
+    for arrow in root.iter():
+        labels = [child for child in arrow if child.tag == "mpadded" and child.get("width", "").startswith("+")]
+        if arrow.tag not in ("mover", "munder", "munderover") or not labels:
+            continue
+        for label in labels:  # as wide as MathJax makes it, the padding shared by both sides
+            label.tag = "mrow"
+            label.attrib.clear()
+            label[:0] = [ET.Element("mspace", width="0.417em")]
+            label.append(ET.Element("mspace", width="0.417em"))
+        for sign in arrow[0].iter("mo"):
+            sign.set("stretchy", "true")
 
 
 def _row_numbers(root: ET.Element) -> None:
@@ -740,6 +762,15 @@ def _matrix_fences(root: ET.Element) -> None:
                     fence.attrib.update(stretchy="true", fence="true", form=form)
                 if len(children) > 3:  # a row of its own
                     parent[i - 1 : i + 2] = [_row(opening, table, closing)]
+
+
+def _brackets(root: ET.Element) -> None:
+    """A bracket TeX does not size (`\\pmod`'s, the only ones latex2mathml writes with no size or
+    stretch of their own) keeps its size: browsers stretch a plain `(` to its row, whose tallest
+    variant stood apart from what it holds, "( mod n )"."""
+    for token in root.iter("mo"):
+        if not token.attrib and _TEX_CLASSES.get(token.text or "") in ("mathopen", "mathclose"):
+            token.set("stretchy", "false")
 
 
 def _row(*children: ET.Element) -> ET.Element:
