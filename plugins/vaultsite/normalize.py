@@ -723,10 +723,11 @@ class _Rewriter:
         self._replace(start, end, [self._mask(l) for l in new])
         self.raw.update(range(start, end))
 
-    def _in_item(self, start: int, end: int, block: list[str]) -> list[str]:
+    def _in_item(self, start: int, end: int, block: list[str], text: str = "") -> list[str]:
         """`block`, which stands for lines start to end of a list item (as the list pass left
         them), where Python-Markdown reads it in that item: four spaces a level in, a blank line
-        above and below it. A block that opens the item goes under its marker, alone on its line."""
+        above and below it, under `text` (the line's text before it, on the marker's line if
+        the block opens the item). A block that opens the item goes under its marker."""
         indent = " " * 4 * self._depth(start)
         block = [indent + line if line.strip() else "" for line in block]
         if self._opens_item(start):
@@ -734,7 +735,11 @@ class _Rewriter:
             body = line.lstrip()
             bullet = _MARKER.match(body).group(1)
             # `- ` alone under a line of text is a setext underline to Python-Markdown (see _lists).
-            block = [*opened, line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet) + " ", ""] + block
+            marker = line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet)
+            box = " " if _TASK_BOX.fullmatch(text) else ""  # (a task's box alone: see _first_lines)
+            block = [*opened, f"{marker} {text}{box}", ""] + block
+        elif text:  # (its paragraph's last line)
+            block = [indent + text, ""] + block
         elif start > 0 and self.masked[start - 1].strip():
             block.insert(0, "")
         if end < len(self.masked) and self.masked[end].strip():
@@ -992,7 +997,7 @@ class _Rewriter:
                 line = line[_ITEM_MARKERS.match(line).end():]
             match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
             text = ""  # before the embed on its line (`See: ![[Note]]`), where Obsidian shows the note under it
-            if not match and not item and i in texts and (after := _EMBED_AFTER_TEXT.match(line)):
+            if not match and i in texts and (after := _EMBED_AFTER_TEXT.match(line)):
                 text, line = after.groups()
                 match = _EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
@@ -1066,7 +1071,7 @@ class _Rewriter:
                 block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                          *inner, "", "</div>"]
             if item:
-                block = self._in_item(i, i + 1, block)
+                block = self._in_item(i, i + 1, block, self._inline(text, i) if text else "")
             else:
                 block.append("")
                 if text:
