@@ -66,9 +66,26 @@ def test_fixture_case(case: Case, regen, regenerated):
 
 def test_a_hat_is_the_circumflex_accent(article):
     """A caret (^) is drawn where text fonts put it, floating well above the y; the modifier
-    letter circumflex, the accent's spacing form, is drawn low enough to sit on the letter."""
+    letter circumflex, the accent's spacing form, is drawn low enough to sit on the letter, and
+    the combining circumflex, which math fonts draw as wide as it must be, over a \\widehat."""
     hats = [mover.contents[1].get_text() for mover in article.select("mover")]
-    assert hats == ["\u02c6"] * 4  # ŷ, ŷ_t, the wide hat over xy, ŷ again
+    assert hats == ["\u02c6", "\u02c6", "\u0302", "\u02c6"]  # ŷ, ŷ_t, the wide hat over xy, ŷ again
+
+
+@needs_chromium
+def test_a_line_over_or_under_a_formula_spans_all_of_it(page):
+    """\\overline{A \\cup B} and \\underline{CD} draw a rule as wide as what they cover: the bar
+    latex2mathml writes as an accent covered one glyph (the ∪, the C)."""
+    for letters, side in (("A∪B", "top"), ("CD", "bottom")):
+        em, runs = formula(page, *letters)
+        rule = page.evaluate(f"""() => [...document.querySelectorAll('article mrow')]
+            .filter(row => row.textContent.replace(/\\s/g, '') === '{letters}'
+                           && parseFloat(getComputedStyle(row).border{side.title()}Width) > 0)
+            .map(row => {{ const box = row.getBoundingClientRect(); return [box.left, box.right]; }})""")
+        glyphs = [run for run in runs if run[0] in letters]
+        assert len(rule) == 1, f"{letters}: no rule drawn"
+        (left, right), = rule
+        assert left <= glyphs[0][1] + 0.05 * em and right >= glyphs[-1][2] - 0.05 * em, (letters, rule, glyphs)
 
 
 def test_styled_digits_and_greek_are_their_own_characters(article):
@@ -309,6 +326,7 @@ def test_a_heading_that_fills_its_line_keeps_its_permalink_on_that_line(page):
     heading that just fills its line gets an empty-looking second one. (It sits in the room the
     heading keeps at its end, past the line: see test_browser's phone test.)"""
     heading = page.locator("article h2")
+    heading.scroll_into_view_if_needed()  # (hovering scrolls it there, after its text is measured)
     one_line = heading.bounding_box()["height"]
     text = heading.evaluate(TEXT_BOX)
     end = heading.evaluate("h => parseFloat(getComputedStyle(h).paddingRight)")

@@ -306,6 +306,8 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _ordinary_groups(root)
     _signs(root)
     _hats(root)
+    _rules_over(root)
+    _spaces(root)
     _styled_characters(root)
     if block and "\\nolimits" not in tex:
         _limits(root)
@@ -589,10 +591,52 @@ def _large_operator(text: str | None) -> bool:
 
 def _hats(root: ET.Element) -> None:
     """\\hat and \\widehat are drawn with the ASCII caret, which fonts put at caret height, well
-    above the letter; the modifier letter circumflex, the accent's own spacing form, sits on it."""
+    above the letter; the modifier letter circumflex, the accent's own spacing form, sits on it.
+    \\widehat's (the one latex2mathml writes as no accent) is the combining circumflex, which
+    math fonts draw as wide as what it covers, where browsers stretch no other."""
     for accented in root.iter("mover"):
         if accented[1].tag == "mo" and accented[1].text == "^":
-            accented[1].text = "\u02c6"
+            wide = accented.get("accent") != "true"
+            accented[1].text = "\u0302" if wide else "\u02c6"
+            if wide:
+                accented[1].set("stretchy", "true")
+
+
+# The bar latex2mathml writes as \\overline's and \\underline's accent, and the class drawing it.
+_RULE_BAR = "\u2015"
+_RULES = {"mover": "vs-overline", "munder": "vs-underline"}
+
+
+def _rules_over(root: ET.Element) -> None:
+    """\\overline and \\underline draw a rule over (under) all they cover (vaultsite.css):
+    browsers stretch no bar written as an accent, which covered one glyph of `\\overline{A \\cup B}`
+    (the ∪), or of a segment's `\\overline{AB}`."""
+    for parent in list(root.iter()):
+        for i, child in enumerate(parent):
+            if child.tag in _RULES and len(child) == 2 and child[1].tag == "mo" and child[1].text == _RULE_BAR:
+                covered = child[0] if child[0].tag == "mrow" else _row(child[0])
+                covered.set("class", _RULES[child.tag])
+                parent[i] = covered
+
+
+# MathML Core's lengths for TeX's named spaces and math units (18mu to an em), which it lacks.
+_NAMED_SPACES = {"negativethinmathspace": "-3mu", "negativemediummathspace": "-4mu",
+                 "negativethickmathspace": "-5mu", "thinmathspace": "3mu", "thickmathspace": "5mu"}
+_MATH_UNITS = re.compile(r"(-?[\d.]+)mu")
+
+
+def _spaces(root: ET.Element) -> None:
+    """Spaces as TeX sets them: browsers know no named space (latex2mathml's `\\!`, `\\thinspace`)
+    nor math units (`\\mkern3mu`), and draw no negative width, which is a negative margin here
+    (`\\int\\!\\!\\!\\int`, a double integral, stood apart as two)."""
+    for space in root.iter("mspace"):
+        width = _NAMED_SPACES.get(space.get("width", ""), space.get("width", ""))
+        width = _MATH_UNITS.sub(lambda unit: f"{float(unit.group(1)) / 18:.3f}em", width)
+        if width.startswith("-"):
+            del space.attrib["width"]
+            space.set("style", f"margin-left:{width}")
+        elif width:
+            space.set("width", width)
 
 
 # mathvariant by the Unicode names of the styled letters and digits it selects (MATHEMATICAL BOLD
@@ -647,8 +691,8 @@ _BARS = set("|‖")  # TeX sets | and \| as ordinary symbols, not as brackets
 def _operator_names(root: ET.Element) -> None:
     """TeX sets a thin space between an operator name and an operand on either side (y_i log p_i),
     or a closing bracket before it, but none before an opening bracket (log(x)) or beside an
-    operator, which brings its own space (= log x), and a space the author wrote (\\!, \\,)
-    stands for it. latex2mathml writes none of these, and writes some names as mo, which browsers
+    operator, which brings its own space (= log x); a space the author writes (\\!, \\,) is
+    added to it (`\\operatorname{softmax}\\!\\left(` takes it back). latex2mathml writes none of these, and writes some names as mo, which browsers
     space as an unknown operator, wide on both sides. A name becomes an mi applied to what follows
     (function application, U+2061, invisible), with TeX's spaces written out."""
     for row in [element for element in root.iter() if element.tag in _ROWS]:
@@ -660,8 +704,9 @@ def _operator_names(root: ET.Element) -> None:
                 continue
             name.tag = "mi"
             name.attrib.pop("movablelimits", None)
-            before = children[i - 1] if i > 0 else None
-            after = children[i + 1] if i + 1 < len(children) else None
+            # (TeX spaces atoms by their kinds, past the spaces an author adds between them.)
+            before = next((other for other in reversed(children[:i]) if other.tag != "mspace"), None)
+            after = next((other for other in children[i + 1 :] if other.tag != "mspace"), None)
             if before is not None and _name(before) is None and (
                     _operand(before) or _core(before).text in _CLOSING):
                 amended.append(_thin_space())
