@@ -692,9 +692,10 @@ def _operator_names(root: ET.Element) -> None:
     """TeX sets a thin space between an operator name and an operand on either side (y_i log p_i),
     or a closing bracket before it, but none before an opening bracket (log(x)) or beside an
     operator, which brings its own space (= log x); a space the author writes (\\!, \\,) is
-    added to it (`\\operatorname{softmax}\\!\\left(` takes it back). latex2mathml writes none of these, and writes some names as mo, which browsers
-    space as an unknown operator, wide on both sides. A name becomes an mi applied to what follows
-    (function application, U+2061, invisible), with TeX's spaces written out."""
+    added to it (`\\operatorname{softmax}\\!\\left(` takes it back). latex2mathml writes none of
+    these, and writes some names as mo, which browsers space as an unknown operator, wide on both
+    sides. A name becomes an mi applied to what follows (function application, U+2061, invisible),
+    with TeX's spaces written out."""
     for row in [element for element in root.iter() if element.tag in _ROWS]:
         children, amended = list(row), []
         for i, child in enumerate(children):
