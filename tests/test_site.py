@@ -936,6 +936,19 @@ def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path
     assert [a.get_text() for a in page(tmp_path / "site", "Vlad Khononov").select(".vs-backlinks a")] == ["Book", "Paper"]
 
 
+def test_dates_and_times_in_properties_show_as_written_and_tags_are_read_in_any_case(tmp_path):
+    """A time with its zone or fractions of a second (as export tools write them) was read as a time
+    and shown as Python prints one ("2026-08-20 20:41:15.604000+00:00"); `Tags:` (a template's
+    capitals) gave no tags, where Obsidian reads the key in any case."""
+    result = small_vault(tmp_path, {"Log.md": "---\nTags: [Journal]\ncreated: 2026-08-20T20:41:15.604Z\n"
+                                              "day: 2024-08-19\nseen: [2024-08-19T10:30:00+08:00]\n---\n# Log\n"})
+    assert result.returncode == 0, result.stderr
+    log = page(tmp_path / "site", "Log")
+    shown = [p.get_text(" ", strip=True) for p in log.select(".vs-properties p")]
+    assert shown == ["created 2026-08-20T20:41:15.604Z", "day 2024-08-19", "seen 2024-08-19T10:30:00+08:00"]
+    assert [a.get_text(strip=True) for a in log.select("article a.md-tag")] == ["Journal"]
+
+
 def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path):
     """Obsidian's Templates (and Templater) plugins keep notes to start others from, `{{date}}`
     and `{{title}}` and all: the folder was published, listed `{{title}}` as a note not written

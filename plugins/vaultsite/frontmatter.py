@@ -19,6 +19,17 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as Obsidian reads a note's properties: a date or a time is the text written, which it
+    shows so (`2024-08-19T10:30:00Z` was read as a time and shown as `2024-08-19 10:30:00+00:00`)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     meta: dict
@@ -37,7 +48,7 @@ def split(text: str) -> FrontMatter:
     raw, body = match.group(1) or "", text[match.end():]
     body_line = text[:match.end()].count("\n") + 1
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 2
@@ -46,7 +57,7 @@ def split(text: str) -> FrontMatter:
         if "{{" in written[min(line - 2, len(written) - 1)]:  # (the line the error is on)
             reason += " (a template's placeholder, such as {{date}}, is YAML only in quotes: \"{{date}}\")"
         return FrontMatter({}, body, body_line, raw, f"front matter is not valid YAML: {reason}", line)
-    except ValueError as error:  # an impossible date, such as 2024-13-45
+    except ValueError as error:  # a value its tag cannot be: `!!timestamp 2024-13-45`, `!!int x`
         return FrontMatter({}, body, body_line, raw, f"front matter is not valid YAML: {error}", 2)
     if meta is None:
         meta = {}
@@ -65,12 +76,14 @@ _TAG_SEPARATOR = re.compile(r"[,\s]+")  # in a string of tags: a tag holds no sp
 
 def _with_obsidian_tags(meta: dict) -> dict:
     """`tags` as a list of names, however the note writes them: `tags: ml, 笔记`, `tags: "#ml"`,
-    and the singular `tag:` of before Obsidian 1.4. Material's tags plugin reads `tags`, and stops
-    the build on a string (the plugin hands it the names escaped: see plugin._tag_names)."""
-    if "tags" not in meta and "tag" not in meta:
+    the singular `tag:` of before Obsidian 1.4, and in any case (`Tags:`), as Obsidian reads them.
+    Material's tags plugin reads `tags`, and stops the build on a string (the plugin hands it the
+    names escaped: see plugin._tag_names)."""
+    keys = [key for key in meta if str(key).lower() in ("tags", "tag")]
+    if not keys:
         return meta
     names = []
-    for value in (meta.get("tags"), meta.get("tag")):
+    for value in [meta.pop(key) for key in keys]:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str):
                 names += _TAG_SEPARATOR.split(item)
