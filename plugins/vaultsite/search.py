@@ -263,6 +263,11 @@ def bilingual_pairs(text: str) -> list[tuple[str, str]]:
         en = " ".join(en.lower().split())
         if set(en.split()) <= _STOP or len(en) < 2:
             return
+        # A name longer than the term translates it never, one character a word at most: it names
+        # one of its kind (`工具 (Visual Studio Code)`, `论文 (Attention Is All You Need)`), and every
+        # text saying 工具 or 论文 was found by the name.
+        if len(set(en.split()) - _STOP) > len(zh):
+            return
         pairs.append((zh, en))
 
     if _HAN_BRACKET_EN.search(text):
