@@ -408,6 +408,25 @@ def test_index_holds_formulas_as_their_tex_and_no_missing_file_placeholder(fixtu
     assert "missing-shot" not in json.dumps(index, ensure_ascii=False)
 
 
+def test_an_embedded_note_is_found_on_its_own_page_only(tmp_path):
+    """Obsidian's search finds an embedded note's text in its own note: every page embedding it
+    was found too, its headings sections of each (a `Sub` result per page). The text after an embed,
+    and one holding HTML a note left open, are the page's still."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Delta.md").write_text("# Delta\n\n<b>粗体\n\n## Sub\n\n子节的文字\n\n> [!note]\n> 提示\n", encoding="utf-8")
+    (docs / "Gamma.md").write_text("# Gamma\n\n之前\n\n![[Delta]]\n\n之后的文字\n\n- ![[Delta#Sub]]\n\n"
+                                   "## Later\n\n最后\n", encoding="utf-8")
+    result = build_site(tmp_path, docs)
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    gamma = {doc["location"]: doc["text"] for doc in index["docs"] if doc["location"].startswith("Gamma/")}
+    assert list(gamma) == ["Gamma/", "Gamma/#later"]
+    assert "之后" in gamma["Gamma/"] and "最后" in gamma["Gamma/#later"]
+    assert not any(word in text for text in gamma.values() for word in ("子节", "提示", "粗体"))
+    assert any("子节" in doc["text"] for doc in index["docs"] if doc["location"] == "Delta/#sub")
+
+
 # The queries of issue 6 on the real vault: the note (a file's name) each must list in its first three.
 MAIN, THREE_B1B = "Deep Learning (Neural Network)", "3B1B - Neural Networks"
 REAL_QUERIES = [

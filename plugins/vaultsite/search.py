@@ -162,10 +162,34 @@ def _formula(math: re.Match) -> str:
 
 
 class _PageParser(material_search.Parser):
-    """Material's parser of a page for its search index, fed the page as `readable` has it."""
+    """Material's parser of a page for its search index, fed the page as `readable` has it, with
+    no embed in it: a note embedded in another is found on its own page, as Obsidian's search finds
+    it (it was found again under every page embedding it, its headings sections of theirs)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The divs open in the embed being left out, itself one (an embed is a div, and holds
+        # divs; counting every tag, a tag a note's own HTML left open would leave out the page).
+        self.embed_divs = 0
 
     def feed(self, data: str) -> None:
         super().feed(readable(data))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.embed_divs or "vs-embed" in (dict(attrs).get("class") or "").split():
+            self.embed_divs += tag == "div"
+        else:
+            super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.embed_divs:
+            self.embed_divs -= tag == "div"
+        else:
+            super().handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if not self.embed_divs:
+            super().handle_data(data)
 
 
 def tokens(text: str) -> set[str]:
