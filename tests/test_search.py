@@ -205,6 +205,8 @@ FIXTURE_VAULT = {
                    "$$\\tanh' = 1 - \\tanh^2$$\n\n![](missing-shot.png)\n\n"
                    '<math display="block"><semantics><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow>'
                    '<annotation encoding="application/x-tex">a + b &lt; c</annotation></semantics></math>\n'),
+    "pytorch.md": "# PyTorch 入门\n\n张量与自动求导。\n",
+    "tagged.md": "---\ntags: [pytorch]\n---\n# 实验记录\n\n每次的结果。\n\n## 第一次\n\n失败了。\n\n## 第二次\n\n成功了。\n",
     "long.md": ("# 长链接 · Long links\n\n这里有一个很长的链接https://example.com/"
                 + "a-very-long-path-segment-without-any-break" * 4 + "，以及一个很长的英文词"
                 + "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + "混在中文里。\n"),
@@ -394,6 +396,14 @@ def test_the_page_a_chinese_query_names_ranks_first(fixture_search):
     """感知机 is the title of one page, part of the term 多层感知机 in the title of another, and
     only in the text of a third."""
     assert type_query(fixture_search, "感知机") == ["perceptron", "mlp", "history"]
+
+
+@needs_chromium
+def test_a_tag_finds_its_page_once_below_the_page_titled_with_the_word(fixture_search):
+    """Material gave every section of a tagged page its tags, boosted a thousand times a title: the
+    page tagged `pytorch` ranked above the one titled PyTorch, each of its sections a result."""
+    assert type_query(fixture_search, "pytorch") == ["pytorch", "tagged"]
+    assert fixture_search.locator(".md-search-result__item").count() == 2
 
 
 def test_index_holds_formulas_as_their_tex_and_no_missing_file_placeholder(fixture_site):

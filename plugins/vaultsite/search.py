@@ -70,6 +70,8 @@ TEXT_FIELD = "keywords"
 SEPARATOR = (r"[\s\u200b\u3000\-_,:;!?=\[\](){}<>\"`/|\\"
              r"、。，．？！；：（）【】《》〈〉「」『』〔〕〖〗“”…·•]+"
              r"|\.(?!\d)|&(?:[lg]t|amp|quot|#\d+);")
+# The field Material's search plugin gives tags, unless mkdocs.yml gives another.
+_MATERIAL_TAGS_FIELD = {"boost": 1e6}
 # Lunr pipeline functions kept: the English stop-word filter (as Material's English default).
 PIPELINE = ["stopWordFilter"]
 
@@ -360,6 +362,13 @@ def rewrite_index(data: dict, cut_for_search, workers: int = 1) -> tuple[dict, S
     title_boost = fields.get("title", {}).get("boost", 1e3)
     fields.setdefault(TITLE_FIELD, {"boost": title_boost / 2})
     fields.setdefault(TEXT_FIELD, {"boost": fields.get("text", {}).get("boost", 1.0)})
+    # A page's tags find the page, once, as its title's other words do: Material gave every section
+    # of it the tags, at a boost (1e6) that ranked each section above a page titled with the word.
+    for doc in docs:
+        if "#" in doc.get("location", ""):
+            doc.pop("tags", None)
+    if fields.get("tags") == _MATERIAL_TAGS_FIELD:  # (not one mkdocs.yml sets)
+        fields["tags"] = {"boost": title_boost / 2}
     return data, stats
 
 
