@@ -319,6 +319,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _array_rules(root, tex)
     _row_numbers(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
+    _tight_punctuation(root)
     _extensible_arrows(root)
     _vectors(root)
     if not block:
@@ -388,6 +389,19 @@ def _signs(root: ET.Element) -> None:
             if _core(child).tag == "mo" and _core(child).text in _BARS:
                 bars += 1
             before = child
+
+
+# ASCII punctuation TeX sets tight where browsers give it an unknown operator's space (0.28em on
+# each side): "." is an ordinary symbol ($S.top$, $p.next$ read "S . top"), "?" a closing one.
+# (":" is spaced after only, as `\\colon`, which latex2mathml writes as ":" too, is.)
+_TIGHT = {".", "?"}
+
+
+def _tight_punctuation(root: ET.Element) -> None:
+    for token in root.iter("mo"):
+        if not token.attrib and token.text in _TIGHT:
+            token.set("lspace", "0")
+            token.set("rspace", "0")
 
 
 def _bars(root: ET.Element) -> None:
