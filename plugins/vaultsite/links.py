@@ -429,7 +429,10 @@ class LinkRewriter:
             if rooted.startswith(".."):
                 return None
             return self.root and self.vault.find(posixpath.join(self.root, rooted)) or self.vault.find(rooted)
-        return self._at(decoded) if decoded else None
+        found = self._at(decoded) if decoded else None
+        if found is None and "\\" in decoded:  # a Windows path (`.\图片\a.png`: Typora on Windows writes so)
+            found = self._at(decoded.replace("\\", "/"))
+        return found
 
     def _on_disk(self, url: str) -> bool:
         """Whether `url` is a path on the author's disk (`C:\\…`, `file:`, `/Users/…`), not a path
