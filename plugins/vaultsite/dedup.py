@@ -292,11 +292,11 @@ def _meta_time(meta: dict) -> float | None:
 
 
 def _timestamp(value: object) -> float | None:
-    if isinstance(value, str):
+    if isinstance(value, str):  # (front matter keeps a date as written: see frontmatter._Loader)
         try:
             value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
+        except ValueError:  # one YAML reads otherwise (`2024-08-09 10:30:00 +8`)
+            value = frontmatter.yaml_time(value)
     if isinstance(value, dt.datetime):
         return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
     if isinstance(value, dt.date):

@@ -41,6 +41,15 @@ class FrontMatter:
     ignored: tuple[tuple[int, str], ...] = ()  # (1-based line, why) of each key left out
 
 
+def yaml_time(text: str) -> dt.date | None:
+    """The date or time `text` is as YAML reads one (`2024-08-09 10:30:00 +8`), or None."""
+    try:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError):  # (ValueError: an impossible date, 2024-13-45)
+        return None
+    return value if isinstance(value, dt.date) else None
+
+
 def split(text: str) -> FrontMatter:
     match = _BLOCK.match(text)
     if not match:

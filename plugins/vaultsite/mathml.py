@@ -398,6 +398,7 @@ _TIGHT = {".", "?"}
 
 
 def _tight_punctuation(root: ET.Element) -> None:
+    """"." and "?" with no space around them, as TeX sets them (see _TIGHT)."""
     for token in root.iter("mo"):
         if not token.attrib and token.text in _TIGHT:
             token.set("lspace", "0")
@@ -414,22 +415,28 @@ def _bars(root: ET.Element) -> None:
             token.set("rspace", "0")
 
 
+# An arrow's long form, which a label over it needs (browsers stretch none reliably: see below).
+_LONG_ARROWS = dict(zip("→←↔⇒⇐⇔↦", "⟶⟵⟷⟹⟸⟺⟼"))
+
+
 def _extensible_arrows(root: ET.Element) -> None:
-    """An arrow with a label (`\\xrightarrow{r_1-r_2}`, `\\xlongequal{\\text{def}}`) as long as its
-    label: latex2mathml pads the label by MathJax's relative lengths ("+0.833em"), which MathML
-    Core has not, so browsers drew the label off its arrow, over what follows, and left the arrow
-    (and the equals sign, which is not stretchy by default) its own short width."""
+    """An arrow with a label (`\\xrightarrow{r_1-r_2}`, `\\xlongequal{\\text{def}}`) is a long
+    arrow under it: latex2mathml pads the label by MathJax's relative lengths ("+0.833em"), which
+    MathML Core has not, so browsers drew the label off its arrow, over what follows. Chromium draws
+    an arrow stretched to its label without its head, shorter than its box or touching its
+    neighbours: the long arrow is never stretched, and the label stands over its middle."""
     for arrow in root.iter():
-        labels = [child for child in arrow if child.tag == "mpadded" and child.get("width", "").startswith("+")]
-        if arrow.tag not in ("mover", "munder", "munderover") or not labels:
+        if arrow.tag not in ("mover", "munder", "munderover"):
             continue
+        labels = [child for child in arrow if child.tag == "mpadded" and child.get("width", "").startswith("+")]
         for label in labels:  # as wide as MathJax makes it, the padding shared by both sides
             label.tag = "mrow"
             label.attrib.clear()
             label[:0] = [ET.Element("mspace", width="0.417em")]
             label.append(ET.Element("mspace", width="0.417em"))
-        for sign in arrow[0].iter("mo"):
-            sign.set("stretchy", "true")
+        for sign in arrow[0].iter("mo") if labels else ():
+            sign.text = _LONG_ARROWS.get(sign.text, sign.text)
+            sign.set("stretchy", "false")
 
 
 def _row_numbers(root: ET.Element) -> None:
@@ -637,6 +644,7 @@ def _rules_over(root: ET.Element) -> None:
 _NAMED_SPACES = {"negativethinmathspace": "-3mu", "negativemediummathspace": "-4mu",
                  "negativethickmathspace": "-5mu", "thinmathspace": "3mu", "thickmathspace": "5mu"}
 _MATH_UNITS = re.compile(r"(-?[\d.]+)mu")
+_NEGATIVE_LENGTH = re.compile(r"-(?:\d+\.?\d*|\.\d+)[a-z]*")
 
 
 def _spaces(root: ET.Element) -> None:
@@ -646,7 +654,7 @@ def _spaces(root: ET.Element) -> None:
     for space in root.iter("mspace"):
         width = _NAMED_SPACES.get(space.get("width", ""), space.get("width", ""))
         width = _MATH_UNITS.sub(lambda unit: f"{float(unit.group(1)) / 18:.3f}em", width)
-        if width.startswith("-"):
+        if _NEGATIVE_LENGTH.fullmatch(width):
             del space.attrib["width"]
             space.set("style", f"margin-left:{width}")
         elif width:

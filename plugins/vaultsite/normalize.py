@@ -736,10 +736,9 @@ class _Rewriter:
             bullet = _MARKER.match(body).group(1)
             # `- ` alone under a line of text is a setext underline to Python-Markdown (see _lists).
             marker = line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet)
-            box = " " if _TASK_BOX.fullmatch(text) else ""  # (a task's box alone: see _first_lines)
-            block = [*opened, f"{marker} {text}{box}", ""] + block
+            block = [*opened, f"{marker} {_task_box(text + ' ')}", ""] + block
         elif text:  # (its paragraph's last line)
-            block = [indent + text, ""] + block
+            block = [indent + text.strip(), ""] + block
         elif start > 0 and self.masked[start - 1].strip():
             block.insert(0, "")
         if end < len(self.masked) and self.masked[end].strip():
@@ -1563,6 +1562,17 @@ def _content_column(line: str, markers: int = 1) -> int:
     return column
 
 
+def _task_box(content: str) -> str:
+    """An item's text with its task's box as pymdownx.tasklist reads one: an empty task's with the
+    space after it that it needs to see a box; one of Obsidian's other marks, which it ticks
+    ("[>]" forwarded, "[-]" dropped), ticked ("[x]": pymdownx.tasklist knows no other)."""
+    if _TASK_BOX.fullmatch(content.rstrip()):
+        return content.rstrip() + " "
+    if _MARKED_TASK_BOX.match(content):
+        return "[x]" + content[3:]
+    return content
+
+
 def _first_lines(body: str, depth: int, innermost: int) -> list[str]:
     """The first line of an item of depth `depth`, its text `body` (after its indentation), as
     Python-Markdown reads it. Python-Markdown reads no list on the line of an item's marker, so
@@ -1578,13 +1588,8 @@ def _first_lines(body: str, depth: int, innermost: int) -> list[str]:
             # `- ` under a line of text is a setext underline to Python-Markdown, so it
             # becomes `* `, which Python-Markdown reads as the same list.
             bullet = "*"
-        elif _TASK_BOX.fullmatch(content.rstrip()):
-            # An empty task: pymdownx.tasklist sees a box only with a space after it.
-            content = content.rstrip() + " "
-        elif _MARKED_TASK_BOX.match(content):
-            # Obsidian ticks a task of any mark ("[>]" forwarded, "[-]" dropped);
-            # pymdownx.tasklist knows only "[x]".
-            content = "[x]" + content[3:]
+        else:
+            content = _task_box(content)
         # Python-Markdown knows only `1.` for a numbered item; `1)` is CommonMark's other spelling.
         lines.append(" " * 4 * (level - 1) + bullet.replace(")", ".") + " " + content)
     return lines
