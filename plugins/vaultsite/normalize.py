@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from . import drawings
+from . import drawings, html_blocks
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
                     names_note, note_headings, note_name, shown_text,
@@ -195,6 +195,7 @@ class _Rewriter:
         # Lists inside an item that end before it does: (the line after the list, the item's line).
         self.inner_lists: list[tuple[int, int]] = []
         self.loosened: set[int] = set()  # the first lines of items a blank line was put inside
+        self.contained_html: list[tuple[int, int]] = []  # HTML blocks shown as written (see _contained_html)
 
     # -- masking -----------------------------------------------------------------------------
 
@@ -234,6 +235,7 @@ class _Rewriter:
         self._toc_and_definitions()
         self._display_math_lines()
         self._blocks_apart()
+        self._contained_html()
         self._details()
         self._embeds()  # (before _items_apart: a blank line goes into an item holding one)
         self._items_apart()
@@ -245,6 +247,7 @@ class _Rewriter:
                 self.out[i] = [self.links.line(self._tags_passed(line), self._line(i), markdown=False) for line in repl]
             elif i not in self.raw:
                 self.out[i] = [self._inline(line, i) for line in repl]
+        self._pass_contained_html()  # (its lines' images and links read, as every HTML line's)
         self._mark_tight_lists()  # last: a mark before `#tag` would make it no tag
         # Code blocks were parsed masked too: everything goes back as it was.
         return [self._unmask(line) for i, repl in enumerate(self.out) if i not in self.hidden for line in repl]
@@ -597,6 +600,41 @@ class _Rewriter:
             self.result.applied["markdown_in_html"] += 1
         self.holds_html = bool(holding)
 
+    def _contained_html(self) -> None:
+        """The HTML blocks of list items, and of a quote's or a callout's text, that hold no Markdown
+        (whose every element that may is opened and closed in the block): CommonMark shows them as written,
+        Python-Markdown read them as paragraphs of tags (see html_blocks.py)."""
+        quotes = 0
+        for tok in self.tokens:
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)  # (their rewriters')
+            if tok.type != "html_block" or not tok.map or quotes or not _HTML_BLOCK.match(tok.content):
+                continue
+            start, end = tok.map
+            if not self.quoted and start not in self.items:
+                continue  # (at the margin, Python-Markdown reads it as HTML)
+            open_tags: list[tuple[int, int, str]] = []
+            tags = _HtmlTags(start, open_tags)
+            tags.feed(tok.content)  # (as written: _markdown_in_html has marked the elements holding Markdown)
+            if not open_tags and not tags.closes_other:
+                self.contained_html.append((start, end))
+
+    def _pass_contained_html(self) -> None:
+        """Each of the contained HTML blocks (see _contained_html) as the one line html_blocks.py
+        hands Python-Markdown as written, in its list item."""
+        for start, end in self.contained_html:
+            lines = [line for i in range(start, end) for line in self.out[i]]
+            if self._opens_item(start):  # (`- <table>`: the block is the item's, under its marker)
+                first = lines[0].lstrip()
+                lines[0] = " " * (len(lines[0]) - len(first)) + first[_MARKER.match(first).end():]
+            lines = [line for line in lines if line.strip()]
+            margin = min(_indent(line) for line in lines)
+            block = [html_blocks.marked(self._unmask("\n".join(line[margin:] for line in lines)))]
+            if start in self.items:
+                block = self._in_item(start, end, block)
+            elif start > 0 and self.masked[start - 1].strip():  # (under a line of text, its paragraph's)
+                block.insert(0, "")
+            self._replace(start, end, block)
+
     def _details(self) -> None:
         """A `<details>` element holds Markdown in a list item and in a quote in one (see _quote),
         as it does elsewhere (see _markdown_in_html); md_in_html reads no HTML indented into a list
@@ -630,7 +668,8 @@ class _Rewriter:
                         elif stack:
                             stack.pop()
         for opening, opened, summary, summary_line, closing in elements:
-            if self._item_of(opening) != self._item_of(closing):
+            if self._item_of(opening) != self._item_of(closing) or any(
+                    start <= opening < end for start, end in self.contained_html):
                 continue
             for i in range(opening + 1, closing):
                 self.out[i] = [] if i == summary_line else ["    " + l if l.strip() else l for l in self.out[i]]
@@ -1472,6 +1511,7 @@ class _HtmlTags(HTMLParser):
     def __init__(self, first: int, open_tags: list[tuple[int, int, str]]) -> None:
         super().__init__(convert_charrefs=False)
         self.first, self.open_tags = first, open_tags
+        self.closes_other = False  # whether it closes an element it did not open (`</details>`)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         text = self.get_starttag_text() or ""
@@ -1487,6 +1527,7 @@ class _HtmlTags(HTMLParser):
             if self.open_tags[k][2] == tag:
                 del self.open_tags[k:]
                 return
+        self.closes_other |= tag in _MARKDOWN_HOLDERS
 
 
 _DETAILS_OPEN = re.compile(r"[ \t]*<details(\s[^>]*)?>[ \t]*(?:<summary>(.*)</summary>[ \t]*)?", re.IGNORECASE)

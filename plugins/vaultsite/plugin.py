@@ -153,6 +153,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         _require_extension(config, "vaultsite.tight_lists", {})  # lists written tight stay tight
         _require_extension(config, "vaultsite.escapes", {})  # `\%` is "%", as in CommonMark
         _require_extension(config, "vaultsite.footnote_order", {})  # footnotes numbered in reading order
+        _require_extension(config, "vaultsite.html_blocks", {})  # HTML in a list item or a quote is HTML
         # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
         # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
         _require_extension(config, "footnotes", {})
