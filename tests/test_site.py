@@ -967,6 +967,17 @@ def test_the_templates_folder_obsidians_settings_name_is_not_published(tmp_path)
     assert (site / "Templates of mine" / "index.html").exists()
 
 
+def test_a_link_to_a_note_mkdocs_leaves_out_is_to_a_note_not_written_yet(tmp_path):
+    """MkDocs leaves a top `templates/` folder out of the site (its `exclude_docs`): links to a note
+    there led to no page, a 404 no warning told of."""
+    result = small_vault(tmp_path, {"templates/Daily.md": "# Daily\n",
+                                    "Log.md": "[[Daily]], [the template](templates/Daily.md)\n"})
+    assert result.returncode == 0, result.stderr
+    log = page(tmp_path / "site", "Log").select_one("article")
+    assert not log.select("a[href*=templates]")
+    assert [span.get_text() for span in log.select(".vs-unwritten")] == ["Daily", "the template"]
+
+
 def test_front_matter_that_is_no_yaml_is_shown_under_the_title_and_named_in_the_warning(tmp_path):
     """A template's placeholder is named as one; the box showing the front matter sits under the page's
     title (above it, the title showed twice), and its message is text (YAML's "<stream end>" was a tag)."""

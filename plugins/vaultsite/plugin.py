@@ -197,7 +197,9 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
         self.groups = {path: g for g in groups for path in (g.canonical, *g.versions)}
         self.unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
-        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files}, config.docs_dir,
+        # (Not a file MkDocs leaves out, `exclude_docs`: a top `templates/` folder by default; a link to
+        # one led to no page.)
+        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files if f.inclusion.is_included()}, config.docs_dir,
                                 {path: front.body for path, front in self.fronts.items()},
                                 redirects={v: g.canonical for g in groups for v in g.versions})
         return files
