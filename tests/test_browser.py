@@ -274,6 +274,21 @@ def test_boxed_cancelled_and_styled_text_in_formulas_are_drawn(browser, tmp_path
         assert "mono" in style('mtext[mathvariant="monospace"]', "fontFamily").lower()
 
 
+def test_properties_stand_in_two_columns_and_an_embed_holds_its_list(browser, tmp_path):
+    """A long property name pushed its value out of line with the others, and a long value wrapped
+    back under the names; an embed ending in a list had its last item on its bottom edge."""
+    text = ("---\nquestLocationObtained: The old mill\nsummary: " + "a long value that wraps " * 12
+            + "\nrating: 4\n---\n# Props\n\n## Items\n\n- one\n- two\n\n## Embed\n\n![[#Items]]\n")
+    with note_in_browser(browser, tmp_path, "Props", text) as page:
+        boxes = page.eval_on_selector_all(".vs-value", "values => values.map(v => v.getBoundingClientRect().toJSON())")
+        assert len(boxes) == 3 and len({round(box["left"]) for box in boxes}) == 1, boxes
+        assert boxes[1]["height"] > 2 * boxes[2]["height"], "the long value wraps in its column"
+        gap = page.evaluate("""() => {
+            const embed = document.querySelector('.vs-embed'), items = embed.querySelectorAll('li');
+            return embed.getBoundingClientRect().bottom - items[items.length - 1].getBoundingClientRect().bottom; }""")
+        assert gap > 8, gap
+
+
 @contextlib.contextmanager
 def note_in_browser(browser, tmp_path: Path, name: str, text: str) -> Iterator:
     """A vault of the one note `name`, its Markdown `text`, built, served and open in `browser`:
