@@ -40,7 +40,8 @@ def markdown(meta: dict, raw: str) -> str:
         if name in _NOT_SHOWN or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:
             continue
         if text := _value(value):
-            shown[at[str(key)]] = f'<span class="vs-property">{as_text(str(key))}</span> <span class="vs-value">{text}</span>'
+            name = f'<span class="vs-property">{as_text(str(key))}</span>'
+            shown[at[str(key)]] = f'{name} <span class="vs-value">{text}</span>'
     return "\n".join(shown) if any(shown) else ""
 
 
