@@ -1659,13 +1659,13 @@ def _block(body: str, block_id: str) -> str | None:
                 and (tok.map[0] < i or line[: match.start()].strip())]
         if held and _is_table_head(lines[held[-1][0]:held[-1][0] + 2]):
             # `^id` right under a table (CommonMark without tables reads them as one paragraph)
-            return textwrap.dedent("\n".join(lines[held[-1][0]:i]))  # (from a list item: at the margin)
+            return _unquoted(lines, held[-1][0], i, tokens)  # (from a list item: at the margin)
         closing = lines[i - 1].strip() if i else ""
         if held and not line[: match.start()].strip() and closing.endswith("$$"):  # right under a display formula
             top = i - 1 if closing.startswith("$$") and closing != "$$" else i - 2  # (`$$E$$`: that line)
             opening = next((k for k in range(top, held[-1][0] - 1, -1) if lines[k].lstrip().startswith("$$")),
                            held[-1][0])
-            return textwrap.dedent("\n".join(lines[opening:i]))
+            return _unquoted(lines, opening, i, tokens)
         quote = [tok.map for tok in tokens
                  if tok.type == "blockquote_open" and not tok.level and tok.map[0] < i < tok.map[1]]
         if quote and not line[: match.start()].strip():  # a lazy line under a quote or callout: that one
@@ -1675,7 +1675,7 @@ def _block(body: str, block_id: str) -> str | None:
             items = [tok.map for tok in tokens if tok.type == "list_item_open" and tok.map and tok.map[0] == start]
             if items:  # the paragraph an item opens with: that item
                 start, end = min(items, key=lambda span: span[1])  # (the innermost)
-            return textwrap.dedent("\n".join(lines[start:end]))  # at the margin: indented, it was code
+            return _unquoted(lines, start, end, tokens)
         # On a line of its own, under the block: the last one above it, whole.
         spans = [tok.map for tok in tokens if tok.level == 0 and tok.nesting >= 0 and tok.map and tok.map[1] <= i]
         if not spans:
@@ -1683,6 +1683,17 @@ def _block(body: str, block_id: str) -> str | None:
         start, end = max(spans, key=lambda span: (span[1], -span[0]))
         return "\n".join(lines[start:end])
     return None
+
+
+def _unquoted(lines: list[str], start: int, end: int, tokens: list[Token]) -> str:
+    """Lines start to end of a note, a block inside it, alone: out of the quotes and callouts it is
+    in (Obsidian embeds the block, not them: it showed in bare quote bars) and of its list's
+    indentation (indented, it was code)."""
+    quotes = sum(1 for tok in tokens if tok.type == "blockquote_open" and tok.map and tok.map[0] <= start < tok.map[1])
+    block = lines[start:end]
+    if quotes:
+        block = [re.sub(rf"^[ \t]*(?:>[ \t]?){{1,{quotes}}}", "", line) for line in block]
+    return textwrap.dedent("\n".join(block))
 
 
 def _with_footnotes(part: str | None, note: str) -> str | None:
