@@ -24,10 +24,11 @@ _FENCE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*(?:mermaid|flow|sequence)\b",
 _DRAWN = '<pre class="mermaid">'
 # Material colours the diagrams it knows (flowchart, sequence, class, state, ER) by the page's scheme;
 # the others (pie, gantt, timeline, journey, mindmap) keep Mermaid's light theme, black text on the
-# dark scheme: those take Mermaid's dark theme where the page opens dark.
+# dark scheme: those take Mermaid's dark theme where the page opens dark. A diagram Mermaid cannot
+# read stays its source, in place; Mermaid's picture of its error went under the page's footer.
 _DARK = ('var vaultsiteInit=mermaid.initialize;mermaid.initialize=function(config){return vaultsiteInit.call('
-         'this,Object.assign({theme:document.body.getAttribute("data-md-color-scheme")==="slate"?"dark":"default"},'
-         'config))};\n')
+         'this,Object.assign({theme:document.body.getAttribute("data-md-color-scheme")==="slate"?"dark":"default",'
+         'suppressErrorRendering:true},config))};\n')
 
 
 def drawn_in(sources) -> bool:
