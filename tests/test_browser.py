@@ -210,7 +210,8 @@ def test_mermaid_diagrams_are_drawn_offline_after_instant_navigation_too(browser
 def test_a_diagram_mermaid_cannot_read_stays_its_source_in_place(browser, tmp_path):
     """Mermaid drew a picture of its error (a bomb, its version) under the page's footer, far from
     the diagram, which stayed its source."""
-    text = DIAGRAM.format(title="Broken", diagram="stateDiagram\n  note right of CLOSED: 起点\n  CLOSED --> LISTEN: 打开")
+    unread = "stateDiagram\n  note right of CLOSED: 起点\n  CLOSED --> LISTEN: 打开"  # (a note before its state)
+    text = DIAGRAM.format(title="Broken", diagram=unread)
     text += "\n```mermaid\ngraph LR\n  A --> B\n```\n"
     with note_in_browser(browser, tmp_path, "Broken", text) as page:
         page.wait_for_function("document.querySelectorAll('article div.mermaid').length == 1")  # the other drawn
