@@ -179,6 +179,9 @@ def _known_environments(tex: str) -> str:
     gathered equations, operator names spaced inside or made with `\\mathop`, a new line's extra
     space (`\\\\[4pt]`): see their patterns."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _gathered(tex)))
+    tex = _ARRAY_BEGIN.sub(lambda m: m.group(0).replace(m.group(1), _REPEATED_COLUMNS.sub(
+        lambda r: r.group(2) * int(r.group(1)), m.group(1))), tex)
+    tex = _DOTS_BETWEEN.sub(r"\\cdots", _NOT.sub(lambda m: _NOT_RELATIONS[m.group(1)], tex))
     tex = _MATHOP.sub(_mathop, tex)
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
     tex = _ANGLE.sub(lambda m: f"\\{m.group(1)}\\{'langle' if m.group(2) == '<' else 'rangle'} ", tex)
@@ -227,6 +230,15 @@ _ALIASES = {
     **{name: rf"\mathrm{{{latin}}}" for name, latin in zip(
         "Alpha Beta Epsilon Zeta Eta Iota Kappa Mu Nu Omicron Rho Tau Chi".split(), "ABEZHIKMNOPTX")},
 }
+# `*{20}{c}` in an array's columns, twenty centred ones (MathType's and Zhihu's exports write it):
+# latex2mathml wrote "*20c" in the first cell.
+_REPEATED_COLUMNS = re.compile(r"\*\{(\d{1,3})\}\{([^{}]*)\}")
+# `\\not=` and its kin, as the symbols (latex2mathml drew a slash no text font has over "=").
+_NOT = re.compile(r"\\not\s*([=<>])")
+_NOT_RELATIONS = {"=": r"\neq ", "<": r"\nless ", ">": r"\ngtr "}
+# `\\dots` before an operator or a relation is centred, as TeX sets it (`a_1 + \\dots + a_n`).
+_DOTS_BETWEEN = re.compile(r"\\dots(?![a-zA-Z])(?=\s*(?:[-+=<>]|\\(?:cdot|times|pm|mp|le|leq|ge|geq|ne|neq|lt|gt"
+                           r"|to|equiv|approx|sim|cup|cap|in|subset|subseteq)(?![a-zA-Z])))")
 # A command, or `\\\\` (a new line, before a letter: `\\\\R` is no `\\R`).
 _COMMAND = re.compile(r"\\\\|\\([a-zA-Z]+)")
 _TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
@@ -298,6 +310,8 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
             element.text = chr(int(code, 16)) if code else element.text
         if element.tag == "mo" and "minsize" in element.attrib and element.text == ".":
             element.text = ""  # `\Big.`: TeX's null delimiter, sized and not drawn
+        if element.tag == "mo" and not (element.text or "").strip():  # `\left.`: no unknown operator's space
+            element.attrib.update(lspace="0", rspace="0")
         if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
@@ -311,6 +325,12 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _styled_characters(root)
     if block and "\\nolimits" not in tex:
         _limits(root)
+    elif not block:
+        for style in root.iter("mstyle"):  # `$\displaystyle\lim_{x\to0}$`
+            if style.get("displaystyle") == "true" and "\\nolimits" not in tex:
+                _limits(style)
+        if "\\limits" in tex:
+            _limits_as_written(root)
     _operator_names(root)
     _primes(root)  # after the names, which it may move into an mrow with their prime (tanh′)
     _matrix_fences(root)
@@ -320,6 +340,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _row_numbers(root)
     _bars(root)  # after the matrices' fences: a determinant's bars are fences
     _tight_punctuation(root)
+    _tight_scripts(root)  # last of the spacing: what the passes before set stays
     _extensible_arrows(root)
     _vectors(root)
     if not block:
@@ -346,7 +367,8 @@ def _tex_classes() -> dict[str, str]:
     return classes
 
 
-_TEX_CLASSES = _tex_classes()
+_THEREFORE = {"∴", "∵"}  # relations in amssymb, spaced as one, though the table has them ordinary
+_TEX_CLASSES = {**_tex_classes(), **dict.fromkeys(_THEREFORE, "mathrel")}
 _OPERATOR_CLASSES = {"mathrel", "mathbin", "mathopen", "mathclose", "mathpunct"}
 
 
@@ -368,6 +390,8 @@ def _symbol_classes(root: ET.Element) -> None:
             token.attrib.update(largeop="true", movablelimits="true")
         elif token.tag == "mo" and tex_class == "mathord":
             token.tag = "mi"
+        if token.tag == "mo" and token.text in _THEREFORE:  # (browsers set them as prefixes, with no space)
+            token.set("form", "infix")
 
 
 _SIGNS = set("−+±∓")
@@ -403,6 +427,19 @@ def _tight_punctuation(root: ET.Element) -> None:
         if not token.attrib and token.text in _TIGHT:
             token.set("lspace", "0")
             token.set("rspace", "0")
+
+
+def _tight_scripts(root: ET.Element) -> None:
+    """TeX sets no space around a relation or an operator in a subscript or a superscript (`i=1`
+    of `\\sum_{i=1}`, `t-1` of `x_{t-1}`); browsers space it as in the line, "i = 1"."""
+    for scripted in root.iter():
+        for script in scripted[1:] if scripted.tag in _SCRIPTED_ALL else ():
+            for token in script.iter("mo"):
+                if "lspace" not in token.attrib and "rspace" not in token.attrib:
+                    token.attrib.update(lspace="0", rspace="0")
+
+
+_SCRIPTED_ALL = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
 
 
 def _bars(root: ET.Element) -> None:
@@ -525,10 +562,16 @@ def _ordinary_groups(root: ET.Element) -> None:
             if group.tag == "mrow" and len(group) == 1 and group[0].tag == "mo" and not group[0].attrib:
                 group[0].attrib.update(lspace="0", rspace="0")
         for first, second in zip(row, row[1:]):
-            if (first.tag == second.tag == "mo" and _TEX_CLASSES.get(first.text or "") == "mathrel"
-                    and _TEX_CLASSES.get(second.text or "") == "mathrel"):
+            if first.tag == second.tag == "mo" and _relation(first.text) and _relation(second.text):
                 first.set("rspace", "0")
                 second.set("lspace", "0")
+                if first.text == ":":  # (spaced after only, as punctuation, by browsers: `f(x): = x²`)
+                    first.set("lspace", _THICK_SPACE)
+
+
+def _relation(text: str | None) -> bool:
+    """Whether TeX sets `text` as a relation (`:` is one: browsers set it as punctuation)."""
+    return _TEX_CLASSES.get(text or "") == "mathrel" or text == ":"
 
 
 def _right_cells(root: ET.Element) -> None:
@@ -602,6 +645,16 @@ def _limits(root: ET.Element) -> None:
 
 
 _LIMITED = {"msub": "munder", "msup": "mover", "msubsup": "munderover"}
+
+
+def _limits_as_written(root: ET.Element) -> None:
+    """`\\sum\\limits_{i=1}^n` in a line of text: the limits under and over the operator, as
+    written (latex2mathml writes them so; browsers move them beside a large operator out of
+    display style)."""
+    for scripted in root.iter():
+        if scripted.tag in ("munder", "mover", "munderover") and scripted[0].tag == "mo" and _large_operator(
+                scripted[0].text):
+            scripted[0].set("movablelimits", "false")
 
 
 def _large_operator(text: str | None) -> bool:
@@ -705,6 +758,7 @@ def _styled_characters(root: ET.Element) -> None:
 _ROWS = {"math", "mrow", "mstyle", "msqrt", "mtd", "mpadded", "mphantom", "menclose", "merror"}
 _SCRIPTED = {"msub", "msup", "msubsup", "munder", "munderover"}
 _THIN_SPACE = "0.167em"  # TeX's \, (3 mu), as latex2mathml writes it
+_THICK_SPACE = "0.278em"  # a relation's on either side (5 mu)
 _OPENING = set("([{⟨⌈⌊")
 _CLOSING = set(")]}⟩⌉⌋")
 _BARS = set("|‖")  # TeX sets | and \| as ordinary symbols, not as brackets
