@@ -771,11 +771,7 @@ class _Rewriter:
         block = [indent + line if line.strip() else "" for line in block]
         if self._opens_item(start):
             *opened, line = self.out[start]
-            body = line.lstrip()
-            bullet = _MARKER.match(body).group(1)
-            # `- ` alone under a line of text is a setext underline to Python-Markdown (see _lists).
-            marker = line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet)
-            block = [*opened, f"{marker} {_task_box(text + ' ')}", ""] + block
+            block = [*opened, _empty_item(line) + _task_box(text + " "), ""] + block
         elif text:  # (its paragraph's last line)
             block = [indent + text.strip(), ""] + block
         elif start > 0 and self.masked[start - 1].strip():
@@ -1338,14 +1334,17 @@ class _Rewriter:
         the note's name."""
         headings = []
         for k, tok in enumerate(self.tokens):
-            if tok.type != "heading_open" or tok.level or not tok.map:
+            if tok.type != "heading_open" or not tok.map or tok.level and tok.map[0] not in self.items:
                 continue
             if tok.markup.startswith("#") and not self.tokens[k + 1].content.strip():
                 # `#` alone: an empty heading, with no text to show, to link to or to list in the
                 # outline (the page listed a blank one); it ends a paragraph, as a blank line does.
-                self.out[tok.map[0]][-1] = ""
+                # In a list item too, whose marker stays (`- #`, an empty item).
+                line = self.out[tok.map[0]][-1]
+                self.out[tok.map[0]][-1] = _empty_item(line) if self._opens_item(tok.map[0]) else ""
                 continue
-            headings.append(tok)
+            if not tok.level:
+                headings.append(tok)
         h1 = [t for t in headings if t.tag == "h1"]
         if self.embedded:  # an embed's title is gone: its headings keep their ranks
             if not self.quoted:  # (a quote's are the toc's to number: its own ids are the quote's)
@@ -1601,6 +1600,14 @@ def _content_column(line: str, markers: int = 1) -> int:
         # CommonMark: five or more spaces after the marker means one space and an indented code block.
         column = end + (spaces if 1 <= spaces <= 4 else 1)
     return column
+
+
+def _empty_item(line: str) -> str:
+    """An item's first line (as the list pass wrote it) with its marker alone: `- ` under a line of
+    text is a setext underline to Python-Markdown, so `-` becomes `*` (see _first_lines)."""
+    body = line.lstrip()
+    bullet = _MARKER.match(body).group(1)
+    return line[: len(line) - len(body)] + ("*" if bullet == "-" else bullet) + " "
 
 
 def _task_box(content: str) -> str:
