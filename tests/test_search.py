@@ -206,7 +206,8 @@ FIXTURE_VAULT = {
                    '<math display="block"><semantics><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow>'
                    '<annotation encoding="application/x-tex">a + b &lt; c</annotation></semantics></math>\n'),
     "pytorch.md": "# PyTorch 入门\n\n张量与自动求导。\n",
-    "tagged.md": "---\ntags: [pytorch]\n---\n# 实验记录\n\n每次的结果。\n\n## 第一次\n\n失败了。\n\n## 第二次\n\n成功了。\n",
+    "tagged.md": ("---\ntags: [pytorch]\n---\n# 实验记录\n\n每次的结果。\n\n## 第一次\n\n失败了。\n\n"
+                  "## 第二次\n\n成功了。\n"),
     "long.md": ("# 长链接 · Long links\n\n这里有一个很长的链接https://example.com/"
                 + "a-very-long-path-segment-without-any-break" * 4 + "，以及一个很长的英文词"
                 + "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + "混在中文里。\n"),
@@ -424,7 +425,8 @@ def test_an_embedded_note_is_found_on_its_own_page_only(tmp_path):
     and one holding HTML a note left open, are the page's still."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "Delta.md").write_text("# Delta\n\n<b>粗体\n\n## Sub\n\n子节的文字\n\n> [!note]\n> 提示\n", encoding="utf-8")
+    (docs / "Delta.md").write_text("# Delta\n\n<b>粗体\n\n## Sub\n\n子节的文字\n\n> [!note]\n> 提示\n",
+                                   encoding="utf-8")
     (docs / "Gamma.md").write_text("# Gamma\n\n之前\n\n![[Delta]]\n\n之后的文字\n\n- ![[Delta#Sub]]\n\n"
                                    "## Later\n\n最后\n", encoding="utf-8")
     result = build_site(tmp_path, docs)

@@ -571,7 +571,9 @@ def _marked(mark: tuple[str, str], shown: str) -> str:
 
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+# An image's size (`300`, `300x200`); five digits or more are a name, no width (Typora names an
+# image pasted by its time, `![16223716711807832](…)`, which showed as wide as the page).
+_SIZE = re.compile(r"^\s*(\d{1,4})(?:\s*x\s*(\d{1,4}))?\s*$")
 _RESOLVED = re.compile("\ue002(\\d+)\ue003")
 # `[[Note#Heading|label]]`, its label up to the first `]]` (`[[Note|see [x] here]]`); `\[[x]]` is text.
 _WIKILINK = re.compile(r"(?<!\\)(!?)(?<!\\)\[\[([^\[\]|]+?)(?:\\?\|((?:[^\[\]]|\[(?!\[)|\](?!\]))*))?\]\]")

@@ -179,8 +179,8 @@ def _known_environments(tex: str) -> str:
     gathered equations, operator names spaced inside or made with `\\mathop`, a new line's extra
     space (`\\\\[4pt]`): see their patterns."""
     tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _gathered(tex)))
-    tex = _ARRAY_BEGIN.sub(lambda m: m.group(0).replace(m.group(1), _REPEATED_COLUMNS.sub(
-        lambda r: r.group(2) * int(r.group(1)), m.group(1))), tex)
+    tex = _ARRAY_BEGIN.sub(lambda m: m.group(0).replace(m.group(1), _REPEATED.sub(
+        lambda r: r.group(2) * int(r.group(1)), m.group(1))), tex)  # `*{20}{c}` (it showed "*20c")
     tex = _DOTS_BETWEEN.sub(r"\\cdots", _NOT.sub(lambda m: _NOT_RELATIONS[m.group(1)], tex))
     tex = _MATHOP.sub(_mathop, tex)
     tex = _ROW_SPACE.sub(r"\\\\", _OPERATOR_NAME.sub(lambda m: _NAME_SPACE.sub("\u2009", m.group(0)), tex))
@@ -230,9 +230,6 @@ _ALIASES = {
     **{name: rf"\mathrm{{{latin}}}" for name, latin in zip(
         "Alpha Beta Epsilon Zeta Eta Iota Kappa Mu Nu Omicron Rho Tau Chi".split(), "ABEZHIKMNOPTX")},
 }
-# `*{20}{c}` in an array's columns, twenty centred ones (MathType's and Zhihu's exports write it):
-# latex2mathml wrote "*20c" in the first cell.
-_REPEATED_COLUMNS = re.compile(r"\*\{(\d{1,3})\}\{([^{}]*)\}")
 # `\\not=` and its kin, as the symbols (latex2mathml drew a slash no text font has over "=").
 _NOT = re.compile(r"\\not\s*([=<>])")
 _NOT_RELATIONS = {"=": r"\neq ", "<": r"\nless ", ">": r"\ngtr "}
@@ -392,6 +389,9 @@ def _symbol_classes(root: ET.Element) -> None:
             token.tag = "mi"
         if token.tag == "mo" and token.text in _THEREFORE:  # (browsers set them as prefixes, with no space)
             token.set("form", "infix")
+    for row in root.iter():  # (TeX sets no space before what starts a formula or a group)
+        if len(row) and row[0].tag == "mo" and row[0].text in _THEREFORE:
+            row[0].set("lspace", "0")
 
 
 _SIGNS = set("−+±∓")
@@ -549,7 +549,7 @@ def _rules(array: tuple[str, str]) -> tuple[list[int], list[int]]:
 
 _ARRAY_BEGIN = re.compile(r"\\begin\{array\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _SPEC_SKIPPED = re.compile(r"[@!>]\{[^{}]*\}|\{[^{}]*\}")  # `@{}`, and a column's width (`p{2cm}`)
-_REPEATED = re.compile(r"\*\{(\d+)\}\{([^{}]*)\}")  # `*{3}{c|}`
+_REPEATED = re.compile(r"\*\{(\d{1,3})\}\{([^{}]*)\}")  # `*{3}{c|}` (MathType's and Zhihu's exports write it)
 
 
 def _ordinary_groups(root: ET.Element) -> None:

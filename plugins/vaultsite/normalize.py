@@ -614,25 +614,30 @@ class _Rewriter:
                 continue  # (at the margin, Python-Markdown reads it as HTML)
             open_tags: list[tuple[int, int, str]] = []
             tags = _HtmlTags(start, open_tags)
-            tags.feed(tok.content)  # (as written: _markdown_in_html has marked the elements holding Markdown)
+            tags.feed(tok.content)  # (as written: _markdown_in_html marks the elements holding Markdown)
             if not open_tags and not tags.closes_other:
                 self.contained_html.append((start, end))
 
     def _pass_contained_html(self) -> None:
         """Each of the contained HTML blocks (see _contained_html) as the one line html_blocks.py
-        hands Python-Markdown as written, in its list item."""
+        hands Python-Markdown as written, in its list item: its lines less the item's columns and
+        those a pass put them in (a `<details>` holding it became a `???` block: see _details), as
+        CommonMark reads them, blank lines inside it kept (`<pre>`)."""
         for start, end in self.contained_html:
-            lines = [line for i in range(start, end) for line in self.out[i]]
-            if self._opens_item(start):  # (`- <table>`: the block is the item's, under its marker)
-                first = lines[0].lstrip()
-                lines[0] = " " * (len(lines[0]) - len(first)) + first[_MARKER.match(first).end():]
-            lines = [line for line in lines if line.strip()]
-            margin = min(_indent(line) for line in lines)
-            block = [html_blocks.marked(self._unmask("\n".join(line[margin:] for line in lines)))]
+            head = self.out[start][-1]
+            opens = self._opens_item(start)
+            if opens:  # (after all of its markers: `2. - <table>`)
+                head = head[_ITEM_MARKERS.match(head).end():]
+            margin = 4 * self._depth(start) if opens else _indent(head)
+            lines = [head, *(line for i in range(start + 1, end) for line in self.out[i])]
+            html = "\n".join(line[min(margin, _indent(line)):] for line in lines).strip("\n")
+            block = [html_blocks.marked(self._unmask(html))]
             if start in self.items:
-                block = self._in_item(start, end, block)
-            elif start > 0 and self.masked[start - 1].strip():  # (under a line of text, its paragraph's)
-                block.insert(0, "")
+                block = self._in_item(start, end, block, indent=None if opens else " " * margin)
+            else:
+                block = [" " * margin + block[0]]
+                if start > 0 and self.masked[start - 1].strip():  # (under a line of text, its paragraph's)
+                    block.insert(0, "")
             self._replace(start, end, block)
 
     def _details(self) -> None:
@@ -762,12 +767,13 @@ class _Rewriter:
         self._replace(start, end, [self._mask(l) for l in new])
         self.raw.update(range(start, end))
 
-    def _in_item(self, start: int, end: int, block: list[str], text: str = "") -> list[str]:
+    def _in_item(self, start: int, end: int, block: list[str], text: str = "", indent: str | None = None) -> list[str]:
         """`block`, which stands for lines start to end of a list item (as the list pass left
-        them), where Python-Markdown reads it in that item: four spaces a level in, a blank line
-        above and below it, under `text` (the line's text before it, on the marker's line if
-        the block opens the item). A block that opens the item goes under its marker."""
-        indent = " " * 4 * self._depth(start)
+        them), where Python-Markdown reads it in that item: four spaces a level in (or `indent`,
+        where a pass set the lines deeper), a blank line above and below it, under `text` (the
+        line's text before it, on the marker's line if the block opens the item). A block that
+        opens the item goes under its marker."""
+        indent = " " * 4 * self._depth(start) if indent is None else indent
         block = [indent + line if line.strip() else "" for line in block]
         if self._opens_item(start):
             *opened, line = self.out[start]
@@ -1697,10 +1703,15 @@ def _unquoted(lines: list[str], start: int, end: int, tokens: list[Token]) -> st
     in (Obsidian embeds the block, not them: it showed in bare quote bars) and of its list's
     indentation (indented, it was code)."""
     quotes = sum(1 for tok in tokens if tok.type == "blockquote_open" and tok.map and tok.map[0] <= start < tok.map[1])
-    block = lines[start:end]
-    if quotes:
-        block = [re.sub(rf"^[ \t]*(?:>[ \t]?){{1,{quotes}}}", "", line) for line in block]
+    block = _less_quotes(lines[start:end], quotes)
+    if quotes and _CALLOUT.match(block[0].strip()):  # a callout's first paragraph: the callout, title and all
+        block = _less_quotes(lines[start:end], quotes - 1)
     return textwrap.dedent("\n".join(block))
+
+
+def _less_quotes(lines: list[str], levels: int) -> list[str]:
+    """`lines` less `levels` of their quotes' `>` marks (a lazy line has none to lose)."""
+    return [re.sub(rf"^[ \t]*(?:>[ \t]?){{1,{levels}}}", "", line) for line in lines] if levels else lines
 
 
 def _with_footnotes(part: str | None, note: str) -> str | None:

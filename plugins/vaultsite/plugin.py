@@ -94,10 +94,12 @@ def _timed(step: str):
 
 class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
     full_build = False
+    serving = False  # under `mkdocs serve`
     told: frozenset[str] | set[str] = frozenset()  # what the build before logged (see _inform)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.full_build = command == "build" and not dirty
+        self.serving = command == "serve"
         # Under `mkdocs serve`, each page's search entries as the build before made them: a
         # rebuild indexes again only the pages that changed.
         self.search_kept = preindex.Kept() if command == "serve" else None
@@ -197,9 +199,10 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         self.fronts = {path: frontmatter.split(source) for path, source in self.sources.items()}
         self.groups = {path: g for g in groups for path in (g.canonical, *g.versions)}
         self.unwritten_file = self._add_generated_files(files, config)  # before the index: notes link to it
-        # (Not a file MkDocs leaves out, `exclude_docs`: a top `templates/` folder by default; a link to
-        # one led to no page.)
-        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in files if f.inclusion.is_included()}, config.docs_dir,
+        # Not a file MkDocs leaves out (`exclude_docs`: a top `templates/` folder by default), to which
+        # a link led to no page; a draft is one under `mkdocs serve`, which shows it.
+        published = [f for f in files if (f.inclusion.is_in_serve() if self.serving else f.inclusion.is_included())]
+        self.vault = VaultIndex({f.src_uri: unquote(f.url) for f in published}, config.docs_dir,
                                 {path: front.body for path, front in self.fronts.items()},
                                 redirects={v: g.canonical for g in groups for v in g.versions})
         return files
