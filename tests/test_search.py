@@ -393,6 +393,19 @@ def test_the_page_a_chinese_query_opens_marks_the_phrase_not_each_word(fixture_s
 
 
 @needs_chromium
+def test_the_results_mark_a_chinese_query_as_typed(fixture_search):
+    """网络 is found inside 神经网络 by its sub-word, which Material marked nowhere in the results;
+    强化学习 is the words 强化 and 学习, and every 学习 of a result was marked (深度学习笔记)."""
+    def marks() -> list[str]:  # (the index's Chinese words are apart, U+200B between them)
+        found = fixture_search.locator(".md-search-result mark").all()
+        return [mark.inner_text().replace("\u200b", "") for mark in found]
+    type_query(fixture_search, "网络")
+    assert "网络" in marks()
+    type_query(fixture_search, "强化学习")
+    assert set(marks()) == {"强化学习"}
+
+
+@needs_chromium
 def test_the_page_a_chinese_query_names_ranks_first(fixture_search):
     """感知机 is the title of one page, part of the term 多层感知机 in the title of another, and
     only in the text of a third."""

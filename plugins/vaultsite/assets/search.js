@@ -7,7 +7,8 @@
  * (`input`, and `compositionend` when an input method commits) is passed on as a `keyup`; text
  * still being composed is not. Material ignores a value it has already searched for.
  *
- * And a Chinese query is highlighted on the page it finds as the phrase it is (see phrase).
+ * And a Chinese query is highlighted as the phrase it is, in the results and on the page it
+ * finds (see marked, phrase).
  */
 (function () {
   "use strict"
@@ -39,6 +40,54 @@
       link.href = url.href
     }
   }
+
+  // The results mark a Chinese query as typed too, in each title and excerpt that holds it:
+  // Material marks the words of the index it matched, which for 网络 inside 神经网络 (found by
+  // its sub-word) was none, and for 哈希表 (哈希 and 表) every 表 (表明). What is not Chinese keeps
+  // Material's marks.
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/
+  var RESULT = "li.md-search-result__item"
+
+  function marked(result) {
+    var box = document.querySelector(QUERY)
+    var runs = box && box.value.match(/[\u3400-\u9fff\uf900-\ufaff]+/g)
+    if (!runs)
+      return
+    // (The index holds the words of Chinese text apart, U+200B between them: 强化​学习.)
+    var typed = new RegExp(runs.map(function (run) { return run.split("").join("\u200b?") }).join("|"))
+    result.querySelectorAll("article h1, article h2, article p").forEach(function (block) {
+      block.querySelectorAll("mark").forEach(function (mark) {
+        if (HAN.test(mark.textContent))
+          mark.replaceWith(mark.textContent)
+      })
+      block.normalize()
+      var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), texts = []
+      while (walker.nextNode())
+        if (!walker.currentNode.parentElement.closest("mark"))
+          texts.push(walker.currentNode)
+      texts.forEach(function (text) {
+        var parts = text.data.split(new RegExp("(" + typed.source + ")"))
+        if (parts.length < 2)
+          return
+        text.replaceWith.apply(text, parts.map(function (part, i) {
+          if (i % 2 === 0)
+            return part
+          var mark = document.createElement("mark")
+          mark.textContent = part
+          return mark
+        }))
+      })
+    })
+  }
+
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) {
+        if (node instanceof Element && node.matches(RESULT))
+          marked(node)
+      })
+    })
+  }).observe(document.body, { childList: true, subtree: true })
 
   // On the document, so the listeners outlive instant navigation replacing the page.
   document.addEventListener("input", search, true)
