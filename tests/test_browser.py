@@ -301,6 +301,18 @@ def test_properties_stand_in_two_columns_and_an_embed_holds_its_list(browser, tm
         assert gap > 8, gap
 
 
+def test_an_answer_of_text_alone_in_a_details_has_room_under_it(browser, tmp_path):
+    """Course notes answer in `<details>`, a line of text right under the summary: it stood against
+    the box's bottom edge, in a list item as at the margin."""
+    text = "# Quiz\n\n1. 类型？\n   <details open>\n   <summary>答案</summary>\n   float64。\n   </details>\n"
+    with note_in_browser(browser, tmp_path, "Quiz", text) as page:
+        room = page.evaluate("""() => {
+            const box = document.querySelector('article details'), range = document.createRange();
+            range.selectNodeContents(box);
+            return box.getBoundingClientRect().bottom - range.getBoundingClientRect().bottom; }""")
+        assert room > 6, room
+
+
 @contextlib.contextmanager
 def note_in_browser(browser, tmp_path: Path, name: str, text: str) -> Iterator:
     """A vault of the one note `name`, its Markdown `text`, built, served and open in `browser`:
