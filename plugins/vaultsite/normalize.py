@@ -916,7 +916,7 @@ class _Rewriter:
 
     def _blocks_apart(self) -> None:
         """CommonMark lets a list, a quote, fenced code, a heading or a table start right under a
-        line of text, and a heading or a table inside a list item; Python-Markdown reads each only
+        line of text, and a heading, fenced code or a table inside a list item; Python-Markdown reads each only
         from a block of its own, so a blank line sets it apart (a list after a list item's line of
         text is a list inside that item to both, and code inside an item is read there)."""
         tables = dict(self.tables)  # header row: end
@@ -939,6 +939,9 @@ class _Rewriter:
                     self._blank_before(end)
             elif tok.type == "heading_open" and start in self.items and not self._opens_item(start):
                 self._block_apart(start, end, "heading_in_list_item")
+            elif tok.type == "fence" and start in self.items and not self._opens_item(start) and _closed(tok):
+                # (In the item's paragraph, it was set off by line breaks: a blank line under it.)
+                self._block_apart(start, end, "fence_in_list_item")
         # After a list inside an item (under its text, or on its line: `- 1. text`), Python-Markdown
         # reads what the item holds under the list (fenced code, say) as more of the list's last
         # item, unless a blank line ends the list.
