@@ -156,6 +156,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         _require_extension(config, "vaultsite.escapes", {})  # `\%` is "%", as in CommonMark
         _require_extension(config, "vaultsite.footnote_order", {})  # footnotes numbered in reading order
         _require_extension(config, "vaultsite.html_blocks", {})  # HTML in a list item or a quote is HTML
+        _require_extension(config, "vaultsite.header_tables", {})  # a table of a header row alone is that row
         # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
         # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
         _require_extension(config, "footnotes", {})
