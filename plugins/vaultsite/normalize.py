@@ -684,7 +684,9 @@ class _Rewriter:
                 last -= 1
             title = summary.strip() if summary and summary.strip() else "Details"  # (what a browser shows)
             line = self.out[opening][-1]
-            indent = line[: len(line) - len(line.lstrip())]
+            # At its item's margin: a column past it (`<details>` four spaces under `1. `), pymdownx
+            # read no `???` there, and showed it as text, the answer as code.
+            indent = " " * 4 * self._depth(opening) if opening in self.items else line[: _indent(line)]
             self.out[opening][-1] = indent + ("???+" if opened else "???") + f' "{title}"'
             if opening > 0 and self.masked[opening - 1].strip():
                 self._blank_before(opening)
