@@ -206,6 +206,8 @@ FIXTURE_VAULT = {
                    '<math display="block"><semantics><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow>'
                    '<annotation encoding="application/x-tex">a + b &lt; c</annotation></semantics></math>\n'),
     "pytorch.md": "# PyTorch 入门\n\n张量与自动求导。\n",
+    "apart.md": "# 分开\n\n强化方法和学习方法不同。\n",
+    "hash.md": "# 散列\n\n- 列表里的哈希表，表明映射\n\n哈希表的冲突。\n",
     "tagged.md": ("---\ntags: [pytorch]\n---\n# 实验记录\n\n每次的结果。\n\n## 第一次\n\n失败了。\n\n"
                   "## 第二次\n\n成功了。\n"),
     "long.md": ("# 长链接 · Long links\n\n这里有一个很长的链接https://example.com/"
@@ -395,14 +397,19 @@ def test_the_page_a_chinese_query_opens_marks_the_phrase_not_each_word(fixture_s
 @needs_chromium
 def test_the_results_mark_a_chinese_query_as_typed(fixture_search):
     """网络 is found inside 神经网络 by its sub-word, which Material marked nowhere in the results;
-    强化学习 is the words 强化 and 学习, and every 学习 of a result was marked (深度学习笔记)."""
-    def marks() -> list[str]:  # (the index's Chinese words are apart, U+200B between them)
-        found = fixture_search.locator(".md-search-result mark").all()
+    强化学习 is the words 强化 and 学习, and every 学习 of a result was marked (深度学习笔记), 哈希表's
+    every 表, in a list item too (表明). A result holding the words apart keeps Material's marks of
+    them, and a word the results lack is not marked where Material says so."""
+    def marks(page_name: str = "") -> list[str]:  # (the index's Chinese words are apart, U+200B between them)
+        found = fixture_search.locator(f".md-search-result__item:has(a[href*='/{page_name}']) mark").all()
         return [mark.inner_text().replace("\u200b", "") for mark in found]
     type_query(fixture_search, "网络")
     assert "网络" in marks()
     type_query(fixture_search, "强化学习")
-    assert set(marks()) == {"强化学习"}
+    assert set(marks("rl/")) == {"强化学习"}
+    assert set(marks("apart/")) == {"强化", "学习"}
+    type_query(fixture_search, "哈希表 蛋糕")
+    assert set(marks()) == {"哈希表"}
 
 
 @needs_chromium

@@ -20,12 +20,13 @@ class _HeaderOnly(Treeprocessor):
         for table in root.iter("table"):
             body = table.find("tbody")
             if body is not None and len(body) == 1 and all(cell.text is None and not len(cell) for cell in body[0]):
-                table.remove(body)
+                table.remove(body)  # (the row it made up)
 
 
 class HeaderTablesExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        # Before the inline pass (20), which writes text into every cell.
+        # Before the inline pass (20), which writes text into every cell: until then the cells of
+        # the row Python-Markdown makes up hold none (None), those of a row the note writes "".
         md.treeprocessors.register(_HeaderOnly(md), "vaultsite_header_tables", 30)
 
 

@@ -941,7 +941,7 @@ class _Rewriter:
                     self._blank_before(end)
             elif tok.type == "heading_open" and start in self.items and not self._opens_item(start):
                 self._block_apart(start, end, "heading_in_list_item")
-            elif tok.type == "fence" and start in self.items and not self._opens_item(start) and _closed(tok):
+            elif tok.type == "fence" and start in self.items and not self._opens_item(start):
                 # (In the item's paragraph, it was set off by line breaks: a blank line under it.)
                 self._block_apart(start, end, "fence_in_list_item")
         # After a list inside an item (under its text, or on its line: `- 1. text`), Python-Markdown

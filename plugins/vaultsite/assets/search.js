@@ -17,6 +17,8 @@
   window.__vaultsiteSearch = true
 
   var QUERY = "input[data-md-component=search-query]"
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/
+  var HAN_RUNS = /[\u3400-\u9fff\uf900-\ufaff]+/g
 
   function search(ev) {
     var el = ev.target
@@ -32,7 +34,7 @@
   function phrase(ev) {
     var link = ev.target instanceof Element && ev.target.closest("a.md-search-result__link")
     var box = document.querySelector(QUERY)
-    if (!link || !box || !/[\u3400-\u9fff\uf900-\ufaff]/.test(box.value))
+    if (!link || !box || !HAN.test(box.value))
       return
     var url = new URL(link.href)
     if (url.searchParams.get("h")) {
@@ -45,28 +47,30 @@
   // Material marks the words of the index it matched, which for 网络 inside 神经网络 (found by
   // its sub-word) was none, and for 哈希表 (哈希 and 表) every 表 (表明). What is not Chinese keeps
   // Material's marks.
-  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/
   var RESULT = "li.md-search-result__item"
 
   function marked(result) {
     var box = document.querySelector(QUERY)
-    var runs = box && box.value.match(/[\u3400-\u9fff\uf900-\ufaff]+/g)
+    var runs = box && box.value.match(HAN_RUNS)
     if (!runs)
       return
+    runs.sort(function (a, b) { return b.length - a.length })  // 强化学习 before 强化
     // (The index holds the words of Chinese text apart, U+200B between them: 强化​学习.)
-    var typed = new RegExp(runs.map(function (run) { return run.split("").join("\u200b?") }).join("|"))
-    result.querySelectorAll("article h1, article h2, article p").forEach(function (block) {
-      block.querySelectorAll("mark").forEach(function (mark) {
-        if (HAN.test(mark.textContent))
+    var typed = new RegExp("(" + runs.map(function (run) { return run.split("").join("\u200b?") }).join("|") + ")")
+    result.querySelectorAll("article").forEach(function (article) {
+      if (!typed.test(article.textContent))
+        return  // found by the query's words apart: Material's marks show them
+      article.querySelectorAll("mark").forEach(function (mark) {
+        if (HAN.test(mark.textContent) && !mark.closest(".md-search-result__terms"))
           mark.replaceWith(mark.textContent)
       })
-      block.normalize()
-      var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), texts = []
+      article.normalize()
+      var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT), texts = []
       while (walker.nextNode())
-        if (!walker.currentNode.parentElement.closest("mark"))
+        if (!walker.currentNode.parentElement.closest("mark, .md-tags, .md-search-result__terms"))
           texts.push(walker.currentNode)
       texts.forEach(function (text) {
-        var parts = text.data.split(new RegExp("(" + typed.source + ")"))
+        var parts = text.data.split(typed)
         if (parts.length < 2)
           return
         text.replaceWith.apply(text, parts.map(function (part, i) {
