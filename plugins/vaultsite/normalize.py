@@ -924,12 +924,16 @@ class _Rewriter:
         tables = dict(self.tables)  # header row: end
         formulas = {i for start, end in self.display_blocks for i in range(start, end + 1)}
         quotes = 0
+        last_list: Token | None = None  # the list at the margin before, if nothing came after it yet
         for tok in self.tokens:
             inside = quotes  # a quote's inside is its own rewrite's
             quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)
             if inside or not tok.map or tok.map[0] in formulas:
                 continue
             start, end = tok.map
+            if tok.level == 0:
+                self._lists_apart(last_list, tok)
+                last_list = tok if tok.type in ("bullet_list_open", "ordered_list_open") else None
             if tok.type == "paragraph_open":
                 for header in (h for h in range(start + 1, end) if h in tables):
                     self._block_apart(header, tables[header], "table_after_paragraph")
@@ -952,6 +956,15 @@ class _Rewriter:
                 self._blank_before(end)
                 self.loosened.add(start)
                 self.result.applied["list_after_inner_list"] += 1
+
+    def _lists_apart(self, before: Token | None, tok: Token) -> None:
+        """A list right after a list of another marker (`-` then `*`, `1.` then `1)`) is a list of
+        its own, as in CommonMark: Python-Markdown read on in the list before, and a loose one
+        was drawn tight with the other (its paragraphs run together)."""
+        if before is not None and tok.type == before.type and tok.markup != before.markup:
+            start = tok.map[0]  # (under the line before: the list's own first line takes its tight mark)
+            self.out[start - 1] += ([""] if self.masked[start - 1].strip() else []) + ["<!-- -->", ""]
+            self.result.applied["lists_apart"] += 1
 
     def _block_apart(self, start: int, end: int, kind: str) -> None:
         """Blank lines around lines start to end (inside a list item, perhaps), where there is text."""
