@@ -75,8 +75,14 @@ def watch_offline(page, base: str, console: tuple[str, ...] = ("error",)):
             page.off_machine.append(r.request.url)
             r.abort()
 
+    def failed(request):
+        # (One the browser cancelled, as a navigation or the page's closing cancels a search
+        # worker's script it is fetching, is no fault of the site's: a 404 or a refusal is.)
+        if request.failure != "net::ERR_ABORTED":
+            page.failed.append(request.url)
+
     page.route("**/*", route)
-    page.on("requestfailed", lambda req: page.failed.append(req.url))
+    page.on("requestfailed", failed)
     page.on("response", lambda res: res.status >= 400 and page.failed.append(f"{res.status} {res.url}"))
     page.on("console", lambda msg: msg.type in console and page.errors.append(msg.text))
     return page
