@@ -307,8 +307,6 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
             element.text = chr(int(code, 16)) if code else element.text
         if element.tag == "mo" and "minsize" in element.attrib and element.text == ".":
             element.text = ""  # `\Big.`: TeX's null delimiter, sized and not drawn
-        if element.tag == "mo" and not (element.text or "").strip():  # `\left.`: no unknown operator's space
-            element.attrib.update(lspace="0", rspace="0")
         if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
@@ -335,8 +333,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _right_cells(root)
     _array_rules(root, tex)
     _row_numbers(root)
-    _bars(root)  # after the matrices' fences: a determinant's bars are fences
-    _tight_punctuation(root)
+    _unspaced(root)  # after the matrices' fences: a determinant's bars are fences
     _tight_scripts(root)  # last of the spacing: what the passes before set stays
     _extensible_arrows(root)
     _vectors(root)
@@ -415,20 +412,6 @@ def _signs(root: ET.Element) -> None:
             before = child
 
 
-# ASCII punctuation TeX sets tight where browsers give it an unknown operator's space (0.28em on
-# each side): "." is an ordinary symbol ($S.top$, $p.next$ read "S . top"), "?" a closing one.
-# (":" is spaced after only, as `\\colon`, which latex2mathml writes as ":" too, is.)
-_TIGHT = {".", "?"}
-
-
-def _tight_punctuation(root: ET.Element) -> None:
-    """"." and "?" with no space around them, as TeX sets them (see _TIGHT)."""
-    for token in root.iter("mo"):
-        if not token.attrib and token.text in _TIGHT:
-            token.set("lspace", "0")
-            token.set("rspace", "0")
-
-
 def _tight_scripts(root: ET.Element) -> None:
     """TeX sets no space around a relation or an operator in a subscript or a superscript (`i=1`
     of `\\sum_{i=1}`, `t-1` of `x_{t-1}`); browsers space it as in the line, "i = 1"."""
@@ -439,15 +422,20 @@ def _tight_scripts(root: ET.Element) -> None:
                     token.attrib.update(lspace="0", rspace="0")
 
 
-_SCRIPTED_ALL = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
+# ASCII punctuation TeX sets tight: "." is an ordinary symbol ($S.top$, $p.next$), "?" a closing
+# one. (":" is spaced after only, as `\colon`, which latex2mathml writes as ":" too, is.)
+_TIGHT = {".", "?"}
 
 
-def _bars(root: ET.Element) -> None:
-    """A bar written as `|` or `\\|` is an ordinary symbol in TeX, set with no space around it
-    (|−x| − 1, P(A|B), ‖x‖); browsers space it as an operator where it stands between two
-    things ("|x |  +  | y|"). One of `\\left|`, a fence, keeps a fence's spacing."""
+def _unspaced(root: ET.Element) -> None:
+    """The operators TeX sets with no space around them, which browsers space as operators: a bar
+    written as `|` or `\\|`, an ordinary symbol in TeX (|−x| − 1, P(A|B), ‖x‖; "|x |  +  | y|"), but
+    one of `\\left|`, a fence, which keeps a fence's spacing; "." and "?" (see _TIGHT: as operators
+    browsers do not know, 0.28em on each side, "S . top"); a null delimiter (`\\left.`, `\\Big.`)."""
     for token in root.iter("mo"):
-        if token.text in _BARS and token.get("fence") != "true":
+        text = token.text or ""
+        if (text in _BARS and token.get("fence") != "true" or text in _TIGHT and not token.attrib
+                or not text.strip()):
             token.set("lspace", "0")
             token.set("rspace", "0")
 
@@ -757,6 +745,7 @@ def _styled_characters(root: ET.Element) -> None:
 # Elements whose children are set one after another, as a row.
 _ROWS = {"math", "mrow", "mstyle", "msqrt", "mtd", "mpadded", "mphantom", "menclose", "merror"}
 _SCRIPTED = {"msub", "msup", "msubsup", "munder", "munderover"}
+_SCRIPTED_ALL = {"mover", *_SCRIPTED}  # (an accent's base is no core of a name: see _core)
 _THIN_SPACE = "0.167em"  # TeX's \, (3 mu), as latex2mathml writes it
 _THICK_SPACE = "0.278em"  # a relation's on either side (5 mu)
 _OPENING = set("([{⟨⌈⌊")
