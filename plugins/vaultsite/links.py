@@ -223,9 +223,10 @@ class LinkRewriter:
             self.count("raw_space_link")
         target = self.resolve(path_part)
         name = posixpath.basename(unquote(path_part))
+        title = f" {link.title}" if link.title else ""  # (the tooltip its author wrote)
         if link.bang and not name.lower().endswith(".md"):
             alt, width, height = _split_size(link.text)
-            return self._image(target, path_part, alt, width, height, lineno)
+            return self._image(target, path_part, alt, width, height, lineno, title=title)
         text = _split_size(link.text)[0] if link.bang else link.text
         if target is None:
             if link.bang or _names_file(name):
@@ -234,17 +235,17 @@ class LinkRewriter:
         anchor = self._anchor(target, unquote(self.unmask(fragment)), lineno) if fragment else ""
         if target.lower().endswith(".md"):
             self.found.links.append((lineno, target))
-        return f"[{text}]({destination(self._relative(target), anchor)})"
+        return f"[{text}]({destination(self._relative(target), anchor)}{title})"
 
     def _image(self, target: str | None, dest: str, alt: str, width: str | None,
-               height: str | None, lineno: int, fragment: str = "") -> str:
+               height: str | None, lineno: int, fragment: str = "", title: str = "") -> str:
         """An embedded file as Obsidian shows it: an image; a player for audio and video; a PDF in
         a frame, at its `#page=N`; any other file (a .zip, a .canvas) as a link to it."""
         if target is None:
             return self._missing(dest, alt, lineno)
         kind = _EMBEDDED.get(posixpath.splitext(target)[1].lower(), "image")
         if kind == "image":
-            return self._sized(f"![{alt}]({destination(self._relative(target))})", width, height)
+            return self._sized(f"![{alt}]({destination(self._relative(target))}{title})", width, height)
         attrs = _size_attributes(width, height)
         if width:
             self.count("image_size")
