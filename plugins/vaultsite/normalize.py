@@ -657,6 +657,8 @@ class _Rewriter:
                 continue
             for i in range(*tok.map):
                 line = self.masked[i]
+                if self._opens_item(i):  # `- <details>`: the item's first block
+                    line = line[_ITEM_MARKERS.match(line).end():]
                 if match := _DETAILS_OPEN.fullmatch(line):
                     opened = bool(re.search(r"(?:^|\s)open(?:\s|=|$)", match.group(1) or ""))
                     stack.append([i, opened, match.group(2), i if match.group(2) is not None else None])
@@ -686,7 +688,10 @@ class _Rewriter:
             line = self.out[opening][-1]
             # At its item's margin: a column past it (`<details>` four spaces under `1. `), pymdownx
             # read no `???` there, and showed it as text, the answer as code.
-            indent = " " * 4 * self._depth(opening) if opening in self.items else line[: _indent(line)]
+            if self._opens_item(opening):
+                indent = line[: _ITEM_MARKERS.match(line).end()]
+            else:
+                indent = " " * 4 * self._depth(opening) if opening in self.items else line[: _indent(line)]
             self.out[opening][-1] = indent + ("???+" if opened else "???") + f' "{title}"'
             if opening > 0 and self.masked[opening - 1].strip():
                 self._blank_before(opening)
