@@ -801,6 +801,11 @@ class _Rewriter:
         tables end at a block, where Python-Markdown read it as a row of the table."""
         tables = {i for start, end in self.tables for i in range(start, end)}
         for tok in self.tokens:
+            if tok.type == "hr" and not tok.level and tok.map and tok.map[0] - 1 in self.items:
+                # A rule right under a list is no underline (CommonMark's lazy lines are a
+                # paragraph's): Python-Markdown made a one-item list's line a heading ("- one").
+                self._blank_before(tok.map[0])
+                self.result.applied["rule_under_list"] += 1
             if tok.type == "heading_open" and not tok.level and tok.map and tok.markup[0] in "=-":
                 start, end = tok.map
                 if start in tables and tok.markup[0] == "-":
