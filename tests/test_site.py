@@ -583,6 +583,26 @@ def test_a_front_matter_title_that_is_no_text_is_left_out_with_a_warning(tmp_pat
         "标题", "标题 - 知识库 · Knowledge Base")
 
 
+def test_an_empty_front_matter_title_or_one_of_links_alone_titles_no_page(tmp_path):
+    """A template's empty `title:` titled the page "None" in the navigation and the search (its
+    heading the site's name); `title: "[[Saint]]"`, a character's rank, titled it "[[Saint]]".
+    Obsidian titles both by the note's name, and shows the link among the properties."""
+    result = small_vault(tmp_path, {"A.md": "---\ntitle:\n---\ntext\n", "B.md": '---\ntitle: ""\n---\ntext\n',
+                                    "Lena.md": '---\ntitle: "[[Saint]]"\n---\ntext\n', "Saint.md": "# Saint\n"})
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    titles = {doc["title"] for doc in index["docs"]}
+    for name in ("A", "B", "Lena"):
+        soup = page(tmp_path / "site", name)
+        assert (soup.select_one("article h1").get_text(strip=True), soup.title.get_text()) == (
+            name, f"{name} - 知识库 · Knowledge Base")
+        assert name in [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary .md-nav__link")]
+        assert name in titles
+    properties = page(tmp_path / "site", "Lena").select_one("article .vs-properties")
+    assert properties.get_text(" ", strip=True) == "title Saint"
+    assert properties.select_one("a")["href"] == "../Saint/"
+
+
 def test_a_note_beside_a_folder_with_an_index_of_its_own_is_published_too(tmp_path):
     """`lang.md` and `lang/index.md` were both at `lang/`: one page was lost, and every link to
     it led to the other."""

@@ -156,9 +156,8 @@ def _title(path: str, meta: dict, h1: tuple[str, int] | None) -> str:
     """The title versions are matched by: front matter `title`, else the first `# ` heading where
     it may title the note (a template's `# Meta` may not: notes of one template were versions),
     else the file name, as the site titles the note (see plugin._page_title)."""
-    title = meta.get("title")
-    if isinstance(title, (str, int, float)) and str(title).strip():
-        return str(title).strip()
+    if (title := frontmatter.title(meta)) is not None:
+        return title
     return h1[0] if h1 and titles_note(h1[0], path) else _stem(path)
 
 

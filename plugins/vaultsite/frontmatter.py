@@ -102,11 +102,28 @@ def _with_obsidian_tags(meta: dict) -> dict:
     return meta
 
 
+# A value that is links alone: `title: "[[Saint]]"` (a character's rank), `title: [[A]], [[B]]`.
+_LINKS_ALONE = re.compile(r"(?:\s*!?\[\[[^\[\]]+\]\]\s*,?)+")
+
+
+def title(meta: dict) -> str | None:
+    """The title the front matter gives the note, as text: none for an empty `title:` (a
+    template's) or one of links alone, a property that links (Obsidian titles a note by its
+    name, and shows `title` among the properties; MkDocs titled the page "None", or "[[Saint]]")."""
+    value = meta.get("title")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
+        return None
+    text = str(value).strip()
+    return None if _LINKS_ALONE.fullmatch(text) else text
+
+
 def as_source(front: FrontMatter) -> str:
     """The note as MkDocs should read it: the metadata we accept, and the body untouched."""
     meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()}
-    if isinstance(meta.get("title"), str):
+    if (text := title(meta)) is not None:
         # MkDocs and Material write a page's title into its HTML as it is (nav, header, tags page):
         # a title is text, as a title made of the note's heading is (`# R&D` is `R&amp;D` there).
-        meta["title"] = html.escape(meta["title"])
+        meta["title"] = html.escape(text)
+    else:
+        meta.pop("title", None)
     return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False) + "---\n" + front.body

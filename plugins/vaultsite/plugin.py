@@ -730,9 +730,8 @@ def _page_title(path: str, meta: dict, markdown: str) -> str:
     as MkDocs reads it, else its file name as written (see _titled). Not the note's first `# `
     heading wherever it is, unrendered: the lists titled a note `1 [[esc]] and **bold**` that its
     page titled by its name."""
-    title = meta.get("title")
-    if isinstance(title, (str, int, float)) and str(title).strip():
-        return str(title)
+    if (title := frontmatter.title(meta)) is not None:
+        return title
     return leading_title(markdown) or _file_name(path)
 
 

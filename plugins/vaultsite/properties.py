@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from . import frontmatter
 from .links import as_text
 
 _NOT_SHOWN = {"title", "tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "publish", "permalink",
@@ -37,7 +38,8 @@ def markdown(meta: dict, raw: str) -> str:
     shown = [""] * len(lines)
     for key, value in meta.items():
         name = str(key).lower()
-        if name in _NOT_SHOWN or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:
+        hidden = name in _NOT_SHOWN and not (key == "title" and frontmatter.title(meta) is None)
+        if hidden or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:  # (a title that titles nothing shows)
             continue
         if text := _value(value):
             name = f'<span class="vs-property">{as_text(str(key))}</span>'
