@@ -159,8 +159,10 @@ class LinkRewriter:
         """A wikilink names what it links to with its `$` and `` ` `` (`[[Query $or $nin]]`: no
         formula); see _shown_markdown for what it shows."""
         bang, target, label = m.group(1), m.group(2).strip(), self.unmask(m.group(3) or "").strip()
-        if bang and not _is_attachment(target.partition("#")[0]) and _SIZE.match(label):
-            label = ""  # an embed's size (`![[Note|400]]`), which a link to the note does not show
+        if bang and not _is_attachment(target.partition("#")[0]):
+            # What follows a note embed's `|` is no text of it: a size (`![[Note|400]]`), a theme's
+            # class (`|right`, `|wmed`); Obsidian shows the note, or its name where it has none.
+            label = ""
         name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
         name = self.unmask(name)
         if not name and not heading.strip(" #"):  # `[[ ]]`, `[[#]]`: nothing to link (it was an empty link)
@@ -180,7 +182,10 @@ class LinkRewriter:
         if found is None:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
-            return self._unwritten(name, _shown_markdown(name, self.heading_path(heading), label), lineno)
+            # Named as written, its folders too (`[[MQ / Kafka]]`, `[[TCP/IP]]` are no " Kafka", "IP"),
+            # less the steps of a relative one (`[[../Outside]]`).
+            shown = _shown_markdown(name, self.heading_path(heading), label)
+            return self._unwritten(name, shown, lineno, re.sub(r"^(?:\.\.?/)+", "", name))
         shown = _shown_markdown(basename, self.heading_path(heading), label)
         if _is_attachment(found):  # [[paper.pdf#page=3]]
             return f"[{shown}]({destination(self._relative(found), f'#{heading}' if heading else '')})"
@@ -350,18 +355,20 @@ class LinkRewriter:
 
     # -- outcomes ----------------------------------------------------------------------------
 
-    def _unwritten(self, target: str, text: str, lineno: int) -> str:
-        return _marked(self._unwritten_mark(target, lineno), text)
+    def _unwritten(self, target: str, text: str, lineno: int, name: str | None = None) -> str:
+        return _marked(self._unwritten_mark(target, lineno, name), text)
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
         shown = html.escape(label.strip() or posixpath.basename(unquote(dest)))
         return _marked(self._missing_mark(dest, lineno), shown)
 
-    def _unwritten_mark(self, target: str, lineno: int) -> tuple[str, str]:
-        """The class and tooltip of a link to a note not written yet (recorded as one)."""
+    def _unwritten_mark(self, target: str, lineno: int, name: str | None = None) -> tuple[str, str]:
+        """The class and tooltip of a link to `target`, a note not written yet, recorded by its
+        `name` (a path's is its file's name)."""
         self._note_if_outside(target, lineno)
-        self.found.unwritten.append((lineno, target))
-        return "vs-unwritten", f"Not written yet: {note_name(target)}"
+        name = note_name(target) if name is None else name
+        self.found.unwritten.append((lineno, name))
+        return "vs-unwritten", f"Not written yet: {name}"
 
     def _missing_mark(self, dest: str, lineno: int) -> tuple[str, str]:
         """The class and tooltip of a reference to a file the vault does not hold (recorded as one)."""

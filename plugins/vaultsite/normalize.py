@@ -112,6 +112,7 @@ _TITLE_LINE = re.compile(r"\s*# (.*)\n?")
 _HASH_TEXT = re.compile(_ITEM_MARKERS.pattern + r"[ \t]*(#+)(?=[^\s#])")
 # (One, not escaped: `![[A]] ![[B]]` are links, and `\![[A]]` is text.)
 _EMBED_AFTER_TEXT = re.compile(r"^((?:(?!!\[\[).)*\S)[ \t]*(?<!\\)(!\[\[[^\[\]]*\]\])\s*$")
+_EMBED_BEFORE_TEXT = re.compile(r"^\s*(!\[\[[^\[\]]*\]\])[ \t]*((?:(?!!\[\[).)*\S)\s*$")
 _CLOSING_FENCE = re.compile(r"(`{3,}|~{3,})\s*$")
 _EMBED_SIZE = re.compile(r"\|\s*(\d+(?:x\d+)?)\s*\]\]\s*$")
 _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
@@ -1065,8 +1066,12 @@ class _Rewriter:
                 line = line[_ITEM_MARKERS.match(line).end():]
             match = _EMBED.match(line) or _MARKDOWN_EMBED.match(line)
             text = ""  # before the embed on its line (`See: ![[Note]]`), where Obsidian shows the note under it
-            if not match and i in texts and (after := _EMBED_AFTER_TEXT.match(line)):
-                text, line = after.groups()
+            after = ""  # and after it (`![[Infobox#^box|right]] The party…`), over the text
+            if not match and i in texts and (around := _EMBED_AFTER_TEXT.match(line)):
+                text, line = around.groups()
+                match = _EMBED.match(line)
+            elif not match and i in texts and (around := _EMBED_BEFORE_TEXT.match(line)):
+                line, after = around.groups()
                 match = _EMBED.match(line)
             if i in self.raw or i in self.html_lines or not match:  # (HTML shows it as written)
                 continue
@@ -1138,6 +1143,8 @@ class _Rewriter:
             else:
                 block = ['<div class="vs-embed" markdown>', "", f'<p class="vs-embed-title" markdown>{link}</p>', "",
                          *inner, "", "</div>"]
+            if after:
+                block += ["", self._inline(after, i)]
             if item:
                 block = self._in_item(i, i + 1, block, self._inline(text, i) if text else "")
             else:

@@ -62,7 +62,7 @@ from .backlinks import (TAGS_PAGE, backlinks, backlinks_block, home_page, linked
 from .config import VaultsiteConfig
 from .dedup import Group, NoteVersion, group_versions
 from .history import last_commit_times
-from .links import leading_title, note_name, typora_root
+from .links import leading_title, typora_root
 from .navigation import fold_folder_notes, named_by_folders, without_page
 from .normalize import Normalized, Problem, embedded_headings, normalize
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
@@ -583,8 +583,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if path not in self.versions:
                 self.links[path] = [target for _, target in result.found.links]
                 self.inline_tags[path] = result.tags
-                for _, target in result.found.unwritten:
-                    self.unwritten[note_name(target)].add(path)
+                for _, name in result.found.unwritten:
+                    self.unwritten[name].add(path)
             if path == until:
                 return
 
