@@ -489,6 +489,15 @@ class _Rewriter:
         if start is not None:
             self.result.problems.append(Problem(
                 self._line(start), "display formula opened with $$ is never closed, shown as text"))
+        if self.display_blocks:
+            # The blocks are read again with each formula's lines but its first as text alone: a
+            # line of `=` or `-` in one right under text (`若\n$$\na\n=\nb\n$$`) was read as
+            # a heading's underline, `+ x` as a list item.
+            masked = list(self.masked)
+            for start, end in self.display_blocks:
+                for i in (i for i in range(start + 1, end + 1) if masked[i].strip()):
+                    masked[i] = masked[i][: _indent(masked[i])] + "\ue005"
+            self.tokens = _md.parse("\n".join(masked))
 
     def _mark_html_lines(self) -> None:
         """The lines of HTML blocks, which CommonMark (Obsidian) and Python-Markdown show as written:
