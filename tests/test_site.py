@@ -594,6 +594,21 @@ def test_a_front_matter_title_that_is_no_text_is_left_out_with_a_warning(tmp_pat
         "标题", "标题 - 知识库 · Knowledge Base")
 
 
+def test_headings_in_a_callout_or_a_quote_stay_out_of_the_table_of_contents_and_keep_their_ids(tmp_path):
+    """A problem statement pasted into a folded callout with its own `# ` and `## ` headings took
+    every section of the page after it as its children; Obsidian's outline leaves them out."""
+    note = ("# DP\n\n## 基础\n\n> [!note]- 题面\n> # 数字三角形\n> ## 输入格式\n> text\n\n"
+            "> ## Quoted\n\n### 暴力-DFS\n\nSee [[#输入格式]].\n\n## 记忆化\n")
+    result = small_vault(tmp_path, {"DP.md": note})
+    assert result.returncode == 0, result.stderr
+    soup = page(tmp_path / "site", "DP")
+    toc = soup.select_one(".md-sidebar--secondary .md-nav--secondary > ul")
+    outline = [(len(a.find_parents("ul")) - len(toc.find_parents("ul")), a.get_text(strip=True)) for a in toc.select("a")]
+    assert outline == [(1, "基础"), (2, "暴力-DFS"), (1, "记忆化")]
+    assert soup.select_one("article details h2")["id"] == "输入格式"
+    assert soup.select_one("article p a[href='#输入格式']")
+
+
 def test_an_empty_front_matter_title_or_one_of_links_alone_titles_no_page(tmp_path):
     """A template's empty `title:` titled the page "None" in the navigation and the search (its
     heading the site's name); `title: "[[Saint]]"`, a character's rank, titled it "[[Saint]]".

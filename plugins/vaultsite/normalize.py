@@ -1525,25 +1525,30 @@ def _vert(pipe: re.Match) -> str:
     return "\\vert " if pipe.group(1) else "\\vert"
 
 
-def embedded_headings(html: str) -> set[str]:
-    """The ids of the headings inside embedded notes in a page's HTML: they are the other note's,
-    and stay out of the page's table of contents, as Obsidian's outline leaves them out."""
+def unlisted_headings(html: str) -> set[str]:
+    """The ids of the headings in a page's HTML that stay out of its table of contents, as
+    Obsidian's outline leaves them out: those of embedded notes (the other note's), and those
+    inside a callout or a quote (a problem statement's `# ` pasted into a folded callout took the
+    page's sections after it as its own)."""
     class Parser(HTMLParser):
         def __init__(self) -> None:
             super().__init__()
-            self.divs: list[bool] = []  # each open div: whether it is an embed
+            self.open: list[tuple[str, bool]] = []  # each open container: its tag, whether it unlists
             self.found: set[str] = set()
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             found = dict(attrs)
             if tag == "div":
-                self.divs.append("vs-embed" in (found.get("class") or "").split())
-            elif _HEADING_TAG.fullmatch(tag) and any(self.divs) and found.get("id"):
+                classes = (found.get("class") or "").split()
+                self.open.append((tag, "vs-embed" in classes or "admonition" in classes))
+            elif tag in ("details", "blockquote"):
+                self.open.append((tag, True))
+            elif _HEADING_TAG.fullmatch(tag) and any(out for _, out in self.open) and found.get("id"):
                 self.found.add(found["id"])
 
         def handle_endtag(self, tag: str) -> None:
-            if tag == "div" and self.divs:
-                self.divs.pop()
+            if self.open and self.open[-1][0] == tag:
+                self.open.pop()
 
     parser = Parser()
     parser.feed(html)

@@ -64,7 +64,7 @@ from .dedup import Group, NoteVersion, group_versions
 from .history import last_commit_times
 from .links import leading_title, typora_root
 from .navigation import fold_folder_notes, named_by_folders, without_page
-from .normalize import Normalized, Problem, embedded_headings, normalize
+from .normalize import Normalized, Problem, normalize, unlisted_headings
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify, tag_slugify as make_tag_slugify
@@ -306,8 +306,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return None
         # magiclink also links the URL text inside a raw `<a href>`: keep the outer anchor.
         html = _NESTED_ANCHOR.sub(r"\1\2\3", html)
-        if "vs-embed" in html:
-            page.toc.items = _toc_without(page.toc.items, embedded_headings(html))
+        page.toc.items = _toc_without(page.toc.items, unlisted_headings(html))
         if self.config.mathml:
             html, problems = mathml.typeset(html)
             mathml.typeset_toc(page.toc.items)
@@ -675,7 +674,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
 
 def _toc_without(items: list, ids: set[str]) -> list:
     """Table of contents items without those of `ids`, the others nested anew by their levels (a
-    heading after an embed that holds a `# ` heading was that heading's child)."""
+    heading after an embed or a callout that holds a `# ` heading was that heading's child)."""
     kept = []
 
     def walk(items: list) -> None:
