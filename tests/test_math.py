@@ -197,6 +197,20 @@ def test_a_prime_sits_beside_its_symbol(page):
 
 
 @needs_chromium
+def test_a_bar_of_a_size_is_that_tall_under_scripts_and_between_terms_too(page):
+    """`\\Big|` and `\\bigg|` are bars 1.6 and 2 em tall (an evaluation bar, an absolute value
+    around a fraction): between two terms, or under the scripts of an evaluation, the browser
+    drew them a letter's height."""
+    em, bars = page.evaluate("""() => {
+        const math = [...document.querySelectorAll('article math')].find(m => m.textContent.includes('G(t)'));
+        return [parseFloat(getComputedStyle(math).fontSize),
+                [...math.querySelectorAll('mo')].filter(mo => mo.textContent === '|')
+                    .map(mo => mo.getBoundingClientRect().height)];
+    }""")
+    assert [height / em > size for height, size in zip(bars, (1.5, 1.9, 1.9))] == [True] * 3
+
+
+@needs_chromium
 def test_aligned_equations_line_up_at_their_relation(page):
     """Chromium draws MathML Core, which leaves out a table's column alignment: without the
     stylesheet's, the rows of `aligned` are centred and their "=" do not line up."""

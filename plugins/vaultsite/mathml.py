@@ -307,6 +307,10 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
             element.text = chr(int(code, 16)) if code else element.text
         if element.tag == "mo" and "minsize" in element.attrib and element.text == ".":
             element.text = ""  # `\Big.`: TeX's null delimiter, sized and not drawn
+        if element.tag == "mo" and "minsize" in element.attrib:
+            # Of its size whatever its place: a bar between two terms (`\bigg|\frac{a}{b}\bigg|`)
+            # is no stretchy operator to the browser, and stayed a letter's height.
+            element.set("stretchy", "true")
         if element.tag == "mi" and not element.attrib and upright:
             # A letter of `\mathrm`, and a Greek capital, are upright in TeX; a lone letter is italic in MathML.
             element.text = _UPRIGHT_LETTERS.get(element.text, element.text)
@@ -315,6 +319,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _ordinary_groups(root)
     _signs(root)
     _hats(root)
+    _sized_bases(root)
     _rules_over(root)
     _spaces(root)
     _styled_characters(root)
@@ -662,6 +667,19 @@ def _hats(root: ET.Element) -> None:
             accented[1].text = "\u0302" if wide else "\u02c6"
             if wide:
                 accented[1].set("stretchy", "true")
+
+
+def _sized_bases(root: ET.Element) -> None:
+    """A sized delimiter under scripts (`F(x)\\Big|_0^1`, the bar of an evaluation) stands in a
+    row of its own, where Chromium stretches it (as a script's base it stayed a letter's height),
+    with no space around it: TeX's `\\Big|` is an ordinary symbol."""
+    for scripted in root.iter():
+        if scripted.tag in ("msub", "msup", "msubsup") and scripted[0].tag == "mo" and "minsize" in scripted[0].attrib:
+            base = scripted[0]
+            base.attrib.update(lspace="0", rspace="0")
+            row = ET.Element("mrow")
+            row.append(base)
+            scripted[0] = row
 
 
 # The bar latex2mathml writes as \\overline's and \\underline's accent, and the class drawing it.
