@@ -97,6 +97,8 @@ _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 # A custom type may hold hyphens; `|` starts metadata for CSS snippets (`[!quote|notitle]`), which draws nothing here.
 _CALLOUT = re.compile(r"^\[!([\w-]+)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
+# A parameter line opening an Admonition plugin's block (```` ```ad-tip ````).
+_AD_PARAMETER = re.compile(r"^(title|collapse|icon|color):(.*)$", re.IGNORECASE)
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 # An ATX heading's closing `#`s, and attributes at the end of a heading (attr_list's `{#intro}`).
 _ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
@@ -217,6 +219,7 @@ class _Rewriter:
     # -- the pass ----------------------------------------------------------------------------
 
     def run(self) -> list[str]:
+        self._admonition_blocks()
         self._comments()
         self._formulas_among_text()
         self._mark_raw_lines()
@@ -417,6 +420,41 @@ class _Rewriter:
                 self._line(opened), "comment opened with %% is never closed: the rest of the note is hidden, "
                 "as Obsidian hides it"))
         self.tokens = _md.parse("\n".join(self.masked))
+
+    def _admonition_blocks(self) -> None:
+        """The Admonition plugin's code block (```` ```ad-note ````, its `title:` and `collapse:`
+        lines first) is the callout it draws, written as one on the same lines: it showed as
+        code, its Markdown as typed. A parameter line is an empty line of the callout's."""
+        changed = False
+        for tok in self.tokens:
+            kind = tok.info.strip()[3:] if tok.type == "fence" and tok.info.strip().startswith("ad-") else ""
+            if not kind or not tok.map:
+                continue
+            start, end = tok.map
+            opening = self.src[start]
+            column = opening.index(tok.markup)
+            lines = tok.content.split("\n")[: end - start - (2 if _closed(tok) else 1)]
+            title, fold = kind.capitalize(), ""
+            for k, line in enumerate(lines):
+                param = _AD_PARAMETER.match(line)
+                if not param:
+                    break
+                name, value = param.group(1).lower(), param.group(2).strip()
+                title = value if name == "title" and value else title
+                fold = {"open": "+", "close": "-", "closed": "-"}.get(value.lower(), fold) if name == "collapse" else fold
+                lines[k] = ""
+            inside = " " * column
+            new = [f"{opening[:column]}> [!{kind}]{fold} {title}",
+                   *(f"{inside}> {line}" if line.strip() else f"{inside}>" for line in lines)]
+            if _closed(tok):
+                new.append("")
+            for i, line in enumerate(new, start):
+                self.src[i] = line
+                self.masked[i] = self.out[i][0] = self._mask(line)
+            changed = True
+            self.result.applied["admonition_block"] += 1
+        if changed:
+            self.tokens = _md.parse("\n".join(self.masked))
 
     def _formulas_among_text(self) -> None:
         """A display formula over several lines whose `$$` shares a line with text (`we have $$`,
