@@ -956,6 +956,26 @@ def test_an_excalidraw_drawing_is_shown_by_its_exported_image_or_by_name(tmp_pat
     assert "#1 priority" in drawing.article.get_text() and "Excalidraw Data" not in drawing.article.get_text()
 
 
+def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
+    """The plugin names drawings without `.excalidraw` where told to (`Drawing 2024-03-01
+    01.17.41.md`): such a drawing was a note, its embeds the plugin's banner and a heading "Text
+    Elements" over its labels. Its data makes it a drawing, shown by the image exported beside it."""
+    (tmp_path / "docs" / "Excalidraw").mkdir(parents=True)
+    (tmp_path / "docs" / "Excalidraw" / "A 2024-03-01 01.17.41.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50"/></svg>')
+    result = small_vault(tmp_path, {"Excalidraw/A 2024-03-01 01.17.41.md": DRAWING,
+                                    "Excalidraw/B 2024-03-02 09.00.00.md": DRAWING.replace("Input layer", "RTC"),
+                                    "BFS.md": "# BFS\n\n![[A 2024-03-01 01.17.41|300]]\n\n![[B 2024-03-02 09.00.00]]\n"})
+    assert "B 2024-03-02 09.00.00.md:5: an Excalidraw drawing with no image exported beside it" in result.stderr
+    article = page(tmp_path / "site", "BFS").select_one("article")
+    assert [(img["src"], img.get("width")) for img in article.select("img")] == [
+        ("../Excalidraw/A%202024-03-01%2001.17.41.svg", "300")]
+    assert article.select_one(".vs-drawing").get_text() == "✏️ B 2024-03-02 09.00.00"
+    assert "EXCALIDRAW" not in article.get_text() and not article.select(".vs-embed")
+    drawing = page(tmp_path / "site", "B 2024-03-02 09.00.00").select_one("article")
+    assert "RTC" in drawing.get_text() and "Text Elements" not in drawing.get_text()
+
+
 def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):
     """Obsidian's reading view shows a note's properties: a note of properties alone was an empty page,
     and the notes they link to did not list it as a backlink. What the site shows otherwise (tags),

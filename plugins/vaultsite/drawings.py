@@ -1,5 +1,6 @@
-"""Excalidraw drawings (`Drawing.excalidraw.md`), as a site can show them: by the image the
-Excalidraw plugin exports beside the drawing (its Auto-export), else by name.
+"""Excalidraw drawings (`Drawing.excalidraw.md`, or any note holding the plugin's data, as it
+writes drawings where told to name them without `.excalidraw`), as a site can show them: by the
+image the Excalidraw plugin exports beside the drawing (its Auto-export), else by name.
 
 The note holds the drawing as compressed JSON only the plugin draws; read as Markdown, it is the
 plugin's banner ("Switch to EXCALIDRAW VIEW…") and its "Excalidraw Data" headings. Nothing here
@@ -20,15 +21,24 @@ _EXPORTS = (".excalidraw.svg", ".excalidraw.png", ".svg", ".png")
 # drawing's data.
 _TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#+ |^%%|\Z)", re.MULTILINE | re.DOTALL)
 _BLOCK_ID = re.compile(r"[ \t]*\^[A-Za-z0-9-]+[ \t]*$")
+# The plugin's data: its `# Drawing` heading over the drawing's JSON, compressed or not.
+_DATA = re.compile(r"^#+ Drawing[ \t]*\n```(?:compressed-)?json[ \t]*$", re.MULTILINE)
 
 
-def is_drawing(path: str) -> bool:
-    return path.lower().endswith(_SUFFIX)
+def is_drawing(path: str, body: str) -> bool:
+    """Whether the note at `path`, of text `body`, is a drawing: named as one, or holding the data of one."""
+    return path.lower().endswith(_SUFFIX) or path.lower().endswith(".md") and bool(_DATA.search(body))
+
+
+def name(path: str) -> str:
+    """The drawing's name: its file's, less `.excalidraw.md` (or `.md`)."""
+    base = posixpath.basename(path)
+    return base[: -len(_SUFFIX)] if base.lower().endswith(_SUFFIX) else base[:-3]
 
 
 def exported_image(path: str, find: Callable[[str], str | None]) -> str | None:
     """The vault path of the image exported from the drawing at `path`, if the vault has one."""
-    stem = path[: -len(_SUFFIX)]
+    stem = posixpath.join(posixpath.dirname(path), name(path))
     return next(filter(None, (find(stem + suffix) for suffix in _EXPORTS)), None)
 
 
@@ -38,8 +48,7 @@ def shown(path: str, find: Callable[[str], str | None], size: str = "") -> str:
     image = exported_image(path, find)
     if image:
         return f"![[{image}|{size}]]" if size else f"![[{image}]]"
-    name = posixpath.basename(path)[: -len(_SUFFIX)]
-    return f'<span class="vs-drawing" title="An Excalidraw drawing, not exported as an image">✏️ {name}</span>'
+    return f'<span class="vs-drawing" title="An Excalidraw drawing, not exported as an image">✏️ {name(path)}</span>'
 
 
 def page(body: str, path: str, find: Callable[[str], str | None]) -> str:

@@ -147,7 +147,7 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
     if properties:  # (its links count as the note's: backlinks, notes not written yet)
         shown = _Rewriter(properties, path, vault, slugify, result, 1, callouts=callouts or {}, root=root).run()
         result.properties = "\n\n".join(line for line in shown if line.strip())
-    if drawings.is_drawing(path):
+    if drawings.is_drawing(path, text):
         if not drawings.exported_image(path, vault.find):
             result.problems.append(Problem(first_line, "an Excalidraw drawing with no image exported beside it "
                                            "(.svg or .png): shown by its name; turn on the Excalidraw plugin's "
@@ -1133,7 +1133,7 @@ class _Rewriter:
             body = self.vault.body(target) if target else None
             if body is None:
                 continue  # an image, or a note not written yet: the inline pass shows it
-            if drawings.is_drawing(target):  # its image, sized as the embed says (`|500`)
+            if drawings.is_drawing(target, body):  # its image, sized as the embed says (`|500`)
                 size = _EMBED_SIZE.search(line)
                 self._embed_shown(i, line, drawings.shown(target, self.vault.find, size.group(1) if size else ""))
                 self.result.found.links.append((self._line(i), target))

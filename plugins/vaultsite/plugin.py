@@ -505,7 +505,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         groups = group_versions([
             NoteVersion(f.src_uri, self.sources[f.src_uri], f.src_uri in repaired,
                         os.stat(f.abs_src_path).st_mtime if f.abs_src_path else 0.0, commits.get(f.src_uri))
-            for f in notes if not drawings.is_drawing(f.src_uri)], self.workers)
+            for f in notes if not drawings.is_drawing(f.src_uri, self.sources[f.src_uri])], self.workers)
         self.report.groups = [{"canonical": g.canonical, "versions": list(g.versions), "why": list(g.reasons)}
                               for g in groups]
         self.versions = {v for g in groups for v in g.versions}
@@ -736,8 +736,9 @@ def _page_title(path: str, meta: dict, markdown: str) -> str:
 
 def _file_name(path: str) -> str:
     """A page's name (`x.ipynb` is "x"); a drawing's, less `.excalidraw`."""
-    name = posixpath.splitext(posixpath.basename(path))[0]
-    return name.removesuffix(".excalidraw") if drawings.is_drawing(path) else name
+    if path.lower().endswith(".md"):
+        return drawings.name(path)
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _vacant(files: Files, generated: File) -> bool:
