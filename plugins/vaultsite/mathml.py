@@ -960,7 +960,16 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
         label = label if starred else f"({label})"
         return f'<div class="vs-math vs-tagged">{mathml}<span class="vs-eqno">{label}</span></div>'
 
-    return _ARITHMATEX.sub(one, content), problems
+    content = _ARITHMATEX.sub(one, content)
+    return _WITH_PUNCTUATION.sub(r'<span class="vs-nobr">\g<0></span>', content), problems
+
+
+# An inline formula with the Chinese punctuation touching it, which no line may start (a closing
+# mark, "，" "。") or end (an opening one, "（"): one run no line breaks. (typography.css keeps text
+# from breaking there; a line broke between a formula and its "，", which started the next line.)
+_INLINE = r'<math(?![^>]*display="block")[^>]*>.*?</math>'
+_WITH_PUNCTUATION = re.compile(
+    rf"[（「『【《“‘]?{_INLINE}[，。、；：？！）」』】》”’]+|[（「『【《“‘]{_INLINE}", re.DOTALL)
 
 
 _UNKNOWN = re.compile(r"<m[io][^>]*>(\\[a-zA-Z]+)</m[io]>")
