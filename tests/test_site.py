@@ -395,12 +395,13 @@ def test_a_note_not_written_yet_is_listed_once_however_its_links_spell_its_name(
 def test_a_note_not_written_yet_is_named_as_its_link_writes_it_folders_and_slashes_too(tmp_path):
     """`[[MQ / Kafka]]` was listed as "** Kafka**" (its name cut at the last `/`, the space
     breaking the bold), `[[TCP/IP]]` as "IP"; a Markdown link's path names its file."""
-    result = small_vault(tmp_path, {"A.md": "# Alpha\n\n[[MQ / Kafka]], [[TCP/IP]] and [plan](Plans/Q3 Plan.md)\n"})
+    result = small_vault(tmp_path, {
+        "A.md": "# Alpha\n\n[[MQ / Kafka]], [[TCP/IP]], [[../MQ / Kafka.md]] and [plan](Plans/Q3 Plan.md)\n"})
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [li.strong.get_text() for li in soup.select("article li")] == ["MQ / Kafka", "Q3 Plan", "TCP/IP"]
     tips = [span["title"] for span in page(tmp_path / "site", "A").select("article .vs-unwritten")]
-    assert tips == ["Not written yet: MQ / Kafka", "Not written yet: TCP/IP", "Not written yet: Q3 Plan"]
+    assert tips == [f"Not written yet: {name}" for name in ("MQ / Kafka", "TCP/IP", "MQ / Kafka", "Q3 Plan")]
 
 
 def test_the_unwritten_notes_page_is_in_the_nav_only_while_a_note_is_left_to_write(tmp_path):
@@ -607,6 +608,11 @@ def test_headings_in_a_callout_or_a_quote_stay_out_of_the_table_of_contents_and_
     assert outline == [(1, "基础"), (2, "暴力-DFS"), (1, "记忆化")]
     assert soup.select_one("article details h2")["id"] == "输入格式"
     assert soup.select_one("article p a[href='#输入格式']")
+    # A tag named in a note's text ends with its item, cell or callout, as a browser ends it.
+    result = small_vault(tmp_path, {"E.md": "# E\n\n## Tags\n\n- Use the <details> element.\n\n| <blockquote> | x |\n"
+                                            "|---|---|\n\n> [!tip]\n> Wrap it in <details>\n\n## Attributes\n"})
+    toc = page(tmp_path / "site", "E").select(".md-sidebar--secondary .md-nav--secondary a")
+    assert [a.get_text(strip=True) for a in toc] == ["Tags", "Attributes"]
 
 
 def test_an_empty_front_matter_title_or_one_of_links_alone_titles_no_page(tmp_path):

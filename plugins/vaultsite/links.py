@@ -183,9 +183,9 @@ class LinkRewriter:
             if _is_attachment(name):
                 return self._missing(name, label or basename, lineno)
             # Named as written, its folders too (`[[MQ / Kafka]]`, `[[TCP/IP]]` are no " Kafka", "IP"),
-            # less the steps of a relative one (`[[../Outside]]`).
+            # less the steps of a relative one (`[[../Outside]]`) and a `.md`.
             shown = _shown_markdown(name, self.heading_path(heading), label)
-            return self._unwritten(name, shown, lineno, re.sub(r"^(?:\.\.?/)+", "", name))
+            return self._unwritten(name, shown, lineno, _without_md(re.sub(r"^(?:\.\.?/)+", "", name)))
         shown = _shown_markdown(basename, self.heading_path(heading), label)
         if _is_attachment(found):  # [[paper.pdf#page=3]]
             return f"[{shown}]({destination(self._relative(found), f'#{heading}' if heading else '')})"
@@ -479,7 +479,10 @@ class LinkRewriter:
 def note_name(path: str) -> str:
     """The name a note is linked by: its file's name less `.md`. A wikilink's name has no `.md`, and
     its dots are its own (`[[3.一维搜索]]`, `[[v1.2 notes]]`)."""
-    name = posixpath.basename(path)
+    return _without_md(posixpath.basename(path))
+
+
+def _without_md(name: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else name
 
 

@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from typing import Callable
 from urllib.parse import unquote
 
+import lxml.html
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -1567,33 +1568,20 @@ def unlisted_headings(html: str) -> set[str]:
     """The ids of the headings in a page's HTML that stay out of its table of contents, as
     Obsidian's outline leaves them out: those of embedded notes (the other note's), and those
     inside a callout or a quote (a problem statement's `# ` pasted into a folded callout took the
-    page's sections after it as its own)."""
-    class Parser(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.open: list[tuple[str, bool]] = []  # each open container: its tag, whether it unlists
-            self.found: set[str] = set()
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            found = dict(attrs)
-            if tag == "div":
-                classes = (found.get("class") or "").split()
-                self.open.append((tag, "vs-embed" in classes or "admonition" in classes))
-            elif tag in ("details", "blockquote"):
-                self.open.append((tag, True))
-            elif _HEADING_TAG.fullmatch(tag) and any(out for _, out in self.open) and found.get("id"):
-                self.found.add(found["id"])
-
-        def handle_endtag(self, tag: str) -> None:
-            if self.open and self.open[-1][0] == tag:
-                self.open.pop()
-
-    parser = Parser()
-    parser.feed(html)
-    return parser.found
+    page's sections after it as its own). Read as browsers read it (libxml2's parser): a tag named
+    in a note's text (`- Use the <details> element`) ends with its list item, cell or callout."""
+    if not html.strip():
+        return set()
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    return {heading.get("id") for heading in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
+            if heading.get("id") and any(map(_unlists, heading.iterancestors()))}
 
 
-_HEADING_TAG = re.compile(r"h[1-6]")
+def _unlists(element) -> bool:
+    """Whether the element holds what an outline leaves out: an embed, a callout, a quote."""
+    classes = (element.get("class") or "").split()
+    return element.tag in ("details", "blockquote") or element.tag == "div" and (
+        "vs-embed" in classes or "admonition" in classes)
 
 
 class _HtmlTags(HTMLParser):
