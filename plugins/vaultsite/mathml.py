@@ -130,7 +130,8 @@ _KNOWN_ENVIRONMENTS = {name.lstrip("\\") for name in MATRICES} | {
     "aligned", "alignedat", "alignat", "alignat*", "gather", "gather*", "gathered", "multline", "multline*",
     "equation", "equation*", "subarray"}
 
-_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
+_TEXT = re.compile(r"\\(text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
+_COMMAND_NAME = re.compile(r"\\([a-zA-Z]+)\s*")
 _TEXT_MATH_END = re.compile(r"(?<!\\)\$")
 _ESCAPED = "_%&$#{}"
 # Each escaped character of a text, while latex2mathml converts it, as a private-use character:
@@ -145,6 +146,71 @@ def in_line(tex: str) -> str:
     texts, and its `\\tag` a text after it."""
     tex = _TAG.sub(lambda tag: f"\\qquad \\text{{{_tag_text(tag)}}}", tex)
     return f"\\displaystyle {_texts_escaped(tex, escapes=False)}"
+
+
+def _texts_flat(tex: str) -> str:
+    """Texts holding groups or commands (`\\text{the set {1,2}}`, `\\texttt{\\color{red}{s}}`,
+    `\\text{\\textbf{union} of}`) as plain texts side by side: latex2mathml ends a text at its
+    first `}`, and showed the rest as TeX. A group in a text is text of it, a text command its own
+    text, and `\\color` colours the rest of its group, as MathJax reads them."""
+    out, at = [], 0
+    for match in _TEXT.finditer(tex):
+        if match.start() < at:  # (a text inside a text, flattened with it)
+            continue
+        close = _group_end(tex, match.end() - 1)
+        if close is None:
+            break
+        body = tex[match.end() : close]
+        flat = _flat_text(match.group(1), body) if "{" in body.replace("\\{", "") else tex[match.start() : close + 1]
+        out += [tex[at : match.start()], flat]
+        at = close + 1
+    return "".join([*out, tex[at:]])
+
+
+def _flat_text(name: str, body: str) -> str:
+    pieces, run, i = [], [], 0
+
+    def text() -> None:
+        if run:
+            pieces.append(f"\\{name}{{{''.join(run)}}}")
+            run.clear()
+    while i < len(body):
+        command = _COMMAND_NAME.match(body, i) if body[i] == "\\" else None
+        group = (command.end() if command else i) if body[command.end() if command else i : ][:1] == "{" else None
+        end = _group_end(body, group) if group is not None else None
+        if end is not None and (not command or command.group(1) in _TEXT_NAMES):
+            text()
+            pieces.append(_flat_text(command.group(1) if command else name, body[group + 1 : end]))
+            i = end + 1
+        elif end is not None and command.group(1) == "color":
+            text()
+            pieces.append(f"{{{body[i : end + 1]}{_flat_text(name, body[end + 1 :])}}}")
+            break
+        elif body[i] == "$" and (close := _TEXT_MATH_END.search(body, i + 1)):  # (see _texts_escaped)
+            run.append(body[i : close.end()])
+            i = close.end()
+        else:
+            run.append(body[i : i + 2] if body[i] == "\\" else body[i])
+            i += 2 if body[i] == "\\" else 1
+    text()
+    return "".join(pieces) or f"\\{name}{{}}"
+
+
+_TEXT_NAMES = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox"}
+
+
+def _group_end(tex: str, opening: int) -> int | None:
+    """Where the group that opens at `opening` (a `{`) closes, if it does."""
+    depth, i = 0, opening
+    while i < len(tex):
+        if tex[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        if depth == 0:
+            return i
+        i += 1
+    return None
 
 
 def _texts_escaped(tex: str, escapes: bool = True) -> str:
@@ -178,7 +244,7 @@ def _known_environments(tex: str) -> str:
     which MathJax draws nothing of; an upright letter (`\\mathrm{d}`), as a stand-in `_amend` sets so;
     gathered equations, operator names spaced inside or made with `\\mathop`, a new line's extra
     space (`\\\\[4pt]`): see their patterns."""
-    tex = _texts_escaped(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _gathered(tex)))
+    tex = _texts_escaped(_texts_flat(_ENVIRONMENTS.sub(lambda m: f"\\{m.group(1)}{{align*}}", _gathered(tex))))
     tex = _ARRAY_BEGIN.sub(lambda m: m.group(0).replace(m.group(1), _REPEATED.sub(
         lambda r: r.group(2) * int(r.group(1)), m.group(1))), tex)  # `*{20}{c}` (it showed "*20c")
     tex = _DOTS_BETWEEN.sub(r"\\cdots", _NOT.sub(lambda m: _NOT_RELATIONS[m.group(1)], tex))
