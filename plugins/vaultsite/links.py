@@ -874,6 +874,10 @@ class _Link:
         return f"{'!' if self.bang else ''}[{self.text}]({bracket}{title})"
 
 
+# A destination and its title, in any of CommonMark's three forms (`"a \"b\""`, `'c'`, `(d)`).
+_DEST_AND_TITLE = re.compile(r"""^(.*?)(?:\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?$""")
+
+
 def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
     """Find `[text](dest "title")` and `![alt](dest)`, including Typora's raw-space destinations."""
     if "](" not in line:
@@ -890,8 +894,10 @@ def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
         if inner.startswith("<") and ">" in inner:
             dest, rest = inner[1:inner.index(">")], inner[inner.index(">") + 1:].strip()
         else:
-            m = re.match(r"^(.*?)(?:\s+(\"[^\"]*\"|'[^']*'))?$", inner)
+            m = _DEST_AND_TITLE.match(inner)
             dest, rest = m.group(1).strip(), (m.group(2) or "")
+        if rest.startswith("("):  # (a form Python-Markdown reads no title in: quoted)
+            rest = '"' + re.sub(r'(?<!\\)"', r'\"', rest[1:-1]) + '"'
         text = line[start + 1:close]
         link = _Link(bang, text if bang else _replace_links(text, fn), dest, rest)
         out.append(line[pos:start - 1] if bang else line[pos:start])
