@@ -702,7 +702,10 @@ class _Rewriter:
         quotes = 0
         for tok in self.tokens:
             quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)  # (their rewriters')
-            if tok.type != "html_block" or not tok.map or quotes or (self.html and tok.map[0] not in self.items):
+            if tok.type != "html_block" or not tok.map or quotes:
+                continue
+            if self.html and tok.map[0] not in self.items and not (  # (md_in_html's), but an item's end tag
+                    stack and stack[-1] and _DETAILS_CLOSE.fullmatch(self.masked[tok.map[0]])):
                 continue
             for i in range(*tok.map):
                 line = self.masked[i]
@@ -724,7 +727,7 @@ class _Rewriter:
                         elif stack:
                             stack.pop()
         for opening, opened, summary, summary_line, closing in elements:
-            if self._item_of(opening) != self._item_of(closing) or any(
+            if self._item_of(opening) != self._item_of(closing) and not self._closes_item(opening, closing) or any(
                     start <= opening < end for start, end in self.contained_html):
                 continue
             for i in range(opening + 1, closing):
@@ -747,6 +750,16 @@ class _Rewriter:
             self.out[closing] = [""] if closing + 1 < len(self.masked) and self.masked[closing + 1].strip() else []
             self._loosen(opening)
             self.result.applied["details_in_list_item"] += 1
+
+    def _closes_item(self, opening: int, closing: int) -> bool:
+        """Whether an element opened on line `opening` of a list item, closed on line `closing` under
+        the list (`</details>` back at the margin), holds the rest of that item: a browser ends it
+        with the item."""
+        item = self._item_of(opening)
+        if item is None or closing in self.items:
+            return False
+        end = self.item_spans[item][0]
+        return end <= closing and not any(self.masked[k].strip() for k in range(end, closing))
 
     def _quotes(self) -> None:
         """Normalize each quote's inside (a quote inside a quote is the inner rewrite's); an
