@@ -1030,12 +1030,13 @@ def typeset(content: str) -> tuple[str, list[tuple[str, str]]]:
     return _WITH_PUNCTUATION.sub(r'<span class="vs-nobr">\g<0></span>', content), problems
 
 
-# An inline formula with the Chinese punctuation touching it, which no line may start (a closing
-# mark, "，" "。") or end (an opening one, "（"): one run no line breaks. (typography.css keeps text
-# from breaking there; a line broke between a formula and its "，", which started the next line.)
-_INLINE = r'<math(?![^>]*display="block")[^>]*>.*?</math>'
-_WITH_PUNCTUATION = re.compile(
-    rf"[（「『【《“‘]?{_INLINE}[，。、；：？！）」』】》”’]+|[（「『【《“‘]{_INLINE}", re.DOTALL)
+# An inline formula with the punctuation touching it, which no line may start (a closing mark,
+# "，" "。" "." ")") or end (an opening one, "（" "("): one run no line breaks. (typography.css keeps
+# text from breaking there; a line broke between a formula and its "，" or ".", which started the next.)
+_INLINE = r'<math(?![^>]*display="block")[^>]*>(?:(?!</?math\b).)*</math>'
+_BEFORE = "[" + re.escape("（「『【《“‘([") + "]"
+_AFTER = "[" + re.escape("，。、；：？！）」』】》”’.,;:!?)]") + "]"
+_WITH_PUNCTUATION = re.compile(rf"{_BEFORE}?{_INLINE}{_AFTER}+|{_BEFORE}{_INLINE}", re.DOTALL)
 
 
 _UNKNOWN = re.compile(r"<m[io][^>]*>(\\[a-zA-Z]+)</m[io]>")
