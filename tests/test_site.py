@@ -971,7 +971,8 @@ def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
         '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50"/></svg>')
     result = small_vault(tmp_path, {"Excalidraw/A 2024-03-01 01.17.41.md": DRAWING,
                                     "Excalidraw/B 2024-03-02 09.00.00.md": DRAWING.replace("Input layer", "RTC"),
-                                    "BFS.md": "# BFS\n\n![[A 2024-03-01 01.17.41|300]]\n\n![[B 2024-03-02 09.00.00]]\n"})
+                                    "BFS.md": "# BFS\n\n![[A 2024-03-01 01.17.41|300]]\n\n![[B 2024-03-02 09.00.00]]\n",
+                                    "Shapes.md": "# Shapes API\n\n## Drawing\n```json\n{}\n```\n\nImportant text\n"})
     assert "B 2024-03-02 09.00.00.md:5: an Excalidraw drawing with no image exported beside it" in result.stderr
     article = page(tmp_path / "site", "BFS").select_one("article")
     assert [(img["src"], img.get("width")) for img in article.select("img")] == [
@@ -980,6 +981,7 @@ def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
     assert "EXCALIDRAW" not in article.get_text() and not article.select(".vs-embed")
     drawing = page(tmp_path / "site", "B 2024-03-02 09.00.00").select_one("article")
     assert "RTC" in drawing.get_text() and "Text Elements" not in drawing.get_text()
+    assert "Important text" in page(tmp_path / "site", "Shapes").select_one("article").get_text()  # a note
 
 
 def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):
