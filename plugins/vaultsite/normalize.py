@@ -426,14 +426,16 @@ class _Rewriter:
         """The Admonition plugin's code block (```` ```ad-note ````, its `title:` and `collapse:`
         lines first) is the callout it draws, written as one on the same lines: it showed as
         code, its Markdown as typed. A parameter line is an empty line of the callout's."""
-        changed = False
+        changed, quotes = False, 0
         for tok in self.tokens:
+            quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(tok.type, 0)  # (their rewriters')
             kind = tok.info.strip()[3:] if tok.type == "fence" and tok.info.strip().startswith("ad-") else ""
-            if not kind or not tok.map:
+            if not kind or not tok.map or quotes:
                 continue
             start, end = tok.map
             opening = self.src[start]
             column = opening.index(tok.markup)
+            lead = opening[:column]  # (a tab as written: the lines under a tab-indented fence are the item's)
             lines = tok.content.split("\n")[: end - start - (2 if _closed(tok) else 1)]
             title, fold = kind.capitalize(), ""
             for k, line in enumerate(lines):
@@ -444,8 +446,8 @@ class _Rewriter:
                 title = value if name == "title" and value else title
                 fold = {"open": "+", "close": "-", "closed": "-"}.get(value.lower(), fold) if name == "collapse" else fold
                 lines[k] = ""
-            inside = " " * column
-            new = [f"{opening[:column]}> [!{kind}]{fold} {title}",
+            inside = lead if not lead.strip() else " " * len(_expand_tabs(lead))
+            new = [f"{lead}> [!{kind}]{fold} {title}",
                    *(f"{inside}> {line}" if line.strip() else f"{inside}>" for line in lines)]
             if _closed(tok):
                 new.append("")
@@ -535,7 +537,7 @@ class _Rewriter:
             masked = list(self.masked)
             for start, end in self.display_blocks:
                 for i in (i for i in range(start + 1, end + 1) if masked[i].strip()):
-                    masked[i] = masked[i][: _indent(masked[i])] + "\ue005"
+                    masked[i] = _indent_of(masked[i]) + "\ue005"
             self.tokens = _md.parse("\n".join(masked))
 
     def _mark_html_lines(self) -> None:
