@@ -396,12 +396,13 @@ def test_a_note_not_written_yet_is_named_as_its_link_writes_it_folders_and_slash
     """`[[MQ / Kafka]]` was listed as "** Kafka**" (its name cut at the last `/`, the space
     breaking the bold), `[[TCP/IP]]` as "IP"; a Markdown link's path names its file."""
     result = small_vault(tmp_path, {
-        "A.md": "# Alpha\n\n[[MQ / Kafka]], [[TCP/IP]], [[../MQ / Kafka.md]] and [plan](Plans/Q3 Plan.md)\n"})
+        "A.md": "# Alpha\n\n[[MQ / Kafka]], [[TCP/IP]], [[../MQ / Kafka.md]], [[Kafka #Intro]] and "
+                "[plan](Plans/Q3 Plan.md)\n"})
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert [li.strong.get_text() for li in soup.select("article li")] == ["MQ / Kafka", "Q3 Plan", "TCP/IP"]
+    assert [li.strong.get_text() for li in soup.select("article li")] == ["Kafka", "MQ / Kafka", "Q3 Plan", "TCP/IP"]
     tips = [span["title"] for span in page(tmp_path / "site", "A").select("article .vs-unwritten")]
-    assert tips == [f"Not written yet: {name}" for name in ("MQ / Kafka", "TCP/IP", "MQ / Kafka", "Q3 Plan")]
+    assert tips == [f"Not written yet: {name}" for name in ("MQ / Kafka", "TCP/IP", "MQ / Kafka", "Kafka", "Q3 Plan")]
 
 
 def test_the_unwritten_notes_page_is_in_the_nav_only_while_a_note_is_left_to_write(tmp_path):

@@ -369,7 +369,7 @@ class LinkRewriter:
         """The class and tooltip of a link to `target`, a note not written yet, recorded by its
         `name` (a path's is its file's name)."""
         self._note_if_outside(target, lineno)
-        name = note_name(target) if name is None else name
+        name = (note_name(target) if name is None else name).strip()  # (`[[Kafka #Intro]]`: "Kafka")
         self.found.unwritten.append((lineno, name))
         return "vs-unwritten", f"Not written yet: {name}"
 
