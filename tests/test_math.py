@@ -233,6 +233,15 @@ def test_a_wide_inline_formula_scrolls_its_paragraph_not_the_page(page):
 
 
 @needs_chromium
+def test_an_equation_number_covers_the_formula_scrolling_under_it_top_to_bottom(page):
+    """A formula wider than a phone scrolls under its number: the number's cover was a line of text
+    high, and a fraction's top and bottom showed above and below it."""
+    heights = page.evaluate("""() => [...document.querySelectorAll('article .vs-eqno')].map(number =>
+        [number.getBoundingClientRect().height, number.parentElement.querySelector('math').getBoundingClientRect().height])""")
+    assert heights and all(number >= formula for number, formula in heights), heights
+
+
+@needs_chromium
 def test_aligned_equations_line_up_at_their_relation(page):
     """Chromium draws MathML Core, which leaves out a table's column alignment: without the
     stylesheet's, the rows of `aligned` are centred and their "=" do not line up."""
