@@ -49,7 +49,8 @@ def shown(path: str, find: Callable[[str], str | None], size: str = "") -> str:
     image = exported_image(path, find)
     if image:
         return f"![[{image}|{size}]]" if size else f"![[{image}]]"
-    return f'<span class="vs-drawing" title="An Excalidraw drawing, not exported as an image">✏️ {name(path)}</span>'
+    tip = "An Excalidraw drawing, not exported as an image"
+    return f'<span class="vs-drawing" title="{tip}">✏️ {name(path)}</span>'
 
 
 def page(body: str, path: str, find: Callable[[str], str | None]) -> str:

@@ -130,7 +130,8 @@ _KNOWN_ENVIRONMENTS = {name.lstrip("\\") for name in MATRICES} | {
     "aligned", "alignedat", "alignat", "alignat*", "gather", "gather*", "gathered", "multline", "multline*",
     "equation", "equation*", "subarray"}
 
-_TEXT = re.compile(r"\\(text|textrm|textit|textbf|textsf|texttt|textnormal|mbox)\s*\{")
+_TEXT_NAMES = ("text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox")
+_TEXT = re.compile(rf"\\({'|'.join(_TEXT_NAMES)})\s*\{{")
 _COMMAND_NAME = re.compile(r"\\([a-zA-Z]+)\s*")
 _TEXT_MATH_END = re.compile(r"(?<!\\)\$")
 _ESCAPED = "_%&$#{}"
@@ -168,6 +169,7 @@ def _texts_flat(tex: str) -> str:
 
 
 def _flat_text(name: str, body: str) -> str:
+    """The text command `name`'s `body` as plain texts side by side (see _texts_flat)."""
     pieces, run, i = [], [], 0
 
     def text() -> None:
@@ -195,8 +197,6 @@ def _flat_text(name: str, body: str) -> str:
     text()
     return "".join(pieces) or f"\\{name}{{}}"
 
-
-_TEXT_NAMES = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox"}
 
 
 def _group_end(tex: str, opening: int) -> int | None:
@@ -741,11 +741,8 @@ def _sized_bases(root: ET.Element) -> None:
     with no space around it: TeX's `\\Big|` is an ordinary symbol."""
     for scripted in root.iter():
         if scripted.tag in ("msub", "msup", "msubsup") and scripted[0].tag == "mo" and "minsize" in scripted[0].attrib:
-            base = scripted[0]
-            base.attrib.update(lspace="0", rspace="0")
-            row = ET.Element("mrow")
-            row.append(base)
-            scripted[0] = row
+            scripted[0].attrib.update(lspace="0", rspace="0")
+            scripted[0] = _row(scripted[0])
 
 
 # The bar latex2mathml writes as \\overline's and \\underline's accent, and the class drawing it.

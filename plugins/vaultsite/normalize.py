@@ -444,7 +444,8 @@ class _Rewriter:
                     break
                 name, value = param.group(1).lower(), param.group(2).strip()
                 title = value if name == "title" and value else title
-                fold = {"open": "+", "close": "-", "closed": "-"}.get(value.lower(), fold) if name == "collapse" else fold
+                if name == "collapse":
+                    fold = {"open": "+", "close": "-", "closed": "-"}.get(value.lower(), fold)
                 lines[k] = ""
             inside = lead if not lead.strip() else " " * len(_expand_tabs(lead))
             new = [f"{lead}> [!{kind}]{fold} {title}",
