@@ -401,7 +401,9 @@ def test_a_note_not_written_yet_is_named_as_its_link_writes_it_folders_and_slash
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "site" / "unwritten" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [li.strong.get_text() for li in soup.select("article li")] == ["Kafka", "MQ / Kafka", "Q3 Plan", "TCP/IP"]
-    tips = [span["title"] for span in page(tmp_path / "site", "A").select("article .vs-unwritten")]
+    spans = page(tmp_path / "site", "A").select("article .vs-unwritten")
+    assert spans[3].get_text() == "Kafka › Intro"
+    tips = [span["title"] for span in spans]
     assert tips == [f"Not written yet: {name}" for name in ("MQ / Kafka", "TCP/IP", "MQ / Kafka", "Kafka", "Q3 Plan")]
 
 

@@ -167,7 +167,7 @@ class LinkRewriter:
             # class (`|right`, `|wmed`); Obsidian shows the note, or its name where it has none.
             label = ""
         name, _, heading = target.partition("#")  # (a `#` in code in the heading is none: see heading_path)
-        name = self.unmask(name)
+        name = self.unmask(name).rstrip()  # (`[[Kafka #Intro]]`: "Kafka")
         if not name and not heading.strip(" #"):  # `[[ ]]`, `[[#]]`: nothing to link (it was an empty link)
             return escape_brackets(m.group(0))  # text, as `[[]]` is
         self.count("wikilink")
@@ -369,7 +369,7 @@ class LinkRewriter:
         """The class and tooltip of a link to `target`, a note not written yet, recorded by its
         `name` (a path's is its file's name)."""
         self._note_if_outside(target, lineno)
-        name = (note_name(target) if name is None else name).strip()  # (`[[Kafka #Intro]]`: "Kafka")
+        name = (note_name(target) if name is None else name).strip()  # (`[x](%20Q3.md)`: "Q3")
         self.found.unwritten.append((lineno, name))
         return "vs-unwritten", f"Not written yet: {name}"
 
