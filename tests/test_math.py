@@ -230,6 +230,8 @@ def test_a_wide_inline_formula_scrolls_its_paragraph_not_the_page(page):
     if page.viewport_size["width"] < 500:
         paragraph = page.locator("article p", has_text="A long inline one")
         assert paragraph.evaluate("p => p.scrollWidth > p.clientWidth"), "the formula is wider than a phone"
+        paragraph.evaluate("p => p.scrollLeft = 50")
+        assert paragraph.evaluate("p => p.scrollLeft") == 50, "and its paragraph scrolls"
 
 
 @needs_chromium

@@ -975,7 +975,9 @@ def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
     result = small_vault(tmp_path, {"Excalidraw/A 2024-03-01 01.17.41.md": DRAWING,
                                     "Excalidraw/B 2024-03-02 09.00.00.md": DRAWING.replace("Input layer", "RTC"),
                                     "BFS.md": "# BFS\n\n![[A 2024-03-01 01.17.41|300]]\n\n![[B 2024-03-02 09.00.00]]\n",
-                                    "Shapes.md": "# Shapes API\n\n## Drawing\n```json\n{}\n```\n\nImportant text\n"})
+                                    "Shapes.md": "# Shapes API\n\n## Drawing\n```json\n{}\n```\n\nImportant text\n",
+                                    # (the plugin's text elements commented out: no `%%` over its data)
+                                    "C 2024-03-03.md": DRAWING.replace("%%\n## Drawing", "## Drawing")})
     assert "B 2024-03-02 09.00.00.md:5: an Excalidraw drawing with no image exported beside it" in result.stderr
     article = page(tmp_path / "site", "BFS").select_one("article")
     assert [(img["src"], img.get("width")) for img in article.select("img")] == [
@@ -985,6 +987,7 @@ def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
     drawing = page(tmp_path / "site", "B 2024-03-02 09.00.00").select_one("article")
     assert "RTC" in drawing.get_text() and "Text Elements" not in drawing.get_text()
     assert "Important text" in page(tmp_path / "site", "Shapes").select_one("article").get_text()  # a note
+    assert "Text Elements" not in page(tmp_path / "site", "C 2024-03-03").select_one("article").get_text()
 
 
 def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):

@@ -21,9 +21,10 @@ _EXPORTS = (".excalidraw.svg", ".excalidraw.png", ".svg", ".png")
 # drawing's data.
 _TEXTS = re.compile(r"^#+ Text Elements[ \t]*\n(.*?)(?=^#+ |^%%|\Z)", re.MULTILINE | re.DOTALL)
 _BLOCK_ID = re.compile(r"[ \t]*\^[A-Za-z0-9-]+[ \t]*$")
-# The plugin's data, hidden in a comment: its `# Drawing` heading over the drawing's JSON,
-# compressed or not (a note's own `## Drawing` section over JSON is no drawing).
-_DATA = re.compile(r"^%%[ \t]*\n(?:[ \t]*\n)*#+ Drawing[ \t]*\n```(?:compressed-)?json[ \t]*$", re.MULTILINE)
+# The plugin's data under its `# Drawing` heading: compressed JSON, which only the plugin writes,
+# or JSON of its type (a note's own `## Drawing` section over other JSON is no drawing).
+_DATA = re.compile(r'^#+ Drawing[ \t]*\n```(?:compressed-json[ \t]*$|json[ \t]*\n\s*\{\s*"type"\s*:\s*"excalidraw")',
+                   re.MULTILINE)
 
 
 def is_drawing(path: str, body: str) -> bool:

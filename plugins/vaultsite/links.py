@@ -925,9 +925,9 @@ def _replace_links(line: str, fn: Callable[[_Link], str]) -> str:
         else:
             m = _DEST_AND_TITLE.match(inner)
             dest, rest = m.group(1).strip(), (m.group(2) or "")
-        if rest.startswith("(") and any(char.isspace() for char in dest):
-            dest, rest = inner, ""  # Typora's raw spaces: `(#Convolution Neural Network (CNN))` is a path
-        elif rest.startswith("("):  # (a form Python-Markdown reads no title in: quoted)
+            if rest.startswith("(") and any(char.isspace() for char in dest):
+                dest, rest = inner, ""  # Typora's raw spaces: `(#Convolution Neural Network (CNN))` is a path
+        if rest.startswith("("):  # (a form Python-Markdown reads no title in: quoted)
             rest = '"' + re.sub(r'(?<!\\)"', r'\"', rest[1:-1]) + '"'
         text = line[start + 1:close]
         link = _Link(bang, text if bang else _replace_links(text, fn), dest, rest)

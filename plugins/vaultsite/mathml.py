@@ -198,7 +198,6 @@ def _flat_text(name: str, body: str) -> str:
     return "".join(pieces) or f"\\{name}{{}}"
 
 
-
 def _group_end(tex: str, opening: int) -> int | None:
     """Where the group that opens at `opening` (a `{`) closes, if it does."""
     depth, i = 0, opening
