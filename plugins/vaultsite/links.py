@@ -95,8 +95,7 @@ class LinkRewriter:
         """The line with its links rewritten; with `markdown` false (a line of raw HTML), its raw
         tags alone."""
         if "[" not in text and "<" not in text and "youtube" not in text:
-            # Most lines: none of the forms below can be on them.
-            return _bare_urls(text) if markdown and "://" in text else text
+            return text  # most lines: none of the forms below can be on them
         resolved: list[str] = []
         if markdown:
             text = self._markdown_links(text, lineno, resolved)
@@ -109,8 +108,6 @@ class LinkRewriter:
         text = _IMG_TAG.sub(lambda m: self._img(m.group(0), lineno), text)
         text = _RAW_TAG.sub(lambda m: self._raw_tag(m, lineno), text)
         text = _YOUTUBE_REDIRECT.sub(lambda m: self._unwrap(m.group(0)), text)
-        if markdown and "://" in text:
-            text = _bare_urls(text)
         return _RESOLVED.sub(lambda m: resolved[int(m.group(1))], text) if resolved else text
 
     def _markdown_links(self, text: str, lineno: int, resolved: list[str]) -> str:
@@ -592,32 +589,6 @@ _RESOLVED = re.compile("\ue002(\\d+)\ue003")
 # `[[Note#Heading|label]]`, its label up to the first `]]` (`[[Note|see [x] here]]`); `\[[x]]` is text.
 _WIKILINK = re.compile(r"(?<!\\)(!?)(?<!\\)\[\[([^\[\]|]+?)(?:\\?\|((?:[^\[\]]|\[(?!\[)|\](?!\]))*))?\]\]")
 _YOUTUBE_REDIRECT = re.compile(r"https?://(?:www\.)?youtube\.com/redirect\?[^\s)<>\"']+")
-# Chinese (and Japanese) text and punctuation, which no URL runs into as written: a URL is ASCII,
-# or its own non-ASCII letters (`https://zh.wikipedia.org/wiki/哈希表`), never a "，" or "。".
-_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_PUNCTUATION = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’…—"
-# A URL in text (at a line's start, after a space, `*_~(` as GFM reads one, or after Chinese).
-_BARE_URL = re.compile(rf"(?:(?<=[{_CJK}])|(?<![^\s*_~(]))(?:https?|ftp)://[^\s<>\"'{_CJK_PUNCTUATION}]+")
-_TRAILING = re.compile(r"[.,:;!?*_~'\"]+$")
-
-
-def _bare_urls(text: str) -> str:
-    """A URL in text after Chinese (`官网：https://…`, which magiclink, as GFM, links only after
-    a space), or before Chinese punctuation (`见 https://a.org/x，然后`, whose "，然后" it took into
-    the link: a 404) is an autolink of the URL alone, as Obsidian and Typora link it."""
-    def link(match: re.Match) -> str:
-        url = _TRAILING.sub("", match.group(0))
-        while url.endswith(")") and url.count(")") > url.count("("):
-            url = url[:-1]
-        start, end = match.start(), match.start() + len(url)
-        after_cjk = start > 0 and re.match(f"[{_CJK}]", text[start - 1])
-        before_cjk = re.match(f"[{_CJK}]", text[match.end() : match.end() + 1])
-        if text[start - 2 : start] == "](" or not (after_cjk or before_cjk):
-            return match.group(0)  # (a link's destination; one magiclink links as it is)
-        return f"<{url}>{match.group(0)[len(url):]}"
-    return _BARE_URL.sub(link, text)
-
-
 _BARE_ANCHOR = re.compile(r"<a>\s*(https?://[^\s<>\"]+)\s*</a>", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _RAW_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")

@@ -75,7 +75,7 @@ log = get_plugin_logger(__name__)
 
 CSS = "assets/vaultsite/vaultsite.css"
 _TAG_LISTING = re.compile(r'<h[1-6] id="[^"]*/slug"')  # where Material's tags plugin writes a listing
-_NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>)\s*<a\b[^>]*>(.*?)</a>\s*(</a>)", re.DOTALL)
+_NESTED_ANCHOR = re.compile(r"(<a\b[^>]*>(?:(?!</?a\b).)*?)<a\b[^>]*>(.*?)</a>((?:(?!</?a\b).)*?</a>)", re.DOTALL)
 
 
 def _timed(step: str):
@@ -157,6 +157,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         _require_extension(config, "vaultsite.footnote_order", {})  # footnotes numbered in reading order
         _require_extension(config, "vaultsite.html_blocks", {})  # HTML in a list item or a quote is HTML
         _require_extension(config, "vaultsite.header_tables", {})  # a table of a header row alone is that row
+        _require_extension(config, "vaultsite.cjk_urls", {})  # a URL in Chinese text is a link of it alone
         # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
         # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
         _require_extension(config, "footnotes", {})
