@@ -178,8 +178,8 @@ def _flat_text(name: str, body: str) -> str:
             run.clear()
     while i < len(body):
         command = _COMMAND_NAME.match(body, i) if body[i] == "\\" else None
-        group = (command.end() if command else i) if body[command.end() if command else i : ][:1] == "{" else None
-        end = _group_end(body, group) if group is not None else None
+        group = command.end() if command else i  # (where its group, if it has one, opens)
+        end = _group_end(body, group) if body[group : group + 1] == "{" else None
         if end is not None and (not command or command.group(1) in _TEXT_NAMES):
             text()
             pieces.append(_flat_text(command.group(1) if command else name, body[group + 1 : end]))

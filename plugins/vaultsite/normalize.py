@@ -122,7 +122,7 @@ _ANY_EMBED = re.compile(r"!\[\[|!\[[^\]]*\]\([^)]*\.md", re.IGNORECASE)
 _MARKDOWN_EMBED = re.compile(r"^\s*!\[[^\[\]]*\]\(<?([^<>#]+?\.md)(?:#([^<>]*?))?>?\)\s*$", re.IGNORECASE)
 # The blocks that may start right under a line of text, by the kind of rewrite the report counts.
 _AFTER_TEXT = {"bullet_list_open": "list", "ordered_list_open": "list", "blockquote_open": "quote",
-               "fence": "code", "heading_open": "heading"}
+               "fence": "code", "heading_open": "heading", "hr": "rule"}
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _MAX_EMBED_DEPTH = 8
 _PARAGRAPH_LINES = 200
@@ -866,11 +866,6 @@ class _Rewriter:
         tables end at a block, where Python-Markdown read it as a row of the table."""
         tables = {i for start, end in self.tables for i in range(start, end)}
         for tok in self.tokens:
-            if tok.type == "hr" and not tok.level and tok.map and tok.map[0] - 1 in self.items:
-                # A rule right under a list is no underline (CommonMark's lazy lines are a
-                # paragraph's): Python-Markdown made a one-item list's line a heading ("- one").
-                self._blank_before(tok.map[0])
-                self.result.applied["rule_under_list"] += 1
             if tok.type == "heading_open" and not tok.level and tok.map and tok.markup[0] in "=-":
                 start, end = tok.map
                 if start in tables and tok.markup[0] == "-":
