@@ -1168,3 +1168,31 @@ def test_a_warm_build_executes_no_notebook(real_site):
     assert result.returncode == 0, result.stderr
     assert "executed in" not in result.stderr
     assert result.stderr.count("outputs from the cache") == len(NETWORKS)
+
+
+def test_a_property_material_reads_as_a_setting_is_its_only_where_material_can_use_it(tmp_path):
+    """Obsidian's plugins write keys that Material reads as settings of a page: Templater's
+    `template: "[[Ticket]]"` (Material looked for that page template: no site at all), Iconize's
+    `icon: LiSword` (no such icon: no site), a worldbuilding template's `status: active` (an
+    unexplained ⓘ beside each note in the navigation), `hide: true`, `search: later`. Where Material
+    can use one (an icon, a status mkdocs.yml names, `hide: [toc]`) it is Material's, as before;
+    otherwise it is a property like any other, shown as Obsidian shows it."""
+    result = small_vault(tmp_path, {
+        "Ticket.md": '---\ntemplate: "[[Ticket]]"\nicon: LiSword\nstatus: active\nhide: true\nsearch: later\n'
+                     "subtitle: \"[[Home]]\"\n---\nBody.\n",
+        "Home.md": "---\nicon: material/home\nstatus: new\nhide: [toc]\nsearch: {boost: 2}\n---\n## Section\n\nText.\n"})
+    assert result.returncode == 0, result.stderr
+    ticket = page(tmp_path / "site", "Ticket")
+    shown = [p.get_text(" ", strip=True) for p in ticket.select(".vs-properties p")]
+    assert shown == ["template Ticket", "icon LiSword", "status active", "hide ✓", "search later",
+                     "subtitle Home"]
+    assert [a["href"] for a in ticket.select(".vs-properties a")] == ["./", "../Home/"]
+    entries = {a.get_text(strip=True): a for a in ticket.select(".md-nav--primary a")}
+    assert not entries["Ticket"].select(".md-status, small, svg") and ticket.select_one(".md-sidebar--primary")
+    assert entries["Home"].select_one("svg") and entries["Home"].select_one(".md-status--new")
+    home = page(tmp_path / "site", "Home")
+    assert not home.select(".vs-properties")
+    assert home.select_one(".md-sidebar--secondary")["hidden"] is not None
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert {doc["location"]: doc.get("boost") for doc in index["docs"] if doc["location"] in ("Home/", "Ticket/")} == {
+        "Home/": 2, "Ticket/": None}

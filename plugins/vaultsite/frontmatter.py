@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from . import theme_settings
+from .theme_settings import Theme
+
 # libyaml's dumper where PyYAML was built with it (MkDocs reads it back with libyaml's loader).
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -117,9 +120,11 @@ def title(meta: dict) -> str | None:
     return None if _LINKS_ALONE.fullmatch(text) else text
 
 
-def as_source(front: FrontMatter) -> str:
-    """The note as MkDocs should read it: the metadata we accept, and the body untouched."""
-    meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()}
+def as_source(front: FrontMatter, theme: Theme) -> str:
+    """The note as MkDocs should read it: the metadata we accept (of the keys Material reads as
+    settings, those whose values it can use), and the body untouched."""
+    meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()
+            if k not in theme_settings.KEYS or theme.takes(k, v)}
     if (text := title(meta)) is not None:
         # MkDocs and Material write a page's title into its HTML as it is (nav, header, tags page):
         # a title is text, as a title made of the note's heading is (`# R&D` is `R&amp;D` there).

@@ -68,6 +68,7 @@ from .normalize import Normalized, Problem, normalize, unlisted_headings
 from .repair import Context, RepairResult, decode, may_need_repair, repair_text, without_nul_bytes
 from .report import BuildReport
 from .slugs import slugify as make_slugify, tag_slugify as make_tag_slugify
+from .theme_settings import Theme
 from .vault import VaultIndex, left_out, shown, template_folders
 from .versions import canonical_note, version_note
 
@@ -145,6 +146,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
         self.callouts = {str(kind).lower(): material for kind, material in self.config.callouts.items()}
+        self.theme = Theme(tuple(config.theme.dirs), frozenset(map(str, (config.extra.get("status") or {}))))
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
             # Math as Obsidian and Typora write it, between dollars: `\(x\)` is "(x)", escaped
@@ -239,7 +241,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             return home_page(config.site_name, {p: t for p, t in self.titles.items() if p not in self.versions})
         if page.file.src_uri not in self.fronts:
             return None
-        return frontmatter.as_source(self.fronts[page.file.src_uri])
+        return frontmatter.as_source(self.fronts[page.file.src_uri], self.theme)
 
     @_timed("on_page_markdown")
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -539,7 +541,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
             if path in before and before[path][0] == self._normalized_from(front, before[path][1]):
                 result = before[path][1]
             else:
-                result = _normalized_or_as_written(front, path, self.vault, self.slugify, self.callouts)
+                result = _normalized_or_as_written(front, path, self.vault, self.slugify, self.callouts, self.theme)
             markdown = self._page_markdown(path, result)
             if not processes or path in self.groups:  # (rendered with its versions: see _with_versions)
                 return path, result, markdown, None, {}
@@ -763,13 +765,13 @@ def _tag_names(meta: dict, key: str) -> list[str] | None:
 
 
 def _normalized_or_as_written(front: frontmatter.FrontMatter, path: str, vault: VaultIndex,
-                              slugify: Callable[[str], str], callouts: dict[str, str]) -> Normalized:
+                              slugify: Callable[[str], str], callouts: dict[str, str], theme: Theme) -> Normalized:
     """The note normalized, or, where normalizing it fails (a bug of ours), the note as written, with
     a warning that names it: one note never stops the build of the others."""
     try:
         root = typora_root(path, front.meta.get("typora-root-url"), vault)
         return normalize(front.body, path, vault, slugify, front.body_line, callouts, root,
-                         properties.markdown(front.meta, front.raw))
+                         properties.markdown(front.meta, front.raw, theme))
     except Exception as error:  # whatever it is, the note is shown; the warning says what it was
         log.debug(f"{path}: normalizing failed", exc_info=True)
         return Normalized(_as_written(front.body), problems=[Problem(front.body_line, (

@@ -2,11 +2,11 @@
 each key with its value, links in it links (`authors: ["[[Vlad Khononov]]"]`), so a note that is
 all properties is no empty page, and the notes its properties link to list it as a backlink.
 
-Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), and the
-settings of tools (MkDocs, Material, jupytext, Typora, Excalidraw) that readers never saw as text;
-`status` and `description` are shown, as Obsidian shows them (Material reads them too: a status
-needs `extra.status` in mkdocs.yml, a description becomes the page's summary for search engines).
-Nothing here knows MkDocs: front matter in, Markdown out.
+Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), the
+settings of tools (jupytext, Typora, Excalidraw) that readers never saw as text, and those of
+Material's that it takes (see theme_settings: `template: "[[Ticket]]"` is Templater's, and shown);
+`description` is shown, as Obsidian shows it (Material makes it the page's summary for search
+engines). Nothing here knows MkDocs: front matter in, Markdown out.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import re
 
 from . import frontmatter
 from .links import as_text
+from .theme_settings import Theme
 
 _NOT_SHOWN = {"title", "tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "publish", "permalink",
-              "jupyter", "jupytext", "kanban-plugin", "template", "hide", "search", "icon", "subtitle", "comments"}
+              "jupyter", "jupytext", "kanban-plugin", "comments"}
 _NOT_SHOWN_PREFIXES = ("typora-", "excalidraw-")
 # A key of the front matter's top level, quoted or not (`"a:b": 1`), as its line writes it.
 _KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#:-][^:]*?))\s*:(?:\s|$)""")
@@ -26,7 +27,7 @@ _KEY = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#:-][^:]*?))\
 _LINK = re.compile(r"!?\[\[[^\[\]]+\]\]|https?://[^\s<>\"]+")
 
 
-def markdown(meta: dict, raw: str) -> str:
+def markdown(meta: dict, raw: str, theme: Theme) -> str:
     """The Markdown of the note's properties, each on the line its key has in `raw` (the YAML, whose
     first line is the file's second), the other lines blank: a problem of one names its line. ""
     where it has none to show."""
@@ -38,7 +39,8 @@ def markdown(meta: dict, raw: str) -> str:
     shown = [""] * len(lines)
     for key, value in meta.items():
         name = str(key).lower()
-        hidden = name in _NOT_SHOWN and not (key == "title" and frontmatter.title(meta) is None)
+        hidden = (name in _NOT_SHOWN and not (key == "title" and frontmatter.title(meta) is None)
+                  or theme.takes(str(key), value))
         if hidden or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:  # (a title that titles nothing shows)
             continue
         if text := _value(value):
