@@ -202,6 +202,7 @@ def test_a_vault_that_draws_no_diagram_carries_no_mermaid(site):
 @pytest.mark.parametrize("body, problem", [
     ("> [!nonsense] Title\n> body\n", "8: unknown callout type [!nonsense]"),
     ("> [!my-card] Title\n> body\n", "8: unknown callout type [!my-card], shown as a note"),
+    ("> [!My Type] Title\n> body\n", "8: unknown callout type [!My Type], shown as a note"),
     ("$$\nx = 1\n\nmore\n", "8: display formula opened with $$ is never closed"),
     ("text %% a comment\n\nmore\n", "8: comment opened with %% is never closed"),
     ("see [[#^nope]]\n", "8: links to a block that note.md does not have: #^nope (check the block's id)"),
@@ -210,7 +211,7 @@ def test_a_vault_that_draws_no_diagram_carries_no_mermaid(site):
     ("Its norm $\\big\\lVvert x$.\n", "8: formula with a command latex2mathml does not know, shown as its name: \\lVvert"),
     ("$$\n\\begin{CD} A @>f>> B \\end{CD}\n$$\n",
      "9: formula with an environment latex2mathml does not know, drawn as its content: CD"),
-], ids=["callout", "custom callout", "formula", "comment", "block id", "embedded heading", "TeX command",
+], ids=["callout", "custom callout", "custom callout of words", "formula", "comment", "block id", "embedded heading", "TeX command",
         "TeX command sizing a bracket", "TeX environment"])
 def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, problem):
     result = small_vault(tmp_path, {"note.md": f"---\ntags: [a]\n---\n# Note\n\ntext\n\n{body}"})
@@ -221,13 +222,18 @@ def test_content_problem_fails_strict_naming_file_and_line(tmp_path, body, probl
 def test_a_vaults_own_callout_type_is_shown_as_the_admonition_mkdocs_yml_maps_it_to(tmp_path):
     """Obsidian shows a callout type it does not know as a note, which CSS snippets style: mapped
     in mkdocs.yml (any case), it is that admonition, with no warning to fail a strict build on, and
-    titled as Obsidian titles it: by its type as written."""
-    result = small_vault(tmp_path, {"A.md": "# A\n\n> [!My-Card] Hello\n> body\n\n> [!信息]\n> 内容\n"},
-                         plugins={"vaultsite": "callouts: {my-card: tip, 信息: info}"})
+    titled as Obsidian titles it: by its type as written. A type of words (`[!Attack Rolls]-`) is
+    one too: it showed as a quote of its `[!…]` text, what it folds away open."""
+    result = small_vault(tmp_path, {"A.md": "# A\n\n> [!My-Card] Hello\n> body\n\n> [!信息]\n> 内容\n\n"
+                                            "> [!Attack Rolls]-\n> Hidden body\n"},
+                         plugins={"vaultsite": "callouts: {my-card: tip, 信息: info, attack rolls: example}"})
     assert result.returncode == 0, result.stderr
     soup = page(tmp_path / "site", "A")
     assert [(div["class"], div.select_one(".admonition-title").get_text()) for div in soup.select("article .admonition")
             ] == [(["admonition", "tip"], "Hello"), (["admonition", "info"], "信息")]
+    folded = soup.select_one("article details")
+    assert (folded["class"], folded.get("open"), folded.summary.get_text()) == (["example"], None, "Attack rolls")
+    assert folded.select_one("p").get_text() == "Hidden body" and "[!" not in soup.select_one("article").get_text()
 
 
 def test_a_callout_mapped_to_no_admonition_of_material_is_named_as_mkdocs_yml_is_read(tmp_path):

@@ -95,8 +95,9 @@ _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # an item that opens with a list: `- 1. text`), a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
-# A custom type may hold hyphens; `|` starts metadata for CSS snippets (`[!quote|notitle]`), which draws nothing here.
-_CALLOUT = re.compile(r"^\[!([\w-]+)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
+# A custom type may hold hyphens and spaces (`[!Attack Rolls]`, Obsidian's type "attack-rolls"); `|`
+# starts metadata for CSS snippets (`[!quote|notitle]`), which draws nothing here.
+_CALLOUT = re.compile(r"^\[!([^\]|]*[^\]|\s][^\]|]*)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 # A parameter line opening an Admonition plugin's block (```` ```ad-tip ````).
 _AD_PARAMETER = re.compile(r"^(title|collapse|icon|color):(.*)$", re.IGNORECASE)
@@ -799,7 +800,8 @@ class _Rewriter:
         self.holds_html |= sub.holds_html  # HTML now, so the quote holding this one must be too
         if callout:
             kind, fold, title = callout.groups()
-            kind = self.callouts.get(kind.lower()) or _CALLOUT_ALIASES.get(kind.lower(), kind.lower())
+            kind = "-".join(kind.lower().split())
+            kind = self.callouts.get(kind) or _CALLOUT_ALIASES.get(kind, kind)
             if kind not in MATERIAL_TYPES:
                 self.result.problems.append(Problem(
                     self._line(start), f"unknown callout type [!{callout.group(1)}], shown as a note; "
@@ -813,7 +815,7 @@ class _Rewriter:
             anchor = f"<a id='^{block_id.group(1)}'></a>" if block_id and not self.embedded else ""
             title = title[: block_id.start()] if block_id else title
             title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
-            title = anchor + (title or callout.group(1).capitalize())
+            title = anchor + (title or callout.group(1).strip().capitalize())
             if sub.holds_html:  # the HTML that admonition's `!!!` and pymdownx.details' `???` write
                 if fold:
                     new = [f'<details class="{kind}" markdown="1"{" open" if fold == "+" else ""}>', "",
