@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 import lxml.html
 from markdown_it import MarkdownIt
+from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
 
 from . import drawings, html_blocks
@@ -260,7 +261,7 @@ class _Rewriter:
 
     def _inline(self, line: str, i: int) -> str:
         """A line of text (on source line i) with its Obsidian syntax as Markdown: formulas, footnotes, tags, links."""
-        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(line)), i), i)
+        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(_no_tags(line))), i), i)
         return self.links.line(_no_heading(text), self._line(i))
 
     def _formulas_of_backticks(self, line: str) -> str:
@@ -1569,6 +1570,19 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
                 open_at[mark] = k
     return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+# What Python-Markdown reads as a tag (its HTML_RE) where CommonMark, and so Obsidian and Typora,
+# read text: `Map<String,Integer>`, `git checkout -b <branch名>`, `http://<服务器ip>:80` were
+# hidden as unknown tags. Not a link's destination (`](<a b.md>)`), nor an autolink.
+_LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^<>@ ]*(?: [^<>]*)?>)")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>")
+
+
+def _no_tags(line: str) -> str:
+    """`line` with each `<` that Python-Markdown would read as opening a tag, and CommonMark not, as text."""
+    if "<" not in line or _REFERENCE_DEFINITION.match(line):
+        return line
+    return _LOOSE_TAG.sub(lambda m: m[0] if HTML_TAG_RE.match(line, m.start()) or _AUTOLINK.match(line, m.start())
+                          else "&lt;", line)
 
 
 def _vert(pipe: re.Match) -> str:
