@@ -956,11 +956,13 @@ def _matrix_fences(root: ET.Element) -> None:
 
 
 def _brackets(root: ET.Element) -> None:
-    """A bracket TeX does not size (`\\pmod`'s, the only ones latex2mathml writes with no size or
-    stretch of their own) keeps its size: browsers stretch a plain `(` to its row, whose tallest
-    variant stood apart from what it holds, "( mod n )"."""
+    """A bracket TeX does not size (`\\pmod`'s, and `\\lvert` and `\\rVert`'s bars, the only ones
+    latex2mathml writes with no size or stretch of their own) keeps its size: browsers stretch a
+    plain `(` to its row, whose tallest variant stood apart from what it holds, "( mod n )", and a
+    bar opening or closing a row as tall as a fraction beside it, the other bar a letter's height."""
     for token in root.iter("mo"):
-        if not token.attrib and _TEX_CLASSES.get(token.text or "") in ("mathopen", "mathclose"):
+        if not token.attrib and (_TEX_CLASSES.get(token.text or "") in ("mathopen", "mathclose")
+                                 or token.text in ("|", "‖")):
             token.set("stretchy", "false")
 
 
