@@ -1500,7 +1500,16 @@ class _Rewriter:
     def _toc_and_definitions(self) -> None:
         used = self._referenced_labels()
         previous_end = None  # end line of the last bookmark definition made visible
+        defined = set()
         for idx, tok in enumerate(self.tokens):
+            if tok.type == "definition" and tok.level == 0 and tok.map:
+                key = _label_key(tok.meta["label"])
+                if key in defined and key in used:
+                    # The first definition of a label is its link's, as CommonMark reads them;
+                    # Python-Markdown took the last (`[Google][1]` led to an image's address).
+                    self._replace(*tok.map, [])
+                    continue
+                defined.add(key)
             if tok.level != 0 or not tok.map:
                 continue
             if tok.type == "paragraph_open" and _TOC.match(self.tokens[idx + 1].content):
