@@ -290,7 +290,7 @@ _ALIASES = {
     "lArr": r"\Leftarrow", "Larr": r"\Leftarrow", "rArr": r"\Rightarrow", "Rarr": r"\Rightarrow",
     "hArr": r"\Leftrightarrow", "Harr": r"\Leftrightarrow", "lrArr": r"\Leftrightarrow",
     "Lrarr": r"\Leftrightarrow", "uArr": r"\Uparrow", "Uarr": r"\Uparrow", "dArr": r"\Downarrow",
-    "Darr": r"\Downarrow", "vcentcolon": ":", "notag": "", "nonumber": "",
+    "Darr": r"\Downarrow", "vcentcolon": ":", "notag": "", "nonumber": "", "newline": r"\\",
     # Greek capitals written as Latin ones, upright as TeX sets them
     **{name: rf"\mathrm{{{latin}}}" for name, latin in zip(
         "Alpha Beta Epsilon Zeta Eta Iota Kappa Mu Nu Omicron Rho Tau Chi".split(), "ABEZHIKMNOPTX")},
