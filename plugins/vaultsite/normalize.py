@@ -109,9 +109,6 @@ _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
 # Braces attr_list reads as attributes: after a space in a heading; alone on a paragraph's last
 # line (in a quote or an item too).
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
-# ... and right after the end of an inline element: code or a formula (masked), emphasis, a link,
-# an image, a tag (`**集合**{1,2,3}` was `<strong 1_2_3>`, `` `Map`{key: value} `` gone).
-_BRACE_AFTER_INLINE = re.compile(r"(?<=[`*_)\]>=~$\ue001])\{(?=[^{}\n]*\})")
 _BRACES_LINE = re.compile(r"^((?:[ \t]*>)*[ \t]*)\{(?=.*\}[ \t]*$)")
 _EMBED = re.compile(r"^\s*!\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\\?\|[^\[\]]*)?\]\]\s*$")
 # A note's first line, where it is a `# ` heading (an embed of the whole note leaves it out where it
@@ -264,7 +261,7 @@ class _Rewriter:
 
     def _inline(self, line: str, i: int) -> str:
         """A line of text (on source line i) with its Obsidian syntax as Markdown: formulas, footnotes, tags, links."""
-        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(_text_braces(_no_tags(line)))), i), i)
+        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(_no_tags(line))), i), i)
         return self.links.line(_no_heading(text), self._line(i))
 
     def _formulas_of_backticks(self, line: str) -> str:
@@ -1587,11 +1584,6 @@ _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 # hidden as unknown tags. Not a link's destination (`](<a b.md>)`), nor an autolink.
 _LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^<>@ ]*(?: [^<>]*)?>)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>")
-
-
-def _text_braces(line: str) -> str:
-    """`line` with braces right after an inline element as text, as Obsidian shows them (see _literal_braces)."""
-    return _BRACE_AFTER_INLINE.sub(r"\\{", line) if "{" in line else line
 
 
 def _no_tags(line: str) -> str:
