@@ -815,7 +815,7 @@ class _Rewriter:
             block_id = _BLOCK_ID.search(title)
             anchor = f"<a id='^{block_id.group(1)}'></a>" if block_id and not self.embedded else ""
             title = title[: block_id.start()] if block_id else title
-            title = self._unmask(self.links.line(self._mask(title.strip()), self._line(start)))
+            title = self._unmask(self.links.line(_no_tags(self._mask(title.strip())), self._line(start)))
             title = anchor + (title or callout.group(1).strip().capitalize())
             if sub.holds_html:  # the HTML that admonition's `!!!` and pymdownx.details' `???` write
                 if fold:
@@ -1579,17 +1579,19 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
                 open_at[mark] = k
     return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
-# What Python-Markdown reads as a tag (its HTML_RE) where CommonMark, and so Obsidian and Typora,
-# read text: `Map<String,Integer>`, `git checkout -b <branch名>`, `http://<服务器ip>:80` were
-# hidden as unknown tags. Not a link's destination (`](<a b.md>)`), nor an autolink.
-_LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^<>@ ]*(?: [^<>]*)?>)")
+# What Python-Markdown may read as a tag (its HTML_RE: a letter after "<", a ">" further on) where
+# CommonMark, and so Obsidian and Typora, read text: `Map<String,Integer>`, `git checkout -b
+# <branch名>`, `http://<服务器ip>:80` were hidden as unknown tags; `List<Map<String,Object>>`
+# whole, not only its inner pair (the outer one then read as a tag). Not a link's destination
+# (`](<a b.md>)`), nor an autolink.
+_LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^>]*>)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>")
 
 
 def _no_tags(line: str) -> str:
     """`line` with each `<` that Python-Markdown would read as opening a tag, and CommonMark not, as text."""
-    if "<" not in line or _REFERENCE_DEFINITION.match(line):
-        return line
+    if "<" not in line or _REFERENCE_DEFINITION.match(line) and not line.lstrip().startswith("[^"):
+        return line  # (a link's definition: its destination may be `<a b.md>`; a footnote's is text)
     return _LOOSE_TAG.sub(lambda m: m[0] if HTML_TAG_RE.match(line, m.start()) or _AUTOLINK.match(line, m.start())
                           else "&lt;", line)
 
