@@ -1186,7 +1186,7 @@ def test_a_property_material_reads_as_a_setting_is_its_only_where_material_can_u
     result = small_vault(tmp_path, {
         "Ticket.md": '---\ntemplate: "[[Ticket]]"\nicon: LiSword\nstatus: active\nhide: true\nsearch: later\n'
                      "subtitle: \"[[Home]]\"\n---\nBody.\n",
-        "Home.md": "---\nicon: material/home\nstatus: new\nhide: [toc]\nsearch: {boost: 2}\n---\n## Section\n\nText.\n"})
+        "Home.md": "---\nicon: material/home\nstatus: new\nhide: toc\nsearch: {boost: 2}\n---\n## Section\n\nText.\n"})
     assert result.returncode == 0, result.stderr
     ticket = page(tmp_path / "site", "Ticket")
     shown = [p.get_text(" ", strip=True) for p in ticket.select(".vs-properties p")]

@@ -96,9 +96,10 @@ _BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^([A-Za-z0-9-]+)[ \t]*$")
 # an item that opens with a list: `- 1. text`), a task box.
 _BLOCK_START = re.compile(r"[ \t]*(?:>[ \t]?)*(?:(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)+(?:\[.\][ \t]+)?)?")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
-# A custom type may hold hyphens and spaces (`[!Attack Rolls]`, Obsidian's type "attack-rolls"); `|`
-# starts metadata for CSS snippets (`[!quote|notitle]`), which draws nothing here.
-_CALLOUT = re.compile(r"^\[!([^\]|]*[^\]|\s][^\]|]*)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
+# A custom type may hold hyphens and spaces (`[!Attack Rolls]`, Obsidian's type "attack-rolls"), not
+# brackets (`> [![badge](…)](…)` is a quote of a linked image); `|` starts metadata for CSS
+# snippets (`[!quote|notitle]`), which draws nothing here.
+_CALLOUT = re.compile(r"^\[!([^\[\]|]*[^\[\]|\s][^\[\]|]*)(?:\|[^\]]*)?\]([-+]?)[ \t]*(.*)$")
 _TOC = re.compile(r"^\s*\[(?:TOC|toc)\]\s*$")
 # A parameter line opening an Admonition plugin's block (```` ```ad-tip ````).
 _AD_PARAMETER = re.compile(r"^(title|collapse|icon|color):(.*)$", re.IGNORECASE)

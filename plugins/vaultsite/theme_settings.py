@@ -31,8 +31,9 @@ class Theme:
         """Whether Material reads `key` of the front matter and can use `value` there."""
         if key not in KEYS:
             return False
-        if key == "hide":
-            return isinstance(value, list) and all(isinstance(part, str) and part in _HIDDEN_PARTS for part in value)
+        if key == "hide":  # (Material asks whether "toc" is in it: a list, or a string)
+            parts = value if isinstance(value, list) else [value]
+            return all(isinstance(part, str) for part in parts) and bool(_HIDDEN_PARTS.intersection(parts))
         if key == "search":
             return (isinstance(value, dict) and set(value) <= {"exclude", "boost"}
                     and isinstance(value.get("exclude", False), bool)
