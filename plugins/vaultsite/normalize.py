@@ -24,6 +24,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 import lxml.html
+from lxml.html.defs import tags as HTML_TAGS
 from markdown_it import MarkdownIt
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
@@ -1587,14 +1588,21 @@ _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 # (`](<a b.md>)`), nor an autolink.
 _LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^>]*>)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>")
+# A tag of HTML written loosely, which CommonMark reads as text but a browser as the tag
+# (`<a href=x.html?a=1>`, `<span @click="x">`, Word's `<o:p>`): left a tag, as it always was.
+_HTML_LIKE = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(:|[\s/>])")
 
 
 def _no_tags(line: str) -> str:
     """`line` with each `<` that Python-Markdown would read as opening a tag, and CommonMark not, as text."""
     if "<" not in line or _REFERENCE_DEFINITION.match(line) and not line.lstrip().startswith("[^"):
         return line  # (a link's definition: its destination may be `<a b.md>`; a footnote's is text)
-    return _LOOSE_TAG.sub(lambda m: m[0] if HTML_TAG_RE.match(line, m.start()) or _AUTOLINK.match(line, m.start())
-                          else "&lt;", line)
+
+    def tag(at: int) -> bool:
+        loose = _HTML_LIKE.match(line, at)
+        return bool(HTML_TAG_RE.match(line, at) or _AUTOLINK.match(line, at)
+                    or loose and (loose[2] == ":" or loose[1].lower() in HTML_TAGS))
+    return _LOOSE_TAG.sub(lambda m: m[0] if tag(m.start()) else "&lt;", line)
 
 
 def _vert(pipe: re.Match) -> str:
