@@ -142,12 +142,13 @@ MATERIAL_TYPES = {"note", "abstract", "info", "tip", "success", "question", "war
 
 def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
               first_line: int = 1, callouts: Mapping[str, str] | None = None, root: str = "",
-              properties: str = "") -> Normalized:
+              properties: str = "", title: str | None = None) -> Normalized:
     """Rewrite the note at vault path `path`, whose `text` starts on line `first_line` of the
     file (after front matter); `slugify` is the site's heading-id function; `callouts` the
     Material type of each callout type of the vault's own (lower case); `root` the folder its
     paths from the root start from (see links.typora_root); `properties` its properties as
-    Markdown, each on its line of the front matter (see properties.py), rewritten alike."""
+    Markdown, each on its line of the front matter (see properties.py), rewritten alike; `title`
+    the title its front matter gives it, which its opening `# ` heading may repeat."""
     result = Normalized(text="")
     if properties:  # (its links count as the note's: backlinks, notes not written yet)
         shown = _Rewriter(properties, path, vault, slugify, result, 1, callouts=callouts or {}, root=root).run()
@@ -158,7 +159,8 @@ def normalize(text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                                            "(.svg or .png): shown by its name; turn on the Excalidraw plugin's "
                                            "Auto-export to show it"))
         text = drawings.page(text, path, vault.find)
-    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}, root=root).run()
+    lines = _Rewriter(text, path, vault, slugify, result, first_line - 1, callouts=callouts or {}, root=root,
+                      title=title).run()
     # Inline footnotes are defined at the end, where Python-Markdown reads footnotes of any page.
     # (The lines of one written over several are indented, so they stay in it.)
     lines += ["", *(f"[^{label}]: " + note.replace("\n", "\n    ") for label, note in result.footnotes)] if result.footnotes else []
@@ -171,7 +173,7 @@ class _Rewriter:
     def __init__(self, text: str, path: str, vault: Notes, slugify: Callable[[str], str],
                  result: Normalized, line_offset: int = 0, embedded: tuple[str, ...] = (),
                  html: bool = True, footnotes: str = "", callouts: Mapping[str, str] | None = None,
-                 quoted: bool = False, root: str = ""):
+                 quoted: bool = False, root: str = "", title: str | None = None):
         # `path` is the page being built; `embedded` the notes being embedded into it, innermost
         # last: relative links in embedded text are read from the note they were written in.
         # `html`: whether Python-Markdown reads HTML in the text as HTML (not in a quote in a list
@@ -179,6 +181,7 @@ class _Rewriter:
         self.path, self.vault, self.slugify, self.result = path, vault, slugify, result
         self.offset, self.embedded, self.html, self.quoted = line_offset, embedded, html, quoted
         self.callouts = callouts or {}
+        self.title = title  # the note's title in its front matter
         self.holds_html = False  # whether HTML in the text holds Markdown (see _markdown_in_html)
         self.tagless: str | None = None  # what ends the element or comment a line ends in, with no tags (see _tags)
         # What the labels of an embedded note's footnotes start with on the page (see _embeds).
@@ -1459,13 +1462,17 @@ class _Rewriter:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         first = self.tokens[self.tokens.index(h1[0]) + 1].content
+        # (The title the front matter gives, repeated: the page showed it twice, every section a rank down.)
+        repeated = self.title is not None and (" ".join(heading_text(self._unmask(first)).split())
+                                               == " ".join(self.title.split()))
         if len(h1) == 1:
-            if not opens or titles_note(self._unmask(first), self.path):
+            if not opens or repeated or titles_note(self._unmask(first), self.path):
                 return
             title = -1
         else:  # of several, a first `# ` titles only where it names the note (`# Linux basics` in Linux.md is a chapter)
             # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
-            names = note_name(self.path).lower() in ("index", "readme") or names_note(self._unmask(first), self.path)
+            names = (note_name(self.path).lower() in ("index", "readme") or repeated
+                     or names_note(self._unmask(first), self.path))
             title = h1[0].map[0] if opens and names else -1
         for tok in headings:
             start, end = tok.map
