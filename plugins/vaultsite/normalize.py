@@ -242,6 +242,7 @@ class _Rewriter:
         self._fences_opening_items()
         self._quotes()
         self._setext_over_lines()
+        self._atx_closings()
         self._literal_braces()
         self._headings()
         self._toc_and_definitions()
@@ -881,6 +882,15 @@ class _Rewriter:
                 elif end - start > 2 and start not in self.raw and start not in tables:
                     self._replace(start, end, ["#" * int(tok.tag[1]) + " " + self._setext_text(start, end)])
 
+    def _atx_closings(self) -> None:
+        """A heading's closing `#`s followed by spaces (`## 绑定域名 #  `, a blog's every heading)
+        are no text, as CommonMark reads them: Python-Markdown took them as text."""
+        for tok in self.tokens:
+            if (tok.type == "heading_open" and tok.markup.startswith("#") and tok.map
+                    and tok.map[0] not in self.raw and self.out[tok.map[0]]
+                    and _ATX_CLOSING.search(line := self.out[tok.map[0]][-1])):
+                self.out[tok.map[0]][-1] = line.rstrip()
+
     def _setext_text(self, start: int, end: int) -> str:
         """The text of the setext heading on lines start to end (its underline the last), on one line."""
         return " ".join(self.masked[j].strip() for j in range(start, end - 1))
@@ -1089,7 +1099,8 @@ class _Rewriter:
         tables = []
         for delimiter, line in enumerate(self.masked):
             if (delimiter == 0 or delimiter in self.raw or "|" not in line
-                    or not _TABLE_DELIMITER.fullmatch(line.strip())):
+                    or not _TABLE_DELIMITER.fullmatch(line.strip())
+                    or tables and delimiter < tables[-1][1]):  # a row of dashes in a table is a row
                 continue
             header = delimiter - 1
             row = self.masked[header]
