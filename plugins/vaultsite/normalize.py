@@ -267,7 +267,8 @@ class _Rewriter:
 
     def _inline(self, line: str, i: int) -> str:
         """A line of text (on source line i) with its Obsidian syntax as Markdown: formulas, footnotes, tags, links."""
-        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(_no_tags(line))), i), i)
+        text = _no_tags(line)
+        text = self._tags(self._inline_footnotes(self._own_footnotes(self._formulas_of_backticks(text)), i), i)
         return self.links.line(_no_heading(text), self._line(i))
 
     def _formulas_of_backticks(self, line: str) -> str:
@@ -1599,6 +1600,7 @@ def _spans_of_marks(segments: list[str], formulas: set[str]) -> list[tuple[str, 
                 open_at[mark] = k
     return sorted(spans, key=lambda span: span[1])
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
 # What Python-Markdown may read as a tag (its HTML_RE: a letter after "<", a ">" further on) where
 # CommonMark, and so Obsidian and Typora, read text: `Map<String,Integer>`, `git checkout -b
 # <branch名>`, `http://<服务器ip>:80` were hidden as unknown tags; `List<Map<String,Object>>`

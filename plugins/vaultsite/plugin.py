@@ -145,7 +145,8 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         toc = config.mdx_configs.get("toc", {})
         slugify, separator = toc.get("slugify") or make_slugify(case="lower"), toc.get("separator", "-")
         self.slugify = lambda text: slugify(text, separator)
-        self.callouts = {"-".join(str(kind).lower().split()): material for kind, material in self.config.callouts.items()}
+        self.callouts = {"-".join(str(kind).lower().split()): material  # (`Attack Rolls` is "attack-rolls")
+                         for kind, material in self.config.callouts.items()}
         self.theme = Theme(tuple(config.theme.dirs), frozenset(map(str, (config.extra.get("status") or {}))))
         if self.config.mathml:
             _require_extension(config, "pymdownx.arithmatex", {"generic": True})
