@@ -191,7 +191,7 @@ def test_an_embedded_notes_headings_stay_out_of_the_table_of_contents(fixture_si
     """Obsidian's outline of a note leaves out the headings of the notes it embeds, and a heading
     of the note after an embed is not taken for one of the embed's subheadings."""
     for embedded, shown, expected in (("Embed Me", "h2[id='e1:part-one']", ["Before", "After"]),
-                                      ("Chapters", "h1[id='e1:one']", ["Before", "After", "Deeper"])):
+                                      ("Chapters", "h1[id='e1:one']", ["Host", "Before", "After", "Deeper"])):
         case = next(case for case in CASES if "table of contents" in case.title and embedded in case.input)
         html = (fixture_site / "notes" / page_name(case) / "index.html").read_text(encoding="utf-8")
         soup = BeautifulSoup(html, "html.parser")

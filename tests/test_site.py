@@ -161,19 +161,22 @@ def test_a_note_that_shows_an_h1_further_down_has_its_title_on_top(tmp_path):
 
 def test_a_title_the_front_matter_gives_and_the_opening_heading_repeats_is_shown_once(tmp_path):
     """A blog post's `title:` over a `# ` heading of the same words (Hexo, Typora) showed the title
-    twice, the heading a rank down and every section under it too. A heading of other words stays
-    a heading under the front matter's title."""
+    twice, the heading a rank down and every section under it too. A heading of other words is a
+    section under the front matter's title, in a note named as a slug too (whose heading titles it
+    otherwise: the page showed the heading alone, the title only in the navigation)."""
     result = small_vault(tmp_path, {
         "2024-05-读书笔记.md": "---\ntitle: 《活着》读后感\n---\n\n# 《活着》读后感\n\n## 摘录\n\ntext\n",
-        "我的文章.md": "---\ntitle: A post\n---\n# Another heading\n\ntext\n"})
+        "我的文章.md": "---\ntitle: A post\n---\n# Another heading\n\ntext\n",
+        "post.md": "---\ntitle: A post\n---\n# Another heading\n\ntext\n"})
     assert result.returncode == 0, result.stderr
     soup = page(tmp_path / "site", "2024-05-读书笔记")
     assert [(h.name, h.find(string=True)) for h in soup.select("article h1, article h2, article h3")] == [
         ("h1", "《活着》读后感"), ("h2", "摘录")]
     assert soup.title.get_text().startswith("《活着》读后感")
-    other = page(tmp_path / "site", "我的文章")
-    assert [(h.name, h.find(string=True)) for h in other.select("article h1, article h2")] == [
-        ("h1", "A post"), ("h2", "Another heading")]
+    for name in ("我的文章", "post"):
+        other = page(tmp_path / "site", name)
+        assert [(h.name, h.find(string=True)) for h in other.select("article h1, article h2")] == [
+            ("h1", "A post"), ("h2", "Another heading")], name
 
 
 def test_a_folders_name_is_text_in_the_navigation(tmp_path):

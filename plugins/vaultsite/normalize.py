@@ -1474,18 +1474,19 @@ class _Rewriter:
             return
         opens = all(not line.strip() or _TOC.match(line) for line in self.masked[: h1[0].map[0]])
         first = self.tokens[self.tokens.index(h1[0]) + 1].content
-        # (The title the front matter gives, repeated: the page showed it twice, every section a rank down.)
-        repeated = self.title is not None and (" ".join(heading_text(self._unmask(first)).split())
-                                               == " ".join(self.title.split()))
-        if len(h1) == 1:
-            if not opens or repeated or titles_note(self._unmask(first), self.path):
-                return
-            title = -1
+        # Where the front matter gives a title, an opening `# ` heading titles the page only where it
+        # repeats it (the page showed it twice, every section a rank down); one of other words is a
+        # section under that title, as one is under the note's name.
+        if self.title is not None:
+            names = " ".join(heading_text(self._unmask(first)).split()) == " ".join(self.title.split())
+        elif len(h1) == 1:
+            names = titles_note(self._unmask(first), self.path)
         else:  # of several, a first `# ` titles only where it names the note (`# Linux basics` in Linux.md is a chapter)
             # (A folder's index.md or README.md is named by its folder: its first `# ` is its title.)
-            names = (note_name(self.path).lower() in ("index", "readme") or repeated
-                     or names_note(self._unmask(first), self.path))
-            title = h1[0].map[0] if opens and names else -1
+            names = note_name(self.path).lower() in ("index", "readme") or names_note(self._unmask(first), self.path)
+        if len(h1) == 1 and (not opens or names):
+            return
+        title = h1[0].map[0] if opens and names else -1
         for tok in headings:
             start, end = tok.map
             if start <= title or start in self.raw:
