@@ -565,15 +565,20 @@ class _Rewriter:
     def _fences_to_margin(self) -> None:
         """A fence indented one to three spaces is code, as CommonMark reads it, less as much of
         each line's indentation; superfences reads only a fence at the margin (outside a list,
-        whose pass places its fences), and showed the code as text, its ``` and all."""
+        whose pass places its fences), and showed the code as text, its ``` and all. So is one
+        closed by an indented fence (code pasted at the margin under a list): superfences read on
+        to the next fence, the note's text code, or the code a code span."""
         for tok in self.tokens:
             if tok.type != "fence" or tok.level or not tok.map:
                 continue
             start, end = tok.map
             indent = _indent(self.masked[start])
-            if not indent:
-                continue
             closed = _closed(tok)
+            if not indent:
+                if closed and _indent(self.masked[end - 1]):
+                    self.out[end - 1][-1] = self.out[end - 1][-1].lstrip()
+                    self.result.applied["fence_to_margin"] += 1
+                continue
             for i in range(start, end):
                 fence = i == start or (closed and i == end - 1)
                 self.out[i][-1] = self.out[i][-1].lstrip() if fence else _less_columns(self.out[i][-1], indent)
