@@ -404,7 +404,7 @@ def _amend(mathml: str, tex: str, block: bool = False) -> str:
     _array_rules(root, tex)
     _row_numbers(root)
     _unspaced(root)  # after the matrices' fences: a determinant's bars are fences
-    _lone_operator(root)
+    _lone_operator(root, tex)
     _tight_scripts(root)  # last of the spacing: what the passes before set stays
     _extensible_arrows(root)
     _vectors(root)
@@ -511,12 +511,13 @@ def _unspaced(root: ET.Element) -> None:
             token.set("rspace", "0")
 
 
-def _lone_operator(root: ET.Element) -> None:
+def _lone_operator(root: ET.Element, tex: str) -> None:
     """An operator alone in its formula (`weakly closed $=$ strongly closed`, `$a$ $\\le$ $b$`) has
     no space of its own, as TeX sets it: browsers spaced it as between two terms, doubling the
-    spaces of the text around it."""
+    spaces of the text around it. (`\\iff` and `\\implies` are written with thick spaces around
+    them, which latex2mathml leaves to the operator's.)"""
     row = root[0] if len(root) == 1 and root[0].tag == "mrow" else root
-    if len(row) == 1 and row[0].tag == "mo":
+    if len(row) == 1 and row[0].tag == "mo" and tex.strip() not in (r"\iff", r"\implies", r"\impliedby"):
         row[0].attrib.update(lspace="0", rspace="0")
 
 
