@@ -438,8 +438,10 @@ class LinkRewriter:
                 return None
             return self.root and self.vault.find(posixpath.join(self.root, rooted)) or self.vault.find(rooted)
         found = self._at(decoded) if decoded else None
-        if found is None and "\\" in decoded:  # a Windows path (`.\图片\a.png`: Typora on Windows writes so)
-            found = self._at(decoded.replace("\\", "/"))
+        if found is None and "\\" in decoded:
+            # Punctuation escaped, as CommonMark reads a destination (`f\(\).md`), or a Windows path
+            # (`.\图片\a.png`: Typora on Windows writes so).
+            found = self._at(_ESCAPED.sub(r"\1", decoded)) or self._at(decoded.replace("\\", "/"))
         return found
 
     def _on_disk(self, url: str) -> bool:
@@ -851,6 +853,9 @@ def _size_attributes(width: str | None, height: str | None) -> str:
 # What would end or change a destination, and `$` and `` ` ``, which a formula or code span
 # would take (arithmatex and code read a line before its links: `<Mongo $or $nin.md>`).
 _DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r$`"})
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 
 
 def destination(path: str, anchor: str = "") -> str:
