@@ -162,6 +162,7 @@ class VaultsitePlugin(BasePlugin[VaultsiteConfig]):
         _require_extension(config, "vaultsite.header_tables", {})  # a table of a header row alone is that row
         _require_extension(config, "vaultsite.cjk_urls", {})  # a URL in Chinese text is a link of it alone
         _require_extension(config, "vaultsite.inline_attributes", {})  # braces after inline text are text
+        _require_extension(config, "vaultsite.shortcodes", {})  # `00:de:ad` is no flag
         # Inline footnotes (`text^[note]`) are footnotes, numbered with the note's others as
         # Obsidian numbers them: in the order the text refers to them (unless mkdocs.yml says).
         _require_extension(config, "footnotes", {})
