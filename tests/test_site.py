@@ -1042,6 +1042,16 @@ def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path
     assert [a.get_text() for a in page(tmp_path / "site", "Vlad Khononov").select(".vs-backlinks a")] == ["Book", "Paper"]
 
 
+def test_properties_are_read_as_yaml_1_2_reads_them_as_obsidian_does(tmp_path):
+    """PyYAML reads YAML 1.1, where `16:04` is a number of minutes (shown as 964), `yes` and `off`
+    truth values and `0123` an octal number (83); Obsidian reads YAML 1.2, and shows them as written."""
+    result = small_vault(tmp_path, {"Redis.md": "---\ntime: 16:04\nanswer: yes\nswitch: off\ncode: 0123\n"
+                                                "done: true\nrating: 4\nscore: 1.5\n---\n# Redis\n"})
+    assert result.returncode == 0, result.stderr
+    shown = [p.get_text(" ", strip=True) for p in page(tmp_path / "site", "Redis").select(".vs-properties p")]
+    assert shown == ["time 16:04", "answer yes", "switch off", "code 0123", "done ✓", "rating 4", "score 1.5"]
+
+
 def test_dates_and_times_in_properties_show_as_written_and_tags_are_read_in_any_case(tmp_path):
     """A time with its zone or fractions of a second (as export tools write them) was read as a time
     and shown as Python prints one ("2026-08-20 20:41:15.604000+00:00"); `Tags:` (a template's

@@ -23,14 +23,24 @@ _BLOCK = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML as Obsidian reads a note's properties: a date or a time is the text written, which it
-    shows so (`2024-08-19T10:30:00Z` was read as a time and shown as `2024-08-19 10:30:00+00:00`)."""
+    """YAML as Obsidian reads a note's properties, by YAML 1.2's rules, where PyYAML reads 1.1's: a
+    date or a time is the text written, which it shows so (`2024-08-19T10:30:00Z` was read as a
+    time and shown as `2024-08-19 10:30:00+00:00`); `time: 16:04` is no number of minutes (it
+    showed 964), `yes`, `no`, `on` and `off` no truth values, `0123` no octal number (83): text."""
 
 
+_YAML_1_1 = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+             "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _YAML_1_1]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _tag, _pattern, _firsts in (  # YAML 1.2's core schema (an integer before a number that may be one)
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$", "-+0123456789"),
+        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?"
+                  r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789")):
+    _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_firsts))
 
 
 @dataclass(frozen=True)
