@@ -166,6 +166,7 @@ def test_a_title_the_front_matter_gives_and_the_opening_heading_repeats_is_shown
     otherwise: the page showed the heading alone, the title only in the navigation)."""
     result = small_vault(tmp_path, {
         "2024-05-读书笔记.md": "---\ntitle: 《活着》读后感\n---\n\n# 《活着》读后感\n\n## 摘录\n\ntext\n",
+        "2024-06-post.md": "---\ntitle: my `git rebase` post\n---\n# My `git rebase` Post\n\ntext\n",
         "我的文章.md": "---\ntitle: A post\n---\n# Another heading\n\ntext\n",
         "post.md": "---\ntitle: A post\n---\n# Another heading\n\ntext\n"})
     assert result.returncode == 0, result.stderr
@@ -173,6 +174,8 @@ def test_a_title_the_front_matter_gives_and_the_opening_heading_repeats_is_shown
     assert [(h.name, h.find(string=True)) for h in soup.select("article h1, article h2, article h3")] == [
         ("h1", "《活着》读后感"), ("h2", "摘录")]
     assert soup.title.get_text().startswith("《活着》读后感")
+    assert [h.get_text() for h in page(tmp_path / "site", "2024-06-post").select("article h1, article h2")] == [
+        "My git rebase Post¶"]
     for name in ("我的文章", "post"):
         other = page(tmp_path / "site", name)
         assert [(h.name, h.find(string=True)) for h in other.select("article h1, article h2")] == [
@@ -1046,10 +1049,11 @@ def test_properties_are_read_as_yaml_1_2_reads_them_as_obsidian_does(tmp_path):
     """PyYAML reads YAML 1.1, where `16:04` is a number of minutes (shown as 964), `yes` and `off`
     truth values and `0123` an octal number (83); Obsidian reads YAML 1.2, and shows them as written."""
     result = small_vault(tmp_path, {"Redis.md": "---\ntime: 16:04\nanswer: yes\nswitch: off\ncode: 0123\n"
-                                                "done: true\nrating: 4\nscore: 1.5\n---\n# Redis\n"})
+                                                "done: true\nrating: 4\nscore: 1.5\nlr: 1e-5\n---\n# Redis\n"})
     assert result.returncode == 0, result.stderr
     shown = [p.get_text(" ", strip=True) for p in page(tmp_path / "site", "Redis").select(".vs-properties p")]
-    assert shown == ["time 16:04", "answer yes", "switch off", "code 0123", "done ✓", "rating 4", "score 1.5"]
+    assert shown == ["time 16:04", "answer yes", "switch off", "code 0123", "done ✓", "rating 4", "score 1.5",
+                     "lr 1e-5"]
 
 
 def test_dates_and_times_in_properties_show_as_written_and_tags_are_read_in_any_case(tmp_path):
@@ -1212,7 +1216,7 @@ def test_a_property_material_reads_as_a_setting_is_its_only_where_material_can_u
     `icon: LiSword` (no such icon: no site), a worldbuilding template's `status: active` (an
     unexplained ⓘ beside each note in the navigation), `hide: true`, `search: later`. Where Material
     can use one (an icon, a status mkdocs.yml names, `hide: [toc]`) it is Material's, as before;
-    otherwise it is a property like any other, shown as Obsidian shows it."""
+    otherwise it is a property like any other, shown as Obsidian shows it (a status is both)."""
     result = small_vault(tmp_path, {
         "Ticket.md": '---\ntemplate: "[[Ticket]]"\nicon: LiSword\nstatus: active\nhide: true\nsearch: later\n'
                      "subtitle: \"[[Home]]\"\n---\nBody.\n",
@@ -1227,7 +1231,7 @@ def test_a_property_material_reads_as_a_setting_is_its_only_where_material_can_u
     assert not entries["Ticket"].select(".md-status, small, svg") and ticket.select_one(".md-sidebar--primary")
     assert entries["Home"].select_one("svg") and entries["Home"].select_one(".md-status--new")
     home = page(tmp_path / "site", "Home")
-    assert not home.select(".vs-properties")
+    assert [p.get_text(" ", strip=True) for p in home.select(".vs-properties p")] == ["status new"]
     assert home.select_one(".md-sidebar--secondary")["hidden"] is not None
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert {doc["location"]: doc.get("boost") for doc in index["docs"] if doc["location"] in ("Home/", "Ticket/")} == {

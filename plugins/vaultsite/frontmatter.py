@@ -38,7 +38,8 @@ _Loader.yaml_implicit_resolvers = {
 for _tag, _pattern, _firsts in (  # YAML 1.2's core schema (an integer before a number that may be one)
         ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
         ("int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$", "-+0123456789"),
-        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?"
+        # (with a point, as YAML 1.1 writes one: `lr: 1e-5` is text as written, not Python's "1e-05")
+        ("float", r"^(?:[-+]?(?:[0-9]*\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
                   r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789")):
     _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_firsts))
 

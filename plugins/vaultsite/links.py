@@ -737,6 +737,12 @@ def heading_text(markdown: str) -> str:
                    for token in inline.children or () if token.type in _TEXT_TOKENS)
 
 
+def same_title(heading: str, title: str) -> bool:
+    """Whether a `# ` heading's Markdown says the title a note's front matter gives, in any case
+    (`# My Post` under `title: my post`; `` # `git rebase` `` under `` title: "`git rebase`" ``)."""
+    return " ".join(heading_text(heading).split()).casefold() == " ".join(heading_text(title).split()).casefold()
+
+
 # `==highlight==` and `~~strike-through~~` (pymdownx.mark and tilde), which CommonMark reads as text.
 _MARKS = re.compile(r"(==|~~)(?=\S)(.+?)(?<=\S)\1")
 

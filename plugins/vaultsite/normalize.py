@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from . import drawings, html_blocks
 from .backlinks import note_link
 from .links import (Found, Heading, LinkRewriter, Vault, bracket_pairs, escape_brackets, heading_text,
-                    names_note, note_headings, note_name, shown_text,
+                    names_note, note_headings, note_name, same_title, shown_text,
                     titles_note)
 from .mathml import in_line
 from .tight_lists import TIGHT
@@ -1483,7 +1483,7 @@ class _Rewriter:
         # repeats it (the page showed it twice, every section a rank down); one of other words is a
         # section under that title, as one is under the note's name.
         if self.title is not None:
-            names = " ".join(heading_text(self._unmask(first)).split()) == " ".join(self.title.split())
+            names = same_title(self._unmask(first), self.title)
         elif len(h1) == 1:
             names = titles_note(self._unmask(first), self.path)
         else:  # of several, a first `# ` titles only where it names the note (`# Linux basics` in Linux.md is a chapter)
@@ -1613,7 +1613,7 @@ _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 # whole, not only its inner pair (the outer one then read as a tag). Not a link's destination
 # (`](<a b.md>)`), nor an autolink.
 _LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^>]*>)")
-_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*|[\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)>")
 # A tag of HTML written loosely, which CommonMark reads as text but a browser as the tag
 # (`<a href=x.html?a=1>`, `<span @click="x">`, Word's `<o:p>`): left a tag, as it always was.
 _HTML_LIKE = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(:|[\s/>])")

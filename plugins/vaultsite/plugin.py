@@ -721,22 +721,12 @@ def _titled(content: str, page: Page) -> str:
     lower-case name (`tips1.md` was "Tips1") and read `-` and `_` as spaces. The name is escaped,
     as every other title is already: the navigation of every page showed a note `R&D <em>x.md`
     as markup."""
-    if page._title_from_render or _heading_text(_OPENING_H1.match(content)) == html.unescape(page.title or ""):
-        return content  # the note opens with its `# ` heading, its title (MkDocs', or its front matter's too)
+    if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs'; one repeating the front matter's)
+        return content
     if "title" not in page.meta and not page.is_homepage:  # (MkDocs calls that "Home")
         page.meta["title"] = html.escape(_file_name(page.file.src_uri))
     # (Out of the search index, as Material's own title is: the page's entry is titled by it.)
     return f"<h1 data-search-exclude>{page.title}</h1>\n{content}" if page.title else content
-
-
-_OPENING_H1 = re.compile(r"\s*<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
-
-
-def _heading_text(h1: re.Match | None) -> str | None:
-    """The text of a heading's HTML, less its permalink."""
-    if h1 is None:
-        return None
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", re.sub(r'<a class="headerlink".*?</a>', "", h1[1]))).split())
 
 
 def _page_title(path: str, meta: dict, markdown: str) -> str:

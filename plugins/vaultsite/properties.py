@@ -5,8 +5,9 @@ all properties is no empty page, and the notes its properties link to list it as
 Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), the
 settings of tools (jupytext, Typora, Excalidraw) that readers never saw as text, and those of
 Material's that it takes (see theme_settings: `template: "[[Ticket]]"` is Templater's, and shown);
-`description` is shown, as Obsidian shows it (Material makes it the page's summary for search
-engines). Nothing here knows MkDocs: front matter in, Markdown out.
+`status` and `description` are shown, as Obsidian shows them (Material draws a status it knows in
+the navigation, and makes a description the page's summary for search engines). Nothing here
+knows MkDocs: front matter in, Markdown out.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def markdown(meta: dict, raw: str, theme: Theme) -> str:
     for key, value in meta.items():
         name = str(key).lower()
         hidden = (name in _NOT_SHOWN and not (key == "title" and frontmatter.title(meta) is None)
-                  or theme.takes(str(key), value))
+                  or key != "status" and theme.takes(str(key), value))  # (a status is text too, as Obsidian shows it)
         if hidden or name.startswith(_NOT_SHOWN_PREFIXES) or str(key) not in at:  # (a title that titles nothing shows)
             continue
         if text := _value(value):
