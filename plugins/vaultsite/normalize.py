@@ -108,6 +108,7 @@ _ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
 # An ATX heading's closing `#`s, and attributes at the end of a heading (attr_list's `{#intro}`).
 _ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
 _ATTRIBUTES_AFTER = re.compile(r"\{[:#.][^{}]*\}\s*$")
+_HASHES_ENDING_WORD = re.compile(r"(?<=[^\s#\\])(#+)[ \t]*$")
 # Braces attr_list reads as attributes: after a space in a heading; alone on a paragraph's last
 # line (in a quote or an item too).
 _SPACED_BRACE = re.compile(r"(?<=[ \t])\{")
@@ -890,12 +891,17 @@ class _Rewriter:
 
     def _atx_closings(self) -> None:
         """A heading's closing `#`s followed by spaces (`## 绑定域名 #  `, a blog's every heading)
-        are no text, as CommonMark reads them: Python-Markdown took them as text."""
+        are no text, and `#`s ending its last word (`## C#`) are, as CommonMark reads them:
+        Python-Markdown read the first as text and the second as closing ("C")."""
         for tok in self.tokens:
-            if (tok.type == "heading_open" and tok.markup.startswith("#") and tok.map
-                    and tok.map[0] not in self.raw and self.out[tok.map[0]]
-                    and _ATX_CLOSING.search(line := self.out[tok.map[0]][-1])):
+            if not (tok.type == "heading_open" and tok.markup.startswith("#") and tok.map
+                    and tok.map[0] not in self.raw and self.out[tok.map[0]]):
+                continue
+            line = self.out[tok.map[0]][-1]
+            if _ATX_CLOSING.search(line):
                 self.out[tok.map[0]][-1] = line.rstrip()
+            elif word_end := _HASHES_ENDING_WORD.search(line):
+                self.out[tok.map[0]][-1] = line[:word_end.start()] + "\\#" * len(word_end[1])
 
     def _setext_text(self, start: int, end: int) -> str:
         """The text of the setext heading on lines start to end (its underline the last), on one line."""
