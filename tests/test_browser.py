@@ -319,6 +319,20 @@ def test_an_answer_of_text_alone_in_a_details_has_room_under_it(browser, tmp_pat
         assert room > 6, room
 
 
+def test_headings_of_the_fifth_and_sixth_rank_are_no_smaller_than_the_text(browser, tmp_path):
+    """A vault writing its sections as `#####` had pages that seemed to have none: Material draws
+    them smaller and paler than the text under them, the fifth in capitals ("DOCKER")."""
+    text = "# Docker\n\n##### docker desktop配置国内源\n正文文字。\n\n###### 2. 启动容器\n正文。\n"
+    with note_in_browser(browser, tmp_path, "Docker", text) as page:
+        styles = page.evaluate("""() => ['h5', 'h6', 'article p'].map(s => {
+            const style = getComputedStyle(document.querySelector(s));
+            return [parseFloat(style.fontSize), style.textTransform, style.color, style.fontWeight]; })""")
+        (h5, h6, body) = styles
+        assert h5[0] >= body[0] and h6[0] >= body[0], styles
+        assert h5[1] == h6[1] == "none" and h5[2] == h6[2] == body[2], styles
+        assert int(h5[3]) >= 700 and int(h6[3]) >= 700, styles
+
+
 @contextlib.contextmanager
 def note_in_browser(browser, tmp_path: Path, name: str, text: str) -> Iterator:
     """A vault of the one note `name`, its Markdown `text`, built, served and open in `browser`:

@@ -359,7 +359,8 @@ class LinkRewriter:
         return _marked(self._unwritten_mark(target, lineno, name), text)
 
     def _missing(self, dest: str, label: str, lineno: int) -> str:
-        shown = html.escape(label.strip() or posixpath.basename(unquote(dest)))
+        # (An "@" as its entity: magiclink linked `WX2023@2x.png` as a mail address.)
+        shown = html.escape(label.strip() or posixpath.basename(unquote(dest))).replace("@", "&#64;")
         return _marked(self._missing_mark(dest, lineno), shown)
 
     def _unwritten_mark(self, target: str, lineno: int, name: str | None = None) -> tuple[str, str]:
