@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from . import theme_settings
-from .theme_settings import Theme
+from .theme_settings import KEYS as THEME_KEYS, Theme
 
 # libyaml's dumper where PyYAML was built with it (MkDocs reads it back with libyaml's loader).
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -135,7 +134,7 @@ def as_source(front: FrontMatter, theme: Theme) -> str:
     """The note as MkDocs should read it: the metadata we accept (of the keys Material reads as
     settings, those whose values it can use), and the body untouched."""
     meta = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in front.meta.items()
-            if k not in theme_settings.KEYS or theme.takes(k, v)}
+            if k not in THEME_KEYS or theme.takes(k, v)}
     if (text := title(meta)) is not None:
         # MkDocs and Material write a page's title into its HTML as it is (nav, header, tags page):
         # a title is text, as a title made of the note's heading is (`# R&D` is `R&amp;D` there).

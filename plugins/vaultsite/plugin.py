@@ -721,7 +721,7 @@ def _titled(content: str, page: Page) -> str:
     lower-case name (`tips1.md` was "Tips1") and read `-` and `_` as spaces. The name is escaped,
     as every other title is already: the navigation of every page showed a note `R&D <em>x.md`
     as markup."""
-    if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs'; one repeating the front matter's)
+    if page._title_from_render:  # the note opens with its `# ` heading, its title (MkDocs'), or the front matter's
         return content
     if "title" not in page.meta and not page.is_homepage:  # (MkDocs calls that "Home")
         page.meta["title"] = html.escape(_file_name(page.file.src_uri))
