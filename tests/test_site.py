@@ -1020,11 +1020,11 @@ def test_a_drawing_named_without_excalidraw_is_a_drawing_by_its_data(tmp_path):
 
 
 def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path):
-    """Obsidian's reading view shows a note's properties: a note of properties alone was an empty page,
-    and the notes they link to did not list it as a backlink. What the site shows otherwise (tags),
-    and the settings of tools (jupytext), are not properties to show."""
+    """Obsidian's reading view shows a note's properties, its aliases too: a note of properties alone
+    was an empty page, and the notes they link to did not list it as a backlink. What the site
+    shows otherwise (tags), and the settings of tools (jupytext), are not properties to show."""
     result = small_vault(tmp_path, {
-        "Book.md": '---\nauthors:\n  - "[[Vlad Khononov]]"\n  - "[[Not yet]]"\nlink: https://example.org/b\n'
+        "Book.md": '---\nauthors:\n  - "[[Vlad Khononov]]"\n  - "[[Not yet]]"\nlink: https://example.org/b\naliases: [DDD]\n'
                    "tags: [book]\ndate created: 2022-08-16, 13:19:43\nrating: 4\njupyter:\n  kernel: x\n---\n",
         "Vlad Khononov.md": "Bio.\n",
         "Paper.md": '---\nsummary: |\n  one line,\n  and another\nstatus: draft\nsee: "[[Vlad Khononov#Nope]]"\n'
@@ -1037,7 +1037,7 @@ def test_a_notes_properties_are_shown_under_its_title_their_links_links(tmp_path
     properties = page(tmp_path / "site", "Book").select_one("article h1 + .vs-properties")
     keys = [p.select_one(".vs-property").get_text() for p in properties.select("p")]
     shown = [(key, p.get_text()[len(key):].strip()) for key, p in zip(keys, properties.select("p"))]
-    assert shown == [("authors", "Vlad Khononov, Not yet"), ("link", "https://example.org/b"),
+    assert shown == [("authors", "Vlad Khononov, Not yet"), ("link", "https://example.org/b"), ("aliases", "DDD"),
                      ("date created", "2022-08-16, 13:19:43"), ("rating", "4")]
     assert properties.select_one("a")["href"] == "../Vlad%20Khononov/"
     assert properties.select_one(".vs-unwritten").get_text() == "Not yet"

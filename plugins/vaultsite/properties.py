@@ -2,7 +2,7 @@
 each key with its value, links in it links (`authors: ["[[Vlad Khononov]]"]`), so a note that is
 all properties is no empty page, and the notes its properties link to list it as a backlink.
 
-Not shown: what the site shows otherwise (title, tags, aliases), styles (cssclasses), the
+Not shown: what the site shows otherwise (title, tags), styles (cssclasses), the
 settings of tools (jupytext, Typora, Excalidraw) that readers never saw as text, and those of
 Material's that it takes (see theme_settings: `template: "[[Ticket]]"` is Templater's, and shown);
 `status` and `description` are shown, as Obsidian shows them (Material draws a status it knows in
@@ -19,7 +19,7 @@ from . import frontmatter
 from .links import as_text
 from .theme_settings import Theme
 
-_NOT_SHOWN = {"title", "tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "publish", "permalink",
+_NOT_SHOWN = {"title", "tags", "tag", "cssclasses", "cssclass", "publish", "permalink",
               "jupyter", "jupytext", "kanban-plugin", "comments"}
 _NOT_SHOWN_PREFIXES = ("typora-", "excalidraw-")
 # A key of the front matter's top level, quoted or not (`"a:b": 1`), as its line writes it.
