@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from markdown.extensions.toc import unique
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pymdownx import twemoji_db
 
@@ -442,7 +443,7 @@ class LinkRewriter:
         if found is None and "\\" in decoded:
             # Punctuation escaped, as CommonMark reads a destination (`f\(\).md`), or a Windows path
             # (`.\图片\a.png`: Typora on Windows writes so).
-            found = self._at(_ESCAPED.sub(r"\1", decoded)) or self._at(decoded.replace("\\", "/"))
+            found = self._at(unescapeAll(decoded)) or self._at(decoded.replace("\\", "/"))
         return found
 
     def _on_disk(self, url: str) -> bool:
@@ -860,9 +861,6 @@ def _size_attributes(width: str | None, height: str | None) -> str:
 # What would end or change a destination, and `$` and `` ` ``, which a formula or code span
 # would take (arithmatex and code read a line before its links: `<Mongo $or $nin.md>`).
 _DESTINATION_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%?#<>\\\n\r$`"})
-
-
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 
 
 def destination(path: str, anchor: str = "") -> str:

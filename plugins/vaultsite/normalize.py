@@ -27,6 +27,7 @@ import lxml.html
 from lxml.html.defs import tags as HTML_TAGS
 from markdown_it import MarkdownIt
 from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
 from markdown_it.token import Token
 
 from . import drawings, html_blocks
@@ -1617,9 +1618,8 @@ _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 # CommonMark, and so Obsidian and Typora, read text: `Map<String,Integer>`, `git checkout -b
 # <branch名>`, `http://<服务器ip>:80` were hidden as unknown tags; `List<Map<String,Object>>`
 # whole, not only its inner pair (the outer one then read as a tag). Not a link's destination
-# (`](<a b.md>)`), nor an autolink.
+# (`](<a b.md>)`), nor an autolink (markdown-it's patterns for one).
 _LOOSE_TAG = re.compile(r"(?<!\]\()<(?=/?[a-zA-Z][^>]*>)")
-_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*|[\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)>")
 # A tag of HTML written loosely, which CommonMark reads as text but a browser as the tag
 # (`<a href=x.html?a=1>`, `<span @click="x">`, Word's `<o:p>`): left a tag, as it always was.
 _HTML_LIKE = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(:|[\s/>])")
@@ -1632,7 +1632,8 @@ def _no_tags(line: str) -> str:
 
     def tag(at: int) -> bool:
         loose = _HTML_LIKE.match(line, at)
-        return bool(HTML_TAG_RE.match(line, at) or _AUTOLINK.match(line, at)
+        inside = line[at + 1 : line.find(">", at)]  # (what an autolink would be: `<https://…>`, `<a@b.cn>`)
+        return bool(HTML_TAG_RE.match(line, at) or AUTOLINK_RE.match(inside) or EMAIL_RE.match(inside)
                     or loose and (loose[2] == ":" or loose[1].lower() in HTML_TAGS))
     return _LOOSE_TAG.sub(lambda m: m[0] if tag(m.start()) else "&lt;", line)
 
